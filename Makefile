@@ -1,0 +1,57 @@
+# Saga Lab. `make help` lists the targets.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup browser run test test-fast lint bench clean
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+## setup: create .venv, install Python and npm packages
+setup: $(VENV)/.installed node_modules/.installed
+
+## browser: install Debian's chromium for the browser tests (needs root)
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+## run: set up and start the app on http://$(HOST):$(PORT) (SQLite in instance/)
+run: setup
+	$(BIN)/python -m app --host $(HOST) --port $(PORT)
+
+## test: set up everything (chromium included) and run the whole test suite
+test: setup browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+## test-fast: the test suite without the browser tests
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not browser"
+
+## lint: ruff
+lint: setup
+	$(BIN)/ruff check .
+
+## bench: simulation throughput against the tutorial's own code (100,000 bookings)
+bench: setup
+	$(BIN)/python -m sim.bench
+
+## clean: remove the virtualenv, npm packages and caches
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
