@@ -1,0 +1,156 @@
+"""The experiments REST API and Socket.IO progress, on a stand-in simulation."""
+
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_socketio import SocketIO
+
+from app import experiments
+from tests.test_batch_pool import fake_run_summary
+
+FAKE = "tests.test_batch_pool:fake_run_summary"
+SLOW_FAKE = "tests.test_experiments_api:slow_fake_run_summary"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def slow_fake_run_summary(params):
+    """The stand-in simulation, taking a while per run so that cancel always comes first."""
+    time.sleep(0.01)
+    return fake_run_summary(params)
+
+
+def make_app(database, run_fn=FAKE):
+    app = Flask("app", root_path=str(ROOT))
+    app.config.update(
+        TESTING=True,
+        DATABASE=str(database),
+        EXPERIMENT_WORKERS=0,
+        EXPERIMENT_RUN_FN=run_fn,
+        EXPERIMENT_MAX_RUNS=5000,
+    )
+    socketio = SocketIO(app, async_mode="threading")
+    experiments.init_app(app, socketio)
+    app.extensions["test_socketio"] = socketio
+    return app
+
+
+@pytest.fixture
+def exp_app(tmp_path):
+    return make_app(tmp_path / "t.sqlite3")
+
+
+@pytest.fixture
+def client(exp_app):
+    return exp_app.test_client()
+
+
+def body(**changes):
+    base = {
+        "base": {"preset": None, "params": {"bookings": 10}},
+        "sweep": {"param": "services.car.failure_rate", "from": 0, "to": 0.6, "step": 0.2},
+        "factor": {"param": "mode", "levels": ["orchestration", "choreography"]},
+        "replications": 5,
+        "seed": 1,
+    }
+    return {**base, **changes}
+
+
+def wait_until_done(client, exp_id):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        got = client.get(f"/api/experiments/{exp_id}").get_json()
+        if got["status"] not in ("queued", "running"):
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"experiment {exp_id} still {got['status']}")
+
+
+def test_post_runs_the_experiment_and_get_shows_every_point(client):
+    created = client.post("/api/experiments", json=body())
+    assert created.status_code == 201
+    exp_id = created.get_json()["id"]
+    got = wait_until_done(client, exp_id)
+    assert got["status"] == "finished"
+    assert got["progress"]["runs_done"] == got["progress"]["runs_total"] == 40
+    assert len(got["points"]) == 8
+    point = got["points"][1]
+    assert (point["value"], point["level"], point["runs"]) == (0.0, "choreography", 5)
+    assert point["ci95"][0] <= point["success_rate"] <= point["ci95"][1]
+    assert point["completed"] + point["compensated"] == 50
+    assert [e["id"] for e in client.get("/api/experiments").get_json()] == [exp_id]
+
+
+def test_bad_settings_get_field_errors_and_nothing_runs(client):
+    reply = client.post(
+        "/api/experiments",
+        json=body(sweep={"param": "services.car.rate", "from": 0.5, "to": 0, "step": 0.1}),
+    )
+    assert reply.status_code == 400
+    assert "services.car.rate" in reply.get_json()["errors"]["sweep.param"]
+    too_many = client.post("/api/experiments", json=body(replications=1000))
+    assert "more than the limit of 5000" in too_many.get_json()["errors"]["replications"]
+    assert client.post("/api/experiments", data="nope").status_code == 400
+    assert client.get("/api/experiments").get_json() == []
+
+
+def test_csv_export_has_a_row_per_point(client):
+    exp_id = client.post("/api/experiments", json=body()).get_json()["id"]
+    wait_until_done(client, exp_id)
+    reply = client.get(f"/api/experiments/{exp_id}.csv")
+    assert reply.mimetype == "text/csv"
+    lines = reply.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("services.car.failure_rate,mode,runs,")
+    assert len(lines) == 9
+
+
+def test_unknown_experiments_are_404(client):
+    assert client.get("/api/experiments/nope").status_code == 404
+    assert client.get("/api/experiments/nope.csv").status_code == 404
+    assert client.post("/api/experiments/nope/cancel", json={}).status_code == 404
+
+
+def test_cancel_needs_the_control_token_and_keeps_partial_results(tmp_path):
+    client = make_app(tmp_path / "c.sqlite3", SLOW_FAKE).test_client()
+    created = client.post("/api/experiments", json=body(replications=500)).get_json()
+    exp_id = created["id"]
+    wrong = client.post(f"/api/experiments/{exp_id}/cancel", json={"token": "guess"})
+    assert wrong.status_code == 403
+    token = created["control_token"]
+    assert (
+        client.post(f"/api/experiments/{exp_id}/cancel", json={"token": token}).status_code == 200
+    )
+    got = wait_until_done(client, exp_id)
+    assert got["status"] == "cancelled"
+    assert got["progress"]["runs_done"] < got["progress"]["runs_total"]
+    assert sum(p["runs"] for p in got["points"]) == got["progress"]["runs_done"]
+    again = client.post(f"/api/experiments/{exp_id}/cancel", json={"token": token})
+    assert again.status_code == 409
+
+
+def test_socketio_join_replays_state_then_streams_progress(exp_app):
+    socketio = exp_app.extensions["test_socketio"]
+    http = exp_app.test_client()
+    exp_id = http.post("/api/experiments", json=body()).get_json()["id"]
+    sio = socketio.test_client(exp_app, flask_test_client=http)
+    ack = sio.emit("join_experiment", {"experiment_id": exp_id}, callback=True)
+    assert ack["ok"] and ack["experiment"]["id"] == exp_id
+    wait_until_done(http, exp_id)
+    received = sio.get_received()
+    if ack["experiment"]["status"] != "finished":
+        names = {m["name"] for m in received}
+        assert "experiment_status" in names
+        final = [m["args"][0] for m in received if m["name"] == "experiment_status"][-1]
+        assert final["status"] == "finished"
+    missing = sio.emit("join_experiment", {"experiment_id": "nope"}, callback=True)
+    assert missing == {"ok": False, "error": "no experiment nope"}
+
+
+def test_page_and_helpers(client):
+    assert client.get("/experiments").status_code == 200
+    assert b"abc" in client.get("/experiments/abc").data
+    fields = client.get("/api/experiment-fields").get_json()
+    assert fields["services.car.failure_rate"]["kind"] == "float"
+    assert "seed" not in fields
+    assert "exercise-1" in client.get("/api/experiment-presets").get_json()
