@@ -17,7 +17,7 @@ EXPERIMENTS: dict[str, dict[str, Any]] = {
             "steps: the two lines must lie on top of each other."
         ),
         "spec": {
-            "base": {"preset": None, "params": {}},
+            "base": {"preset": "tutorial", "params": {}},
             "sweep": CAR_SWEEP,
             "factor": None,
             "replications": 200,
@@ -46,8 +46,8 @@ EXPERIMENTS: dict[str, dict[str, Any]] = {
         "title": "Exercise 3: retries without idempotency book twice",
         "description": (
             "One retry of every step, and a tenth of the replies are lost after the service "
-            "committed. Without idempotent services the retry books a second unit: watch "
-            "the no_double_booking violations; with idempotency they vanish."
+            "committed. Without idempotent services the retry books a second unit: compare "
+            "the no_double_booking violations of the two lines."
         ),
         "spec": {
             "base": {

@@ -100,19 +100,13 @@ def resolve_base(raw: Any, errors: dict[str, str]) -> dict[str, Any]:
     if not isinstance(raw, dict):
         errors["base"] = 'must be {"preset": name or null, "params": {...}}'
         return {}
-    try:
-        from . import resolve
-    except ImportError:  # TEMPORARY until the engine lands on main: no presets
-        def resolve(spec: dict[str, Any]) -> Any:
-            if spec["preset"]:
-                raise ParamsError({"preset": "unknown preset"})
-            return validate(spec["params"])
+    from .presets import resolve
 
     try:
         return resolve({"preset": raw.get("preset"), "params": raw.get("params") or {}}).to_dict()
     except ParamsError as exc:
         for field, message in exc.errors.items():
-            errors[field if field.startswith("preset") else f"base.params.{field}"] = message
+            errors[f"base.{field}" if field == "preset" else f"base.params.{field}"] = message
         return {}
 
 
