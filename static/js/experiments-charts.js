@@ -1,0 +1,118 @@
+// Plotly charts of an experiment: success rate with 95% CIs (a line per factor level),
+// stacked outcomes, invariant violation rate, compensations performed against expected.
+
+import { on } from "./bus.js";
+
+const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F7F7F"];
+const OUTCOMES = [
+  ["completed", "--ok"], ["compensated", "--comp"], ["stuck", "--fail"],
+  ["flagged", "--warn"], ["not_started", "--muted"],
+];
+
+const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+/** Points grouped by factor level, in level order, each group sorted by swept value. */
+function byLevel(points) {
+  const groups = new Map();
+  for (const p of points) {
+    const key = JSON.stringify(p.level);
+    if (!groups.has(key)) groups.set(key, { level: p.level, points: [] });
+    groups.get(key).points.push(p);
+  }
+  for (const g of groups.values()) g.points.sort((a, b) => a.value - b.value);
+  return [...groups.values()];
+}
+
+function layout(xTitle, yTitle, extra = {}) {
+  const fg = css("--fg");
+  const grid = css("--lane");
+  return {
+    margin: { l: 56, r: 12, t: 34, b: 48 },
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    font: { color: fg, size: 13 },
+    xaxis: { title: { text: xTitle }, gridcolor: grid, zeroline: false },
+    yaxis: { title: { text: yTitle }, gridcolor: grid, zeroline: false },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+    ...extra,
+  };
+}
+
+function withCi(group, i, named, y, ci, hover) {
+  const label = named ? `${named} = ${group.level}` : "all";
+  return {
+    x: group.points.map((p) => p.value), y: group.points.map(y),
+    error_y: { type: "data", symmetric: false, visible: true, thickness: 1.5,
+      array: group.points.map((p) => ci(p)[1] - y(p)),
+      arrayminus: group.points.map((p) => y(p) - ci(p)[0]) },
+    mode: "lines+markers", name: label,
+    line: { color: PALETTE[i % PALETTE.length], width: 3 }, showlegend: Boolean(named),
+    text: hover ? group.points.map(hover) : undefined,
+  };
+}
+
+function outcomeTraces(groups) {
+  const present = OUTCOMES.filter(([k]) => groups.some((g) => g.points.some((p) => p[k] > 0)));
+  return groups.flatMap((g, i) => present.map(([key, colour]) => ({
+    type: "bar", name: key, legendgroup: key, showlegend: i === 0,
+    x: g.points.map((p) => p.value), y: g.points.map((p) => (p.sagas ? p[key] / p.sagas : 0)),
+    marker: { color: css(colour) }, xaxis: `x${i + 1}`, yaxis: `y${i + 1}`,
+  })));
+}
+
+function draw(root, exp) {
+  const { spec, points } = exp;
+  const groups = byLevel(points);
+  const named = spec.factor ? spec.factor.param : null;
+  const x = spec.sweep.param;
+  const Plotly = window.Plotly;
+  const config = { displaylogo: false, responsive: true };
+
+  Plotly.react("chart-success",
+    groups.map((g, i) => withCi(g, i, named, (p) => p.success_rate, (p) => p.ci95)),
+    layout(x, "success rate", { yaxis: { range: [0, 1.02], title: { text: "success rate" },
+      gridcolor: css("--lane"), tickformat: ".0%" } }), config);
+
+  const cols = Math.max(1, groups.length);
+  const axes = {};
+  groups.forEach((g, i) => {
+    axes[`xaxis${i ? i + 1 : ""}`] = { title: { text: x }, gridcolor: css("--lane") };
+    axes[`yaxis${i ? i + 1 : ""}`] = { range: [0, 1], tickformat: ".0%", gridcolor: css("--lane") };
+  });
+  Plotly.react("chart-outcomes", outcomeTraces(groups), layout(x, "share of sagas", {
+    ...axes, barmode: "stack", grid: { rows: 1, columns: cols, pattern: "independent" },
+    annotations: named ? groups.map((g, i) => ({
+      text: String(g.level), showarrow: false, xref: `x${i ? i + 1 : ""} domain`,
+      yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", font: { size: 13 } })) : [],
+    margin: { l: 56, r: 12, t: named ? 58 : 34, b: 48 },
+    legend: { orientation: "h", x: 0, y: 1.14, yanchor: "bottom" },
+  }), config);
+
+  const checks = (p) => Object.entries(p.violations).map(([k, n]) => `${k}: ${n} runs`)
+    .join("<br>") || "no violations";
+  Plotly.react("chart-violations",
+    groups.map((g, i) => ({ ...withCi(g, i, named, (p) => p.violation_rate,
+      (p) => p.violation_ci95, checks), hovertemplate: "%{y:.1%}<br>%{text}" })),
+    layout(x, "runs with a violation", { yaxis: { range: [0, 1.02], tickformat: ".0%",
+      title: { text: "runs with a violation" }, gridcolor: css("--lane") } }), config);
+
+  Plotly.react("chart-compensations", groups.flatMap((g, i) => {
+    const colour = PALETTE[i % PALETTE.length];
+    const label = named ? `, ${g.level}` : "";
+    const xs = g.points.map((p) => p.value);
+    const perRun = (key) => g.points.map((p) => (p.runs ? p.compensations[key] / p.runs : 0));
+    return [
+      { x: xs, y: perRun("performed"), mode: "lines+markers", name: `performed${label}`,
+        line: { color: colour, width: 3 } },
+      { x: xs, y: perRun("expected"), mode: "lines+markers", name: `expected${label}`,
+        line: { color: colour, width: 2, dash: "dot" }, marker: { symbol: "x", size: 9 } },
+    ];
+  }), layout(x, "compensations per run"), config);
+}
+
+export function initExperimentCharts(root) {
+  on("exp:render", (exp) => {
+    const ready = Boolean(exp.spec && exp.points.length && window.Plotly);
+    root.hidden = !ready;
+    if (ready) draw(root, exp);
+  });
+}

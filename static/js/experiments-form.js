@@ -1,0 +1,157 @@
+// The experiment setup form: base (preset + parameters), sweep, second factor, replications
+// and master seed; built-in experiments fill it in. Submits `exp:submit`, shows `exp:errors`.
+
+import { emit, on } from "./bus.js";
+import { el, fmtN } from "./util.js";
+
+const NUMERIC = new Set(["int", "float"]);
+
+function field(name, label, input, hint) {
+  return el("div.field", { dataset: { field: name } },
+    el("label", { htmlFor: input.id }, label), input,
+    hint ? el("small", {}, hint) : null, el("span.field-error"));
+}
+
+function select(id, options) {
+  return el(`select#${id}`, {}, options.map(([value, text]) => el("option", { value }, text)));
+}
+
+const number = (id, step) => el(`input#${id}`, { type: "number", step, required: true });
+
+/** "orchestration, choreography" or "false, true" or "0, 1" -> typed levels. */
+export function parseLevels(text) {
+  return text.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+    try { return JSON.parse(s); } catch { return s; }
+  });
+}
+
+function defaultLevels(spec) {
+  if (!spec) return "";
+  if (spec.kind === "bool") return "false, true";
+  if (spec.kind === "choice") return spec.choices.join(", ");
+  if (spec.kind === "int") return `${spec.lo}, ${spec.lo + 1}`;
+  return `${spec.lo}, ${spec.hi}`;
+}
+
+export async function initExperimentForm(form) {
+  let loaded = null; // a spec that arrived before the form was built
+  const early = on("exp:spec", ({ spec }) => { loaded = spec; });
+  const [fields, presets, builtins] = await Promise.all(
+    ["/api/experiment-fields", "/api/presets", "/api/experiment-presets"].map((u) =>
+      fetch(u).then((r) => r.json())));
+  const names = Object.keys(fields);
+  const about = el("p.exp-about#exp-builtin-about");
+  const $ = {
+    builtin: select("exp-builtin", [["", "— set up your own —"],
+      ...Object.entries(builtins).map(([k, b]) => [k, b.title])]),
+    name: el("input#exp-name", { type: "text", maxLength: 120, placeholder: "optional" }),
+    preset: select("exp-preset", [["", "defaults"], ...Object.keys(presets).map((p) => [p, p])]),
+    params: el("textarea#exp-base-params", { rows: 3, spellcheck: false,
+      placeholder: '{"bookings": 20}' }),
+    sweep: select("exp-sweep-param", names.filter((n) => NUMERIC.has(fields[n].kind))
+      .map((n) => [n, n])),
+    from: number("exp-from", "any"), to: number("exp-to", "any"), step: number("exp-step", "any"),
+    factor: select("exp-factor-param", [["", "none"], ...names.map((n) => [n, n])]),
+    levels: el("input#exp-levels", { type: "text", placeholder: "orchestration, choreography" }),
+    reps: number("exp-reps", "1"), seed: number("exp-seed", "1"),
+  };
+  const runs = el("p.exp-runs#exp-runs");
+  const formError = el("p.form-error#exp-form-error");
+  form.replaceChildren(
+    field("builtin", "Built-in experiment", $.builtin), about,
+    field("name", "Name", $.name),
+    el("fieldset", {}, el("legend", {}, "Base"), field("base.preset", "Preset", $.preset),
+      field("base.params", "Parameters (JSON, overrides the preset)", $.params)),
+    el("fieldset", { dataset: { field: "sweep" } }, el("legend", {}, "Sweep"),
+      field("sweep.param", "Parameter", $.sweep),
+      el("div.exp-row", {}, field("sweep.from", "from", $.from), field("sweep.to", "to", $.to),
+        field("sweep.step", "step", $.step)), el("span.field-error")),
+    el("fieldset", {}, el("legend", {}, "Second factor (optional)"),
+      field("factor.param", "Parameter", $.factor),
+      field("factor.levels", "Levels (comma-separated)", $.levels)),
+    el("div.exp-row.two", {}, field("replications", "Replications per point", $.reps),
+      field("seed", "Master seed", $.seed)),
+    runs, formError,
+    el("button.primary#exp-run", { type: "submit" }, "Run experiment"));
+
+  function fill(spec) {
+    $.name.value = spec.name || "";
+    $.preset.value = spec.base?.preset || "";
+    const params = spec.base?.params || {};
+    $.params.value = Object.keys(params).length ? JSON.stringify(params) : "";
+    $.sweep.value = spec.sweep.param;
+    $.from.value = spec.sweep.from; $.to.value = spec.sweep.to; $.step.value = spec.sweep.step;
+    $.factor.value = spec.factor ? spec.factor.param : "";
+    $.levels.value = spec.factor ? spec.factor.levels.map((v) => String(v)).join(", ") : "";
+    $.reps.value = spec.replications; $.seed.value = spec.seed;
+    count();
+  }
+
+  function read() {
+    let params = {};
+    const text = $.params.value.trim();
+    if (text) {
+      try { params = JSON.parse(text); } catch {
+        return { error: { "base.params": "is not valid JSON" } };
+      }
+    }
+    return { spec: {
+      name: $.name.value.trim() || null,
+      base: { preset: $.preset.value || null, params },
+      sweep: { param: $.sweep.value, from: Number($.from.value), to: Number($.to.value),
+        step: Number($.step.value) },
+      factor: $.factor.value ? { param: $.factor.value, levels: parseLevels($.levels.value) } : null,
+      replications: Number($.reps.value), seed: Number($.seed.value),
+    } };
+  }
+
+  function count() {
+    const { spec } = read();
+    if (!spec) return;
+    const { from, to, step } = spec.sweep;
+    const values = step > 0 && to >= from ? Math.floor((to - from) / step + 1e-9) + 1 : 0;
+    const levels = spec.factor ? spec.factor.levels.length : 1;
+    const total = values * levels * spec.replications;
+    runs.textContent = `${values} values × ${levels} level${levels === 1 ? "" : "s"} × ` +
+      `${fmtN(spec.replications)} replications = ${fmtN(total)} runs`;
+  }
+
+  function showErrors(errors) {
+    form.querySelectorAll("[data-field]").forEach((node) => {
+      node.classList.remove("invalid");
+      const slot = node.querySelector(":scope > .field-error");
+      if (slot) slot.textContent = "";
+    });
+    const loose = [];
+    for (const [key, message] of Object.entries(errors)) {
+      const name = key.startsWith("base.params") ? "base.params" : key;
+      const node = form.querySelector(`[data-field="${name}"]`);
+      const slot = node && node.querySelector(":scope > .field-error");
+      if (!slot) { loose.push(`${key}: ${message}`); continue; }
+      node.classList.add("invalid");
+      slot.textContent = name === key ? message : `${key.slice(12)} ${message}`;
+    }
+    formError.textContent = loose.join("; ");
+  }
+
+  $.builtin.addEventListener("change", () => {
+    const chosen = builtins[$.builtin.value];
+    about.textContent = chosen ? chosen.description : "";
+    if (chosen) fill({ ...chosen.spec, name: chosen.title });
+  });
+  $.factor.addEventListener("change", () => {
+    $.levels.value = defaultLevels(fields[$.factor.value]);
+    count();
+  });
+  form.addEventListener("input", count);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const { spec, error } = read();
+    if (error) showErrors(error);
+    else emit("exp:submit", spec);
+  });
+  on("exp:errors", ({ errors }) => showErrors(errors));
+  early();
+  on("exp:spec", ({ spec }) => { if (spec) fill(spec); });
+  fill(loaded || builtins["orchestration-vs-choreography"]?.spec || Object.values(builtins)[0].spec);
+}

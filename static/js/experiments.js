@@ -1,0 +1,63 @@
+// Wires the experiments page: the link feeds experiment state onto the bus; the form,
+// progress, charts, table and list render from it.
+
+import { emit, on } from "./bus.js";
+import { initExperimentCharts } from "./experiments-charts.js";
+import { initExperimentForm } from "./experiments-form.js";
+import { linkExperiments } from "./experiments-link.js";
+import { initExperimentList, initExperimentProgress } from "./experiments-progress.js";
+import { initExperimentTable } from "./experiments-table.js";
+import { initTheme } from "./theme.js";
+import { perFrame } from "./util.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** The experiment on show: its spec, status, progress and points by index. */
+let shown = null;
+
+const render = perFrame(() => {
+  if (!shown) return;
+  const points = [...shown.points.values()].sort((a, b) => a.index - b.index);
+  emit("exp:render", { ...shown, points });
+  document.body.dataset.status = shown.status;
+  document.body.dataset.points = String(points.length);
+});
+
+on("exp:reset", ({ id }) => {
+  shown = { id, spec: null, status: "queued", progress: null, points: new Map(), error: null };
+  render();
+});
+
+on("exp:loaded", ({ experiment, controller }) => {
+  const first = !shown || shown.id !== experiment.id || !shown.spec;
+  if (!shown || shown.id !== experiment.id) shown = { id: experiment.id, points: new Map() };
+  Object.assign(shown, {
+    name: experiment.name, spec: experiment.spec, status: experiment.status,
+    progress: experiment.progress, error: experiment.error, controller,
+  });
+  for (const point of experiment.points) shown.points.set(point.index, point);
+  if (first) emit("exp:spec", { spec: experiment.spec });
+  render();
+});
+
+on("exp:point", ({ point }) => {
+  if (!shown) return;
+  shown.points.set(point.index, point);
+  render();
+});
+
+on("exp:status", (msg) => {
+  if (!shown) return;
+  Object.assign(shown, { status: msg.status, progress: msg.progress, error: msg.error });
+  render();
+});
+
+on("theme", () => render());
+
+initTheme($("theme-toggle"));
+initExperimentForm($("exp-form"));
+initExperimentProgress($("exp-progress"), $("exp-empty"));
+initExperimentCharts($("exp-charts"));
+initExperimentTable($("exp-table"));
+initExperimentList($("exp-list"));
+linkExperiments(document.body.dataset.experimentId);
