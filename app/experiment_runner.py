@@ -72,6 +72,15 @@ class ExperimentManager:
                 self._finish(job, "cancelled")
         return None
 
+    def shutdown(self) -> None:
+        """Cancel everything (server exit): queued experiments end now, the running one soon."""
+        with self._wake:
+            for job in list(self._queue):
+                self._finish(job, "cancelled")
+            self._queue.clear()
+            for job in self._jobs.values():
+                job.cancel.set()
+
     def snapshot(self, exp_id: str) -> dict[str, Any] | None:
         """The experiment as the API shows it: live state if running, else the stored one."""
         stored = self.store.get(exp_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from typing import Any
 
@@ -33,14 +34,17 @@ def init_app(app: Flask, socketio: Any) -> None:
         app.config.setdefault(key, value)
     store = ExperimentStore(app.config["DATABASE"])
     store.mark_interrupted()
-    app.extensions["experiments"] = ExperimentManager(
+    manager = ExperimentManager(
         store, socketio, app.config["EXPERIMENT_WORKERS"], app.config["EXPERIMENT_RUN_FN"]
     )
+    app.extensions["experiments"] = manager
+    atexit.register(manager.shutdown)
     app.register_blueprint(bp)
     socketio.on_event("join_experiment", join_experiment)
 
 
 def manager() -> ExperimentManager:
+    """The app's experiment manager."""
     return current_app.extensions["experiments"]
 
 

@@ -12,12 +12,20 @@ from tests.test_batch_pool import fake_run_summary
 
 FAKE = "tests.test_batch_pool:fake_run_summary"
 SLOW_FAKE = "tests.test_experiments_api:slow_fake_run_summary"
+BROKEN = "tests.test_experiments_api:broken_run_summary"
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def slow_fake_run_summary(params):
     """The stand-in simulation, taking a while per run so that cancel always comes first."""
     time.sleep(0.01)
+    return fake_run_summary(params)
+
+
+def broken_run_summary(params):
+    """A stand-in simulation that crashes on the third point."""
+    if params["services"]["car"]["failure_rate"] > 0.3:
+        raise RuntimeError("the model broke")
     return fake_run_summary(params)
 
 
@@ -154,3 +162,14 @@ def test_page_and_helpers(client):
     assert fields["services.car.failure_rate"]["kind"] == "float"
     assert "seed" not in fields
     assert "exercise-1" in client.get("/api/experiment-presets").get_json()
+
+
+def test_a_crashing_run_fails_the_experiment_with_its_message_and_the_queue_goes_on(tmp_path):
+    client = make_app(tmp_path / "b.sqlite3", BROKEN).test_client()
+    broken = client.post("/api/experiments", json=body()).get_json()["id"]
+    fine = client.post("/api/experiments", json=body(sweep={**body()["sweep"], "to": 0.2}))
+    got = wait_until_done(client, broken)
+    assert got["status"] == "failed"
+    assert got["error"] == "RuntimeError: the model broke"
+    assert [p["value"] for p in got["points"]] == [0.0, 0.0, 0.2, 0.2]
+    assert wait_until_done(client, fine.get_json()["id"])["status"] == "finished"
