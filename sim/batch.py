@@ -29,6 +29,8 @@ class Point:
 
 @dataclass(frozen=True)
 class ExperimentPlan:
+    """A checked experiment: its cleaned spec, its points in run order, replications, seed."""
+
     spec: dict[str, Any]
     points: list[Point]
     replications: int
@@ -58,7 +60,8 @@ def plan_experiment(spec: Any, limits: dict[str, int] | None = None) -> Experime
     if not isinstance(spec, dict):
         raise ParamsError({"experiment": "must be a JSON object"})
     errors: dict[str, str] = {}
-    base = resolve_base(spec.get("base", {}), errors)
+    base_spec = spec.get("base", {})
+    base = resolve_base(base_spec, errors)
     sweep_name, values = check_sweep(spec.get("sweep"), errors, limits)
     factor_name, levels = check_factor(spec.get("factor"), sweep_name, errors, limits)
     reps = check_int(spec, "replications", 1, limits["max_runs"], errors)
@@ -86,10 +89,11 @@ def plan_experiment(spec: Any, limits: dict[str, int] | None = None) -> Experime
         )
     if errors:
         raise ParamsError(dict(sorted(errors.items())))
+    factor = spec.get("factor")
     clean = {
-        "base": spec.get("base", {}),
-        "sweep": spec["sweep"],
-        "factor": spec.get("factor"),
+        "base": {"preset": base_spec.get("preset"), "params": base_spec.get("params") or {}},
+        "sweep": {key: spec["sweep"][key] for key in ("param", "from", "to", "step")},
+        "factor": {"param": factor["param"], "levels": factor["levels"]} if factor else None,
         "replications": reps,
         "seed": seed,
         "name": str(spec.get("name") or "")[:120],
