@@ -74,6 +74,10 @@ class Orchestrator:
         self._restart_event: Event | None = None
         self.workers = [Worker(env, self) for _ in range(params["max_in_flight"])]
         self.crash_point = self._crash_point(params)
+        retries = params["retries"]
+        self.attempts = {s: 1 + (retries if s in params["retry_steps"] else 0) for s in STEPS}
+        self.delay = params["network_delay"]
+        self.reply_loss = params["reply_loss_rate"]
         crash_at = params.get("orchestrator.crash_at")
         if crash_at is not None:
             env.schedule(crash_at, lambda: self.crash("crash time reached") if self.up else None)
@@ -162,7 +166,8 @@ class Orchestrator:
                     if not await self.forward(saga, step):
                         break
                     done.append(step)
-                    self._write(saga, f"{saga} {step} done", done=list(done), pending=None)
+                    if self.log is not None:
+                        self._write(saga, f"{saga} {step} done", done=list(done), pending=None)
                 else:
                     self._end(saga, "saga.completed")
                     return
@@ -187,17 +192,20 @@ class Orchestrator:
 
     async def forward(self, saga: str, step: str) -> bool:
         """One forward step with its retries; True once the orchestrator saw it succeed."""
-        p, tracer, service = self.p, self.tracer, self.services[step]
-        attempts = 1 + (p["retries"] if step in p["retry_steps"] else 0)
+        tracer, service = self.tracer, self.services[step]
+        attempts = self.attempts[step]
         for attempt in range(1, attempts + 1):
-            self._maybe_crash(saga, step, "before_request")
-            self._write(saga, f"{saga} {step} requested", pending=step)
+            if self.crash_point is not None:
+                self._maybe_crash(saga, step, "before_request")
+            if self.log is not None:
+                self._write(saga, f"{saga} {step} requested", pending=step)
             tracer.emit("step.started", saga, "orchestrator", step, attempt=attempt)
-            await self.env.timeout(p["network_delay"])
+            await self.env.timeout(self.delay)
             result = service.book(saga, attempt)
             if result == OK:
-                self._maybe_crash(saga, step, "after_commit")
-                if p["reply_loss_rate"] and service.rng.random() < p["reply_loss_rate"]:
+                if self.crash_point is not None:
+                    self._maybe_crash(saga, step, "after_commit")
+                if self.reply_loss and service.rng.random() < self.reply_loss:
                     tracer.emit("step.reply_lost", saga, "orchestrator", step, attempt=attempt)
                     result = "no_reply"
                 else:
