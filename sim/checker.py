@@ -52,10 +52,13 @@ class InvariantChecker:
         self.expected = 0
         self.retries = 0
         self.duplicates_prevented = 0
+        self.anomalies = 0
         self._inventory: dict[str, int] = {}
         self._gap = dict.fromkeys(STEPS, 0)
         self.handlers: dict[str, Callable[[Event], None]] = {
             "saga.started": self._started,
+            "saga.compensating": self._compensating,
+            "step.failed": self._step_failed,
             "step.succeeded": self._step_succeeded,
             "step.retried": self._retried,
             "compensation.started": self._compensation_started,
@@ -103,6 +106,24 @@ class InvariantChecker:
 
     def _started(self, event: Event) -> None:
         self._track(event["saga"])
+
+    def _compensating(self, event: Event) -> None:
+        track = self._track(event["saga"])
+        if track.status == "running":
+            track.status = "compensating"
+
+    def _step_failed(self, event: Event) -> None:
+        """A refusal for want of a unit that a failing saga still holds shows no isolation."""
+        if event.get("reason") != "sold_out":
+            return
+        step = event["step"]
+        for saga, track in self.sagas.items():
+            if track.status == "compensating" and track.held[step] > 0:
+                self.anomalies += 1
+                self.emit("isolation.anomaly", event["saga"], "monitor", step,
+                          detail=f"{event['saga']} was refused the last {step}, which {saga} "
+                          f"still holds while it is being compensated")
+                return
 
     def _retried(self, event: Event) -> None:
         self.retries += 1
@@ -238,5 +259,6 @@ class InvariantChecker:
             "compensations": {"performed": self.performed, "expected": self.expected},
             "retries": self.retries,
             "duplicates_prevented": self.duplicates_prevented,
+            "isolation_anomalies": self.anomalies,
             "leaked": dict(self.leaked_units),
         }

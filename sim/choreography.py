@@ -8,6 +8,7 @@ from asimpy import Environment, Event, Interrupt, Process, Queue
 
 from .params import RunParams
 from .service import OK, InventoryService
+from .timers import call_at
 
 if TYPE_CHECKING:
     from .monitor import SagaMonitor
@@ -62,7 +63,7 @@ class EventBus:
                                  event_type=message.type)
                 participant.inbox.put(message)
 
-        self.env.schedule(self.env._now + self.redelivery_timeout, check)
+        call_at(self.env, self.env._now + self.redelivery_timeout, check)
 
 
 class Participant(Process):
@@ -161,7 +162,7 @@ class Participant(Process):
             self.interrupt("crash")
         delay = self.p.get("choreography.restart_after")
         if delay is not None:
-            self._env.schedule(self._env._now + delay,
+            call_at(self._env, self._env._now + delay,
                                lambda: None if self.up else self.restart("restart delay passed"))
 
     def restart(self, reason: str) -> None:

@@ -57,6 +57,11 @@ EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "log.appended": ("The orchestrator wrote saga state to its durable log.", ("detail",)),
     "log.replayed": ("On restart the orchestrator read a saga back from its log.", ("detail",)),
     "invariant.violated": ("A consistency check failed.", ("check", "detail")),
+    "isolation.anomaly": (
+        "A saga was refused a unit that a saga being compensated still held (sagas are not "
+        "isolated: others see their intermediate state).",
+        ("detail",),
+    ),
 }
 
 #: the invariants of DESIGN.md, by the name `invariant.violated` uses in `check`

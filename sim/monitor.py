@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from asimpy import Environment
 
 from .params import RunParams
+from .timers import call_at
 
 if TYPE_CHECKING:
     from .choreography import EventBus
@@ -46,7 +47,7 @@ class SagaMonitor:
         self.state[saga] = "running"
         self.tracer.emit("saga.started", saga, "monitor")
         if self.timeout is not None:
-            self.env.schedule(self.env._now + self.timeout, lambda: self._expire(saga))
+            call_at(self.env, self.env._now + self.timeout, lambda: self._expire(saga))
 
     def _completed(self, saga: str, event_type: str) -> None:
         if self.state.pop(saga, None) is not None:
