@@ -208,6 +208,15 @@ class Simulation:
         for saga in self.checker.unfinished():
             self.tracer.emit("saga.stuck", saga, "monitor", reason=reason)
         self.tracer.emit("run.finished", summary=self.summary(final=True), reason=reason)
+        for process in self._processes():
+            if not process._started:  # never ran: close it so nothing warns about it
+                process._coro.close()
+
+    def _processes(self) -> list[Process]:
+        found: list[Process] = [self.generator, *self.participants.values()]
+        if self.orchestrator is not None:
+            found += self.orchestrator.workers
+        return found
 
     def summary(self, final: bool = False) -> dict[str, Any]:
         """DESIGN.md's summary; `events` counts run.finished too once the run is over."""
