@@ -9,7 +9,7 @@ from typing import Any
 from .stats import clustered_proportion, mean_ci, wilson
 
 OUTCOMES = ("completed", "compensated", "stuck", "flagged", "not_started")
-COUNTERS = ("retries", "duplicates_prevented")
+COUNTERS = ("retries", "duplicates_prevented", "isolation_anomalies")
 
 
 class PointTally:

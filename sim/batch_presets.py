@@ -46,8 +46,9 @@ EXPERIMENTS: dict[str, dict[str, Any]] = {
         "title": "Exercise 3: retries without idempotency book twice",
         "description": (
             "One retry of every step, and a tenth of the replies are lost after the service "
-            "committed. Without idempotent services the retry books a second unit: compare "
-            "the no_double_booking violations of the two lines."
+            "committed. Without idempotent services the retry books a second unit and "
+            "no_double_booking breaks; with idempotency the service recognises the retry "
+            "(duplicates prevented) and the violations vanish."
         ),
         "spec": {
             "base": {
