@@ -1,6 +1,8 @@
 """Experiment specs: sweep expansion, factor levels, seeds and errors before anything runs."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.batch import derive_seed, plan_experiment
 from sim.batch_spec import sweep_values
@@ -29,6 +31,20 @@ def test_sweep_values_include_the_end_without_float_drift():
     assert sweep_values(0.1, 0.3, 0.1) == [0.1, 0.2, 0.3]
     assert sweep_values(0, 1, 0.3) == [0.0, 0.3, 0.6, 0.9]
     assert sweep_values(2, 2, 1) == [2.0]
+
+
+@given(
+    start=st.decimals(0, 100, places=2),
+    width=st.decimals(0, 10, places=2),
+    step=st.decimals("0.01", 5, places=2),
+)
+def test_sweep_values_cover_the_range_in_equal_steps(start, width, step):
+    values = sweep_values(float(start), float(start + width), float(step))
+    assert values[0] == float(start)
+    assert len(values) == int(width / step) + 1  # exact decimal arithmetic
+    assert all(float(start) <= v <= float(start + width) for v in values)
+    assert values[-1] + float(step) > float(start + width)
+    assert all(abs(b - a - float(step)) < 1e-9 for a, b in zip(values, values[1:], strict=False))
 
 
 def test_plan_has_one_point_per_value_and_level():
