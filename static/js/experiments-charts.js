@@ -81,7 +81,7 @@ function draw(root, exp) {
   Plotly.react("chart-outcomes", outcomeTraces(groups), layout(x, "share of sagas", {
     ...axes, barmode: "stack", grid: { rows: 1, columns: cols, pattern: "independent" },
     annotations: named ? groups.map((g, i) => ({
-      text: String(g.level), showarrow: false, xref: `x${i ? i + 1 : ""} domain`,
+      text: `${named} = ${g.level}`, showarrow: false, xref: `x${i ? i + 1 : ""} domain`,
       yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", font: { size: 13 } })) : [],
     margin: { l: 56, r: 12, t: named ? 58 : 34, b: 48 },
     legend: { orientation: "h", x: 0, y: 1.14, yanchor: "bottom" },
