@@ -56,6 +56,11 @@ EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "log.appended": ("The orchestrator wrote saga state to its durable log.", ("detail",)),
     "log.replayed": ("On restart the orchestrator read a saga back from its log.", ("detail",)),
     "invariant.violated": ("A consistency check failed.", ("check", "detail")),
+    "isolation.anomaly": (
+        "A saga was refused a unit that a saga being compensated still held (sagas are not "
+        "isolated: others see their intermediate state).",
+        ("detail",),
+    ),
 }
 
 #: the invariants of DESIGN.md, by the name `invariant.violated` uses in `check`
@@ -67,12 +72,26 @@ CHECKS: dict[str, str] = {
     "no_double_booking": "No saga holds more than one unit of a service.",
 }
 
+def _no_default(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# The C encoder made once (json.dumps makes a new one per call): the JSON Lines hot path.
+_c_encoder = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+_fast = (
+    _c_encoder(None, _no_default, json.encoder.encode_basestring,  # type: ignore[attr-defined]
+               None, ":", ",", False, False, True)
+    if _c_encoder is not None else None
+)
 
 
 def to_json(event: Event) -> str:
-    """The event as one line of JSON (the form of `--format jsonl` and the store)."""
-    return _encode(event)
+    """The event as one line of JSON (the form of `--format jsonl` and the store): exactly
+    `json.dumps(event, ensure_ascii=False, separators=(",", ":"))`."""
+    if _fast is None:
+        return _encode(event)
+    return "".join(_fast(event, 0))
 
 
 class ListSink:
@@ -90,10 +109,20 @@ def null_sink(event: Event) -> None:
 
 
 class JsonlSink:
-    """Writes each event as a line of JSON to a text stream."""
+    """Writes each event as a line of JSON to a text stream, in chunks; `close()` flushes."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, chunk: int = 2048) -> None:
         self._write = stream.write
+        self._lines: list[str] = []
+        self._chunk = chunk
 
     def __call__(self, event: Event) -> None:
-        self._write(_encode(event) + "\n")
+        lines = self._lines
+        lines.append(to_json(event))
+        if len(lines) >= self._chunk:
+            self.close()
+
+    def close(self) -> None:
+        if self._lines:
+            self._write("\n".join(self._lines) + "\n")
+            self._lines.clear()
