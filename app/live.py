@@ -54,7 +54,8 @@ class LiveRun:
         self._max_events = int(config["MAX_EVENTS_PER_RUN"])
         self._on_end = on_end
         self._pending: list[dict[str, Any]] = []
-        self._sim = Simulation(params, sink=self._pending.append)
+        # a live run stays open while an actor is down, so its controller can restart it
+        self._sim = Simulation(params, sink=self._pending.append, hold_open=speed != INSTANT)
         self._last_wall = time.monotonic()
         self._last_flush = 0.0
         self._last_status = 0.0
@@ -76,32 +77,51 @@ class LiveRun:
                 with self.lock:
                     if self._closing or self.state in ENDED:
                         return
-                    self._tick_once()
-                    instant = self.speed == INSTANT and self.state == "running"
-                socketio.sleep(0 if instant else self._tick)
+                    busy = self._tick_once()
+                socketio.sleep(0 if busy else self._tick)
         except Exception as exc:  # the engine failed: end the run, keep the server up
             log.exception("run %s failed", self.id)
             with self.lock:
                 self._end("stopped", f"internal error: {exc}")
 
-    def _tick_once(self) -> None:
+    def _tick_once(self) -> bool:
+        """Advance by the wall time since the last tick; True if more work is waiting now."""
         now = time.monotonic()
         wall_dt, self._last_wall = now - self._last_wall, now
+        busy = False
         if self.state == "running":
             if self.speed == INSTANT:
-                self._run_chunk()
+                busy = self._run_chunk()
             else:
                 self.t += float(self.speed) * wall_dt
                 self._sim.advance(until=self.t)
         self._after_progress(force_flush=self.speed != INSTANT)
+        return busy and self.state not in ENDED
 
-    def _run_chunk(self) -> None:
-        """Instant speed: a bounded number of events, so the lock is held only briefly."""
+    def _run_chunk(self) -> bool:
+        """Instant speed: a bounded number of events, so the lock is held only briefly.
+
+        Returns False when the simulation had nothing to do (a run held open while an
+        actor is down), so the loop idles instead of spinning.
+        """
         target = len(self._pending) + self._chunk
+        progressed = False
         while not self._sim.done and len(self._pending) < target:
             if self._sim.step() == 0:
+                self._reach_until()
                 break
-        self.t = self._sim.now
+            progressed = True
+        self.t = max(self.t, self._sim.now)
+        return progressed
+
+    def _reach_until(self) -> None:
+        """Nothing left before the run's `until`: move the clock there, which ends the run.
+
+        (`step()` stops short of `until` when the next happening lies beyond it.)
+        """
+        until = self._sim.params["until"]
+        if until is not None and not self._sim.done:
+            self._sim.advance(until=until)
 
     def _after_progress(self, force_flush: bool) -> None:
         """Flush (at most every tick at instant speed), enforce the event limit, notice the end."""
@@ -200,6 +220,8 @@ class LiveRun:
                 self.state = "paused"
                 self._store.update_run(self.id, status="paused")
             emitted = self._sim.step()
+            if emitted == 0:
+                self._reach_until()
             self.t = max(self.t, self._sim.now)
             self._after_progress(force_flush=True)
             if self.state not in ENDED:
@@ -238,6 +260,8 @@ class LiveRun:
             self._flush()
             self.state, self.reason = "interrupted", reason
             self._store.update_run(self.id, status="interrupted", reason=reason, t=self.t)
+            self._sim.finish(reason)  # releases the model's processes; these events are dropped
+            self._pending.clear()
             self._emit_status()
 
     def summary(self) -> dict[str, Any]:

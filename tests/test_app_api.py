@@ -162,3 +162,23 @@ def test_healthz_reports_ok_and_counts(client: FlaskClient) -> None:
     start(client, preset="tutorial", start_paused=True)
     after = client.get("/healthz").json
     assert after["live_runs"] == 1 and after["runs"] == 1
+
+
+def cli_jsonl(*args: str) -> str:
+    """What `python -m sim --format jsonl` prints for these arguments."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "sim", *args, "--format", "jsonl"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_stored_events_equal_the_cli_at_instant_and_paced_speeds(client: FlaskClient,
+                                                                 app: Flask) -> None:
+    expected = cli_jsonl("--preset", "orchestrator-crash-durable-log", "--bookings", "9",
+                         "--seed", "4")
+    body = {"preset": "orchestrator-crash-durable-log", "params": {"bookings": 9, "seed": 4}}
+    for speed in ("instant", 1000):
+        run_id = start(client, **body, speed=speed).json["id"]
+        wait_until(run_ended(app, run_id), what=f"the run at speed {speed} to end")
+        assert client.get(f"/api/runs/{run_id}/events").get_data(as_text=True) == expected

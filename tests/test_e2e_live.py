@@ -54,8 +54,15 @@ class Viewer:
     def ended(self) -> bool:
         return any(s["state"] in ("finished", "stopped") for s in self.statuses)
 
-    def close(self) -> None:
-        self.client.disconnect()
+
+
+def close_all(*clients: socketio.Client) -> None:
+    """Disconnect in parallel: python-socketio's client may wait 3 s for a close frame."""
+    threads = [threading.Thread(target=c.disconnect) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def stored_lines(url: str, run_id: str) -> list[str]:
@@ -68,8 +75,8 @@ def test_late_viewer_ends_with_exactly_the_events_of_an_early_one(live_server: s
     from sim import to_json
 
     controller = Viewer(live_server)
-    run = controller.start({"preset": "tutorial", "params": {"bookings": 40, "seed": 5},
-                            "speed": 10})
+    params = {"bookings": 40, "seed": 5, "until": None}
+    run = controller.start({"preset": "tutorial", "params": params, "speed": 10})
     early = Viewer(live_server)
     early.join(run["id"])
     wait_until(lambda: len(early.events) >= 5, what="the early viewer's first events")
@@ -87,8 +94,7 @@ def test_late_viewer_ends_with_exactly_the_events_of_an_early_one(live_server: s
     for viewer in (controller, early, late):
         assert [e["seq"] for e in viewer.events] == list(range(len(stored)))
         assert [to_json(e) for e in viewer.events] == stored
-    for viewer in (controller, early, late):
-        viewer.close()
+    close_all(controller.client, early.client, late.client)
 
 
 def test_a_client_without_the_token_cannot_pause(live_server: str) -> None:
@@ -106,8 +112,7 @@ def test_a_client_without_the_token_cannot_pause(live_server: str) -> None:
                                            "action": "pause"}) == {"ok": True}
     wait_until(lambda: intruder.statuses and intruder.statuses[-1]["state"] == "paused",
                what="the viewer to see the pause")
-    controller.close()
-    intruder.close()
+    close_all(controller.client, intruder.client)
 
 
 def connect_from(url: str, transport: str, origin: str) -> socketio.Client:
@@ -128,7 +133,7 @@ def test_foreign_origins_are_refused(live_server: str, transport: str) -> None:
         connect_from(live_server, transport, "http://evil.example")
     own = connect_from(live_server, transport, live_server)
     assert own.connected
-    own.disconnect()
+    threading.Thread(target=own.disconnect, daemon=True).start()  # a long poll may linger
 
 
 def test_a_message_over_the_transport_limit_drops_only_that_client(live_server: str) -> None:
@@ -139,4 +144,4 @@ def test_a_message_over_the_transport_limit_drops_only_that_client(live_server: 
     polite = Viewer(live_server)
     assert polite.call("join_run", {"run_id": "nope"})["ok"] is False
     assert requests.get(f"{live_server}/healthz", timeout=10).json()["ok"] is True
-    polite.close()
+    close_all(polite.client)

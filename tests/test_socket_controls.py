@@ -117,3 +117,18 @@ def test_unknown_action_and_malformed_controls(sio, started) -> None:
     missing = sio.emit("control_run", {"run_id": "nope", "token": "t", "action": "pause"},
                        callback=True)
     assert "no run" in missing["error"]
+
+
+def test_stepping_to_the_end_finishes_the_run(app: Flask, sio) -> None:
+    ack = sio.emit("start_run", {"preset": "tutorial", "params": {"until": 5.0},
+                                 "start_paused": True}, callback=True)
+    for _ in range(500):
+        step = control(sio, ack, "step")
+        if not step["ok"]:
+            break
+    assert "ended" in step["error"]
+    stored = app.extensions["sagalab.runs"].store.get_run(ack["id"])
+    assert stored["status"] == "finished" and stored["t"] == 5.0
+    events = batch_events(drain(sio)["run_events"], ack["id"])
+    assert events[-1]["kind"] == "run.finished"
+    assert [e["seq"] for e in events] == list(range(len(events)))
