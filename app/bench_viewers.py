@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -37,6 +38,7 @@ class Recorder:
 def watch(url: str, run_id: str, n: int, ready: Any, go: Any, results: Any,
           limit: float = 600.0) -> None:
     """Connect n viewers, say ready, wait for the run to end (or `limit`), report counts."""
+    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)  # noisy on disconnect
     viewers = [Recorder(url, run_id) for _ in range(n)]
     ready.wait(timeout=300)
     go.wait(timeout=300)
@@ -45,5 +47,8 @@ def watch(url: str, run_id: str, n: int, ready: Any, go: Any, results: Any,
         v.ended.wait(max(0.0, deadline - time.monotonic()))
     results.put({"counts": [v.count for v in viewers],
                  "delays": [d for v in viewers for d in v.delays]})
-    for v in viewers:
-        v.client.disconnect()
+    closers = [threading.Thread(target=v.client.disconnect) for v in viewers]
+    for t in closers:  # in parallel: python-socketio's client may wait 3 s for a close frame
+        t.start()
+    for t in closers:
+        t.join()
