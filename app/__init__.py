@@ -37,11 +37,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["sagalab.runs"] = manager
     atexit.register(manager.shutdown)
 
-    from . import api, pages, sockets  # noqa: F401  (sockets registers its handlers)
+    from . import api, experiments, pages, sockets  # noqa: F401  (sockets registers handlers)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
+    experiments.init_app(app, socketio)
 
     socketio.init_app(
         app,

@@ -6,7 +6,7 @@ import atexit
 import os
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 from flask_socketio import join_room
 
 from sim.batch import LIMITS, plan_experiment
@@ -55,6 +55,8 @@ def _not_found(exp_id: str) -> tuple[Response, int]:
 @bp.get("/experiments")
 @bp.get("/experiments/<exp_id>")
 def page(exp_id: str | None = None) -> str:
+    if exp_id is not None and manager().store.get(exp_id) is None:
+        abort(404, description=f"There is no experiment with id {exp_id!r}.")
     return render_template("experiments.html", exp_id=exp_id)
 
 

@@ -1,19 +1,16 @@
 """The experiments REST API and Socket.IO progress, on a stand-in simulation."""
 
 import time
-from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask_socketio import SocketIO
 
-from app import experiments
+from app import create_app
+from app.extensions import socketio
 from tests.test_batch_pool import fake_run_summary
 
 FAKE = "tests.test_batch_pool:fake_run_summary"
 SLOW_FAKE = "tests.test_experiments_api:slow_fake_run_summary"
 BROKEN = "tests.test_experiments_api:broken_run_summary"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def slow_fake_run_summary(params):
@@ -30,23 +27,34 @@ def broken_run_summary(params):
 
 
 def make_app(database, run_fn=FAKE):
-    app = Flask("app", root_path=str(ROOT))
-    app.config.update(
-        TESTING=True,
-        DATABASE=str(database),
-        EXPERIMENT_WORKERS=0,
-        EXPERIMENT_RUN_FN=run_fn,
-        EXPERIMENT_MAX_RUNS=5000,
-    )
-    socketio = SocketIO(app, async_mode="threading")
-    experiments.init_app(app, socketio)
-    app.extensions["test_socketio"] = socketio
-    return app
+    """The real app, experiments run in the server process on a stand-in simulation."""
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE": str(database),
+        "EXPERIMENT_WORKERS": 0,
+        "EXPERIMENT_RUN_FN": run_fn,
+        "EXPERIMENT_MAX_RUNS": 5000,
+    })  # fmt: skip
 
 
 @pytest.fixture
-def exp_app(tmp_path):
-    return make_app(tmp_path / "t.sqlite3")
+def app_with(tmp_path):
+    """Make apps on a given stand-in simulation; shut their run managers down afterwards."""
+    made = []
+
+    def make(run_fn=FAKE):
+        made.append(make_app(tmp_path / f"db{len(made)}.sqlite3", run_fn))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["sagalab.runs"].shutdown("test finished")
+
+
+@pytest.fixture
+def exp_app(app_with):
+    return app_with()
 
 
 @pytest.fixture
@@ -119,8 +127,8 @@ def test_unknown_experiments_are_404(client):
     assert client.post("/api/experiments/nope/cancel", json={}).status_code == 404
 
 
-def test_cancel_needs_the_control_token_and_keeps_partial_results(tmp_path):
-    client = make_app(tmp_path / "c.sqlite3", SLOW_FAKE).test_client()
+def test_cancel_needs_the_control_token_and_keeps_partial_results(app_with):
+    client = app_with(SLOW_FAKE).test_client()
     created = client.post("/api/experiments", json=body(replications=500)).get_json()
     exp_id = created["id"]
     wrong = client.post(f"/api/experiments/{exp_id}/cancel", json={"token": "guess"})
@@ -138,7 +146,6 @@ def test_cancel_needs_the_control_token_and_keeps_partial_results(tmp_path):
 
 
 def test_socketio_join_replays_state_then_streams_progress(exp_app):
-    socketio = exp_app.extensions["test_socketio"]
     http = exp_app.test_client()
     exp_id = http.post("/api/experiments", json=body()).get_json()["id"]
     sio = socketio.test_client(exp_app, flask_test_client=http)
@@ -157,15 +164,17 @@ def test_socketio_join_replays_state_then_streams_progress(exp_app):
 
 def test_page_and_helpers(client):
     assert client.get("/experiments").status_code == 200
-    assert b"abc" in client.get("/experiments/abc").data
+    exp_id = client.post("/api/experiments", json=body()).get_json()["id"]
+    assert f'data-experiment-id="{exp_id}"' in client.get(f"/experiments/{exp_id}").text
+    assert client.get("/experiments/nope").status_code == 404
     fields = client.get("/api/experiment-fields").get_json()
     assert fields["services.car.failure_rate"]["kind"] == "float"
     assert "seed" not in fields
     assert "exercise-1" in client.get("/api/experiment-presets").get_json()
 
 
-def test_a_crashing_run_fails_the_experiment_with_its_message_and_the_queue_goes_on(tmp_path):
-    client = make_app(tmp_path / "b.sqlite3", BROKEN).test_client()
+def test_a_crashing_run_fails_the_experiment_with_its_message_and_the_queue_goes_on(app_with):
+    client = app_with(BROKEN).test_client()
     broken = client.post("/api/experiments", json=body()).get_json()["id"]
     fine = client.post("/api/experiments", json=body(sweep={**body()["sweep"], "to": 0.2}))
     got = wait_until_done(client, broken)
