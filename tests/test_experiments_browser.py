@@ -36,7 +36,7 @@ def run_builtin(page: Page, name: str, replications: int) -> None:
     page.click("#exp-run")
 
 
-def test_a_built_in_experiment_runs_and_shows_charts_table_and_csv(page):
+def test_a_built_in_experiment_runs_and_shows_charts_table_and_csv(page, live_server):
     run_builtin(page, "exercise-3-retry", 10)
     expect(page.locator("body")).to_have_attribute("data-status", "finished", timeout=60_000)
     expect(page.locator("#exp-status")).to_have_text("finished")
@@ -46,7 +46,7 @@ def test_a_built_in_experiment_runs_and_shows_charts_table_and_csv(page):
     expect(legend).to_have_text(["retries = 0", "retries = 1"])
     expect(page.locator("#chart-outcomes .bars .point").first).to_be_visible()
     assert page.url.endswith(page.locator("body").get_attribute("data-experiment-id"))
-    csv = page.request.get(page.locator("#exp-csv").get_attribute("href"))
+    csv = page.request.get(live_server + page.locator("#exp-csv").get_attribute("href"))
     assert csv.text().count("\n") == 15
     expect(page.locator("#exp-history tbody tr")).to_have_count(1)
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -23,14 +23,15 @@ function byLevel(points) {
   return [...groups.values()];
 }
 
-function layout(xTitle, yTitle, extra = {}) {
+/** Plotly layout in the page's colours; `xRange` stays put while points arrive. */
+function layout(xTitle, xRange, yTitle, extra = {}) {
   const fg = css("--fg");
   const grid = css("--lane");
   return {
     margin: { l: 56, r: 12, t: 34, b: 48 },
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { color: fg, size: 13 },
-    xaxis: { title: { text: xTitle }, gridcolor: grid, zeroline: false },
+    xaxis: { title: { text: xTitle }, gridcolor: grid, zeroline: false, range: xRange },
     yaxis: { title: { text: yTitle }, gridcolor: grid, zeroline: false },
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
     ...extra,
@@ -50,12 +51,12 @@ function withCi(group, i, named, y, ci, hover) {
   };
 }
 
-function outcomeTraces(groups) {
+function outcomeTraces(groups, width) {
   const present = OUTCOMES.filter(([k]) => groups.some((g) => g.points.some((p) => p[k] > 0)));
   return groups.flatMap((g, i) => present.map(([key, colour]) => ({
     type: "bar", name: key, legendgroup: key, showlegend: i === 0,
     x: g.points.map((p) => p.value), y: g.points.map((p) => (p.sagas ? p[key] / p.sagas : 0)),
-    marker: { color: css(colour) }, xaxis: `x${i + 1}`, yaxis: `y${i + 1}`,
+    marker: { color: css(colour) }, xaxis: `x${i + 1}`, yaxis: `y${i + 1}`, width,
   })));
 }
 
@@ -64,21 +65,24 @@ function draw(root, exp) {
   const groups = byLevel(points);
   const named = spec.factor ? spec.factor.param : null;
   const x = spec.sweep.param;
+  const { from, to, step } = spec.sweep;
+  const xRange = [from - step / 2, to + step / 2]; // the swept range, half a step either side
   const Plotly = window.Plotly;
   const config = { displaylogo: false, responsive: true };
 
   Plotly.react("chart-success",
     groups.map((g, i) => withCi(g, i, named, (p) => p.success_rate, (p) => p.ci95)),
-    layout(x, "success rate", { yaxis: { range: [0, 1.02], title: { text: "success rate" },
+    layout(x, xRange, "success rate", { yaxis: { range: [0, 1.02], title: { text: "success rate" },
       gridcolor: css("--lane"), tickformat: ".0%" } }), config);
 
   const cols = Math.max(1, groups.length);
   const axes = {};
   groups.forEach((g, i) => {
-    axes[`xaxis${i ? i + 1 : ""}`] = { title: { text: x }, gridcolor: css("--lane") };
+    const lane = css("--lane");
+    axes[`xaxis${i ? i + 1 : ""}`] = { title: { text: x }, gridcolor: lane, range: xRange };
     axes[`yaxis${i ? i + 1 : ""}`] = { range: [0, 1], tickformat: ".0%", gridcolor: css("--lane") };
   });
-  Plotly.react("chart-outcomes", outcomeTraces(groups), layout(x, "share of sagas", {
+  Plotly.react("chart-outcomes", outcomeTraces(groups, 0.8 * step), layout(x, xRange, "share of sagas", {
     ...axes, barmode: "stack", grid: { rows: 1, columns: cols, pattern: "independent" },
     annotations: named ? groups.map((g, i) => ({
       text: `${named} = ${g.level}`, showarrow: false, xref: `x${i ? i + 1 : ""} domain`,
@@ -92,12 +96,12 @@ function draw(root, exp) {
   Plotly.react("chart-violations",
     groups.map((g, i) => ({ ...withCi(g, i, named, (p) => p.violation_rate,
       (p) => p.violation_ci95, checks), hovertemplate: "%{y:.1%}<br>%{text}" })),
-    layout(x, "runs with a violation", { yaxis: { range: [0, 1.02], tickformat: ".0%",
+    layout(x, xRange, "runs with a violation", { yaxis: { range: [0, 1.02], tickformat: ".0%",
       title: { text: "runs with a violation" }, gridcolor: css("--lane") } }), config);
 
   Plotly.react("chart-compensations", groups.flatMap((g, i) => {
     const colour = PALETTE[i % PALETTE.length];
-    const label = named ? `, ${g.level}` : "";
+    const label = named ? `, ${named} = ${g.level}` : "";
     const xs = g.points.map((p) => p.value);
     const perRun = (key) => g.points.map((p) => (p.runs ? p.compensations[key] / p.runs : 0));
     return [
@@ -106,7 +110,7 @@ function draw(root, exp) {
       { x: xs, y: perRun("expected"), mode: "lines+markers", name: `expected${label}`,
         line: { color: colour, width: 2, dash: "dot" }, marker: { symbol: "x", size: 9 } },
     ];
-  }), layout(x, "compensations per run"), config);
+  }), layout(x, xRange, "compensations per run"), config);
 }
 
 export function initExperimentCharts(root) {
