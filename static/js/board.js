@@ -1,0 +1,102 @@
+// The saga board: a row per saga, a cell per step. Forward steps light up left to right;
+// compensations run right to left in their own colour, numbered in the order they ran.
+
+import { emit, on } from "./bus.js";
+import { el, STEPS } from "./util.js";
+import { VirtualList } from "./vlist.js";
+
+const FWD = {
+  idle: ["·", "waiting"], pending: ["⋯", "booking"], ok: ["✓", "booked"],
+  failed: ["✗", "failed"], retry: ["↻", "retrying"], lost: ["?", "reply lost"],
+};
+const COMP = {
+  pending: ["↩", "undoing"], done: ["↩", "undone"], noop: ["↩", "nothing"],
+  failed: ["⚠", "undo failed"], skipped: ["—", "no undo"],
+};
+export const BADGE = {
+  running: ["▶", "running"], compensating: ["↩", "compensating"],
+  completed: ["✓", "completed"], compensated: ["↩", "compensated"],
+  stuck: ["⏸", "stuck"], flagged: ["⚠", "needs attention"],
+};
+
+let state = null;
+let selected = null;
+let list = null;
+let counts = null;
+
+function cellHtml(step, s) {
+  if (s.comp) {
+    const [icon, word] = COMP[s.comp];
+    const rank = s.compRank ? `<sup>${s.compRank}</sup>` : "";
+    return `<span class="cell comp comp-${s.comp}" title="${step}: compensation ${word}` +
+      ` (#${s.compRank})">${icon}${rank} ${word}</span>`;
+  }
+  const [icon, word] = FWD[s.fwd];
+  const attempt = s.attempt > 1 ? ` <small>#${s.attempt}</small>` : "";
+  return `<span class="cell fwd fwd-${s.fwd}" title="${step}: ${word}">${icon} ${word}` +
+    `${attempt}</span>`;
+}
+
+function rowHtml(index) {
+  const saga = state.sagas.get(state.order[index]);
+  const [icon, word] = BADGE[saga.outcome];
+  const cls = `saga-row outcome-${saga.outcome}${saga.id === selected ? " selected" : ""}` +
+    (saga.violations.length ? " violated" : "");
+  const warn = saga.violations.length
+    ? `<span class="violation" title="${saga.violations.join(", ")}">⚠ ${saga.violations[0]}` +
+      "</span>" : "";
+  return `<div class="${cls}" data-saga="${saga.id}" role="row">` +
+    `<span class="sid">${saga.id}</span>` +
+    STEPS.map((step) => cellHtml(step, saga.steps[step])).join("") +
+    `<span class="badge badge-${saga.outcome}">${icon} ${word}${saga.timedOut ? " ⏱" : ""}` +
+    `</span>${warn}</div>`;
+}
+
+function drawCounts() {
+  const o = state.outcomes;
+  const running = state.order.length - o.completed - o.compensated - o.stuck - o.flagged;
+  counts.innerHTML = `<span>${state.order.length} sagas</span>` +
+    `<span class="badge badge-running">▶ ${running}</span>` +
+    `<span class="badge badge-completed">✓ ${o.completed}</span>` +
+    `<span class="badge badge-compensated">↩ ${o.compensated}</span>` +
+    `<span class="badge badge-stuck">⏸ ${o.stuck}</span>` +
+    `<span class="badge badge-flagged">⚠ ${o.flagged}</span>`;
+}
+
+/** Build the board into `root`. */
+export function initBoard(root) {
+  counts = el("div.board-counts#board-counts");
+  const head = el("div.board-head", { role: "row" }, el("span.sid", {}, "saga"),
+    el("span.colhead", {}, "1 flight"), el("span.colhead", {}, "2 hotel"),
+    el("span.colhead", {}, "3 car"), el("span.colhead.badgehead", {}, "outcome"));
+  const scroller = el("div.board-scroll#board-rows", { role: "table", tabindex: 0 });
+  const live = el("button.small.follow#board-follow", { type: "button", hidden: true,
+    onclick: () => list.follow() }, "⤓ follow live");
+  root.append(counts, el("p.legend", {},
+    el("span.fwd-ok.cell.mini", {}, "✓ forward →"),
+    el("span.comp-done.cell.mini", {}, "↩ compensation ←, numbered in order"),
+    el("span.fwd-failed.cell.mini", {}, "✗ failed")), head, scroller, live);
+  const rowHeight = parseFloat(getComputedStyle(document.documentElement).fontSize) * 2;
+  list = new VirtualList(scroller, rowHtml, { rowHeight });
+  scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
+  scroller.addEventListener("click", (e) => {
+    const row = e.target.closest("[data-saga]");
+    if (row) emit("select", { saga: row.dataset.saga === selected ? null : row.dataset.saga });
+  });
+
+  on("reset", () => { selected = null; list.clear(); });
+  on("render", ({ state: s }) => {
+    state = s;
+    list.update(s.order.length);
+    drawCounts();
+  });
+  on("select", ({ saga }) => {
+    selected = saga;
+    if (!state) return;
+    const index = saga ? state.sagas.get(saga)?.index : undefined;
+    if (index !== undefined) {
+      list.reveal(index);
+      live.hidden = false;
+    } else list.draw();
+  });
+}

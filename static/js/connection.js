@@ -1,0 +1,77 @@
+// Socket.IO link to the server: start, join and control runs; incoming batches go on the bus.
+
+import { io } from "/vendor/socket.io.esm.min.js";
+import { emit, on } from "./bus.js";
+
+const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
+
+/** Connect and wire the bus: `start`/`control` commands out, `run:*` notifications in. */
+export function connect(initialRunId) {
+  const socket = io({ transports: ["websocket", "polling"] });
+  let runId = initialRunId || null;
+  let token = runId ? sessionStorage.getItem(TOKEN_KEY(runId)) : null;
+  let joined = false;
+  let starting = false;
+  let early = [];
+
+  function join() {
+    if (!runId) return;
+    socket.emit("join_run", { run_id: runId }, (ack) => {
+      if (!ack || !ack.ok) {
+        emit("run:error", { message: (ack && ack.error) || "could not join the run" });
+        return;
+      }
+      joined = true;
+      emit("run:joined", { run: ack.run, controller: Boolean(token), runId });
+      emit("run:status", { run_id: runId, state: ack.run.status, t: ack.run.t,
+        speed: ack.run.speed });
+    });
+  }
+
+  socket.on("connect", () => {
+    emit("conn", { connected: true });
+    if (runId) join();
+  });
+  socket.on("disconnect", () => emit("conn", { connected: false }));
+  socket.on("connect_error", () => emit("conn", { connected: false }));
+  socket.on("run_events", (msg) => {
+    if (msg.run_id === runId && joined) emit("run:events", { events: msg.events });
+    else if (starting) early.push(msg);
+  });
+  socket.on("run_status", (msg) => {
+    if (msg.run_id === runId) emit("run:status", msg);
+  });
+
+  on("cmd:start", (body) => {
+    starting = true;
+    early = [];
+    socket.emit("start_run", body, (ack) => {
+      starting = false;
+      if (!ack || !ack.ok) {
+        emit("form:errors", { errors: (ack && ack.errors) || { _: "the server refused" } });
+        return;
+      }
+      runId = ack.id;
+      token = ack.control_token;
+      sessionStorage.setItem(TOKEN_KEY(runId), token);
+      history.pushState({ runId }, "", ack.url || `/runs/${runId}`);
+      joined = true;
+      emit("form:errors", { errors: {} });
+      emit("run:reset", { runId });
+      emit("run:joined", { run: { id: runId, status: "pending", speed: body.speed },
+        controller: true, runId });
+      for (const msg of early) if (msg.run_id === runId) emit("run:events", { events: msg.events });
+      early = [];
+    });
+  });
+
+  on("cmd:control", (command) => {
+    if (!runId || !token) return;
+    socket.emit("control_run", { run_id: runId, token, ...command }, (ack) => {
+      if (!ack || !ack.ok) emit("run:error", { message: (ack && ack.error) || "refused" });
+    });
+  });
+
+  if (runId) emit("run:reset", { runId });
+  return socket;
+}

@@ -1,0 +1,58 @@
+// Invariants: each consistency check of DESIGN.md with a live pass/fail mark. A failure names
+// its sagas; selecting one jumps to it everywhere on the page.
+
+import { emit, on } from "./bus.js";
+import { CHECK_NAMES } from "./state.js";
+import { el } from "./util.js";
+
+const CHECKS = {
+  conservation: ["Conservation", "available + held = capacity, per service"],
+  atomic_outcome: ["Atomic outcome", "completed holds one of each; compensated holds none"],
+  nothing_stuck: ["Nothing stuck", "every saga ended (checked when the run ends)"],
+  order: ["Compensation order", "undo runs in reverse of the forward steps"],
+  no_double_booking: ["No double booking", "no saga holds two units of a service"],
+};
+
+let list;
+let extra;
+let lastHtml = "";
+
+function itemHtml(check, inv, finished) {
+  const [name, what] = CHECKS[check] || [check, ""];
+  const waiting = check === "nothing_stuck" && !finished && inv.ok;
+  const status = !inv.ok ? "fail" : waiting ? "wait" : "pass";
+  const mark = { fail: "✗ FAIL", wait: "… at end", pass: "✓ pass" }[status];
+  const sagas = inv.sagas.slice(0, 6).map((id) =>
+    `<button type="button" class="saga-link" data-saga="${id}">${id}</button>`).join(" ");
+  const more = inv.sagas.length > 6 ? ` +${inv.sagas.length - 6} more` : "";
+  return `<li class="inv-check inv-${status}" data-check="${check}">` +
+    `<span class="inv-mark">${mark}</span><span class="inv-name">${name}</span>` +
+    `<small class="inv-what">${what}</small>` +
+    (inv.ok ? "" : `<span class="inv-sagas">${sagas || "(run-wide)"}${more}` +
+      `${inv.detail ? ` <small>${inv.detail}</small>` : ""}</span>`) + "</li>";
+}
+
+function draw(state) {
+  const html = CHECK_NAMES.map((c) => itemHtml(c, state.invariants[c], state.finished)).join("");
+  if (html !== lastHtml) {
+    list.innerHTML = html;
+    lastHtml = html;
+  }
+  const s = state.summary;
+  extra.textContent = s && s.compensations
+    ? `compensations performed ${s.compensations.performed} of ${s.compensations.expected}` +
+      ` expected · ${s.events} events` : "";
+}
+
+/** Build the invariant panel into `root`. */
+export function initInvariants(root) {
+  list = el("ul.invariants#invariants");
+  extra = el("p.muted.inv-extra");
+  root.append(list, extra);
+  list.addEventListener("click", (e) => {
+    const link = e.target.closest("[data-saga]");
+    if (link) emit("select", { saga: link.dataset.saga });
+  });
+  on("reset", () => { lastHtml = ""; list.innerHTML = ""; extra.textContent = ""; });
+  on("render", ({ state }) => draw(state));
+}
