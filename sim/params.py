@@ -148,7 +148,7 @@ def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _service_fields() -> dict[str, Field]:
     out = {}
     for step in STEPS:
-        out[f"services.{step}.capacity"] = Field("int", 0, 1_000_000, doc=f"{step} inventory")
+        out[f"services.{step}.capacity"] = Field("int", 0, 1_000_000_000, doc=f"{step} inventory")
         out[f"services.{step}.failure_rate"] = Field("float", 0.0, 1.0, doc=f"{step} failure")
     return out
 

@@ -1,0 +1,223 @@
+"""The simulation engine: builds the model from parameters and runs it in slices, steps or whole."""
+
+from __future__ import annotations
+
+import heapq
+from random import Random
+from typing import Any
+
+from asimpy import Environment, Process
+from asimpy.timeout import _NO_TIME
+
+from .checker import InvariantChecker
+from .choreography import EventBus, Participant
+from .events import Sink, null_sink
+from .monitor import SagaMonitor
+from .orchestrator import Orchestrator
+from .params import STEPS, RunParams, booking_id
+from .service import InventoryService
+from .tracer import Tracer
+
+
+class BookingGenerator(Process):
+    """Submits the bookings, one every `interarrival` simulated seconds."""
+
+    def init(self, submit: Any, count: int, interarrival: float) -> None:
+        self.submit, self.count, self.interarrival = submit, count, interarrival
+        self.submitted = 0
+
+    async def run(self) -> None:
+        for i in range(self.count):
+            self.submit(booking_id(i))
+            self.submitted += 1
+            if i + 1 < self.count:
+                await self.timeout(self.interarrival)
+
+
+class Simulation:
+    """One run of the saga model; same parameters and seed, same trace, byte for byte.
+
+    `hold_open` keeps a run that has nothing left to do open while an actor is down, so a
+    person can still restart it (live runs); otherwise such a run ends at once.
+    """
+
+    def __init__(self, params: RunParams, sink: Sink = null_sink, hold_open: bool = False):
+        self.params = params
+        self.hold_open = hold_open
+        self.done = False
+        self.env = env = Environment()
+        self.tracer = tracer = Tracer(env, sink)
+        rng = Random(params["seed"])
+        self.services = {
+            step: InventoryService(
+                step,
+                params["services"][step]["capacity"],
+                params["services"][step]["failure_rate"],
+                tracer, rng, params["plan"], params["idempotent"],
+                params["compensation_failure_rate"],
+            )
+            for step in STEPS
+        }
+        capacity = {s: svc.capacity for s, svc in self.services.items()}
+        self.checker = InvariantChecker(capacity, tracer.emit)
+        self.checker.bind_inventory(tracer.inventory)
+        tracer.checker = self.checker
+        tracer.emit("run.started", params=params.to_dict(), inventory=dict(tracer.inventory))
+        self.orchestrator: Orchestrator | None = None
+        self.participants: dict[str, Participant] = {}
+        if params["mode"] == "orchestration":
+            self.orchestrator = Orchestrator(env, tracer, self.services, params)
+            submit = self.orchestrator.submit
+        else:
+            submit = self._build_choreography(params)
+        self.generator = BookingGenerator(env, submit, params["bookings"], params["interarrival"])
+
+    def _build_choreography(self, params: RunParams) -> Any:
+        env, tracer, svc = self.env, self.tracer, self.services
+        c = params["choreography"]
+        self.bus = bus = EventBus(env, tracer, params)
+        self.monitor = SagaMonitor(env, tracer, bus, params)
+        flight_undo = ("hotel_compensated",)
+        if c["compensate_on_hotel_failure"]:
+            flight_undo += ("hotel_booking_failed",)
+        hotel_undo = ("car_booking_failed",)
+        if c["saga_timeout"] is not None:
+            hotel_undo += ("saga_timed_out",)
+        self.participants = {
+            "flight": Participant(env, bus, svc["flight"], params, "booking_started",
+                                  "flight_booked", "flight_booking_failed", flight_undo,
+                                  "flight_compensated"),
+            "hotel": Participant(env, bus, svc["hotel"], params, "flight_booked",
+                                 "hotel_booked", "hotel_booking_failed", hotel_undo,
+                                 "hotel_compensated"),
+            "car": Participant(env, bus, svc["car"], params, "hotel_booked",
+                               "car_booked", "car_booking_failed"),
+        }
+        return lambda saga: bus.publish("booking_started", saga, "client")
+
+    # --- clock -----------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return float(self.env._now)
+
+    @property
+    def next_time(self) -> float | None:
+        env = self.env
+        if env._ready:
+            return self.now
+        return env._heap[0][0] if env._heap else None
+
+    @property
+    def events_emitted(self) -> int:
+        return self.tracer.seq
+
+    def _limit(self, until: float | None) -> float | None:
+        stop = self.params["until"]
+        if until is None:
+            return stop
+        return until if stop is None else min(until, stop)
+
+    def advance(self, until: float) -> int:
+        """Run every happening up to simulated time `until`; return the events emitted."""
+        if self.done:
+            return 0
+        start = self.tracer.seq
+        limit = self._limit(until)
+        self.env.run(until=limit)
+        if self.env._now < limit and self.next_time is not None:
+            self.env._now = limit  # the wall-clock pace moved time on; nothing happened
+        self._maybe_finish()
+        return self.tracer.seq - start
+
+    def step(self) -> int:
+        """Run until at least one more trace event is emitted (or the run ends)."""
+        if self.done:
+            return 0
+        start = self.tracer.seq
+        env, stop = self.env, self.params["until"]
+        while self.tracer.seq == start:
+            if env._ready:
+                env._ready.popleft()()
+                continue
+            if not env._heap or (stop is not None and env._heap[0][0] > stop):
+                break
+            when, _, callback = heapq.heappop(env._heap)
+            if callback() is not _NO_TIME and when > env._now:
+                env._now = when
+        self._maybe_finish()
+        return self.tracer.seq - start
+
+    def run(self) -> dict[str, Any]:
+        """Run to the end and return the summary."""
+        if not self.done:
+            self.env.run(until=self.params["until"])
+            self.finish("until reached" if self.next_time is not None else "nothing left to do")
+        return self.summary()
+
+    def _maybe_finish(self) -> None:
+        stop = self.params["until"]
+        nxt = self.next_time
+        if stop is not None and (nxt is None or nxt > stop) and self.env._now >= stop:
+            self.finish("until reached")
+        elif nxt is None and not (self.hold_open and self.down_actors()):
+            self.finish("nothing left to do")
+
+    # --- faults ----------------------------------------------------------------------
+    def down_actors(self) -> list[str]:
+        down = [s for s, svc in self.services.items() if not svc.up]
+        if self.orchestrator is not None and not self.orchestrator.up:
+            down.insert(0, "orchestrator")
+        return down
+
+    def inject(self, fault: dict[str, Any]) -> None:
+        """Crash or restart an actor now; ValueError says why a fault does not apply."""
+        if self.done:
+            raise ValueError("the run has ended")
+        action, actor = fault.get("action"), fault.get("actor")
+        if action not in ("crash", "restart"):
+            raise ValueError("action must be crash or restart")
+        if actor == "orchestrator":
+            if self.orchestrator is None:
+                raise ValueError("there is no orchestrator in choreography")
+            if action == "crash":
+                self.orchestrator.crash("crashed on request")
+            else:
+                self.orchestrator.restart("restarted on request")
+        elif actor in self.participants:
+            part = self.participants[actor]
+            part.crash("crashed on request") if action == "crash" else part.restart("on request")
+        elif actor in self.services:
+            self._toggle_service(self.services[actor], action)
+        else:
+            raise ValueError("actor must be orchestrator, flight, hotel or car")
+
+    def _toggle_service(self, service: InventoryService, action: str) -> None:
+        if (action == "crash") != service.up:
+            raise ValueError(f"the {service.step} service is already "
+                             + ("down" if action == "crash" else "running"))
+        service.up = action == "restart"
+        kind = "actor.crashed" if action == "crash" else "actor.restarted"
+        self.tracer.emit(kind, None, service.step, service.step, reason="on request")
+
+    # --- the end -----------------------------------------------------------------------
+    def finish(self, reason: str = "stopped") -> None:
+        """End the run now: report sagas that had not ended, then run.finished."""
+        if self.done:
+            return
+        self.done = True
+        for saga in self.checker.unfinished():
+            self.tracer.emit("saga.stuck", saga, "monitor", reason=reason)
+        self.tracer.emit("run.finished", summary=self.summary(final=True), reason=reason)
+
+    def summary(self, final: bool = False) -> dict[str, Any]:
+        """DESIGN.md's summary; `events` counts run.finished too once the run is over."""
+        report = self.checker.report()
+        report["sagas"]["not_started"] = self.generator.submitted - len(self.checker.sagas)
+        report["sagas"]["submitted"] = self.generator.submitted
+        report["inventory"] = {
+            s: {"available": svc.available, "capacity": svc.capacity}
+            for s, svc in self.services.items()
+        }
+        report["events"] = self.tracer.seq + (1 if final else 0)
+        report["time"] = round(self.now, 6)
+        return report

@@ -1,0 +1,248 @@
+"""Orchestration: a coordinator drives flight -> hotel -> car and undoes on failure."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from random import Random
+from typing import TYPE_CHECKING
+
+from asimpy import Environment, Event, Interrupt, Process, Queue
+
+from .params import STEPS, RunParams, booking_id
+from .service import OK, InventoryService
+
+if TYPE_CHECKING:
+    from .tracer import Tracer
+
+
+@dataclass
+class LogEntry:
+    """What the durable saga log knows of one saga."""
+
+    phase: str = "forward"  # forward | compensating
+    done: list[str] = field(default_factory=list)
+    undone: list[str] = field(default_factory=list)
+    pending: str | None = None
+
+
+class Worker(Process):
+    """Runs one saga at a time for the orchestrator; `max_in_flight` of them run at once."""
+
+    def init(self, orch: Orchestrator) -> None:
+        self.orch = orch
+
+    async def run(self) -> None:
+        orch = self.orch
+        while True:
+            try:
+                if not orch.up:
+                    await orch.wait_restart()
+                    continue
+                if orch.redo:
+                    saga, entry = orch.redo.popleft()
+                else:
+                    saga, entry = await orch.queue.get(), None
+                await orch.run_saga(saga, entry)
+            except Interrupt:
+                continue  # crashed: whatever this worker knew is gone
+
+
+class CrashNow(Exception):
+    """Raised inside the worker that reached the configured crash point."""
+
+
+class Orchestrator:
+    """The central coordinator (tutorial's SagaOrchestrator), with an optional durable log.
+
+    Invariants: a saga is in `unacked` from the moment a worker takes it until it ends, so
+    a restart can start it over (no log) or resume it (log); the log survives crashes,
+    nothing else does.
+    """
+
+    def __init__(
+        self, env: Environment, tracer: Tracer, services: dict[str, InventoryService],
+        params: RunParams,
+    ) -> None:
+        self.env, self.tracer, self.services, self.p = env, tracer, services, params
+        self.queue = Queue(env)
+        self.redo: deque[tuple[str, LogEntry | None]] = deque()
+        self.unacked: dict[str, None] = {}
+        durable = params.get("orchestrator.durable_log")
+        self.log: dict[str, LogEntry] | None = {} if durable else None
+        self.up = True
+        self._restart_event: Event | None = None
+        self.workers = [Worker(env, self) for _ in range(params["max_in_flight"])]
+        self.crash_point = self._crash_point(params)
+        crash_at = params.get("orchestrator.crash_at")
+        if crash_at is not None:
+            env.schedule(crash_at, lambda: self.crash("crash time reached") if self.up else None)
+
+    def _crash_point(self, p: RunParams) -> tuple[str, str, str] | None:
+        o = p["orchestrator"]
+        if o["crash_random"]:
+            rng = Random(p["seed"] * 7919 + 17)
+            saga = booking_id(rng.randrange(p["bookings"]))
+            return saga, rng.choice(STEPS), rng.choice(("before_request", "after_commit"))
+        if o["crash_saga"]:
+            return o["crash_saga"], o["crash_step"] or "hotel", o["crash_phase"]
+        return None
+
+    def submit(self, saga: str) -> None:
+        self.queue.put(saga)
+
+    # --- crashes ---------------------------------------------------------------------
+    def wait_restart(self) -> Event:
+        if self._restart_event is None:
+            self._restart_event = Event(self.env)
+        return self._restart_event
+
+    def crash(self, reason: str, by: Worker | None = None) -> None:
+        """Lose all memory; the queue and the durable log survive."""
+        if not self.up:
+            raise ValueError("the orchestrator is already down")
+        self.up = False
+        self.tracer.emit("actor.crashed", None, "orchestrator", reason=reason)
+        for worker in self.workers:
+            if worker is not by:
+                worker.interrupt("crash")
+        delay = self.p.get("orchestrator.restart_after")
+        if delay is not None:
+            self.env.schedule(self.env._now + delay,
+                              lambda: self.restart("restart delay passed") if not self.up else None)
+
+    def restart(self, reason: str) -> None:
+        if self.up:
+            raise ValueError("the orchestrator is running")
+        self.up = True
+        self.tracer.emit("actor.restarted", None, "orchestrator", reason=reason)
+        for saga in self.unacked:
+            entry = self.log.get(saga) if self.log is not None else None
+            self.redo.append((saga, entry))
+        if self._restart_event is not None:
+            event, self._restart_event = self._restart_event, None
+            event.succeed()
+
+    def _maybe_crash(self, saga: str, step: str, phase: str) -> None:
+        if self.crash_point == (saga, step, phase):
+            self.crash_point = None
+            raise CrashNow(f"crash {phase.replace('_', ' ')} of {saga} {step}")
+
+    # --- durable log -----------------------------------------------------------------
+    def _write(self, saga: str, detail: str, **change: object) -> None:
+        if self.log is None:
+            return
+        entry = self.log.setdefault(saga, LogEntry())
+        for key, value in change.items():
+            setattr(entry, key, value)
+        self.tracer.emit("log.appended", saga, "orchestrator", detail=detail)
+
+    # --- the saga --------------------------------------------------------------------
+    async def run_saga(self, saga: str, entry: LogEntry | None) -> None:
+        tracer = self.tracer
+        try:
+            if entry is None:
+                again = saga in self.unacked
+                self.unacked[saga] = None
+                tracer.emit("saga.started", saga, "orchestrator",
+                            reason="restarted from scratch" if again else None)
+                if self.log is not None:
+                    self.log[saga] = LogEntry()
+                    self._write(saga, f"{saga} started")
+                done: list[str] = []
+                undone: list[str] = []
+                phase = "forward"
+            else:
+                done, undone, phase = list(entry.done), list(entry.undone), entry.phase
+                tracer.emit("log.replayed", saga, "orchestrator",
+                            detail=f"{saga}: {phase}, done {done or 'nothing'}"
+                            + (f", {entry.pending} requested" if entry.pending else ""))
+            if phase == "forward":
+                for step in STEPS[len(done):]:
+                    if not await self.forward(saga, step):
+                        break
+                    done.append(step)
+                    self._write(saga, f"{saga} {step} done", done=list(done), pending=None)
+                else:
+                    self._end(saga, "saga.completed")
+                    return
+                tracer.emit("saga.compensating", saga, "orchestrator", reason=f"{step} failed")
+                self._write(saga, f"{saga} compensating", phase="compensating")
+            await self.compensate(saga, done, undone)
+        except CrashNow as crash:
+            self.crash(str(crash), by=self._active_worker())
+            raise Interrupt("crash") from None
+
+    def _active_worker(self) -> Worker | None:
+        active = self.env._active_process
+        return active if isinstance(active, Worker) else None
+
+    def _end(self, saga: str, kind: str) -> None:
+        self.unacked.pop(saga, None)
+        if self.log is not None:
+            self.log.pop(saga, None)
+            self.tracer.emit("log.appended", saga, "orchestrator",
+                             detail=f"{saga} {kind.split('.')[1]}")
+        self.tracer.emit(kind, saga, "orchestrator")
+
+    async def forward(self, saga: str, step: str) -> bool:
+        """One forward step with its retries; True once the orchestrator saw it succeed."""
+        p, tracer, service = self.p, self.tracer, self.services[step]
+        attempts = 1 + (p["retries"] if step in p["retry_steps"] else 0)
+        for attempt in range(1, attempts + 1):
+            self._maybe_crash(saga, step, "before_request")
+            self._write(saga, f"{saga} {step} requested", pending=step)
+            tracer.emit("step.started", saga, "orchestrator", step, attempt=attempt)
+            await self.env.timeout(p["network_delay"])
+            result = service.book(saga, attempt)
+            if result == OK:
+                self._maybe_crash(saga, step, "after_commit")
+                if p["reply_loss_rate"] and service.rng.random() < p["reply_loss_rate"]:
+                    tracer.emit("step.reply_lost", saga, "orchestrator", step, attempt=attempt)
+                    result = "no_reply"
+                else:
+                    if step == "hotel":
+                        self.services["flight"].link_itinerary(saga, saga)
+                    return True
+            if attempt < attempts:
+                tracer.emit("step.retried", saga, "orchestrator", step,
+                            attempt=attempt + 1, reason=result)
+        return False
+
+    async def compensate(self, saga: str, done: list[str], undone: list[str]) -> None:
+        order = list(reversed(done)) if self.p["compensation_order"] == "reverse" else list(done)
+        flagged = []
+        for step in order:
+            if step in undone:
+                continue
+            if step == "car":
+                self.tracer.emit("compensation.skipped", saga, "orchestrator", step,
+                                 reason="the car step has no compensation")
+                continue
+            if await self.undo(saga, step):
+                undone.append(step)
+                self._write(saga, f"{saga} {step} compensated", undone=list(undone))
+            else:
+                flagged.append(step)
+        if flagged:
+            self.tracer.emit("saga.flagged", saga, "orchestrator",
+                             reason=f"compensation of {', '.join(flagged)} kept failing")
+            self.unacked.pop(saga, None)
+            if self.log is not None:
+                self.log.pop(saga, None)
+        else:
+            self._end(saga, "saga.compensated")
+
+    async def undo(self, saga: str, step: str) -> bool:
+        p, tracer, service = self.p, self.tracer, self.services[step]
+        attempts = 1 + p["compensation_retries"]
+        for attempt in range(1, attempts + 1):
+            tracer.emit("compensation.started", saga, "orchestrator", step, attempt=attempt)
+            await self.env.timeout(p["compensation_delay"])
+            # the hotel reservation is found through the flight booking's itinerary
+            target = self.services["flight"].itinerary(saga) if step == "hotel" else saga
+            if service.cancel(target, attempt, for_saga=saga) == OK:
+                return True
+            if attempt < attempts:
+                await self.env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
+        return False
