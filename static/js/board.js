@@ -16,7 +16,7 @@ const COMP = {
 export const BADGE = {
   running: ["▶", "running"], compensating: ["↩", "compensating"],
   completed: ["✓", "completed"], compensated: ["↩", "compensated"],
-  stuck: ["⏸", "stuck"], flagged: ["⚠", "needs attention"],
+  stuck: ["◔", "stuck"], flagged: ["⚠", "needs attention"],
 };
 
 let state = null;
@@ -24,17 +24,21 @@ let selected = null;
 let list = null;
 let counts = null;
 
-function cellHtml(step, s) {
+function cellHtml(step, s, ended) {
   if (s.comp) {
     const [icon, word] = COMP[s.comp];
     const rank = s.compRank ? `<sup>${s.compRank}</sup>` : "";
     return `<span class="cell comp comp-${s.comp}" title="${step}: compensation ${word}` +
-      ` (#${s.compRank})">${icon}${rank} ${word}</span>`;
+      ` (#${s.compRank})">${icon}${rank} <span class="w">${word}</span></span>`;
+  }
+  if (ended && s.fwd === "idle") {
+    return `<span class="cell fwd fwd-idle not-run" title="${step}: never ran">– ` +
+      '<span class="w">not run</span></span>';
   }
   const [icon, word] = FWD[s.fwd];
   const attempt = s.attempt > 1 ? ` <small>#${s.attempt}</small>` : "";
-  return `<span class="cell fwd fwd-${s.fwd}" title="${step}: ${word}">${icon} ${word}` +
-    `${attempt}</span>`;
+  return `<span class="cell fwd fwd-${s.fwd}" title="${step}: ${word}">${icon} ` +
+    `<span class="w">${word}</span>${attempt}</span>`;
 }
 
 function rowHtml(index) {
@@ -47,20 +51,20 @@ function rowHtml(index) {
       "</span>" : "";
   return `<div class="${cls}" data-saga="${saga.id}" role="row">` +
     `<span class="sid">${saga.id}</span>` +
-    STEPS.map((step) => cellHtml(step, saga.steps[step])).join("") +
-    `<span class="badge badge-${saga.outcome}">${icon} ${word}${saga.timedOut ? " ⏱" : ""}` +
+    STEPS.map((step) => cellHtml(step, saga.steps[step], saga.ended !== null)).join("") +
+    `<span class="badge badge-${saga.outcome}">${icon} ${word}${saga.timedOut ? " ◷" : ""}` +
     `</span>${warn}</div>`;
 }
 
 function drawCounts() {
   const o = state.outcomes;
   const running = state.order.length - o.completed - o.compensated - o.stuck - o.flagged;
-  counts.innerHTML = `<span>${state.order.length} sagas</span>` +
-    `<span class="badge badge-running">▶ ${running}</span>` +
-    `<span class="badge badge-completed">✓ ${o.completed}</span>` +
-    `<span class="badge badge-compensated">↩ ${o.compensated}</span>` +
-    `<span class="badge badge-stuck">⏸ ${o.stuck}</span>` +
-    `<span class="badge badge-flagged">⚠ ${o.flagged}</span>`;
+  counts.innerHTML = `<span>${state.order.length} sagas:</span>` +
+    `<span class="count badge-running">▶ ${running} running</span>` +
+    `<span class="count badge-completed">✓ ${o.completed} completed</span>` +
+    `<span class="count badge-compensated">↩ ${o.compensated} compensated</span>` +
+    `<span class="count badge-stuck">◔ ${o.stuck} stuck</span>` +
+    `<span class="count badge-flagged">⚠ ${o.flagged} need attention</span>`;
 }
 
 /** Build the board into `root`. */

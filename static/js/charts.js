@@ -17,7 +17,7 @@ let inventoryDiv;
 let outcomeDiv;
 let readout;
 
-function layout(title, yTitle) {
+function layout(yTitle) {
   const fg = cssVar("--fg");
   const grid = cssVar("--lane");
   const size = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
@@ -29,14 +29,13 @@ function layout(title, yTitle) {
       line: { width: 0 } });
   }
   return {
-    title: { text: title, font: { size: size * 1.05, color: fg }, x: 0.02 },
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { size: size * 0.85, color: fg, family: "system-ui, sans-serif" },
-    margin: { l: size * 3.2, r: size, t: size * 2.4, b: size * 2.6 },
+    margin: { l: size * 3.2, r: size, t: size * 2.2, b: size * 2.8 },
     xaxis: { title: { text: "simulated time (s)" }, gridcolor: grid, zeroline: false,
       rangemode: "tozero" },
     yaxis: { title: { text: yTitle }, gridcolor: grid, rangemode: "tozero", zeroline: false },
-    legend: { orientation: "h", y: -0.3, x: 0 },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
     showlegend: true,
     shapes,
     uirevision: "keep",
@@ -81,9 +80,9 @@ function drawReadout() {
 const draw = perFrame(() => {
   if (!state || !window.Plotly) return;
   drawReadout();
-  window.Plotly.react(inventoryDiv, inventoryTraces(), layout("Inventory available", "available"),
+  window.Plotly.react(inventoryDiv, inventoryTraces(), layout("available"),
     CONFIG);
-  window.Plotly.react(outcomeDiv, outcomeTraces(), layout("Saga outcomes", "sagas"), CONFIG);
+  window.Plotly.react(outcomeDiv, outcomeTraces(), layout("sagas"), CONFIG);
 });
 
 /** Build both charts and the inventory readout into `root`. */
@@ -91,7 +90,9 @@ export function initCharts(root) {
   readout = el("div.inventory-readout#inventory-readout", { "aria-live": "polite" });
   inventoryDiv = el("div.chart#chart-inventory");
   outcomeDiv = el("div.chart#chart-outcomes");
-  root.append(readout, el("div.chart-row", {}, inventoryDiv, outcomeDiv));
+  root.append(readout, el("div.chart-row", {},
+    el("div.chart-box", {}, el("h3", {}, "Inventory available over time"), inventoryDiv),
+    el("div.chart-box", {}, el("h3", {}, "Saga outcomes over time"), outcomeDiv)));
   on("reset", () => { state = null; selected = null; readout.textContent = ""; });
   on("render", ({ state: s }) => { state = s; draw(); });
   on("select", ({ saga }) => { selected = saga; draw(); });

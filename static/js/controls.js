@@ -6,7 +6,7 @@ import { el, fmtT } from "./util.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
 const LIVE = new Set(["pending", "running", "paused"]);
-const STATE_ICON = { pending: "◌", running: "▶", paused: "⏸", finished: "■", stopped: "■",
+const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
   interrupted: "⚠" };
 
 let speedIndex = SPEEDS.indexOf(1);
@@ -38,7 +38,7 @@ function refresh() {
   const live = LIVE.has(runState);
   ui.bar.classList.toggle("viewer", !controller);
   ui.pause.disabled = !live;
-  ui.pause.innerHTML = runState === "paused" ? "▶ <u>Resume</u>" : "⏸ <u>Pause</u>";
+  ui.pause.innerHTML = runState === "paused" ? "▶ Resume" : "❚❚ Pause";
   ui.step.disabled = runState !== "paused";
   ui.stop.disabled = !live;
   for (const b of ui.faults.querySelectorAll("button")) {
@@ -80,7 +80,7 @@ export function initControls(root) {
     "▶ Start");
   ui.pause = el("button#btn-pause", { type: "button", onclick: togglePause });
   ui.step = el("button#btn-step", { type: "button",
-    onclick: () => emit("cmd:control", { action: "step" }) }, "⏭ Step");
+    onclick: () => emit("cmd:control", { action: "step" }) }, "⇥ Step");
   ui.stop = el("button#btn-stop", { type: "button",
     onclick: () => emit("cmd:control", { action: "stop" }) }, "■ Stop");
   ui.speed = el("output#speed", { "aria-live": "polite" });

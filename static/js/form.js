@@ -174,7 +174,7 @@ export async function initForm(root) {
     document.getElementById("form-error").textContent = "could not load the presets";
   }
   presetSelect.append(el("option", { value: "" }, "(custom)"),
-    Object.keys(presets).map((name) => el("option", { value: name }, name)));
+    ...Object.keys(presets).map((name) => el("option", { value: name }, name)));
   const first = presets.tutorial ? "tutorial" : Object.keys(presets)[0] || "";
   presetSelect.value = first;
   choosePreset(first);

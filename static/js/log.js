@@ -2,7 +2,7 @@
 // following the live edge unless the reader scrolls back. Virtualised: only visible lines exist.
 
 import { emit, on } from "./bus.js";
-import { linesFor } from "./transcript.js";
+import { Transcript } from "./transcript.js";
 import { el } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
@@ -10,7 +10,7 @@ let lines = [];
 let shown = lines; // lines or the filtered subset
 let filter = "";
 let selected = null;
-let mode = "orchestration";
+let transcript = new Transcript();
 let list;
 let select;
 let known = new Set();
@@ -22,6 +22,7 @@ function escape(text) {
 function rowHtml(i) {
   const l = shown[i];
   const hl = selected && l.saga === selected ? " hl" : "";
+  if (!l.text) return '<div class="log-line blank"></div>';
   return `<div class="log-line ${l.cls}${hl}"${l.saga ? ` data-saga="${l.saga}"` : ""}>` +
     `${escape(l.text)}</div>`;
 }
@@ -53,6 +54,7 @@ export function initLog(root) {
   on("reset", () => {
     lines = [];
     shown = lines;
+    transcript = new Transcript();
     known = new Set();
     filter = "";
     select.length = 1;
@@ -62,12 +64,11 @@ export function initLog(root) {
     const fresh = [];
     for (let i = from; i < events.length; i += 1) {
       const e = events[i];
-      if (e.kind === "run.started") mode = (e.params && e.params.mode) || mode;
       if (e.saga && !known.has(e.saga)) {
         known.add(e.saga);
         select.append(el("option", { value: e.saga }, e.saga));
       }
-      for (const l of linesFor(e, mode)) fresh.push(l);
+      for (const l of transcript.lines(e)) fresh.push(l);
     }
     for (const l of fresh) lines.push(l);
     if (filter) for (const l of fresh) { if (l.saga === filter || l.saga === null) shown.push(l); }

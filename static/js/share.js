@@ -14,7 +14,7 @@ export function initShare(root) {
     }
   } }, "copy");
   const box = el("span.share-box", { hidden: true }, el("span.label", {}, "Share"), link, copy);
-  const viewer = el("span.viewer-badge#viewer-badge", { hidden: true }, "👁 read-only view · ",
+  const viewer = el("span.viewer-badge#viewer-badge", { hidden: true }, "◉ read-only view · ",
     el("a", { href: "/" }, "start your own run"));
   root.append(box, viewer);
   on("run:joined", ({ runId, controller }) => {

@@ -97,6 +97,9 @@ function applyStep(saga, e) {
   const step = saga.steps[e.step];
   if (!step) return;
   switch (e.kind) {
+    case "message.delivered":
+      if (step.fwd === "idle") step.fwd = "pending";
+      break;
     case "step.started":
       step.fwd = "pending";
       step.attempt = e.attempt || step.attempt + 1;

@@ -10,7 +10,7 @@ const MARKS = {
   "actor.crashed": ["✖", "--fail"], "actor.restarted": ["▲", "--ok"],
   "log.appended": ["■", "--muted"], "log.replayed": ["◆", "--warn"],
   "message.redelivered": ["↻", "--warn"], "invariant.violated": ["⚠", "--fail"],
-  "step.reply_lost": ["?", "--warn"], "saga.timed_out": ["⏱", "--warn"],
+  "step.reply_lost": ["?", "--warn"], "saga.timed_out": ["◷", "--warn"],
   "outbox.relayed": ["✉", "--pending"],
 };
 
@@ -19,7 +19,7 @@ let marks = [];   // {t, lane, glyph, color, saga}
 let open = new Map();
 let mode = "orchestration";
 let now = 0;
-let windowSec = 30;
+let windowSec = 20;
 let rightEdge = null; // null: follow the live edge
 let selected = null;
 let lastState = null;
@@ -65,10 +65,11 @@ function ingest(e) {
       break;
     }
     case "message.published":
-      arrows.push({ t0: e.t, t1: e.t, from: laneOf(e.step || e.actor), to: 0, color: "--pending",
-        saga: e.saga, label: e.event_type });
+      arrows.push({ t0: e.t, t1: e.t, from: laneOf(e.source), to: 0, color: "--pending",
+        saga: e.saga, label: e.event_type, skip: !SERVICES.includes(e.source) });
       break;
     case "message.delivered":
+      if (!open.has(key)) open.set(key, e.t);
       arrows.push({ t0: e.t, t1: e.t, from: 0, to: laneOf(e.actor), color: "--muted",
         saga: e.saga, dashed: true });
       break;
@@ -138,6 +139,7 @@ function draw() {
     ctx.fillStyle = palette[a.color];
     ctx.lineWidth = selected && !dim ? 4 : 2.5;
     ctx.setLineDash(a.dashed ? [5, 4] : []);
+    if (a.skip) continue;
     const x0 = x(a.t0);
     const x1 = x(a.t1);
     if (a.span) {
@@ -208,8 +210,8 @@ export function initTimeline(root) {
     onclick: () => { rightEdge = null; draw(); } }, "⤓ follow live");
   zoomLabel = el("span.muted");
   root.append(canvas, el("div.timeline-bar", {}, scrollbar,
-    el("button.small", { type: "button", title: "zoom in", onclick: () => zoom(-1) }, "＋"),
-    el("button.small", { type: "button", title: "zoom out", onclick: () => zoom(1) }, "－"),
+    el("button.small", { type: "button", title: "zoom in", onclick: () => zoom(-1) }, "+"),
+    el("button.small", { type: "button", title: "zoom out", onclick: () => zoom(1) }, "−"),
     zoomLabel, followButton),
   el("p.legend", {}, el("span.key.ok", {}, "→ request ✓"), el("span.key.fail", {}, "→ ✗"),
     el("span.key.comp", {}, "→ compensation"), el("span.key.pending", {}, "→ published"),

@@ -1,138 +1,180 @@
-// Trace events -> the tutorial's console log, line by line (the browser twin of sim/transcript.py).
+// Trace events -> the tutorial's console log, line for line: the browser twin of
+// sim/transcript.py (keep the two in step; tests compare them on real traces).
 
 import { fmtT } from "./util.js";
 
 const SERVICE = { flight: "FlightService", hotel: "HotelService", car: "CarRentalService" };
-const NOUN = { flight: "Flight", hotel: "Hotel", car: "Car" };
-const ITEM = { flight: "flight FL123", hotel: "hotel HTL456", car: "car CAR789" };
-const UNIT = { flight: "seats", hotel: "rooms", car: "cars" };
-const INDEX = { flight: 1, hotel: 2, car: 3 };
-const ACTOR = {
-  orchestrator: "Orchestrator", bus: "EventBus", monitor: "SagaMonitor", client: "Client",
-  ...SERVICE,
+const ITEMS = { flight: "flight FL123", hotel: "hotel HTL456", car: "car CAR789" };
+const NOUNS = { flight: "Flight", hotel: "Hotel", car: "Car" };
+const UNITS = { flight: "seats", hotel: "rooms", car: "cars" };
+const FAIL_TEXT = {
+  "flight|error": "system error", "flight|sold_out": "no seats",
+  "hotel|error": "no rooms", "hotel|sold_out": "no rooms",
+  "car|error": "no cars", "car|sold_out": "no cars",
 };
+const STEP_NUMBER = { flight: 1, hotel: 2, car: 3 };
+const ACTOR_NAMES = { ...SERVICE, orchestrator: "SagaOrchestrator", bus: "EventBus",
+  monitor: "SagaMonitor" };
 const RULE = "=".repeat(60);
+const words = (s) => String(s ?? "").replaceAll("_", " ");
 
-/** One transcript line: the text, its saga (or null) and a style class. */
-function line(e, text, cls = "") {
-  return { t: e.t, seq: e.seq, saga: e.saga || null, text: `[${fmtT(e.t)}] ${text}`, cls };
-}
-
-function orchestrated(e, mode) {
-  return mode === "orchestration" && e.actor !== "bus";
-}
-
-function runStarted(e) {
-  const out = [];
-  const inv = e.inventory || {};
-  for (const s of ["flight", "hotel", "car"]) {
-    out.push(line(e, `${SERVICE[s]} started (${UNIT[s]}: ${inv[s]})`, "meta"));
+/** Renders one event at a time; remembers the run's mode like the Python renderer does. */
+export class Transcript {
+  constructor() {
+    this.orchestrated = true;
   }
-  const mode = (e.params && e.params.mode) || "orchestration";
-  out.push(line(e, mode === "orchestration" ? "SagaOrchestrator started" : "EventBus started",
-    "meta"));
-  return out;
+
+  /** The lines of one event: [{text, saga, cls, seq}] (blank lines have text ""). */
+  lines(e) {
+    const rule = RULES[e.kind];
+    if (!rule) return [];
+    const at = `[${fmtT(e.t)}]`;
+    return rule.call(this, e, at).map(([text, cls = ""]) =>
+      ({ text, cls, saga: e.saga || null, seq: e.seq }));
+  }
 }
 
-function runFinished(e) {
-  const s = e.summary || {};
-  const inv = s.inventory || {};
-  const sagas = s.sagas || {};
-  const avail = (k) => (inv[k] ? `${inv[k].available}/${inv[k].capacity}` : "?");
-  const plain = (text, cls = "meta") => ({ t: e.t, seq: e.seq, saga: null, text, cls });
-  const failed = (sagas.compensated || 0) + (sagas.stuck || 0) + (sagas.flagged || 0);
-  return [
-    plain(RULE), plain("Final State:"), plain(RULE),
-    plain(`Flight seats available: ${avail("flight")}`, "final"),
-    plain(`Hotel rooms available: ${avail("hotel")}`, "final"),
-    plain(`Cars available: ${avail("car")}`, "final"),
-    plain(`Completed sagas: ${sagas.completed || 0}`, "final"),
-    plain(`Failed sagas: ${failed}`, "final"),
-  ];
-}
-
-/** The transcript lines one event produces (often none); `mode` is the run's mode. */
-export function linesFor(e, mode = "orchestration") {
-  const svc = SERVICE[e.step];
-  const stepName = e.step ? `book_${e.step}` : "";
-  switch (e.kind) {
-    case "run.started":
-      return runStarted(e);
-    case "run.finished":
-      return runFinished(e);
-    case "saga.started":
-      return [line(e, RULE, "rule"), line(e, `Starting saga for Booking(${e.saga})`, "start"),
-        line(e, RULE, "rule")];
-    case "step.started":
-      if (!orchestrated(e, mode)) return [];
-      return [line(e, `Orchestrator: Executing step ${INDEX[e.step]}/3: ${stepName}` +
-        (e.attempt > 1 ? ` (attempt ${e.attempt})` : ""))];
-    case "step.succeeded":
-      return [line(e, `${svc}: Booking ${ITEM[e.step]}`),
-        e.units === 0
-          ? line(e, `${svc}: ✓ Already booked (remaining: ${e.inventory[e.step]})`, "ok")
-          : line(e, `${svc}: ✓ ${NOUN[e.step]} booked (remaining: ${e.inventory[e.step]})`,
-            "ok")];
-    case "step.failed": {
-      const out = [line(e, `${svc}: Booking ${ITEM[e.step]}`),
-        line(e, `${svc}: Booking FAILED - ${e.reason || "error"}`, "fail")];
-      if (orchestrated(e, mode)) out.push(line(e, `Orchestrator: Step ${stepName} FAILED`, "fail"));
-      return out;
+const RULES = {
+  "run.started"(e, at) {
+    this.orchestrated = e.params.mode === "orchestration";
+    const out = ["flight", "hotel", "car"].map((s) =>
+      [`${at} ${SERVICE[s]} started (${UNITS[s]}: ${e.inventory[s]})`, "meta"]);
+    out.push([`${at} ${this.orchestrated ? "SagaOrchestrator" : "EventBus"} started`, "meta"]);
+    return [...out, [""]];
+  },
+  "saga.started"(e, at) {
+    const again = e.reason ? " again (restarted from scratch)" : "";
+    if (!this.orchestrated) return [[`${at} SagaMonitor: saga ${e.saga} started`, "start"]];
+    return [[`${at} ${RULE}`, "rule"], [`${at} Starting saga for Booking(${e.saga})${again}`,
+      "start"], [`${at} ${RULE}`, "rule"]];
+  },
+  "step.started"(e, at) {
+    const extra = (e.attempt || 1) > 1 ? ` (attempt ${e.attempt})` : "";
+    return [[`${at} Orchestrator: Executing step ${STEP_NUMBER[e.step]}/3: book_${e.step}` +
+      extra]];
+  },
+  "step.succeeded"(e, at) {
+    const s = e.step;
+    const who = SERVICE[s];
+    const first = [`${at} ${who}: Booking ${ITEMS[s]}`];
+    if (e.duplicate) {
+      return [first, [`${at} ${who}: ✓ Already booked for ${e.saga} (idempotent, no new ` +
+        `${UNITS[s].slice(0, -1)})`, "ok"]];
     }
-    case "step.retried":
-      return [line(e, `${ACTOR[e.actor] || e.actor}: Retrying ${stepName} (attempt ${e.attempt})`,
-        "warn")];
-    case "step.reply_lost":
-      return [line(e, `${svc}: reply to ${e.saga} lost after commit`, "warn")];
-    case "saga.compensating":
-      return mode === "orchestration" ? [line(e, "Orchestrator: Starting compensation...")] : [];
-    case "compensation.started":
-      return orchestrated(e, mode) ? [line(e, `Orchestrator: Compensating ${stepName}`, "comp")]
-        : [];
-    case "compensation.succeeded":
-      return [line(e, `${svc}: COMPENSATING - canceling ${e.saga}`, "comp"),
-        e.units === 0 ? line(e, `${svc}: No booking to cancel`, "comp")
-          : line(e, `${svc}: ✓ ${NOUN[e.step]} canceled (available: ${e.inventory[e.step]})`,
-            "comp")];
-    case "compensation.failed":
-      return [line(e, `${svc}: COMPENSATING - canceling ${e.saga}`, "comp"),
-        line(e, `${svc}: Cancel FAILED - ${e.reason || "error"}`, "fail")];
-    case "compensation.skipped":
-      return [line(e, `Orchestrator: ${stepName} has no compensation (${e.reason || "skipped"})`,
-        "meta")];
-    case "saga.completed":
-      return [line(e, `✓✓✓ Saga ${e.saga} COMPLETED ✓✓✓`, "done-ok")];
-    case "saga.compensated":
-      return [line(e, `✗✗✗ Saga ${e.saga} FAILED - compensated ✗✗✗`, "done-comp")];
-    case "saga.flagged":
-      return [line(e, `Orchestrator: WARNING - Saga ${e.saga}: ${e.reason || "compensation failed"}!` +
-        " Manual intervention needed.", "fail")];
-    case "saga.stuck":
-      return [line(e, `⏸ Saga ${e.saga} STUCK - ${e.reason || "never ended"}`, "fail")];
-    case "saga.timed_out":
-      return [line(e, `SagaMonitor: ${e.saga} timed out - compensating`, "warn")];
-    case "message.published":
-      return [line(e, `EventBus: Event(${e.event_type})`, "bus")];
-    case "message.redelivered":
-      return [line(e, `EventBus: redelivering Event(${e.event_type}) to ${ACTOR[e.actor] ||
-        e.actor}`, "warn")];
-    case "outbox.relayed":
-      return [line(e, `${ACTOR[e.actor] || e.actor}: outbox relayed Event(${e.event_type})`,
-        "bus")];
-    case "actor.crashed":
-      return [line(e, `✖ ${ACTOR[e.actor] || e.actor} CRASHED${e.reason ? ` (${e.reason})` : ""}`,
-        "crash")];
-    case "actor.restarted":
-      return [line(e, `▲ ${ACTOR[e.actor] || e.actor} restarted${e.reason ? ` (${e.reason})` :
-        ""}`, "warn")];
-    case "log.appended":
-      return [line(e, `SagaLog: wrote ${e.detail || "saga state"}`, "meta")];
-    case "log.replayed":
-      return [line(e, `SagaLog: replayed ${e.detail || "saga state"}`, "warn")];
-    case "invariant.violated":
-      return [line(e, `⚠ INVARIANT ${e.check} violated${e.saga ? ` by ${e.saga}` : ""}` +
-        (e.detail ? `: ${e.detail}` : ""), "fail")];
-    default:
-      return [];
-  }
+    return [first, [`${at} ${who}: ✓ ${NOUNS[s]} booked (remaining: ${e.inventory[s]})`, "ok"]];
+  },
+  "step.failed"(e, at) {
+    const s = e.step;
+    const who = SERVICE[s];
+    const why = FAIL_TEXT[`${s}|${e.reason}`] || words(e.reason);
+    const out = [[`${at} ${who}: Booking ${ITEMS[s]}`],
+      [`${at} ${who}: Booking FAILED - ${why}`, "fail"]];
+    if (this.orchestrated) out.push([`${at} Orchestrator: Step book_${s} FAILED`, "fail"]);
+    return out;
+  },
+  "step.reply_lost"(e, at) {
+    return [[`${at} Orchestrator: no reply from ${SERVICE[e.step]} (it booked; the reply was ` +
+      "lost)", "warn"]];
+  },
+  "step.retried"(e, at) {
+    return [[`${at} Orchestrator: Retrying book_${e.step} (attempt ${e.attempt})`, "warn"]];
+  },
+  "saga.compensating"(e, at) {
+    if (this.orchestrated) return [[""], [`${at} Orchestrator: Starting compensation...`, "comp"]];
+    return [[`${at} SagaMonitor: ${e.saga} compensating after ${e.reason}`, "comp"]];
+  },
+  "compensation.started"(e, at) {
+    if (!this.orchestrated) return [];
+    const extra = (e.attempt || 1) > 1 ? ` (attempt ${e.attempt})` : "";
+    return [[`${at} Orchestrator: Compensating book_${e.step}${extra}`, "comp"]];
+  },
+  "compensation.succeeded"(e, at) {
+    const s = e.step;
+    const who = SERVICE[s];
+    const first = [`${at} ${who}: COMPENSATING - canceling ${e.saga}`, "comp"];
+    if (e.units) {
+      return [first, [`${at} ${who}: ✓ ${NOUNS[s]} canceled (available: ${e.inventory[s]})`,
+        "comp"]];
+    }
+    if (e.reason === "already_canceled") {
+      return [first, [`${at} ${who}: Already canceled (idempotent)`, "comp"]];
+    }
+    return [first, [`${at} ${who}: No booking to cancel`, "comp"]];
+  },
+  "compensation.failed"(e, at) {
+    const who = SERVICE[e.step];
+    return [[`${at} ${who}: COMPENSATING - canceling ${e.saga}`, "comp"],
+      [`${at} ${who}: Compensation FAILED - ${words(e.reason)}`, "fail"]];
+  },
+  "compensation.skipped"(e, at) {
+    return [[`${at} Orchestrator: book_${e.step} has no compensation`, "meta"]];
+  },
+  "saga.completed"(e, at) {
+    return [[""], [`${at} ✓✓✓ Saga ${e.saga} COMPLETED ✓✓✓`, "done-ok"], [""]];
+  },
+  "saga.compensated"(e, at) {
+    return [[""], [`${at} ✗✗✗ Saga ${e.saga} FAILED - compensated ✗✗✗`, "done-comp"], [""]];
+  },
+  "saga.flagged"(e, at) {
+    return [[`${at} Orchestrator: WARNING - ${e.reason}! Manual intervention needed.`, "fail"],
+      [`${at} ⚠⚠⚠ Saga ${e.saga} NEEDS MANUAL INTERVENTION ⚠⚠⚠`, "fail"]];
+  },
+  "saga.stuck"(e, at) {
+    return [[`${at} ??? Saga ${e.saga} STUCK - never ended (${e.reason}) ???`, "warn"]];
+  },
+  "saga.timed_out"(e, at) {
+    return [[`${at} SagaTimeout: ${e.saga} did not end in time - compensating`, "warn"]];
+  },
+  "message.published"(e, at) {
+    return [[`${at} EventBus: Event(${e.event_type}) ${e.saga}`, "bus"]];
+  },
+  "message.redelivered"(e, at) {
+    return [[`${at} EventBus: redelivering Event(${e.event_type}) ${e.saga} to ` +
+      `${SERVICE[e.step]}`, "warn"]];
+  },
+  "outbox.relayed"(e, at) {
+    return [[`${at} ${SERVICE[e.step]}: outbox relay sends Event(${e.event_type}) ${e.saga}`,
+      "bus"]];
+  },
+  "actor.crashed"(e, at) {
+    return [[`${at} *** ${ACTOR_NAMES[e.actor]} CRASHED - ${e.reason} ***`, "crash"]];
+  },
+  "actor.restarted"(e, at) {
+    return [[`${at} *** ${ACTOR_NAMES[e.actor]} RESTARTED - ${e.reason} ***`, "warn"]];
+  },
+  "log.appended"(e, at) {
+    return [[`${at} SagaLog: ${e.detail}`, "meta"]];
+  },
+  "log.replayed"(e, at) {
+    return [[`${at} Orchestrator: resuming from the log - ${e.detail}`, "warn"]];
+  },
+  "invariant.violated"(e, at) {
+    return [[`${at} !!! INVARIANT VIOLATED (${e.check}): ${e.detail}`, "fail"]];
+  },
+  "run.finished"(e) {
+    const s = e.summary;
+    const inv = s.inventory;
+    const sagas = s.sagas;
+    const out = [[""], [RULE, "meta"], ["Final State:", "final"], [RULE, "meta"]];
+    const labels = { flight: "Flight seats", hotel: "Hotel rooms", car: "Cars" };
+    for (const [step, label] of Object.entries(labels)) {
+      out.push([`${label} available: ${inv[step].available}/${inv[step].capacity}`, "final"]);
+    }
+    out.push([""], [`Completed sagas: ${sagas.completed}`, "final"],
+      [`Failed sagas: ${sagas.compensated + sagas.flagged}`, "final"]);
+    if (sagas.flagged) out.push([`Needing manual intervention: ${sagas.flagged}`, "fail"]);
+    if (sagas.stuck) out.push([`Stuck sagas: ${sagas.stuck}`, "fail"]);
+    const broken = Object.entries(s.invariants).filter(([, v]) => !v.ok);
+    if (broken.length) {
+      out.push(["Invariants violated: " + broken.map(([c, v]) =>
+        `${c} (${v.sagas.slice(0, 5).join(", ")})`).join(", "), "fail"]);
+    }
+    return out;
+  },
+};
+
+/** The whole transcript of a trace as plain text lines (for tests and downloads). */
+export function render(events) {
+  const t = new Transcript();
+  return events.flatMap((e) => t.lines(e).map((l) => l.text));
 }
