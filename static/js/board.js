@@ -76,7 +76,10 @@ export function initBoard(root) {
   const scroller = el("div.board-scroll#board-rows", { role: "table", tabindex: 0 });
   const live = el("button.small.follow#board-follow", { type: "button", hidden: true,
     onclick: () => list.follow() }, "⤓ follow live");
-  root.append(counts, el("p.legend", {},
+  const empty = el("p.empty#board-empty", {}, "No run yet: pick a preset, then press ",
+    el("b", {}, "▶ Start"), " (or ", el("kbd", {}, "space"), ").");
+  on("run:joined", () => { empty.hidden = true; });
+  root.append(counts, empty, el("p.legend", {},
     el("span.fwd-ok.cell.mini", {}, "✓ forward →"),
     el("span.comp-done.cell.mini", {}, "↩ compensation ←, numbered in order"),
     el("span.fwd-failed.cell.mini", {}, "✗ failed")), head, scroller, live);

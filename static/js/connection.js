@@ -11,12 +11,13 @@ export function connect(initialRunId) {
   let runId = initialRunId || null;
   let token = runId ? sessionStorage.getItem(TOKEN_KEY(runId)) : null;
   let joined = false;
+  let lastSeq = -1; // after a reconnect, ask only for what we have not seen
   let starting = false;
   let early = [];
 
   function join() {
     if (!runId) return;
-    socket.emit("join_run", { run_id: runId }, (ack) => {
+    socket.emit("join_run", { run_id: runId, from_seq: lastSeq + 1 }, (ack) => {
       if (!ack || !ack.ok) {
         emit("run:error", { message: (ack && ack.error) || "could not join the run" });
         return;
@@ -35,8 +36,10 @@ export function connect(initialRunId) {
   socket.on("disconnect", () => emit("conn", { connected: false }));
   socket.on("connect_error", () => emit("conn", { connected: false }));
   socket.on("run_events", (msg) => {
-    if (msg.run_id === runId && joined) emit("run:events", { events: msg.events });
-    else if (starting) early.push(msg);
+    if (msg.run_id === runId && joined) {
+      if (msg.events.length) lastSeq = Math.max(lastSeq, msg.events[msg.events.length - 1].seq);
+      emit("run:events", { events: msg.events });
+    } else if (starting) early.push(msg);
   });
   socket.on("run_status", (msg) => {
     if (msg.run_id === runId) emit("run:status", msg);
@@ -51,7 +54,9 @@ export function connect(initialRunId) {
         emit("form:errors", { errors: (ack && ack.errors) || { _: "the server refused" } });
         return;
       }
+      if (runId) socket.emit("leave_run", { run_id: runId });
       runId = ack.id;
+      lastSeq = -1;
       token = ack.control_token;
       sessionStorage.setItem(TOKEN_KEY(runId), token);
       history.pushState({ runId }, "", ack.url || `/runs/${runId}`);
@@ -60,7 +65,11 @@ export function connect(initialRunId) {
       emit("run:reset", { runId });
       emit("run:joined", { run: { id: runId, status: "pending", speed: body.speed },
         controller: true, runId });
-      for (const msg of early) if (msg.run_id === runId) emit("run:events", { events: msg.events });
+      for (const msg of early) {
+        if (msg.run_id !== runId || !msg.events.length) continue;
+        lastSeq = Math.max(lastSeq, msg.events[msg.events.length - 1].seq);
+        emit("run:events", { events: msg.events });
+      }
       early = [];
     });
   });

@@ -2,7 +2,7 @@
 // its sagas; selecting one jumps to it everywhere on the page.
 
 import { emit, on } from "./bus.js";
-import { CHECK_NAMES } from "./state.js";
+import { CHECK_NAMES, createState } from "./state.js";
 import { el } from "./util.js";
 
 const CHECKS = {
@@ -17,11 +17,11 @@ let list;
 let extra;
 let lastHtml = "";
 
-function itemHtml(check, inv, finished) {
+function itemHtml(check, inv, finished, idle) {
   const [name, what] = CHECKS[check] || [check, ""];
-  const waiting = check === "nothing_stuck" && !finished && inv.ok;
+  const waiting = idle || (check === "nothing_stuck" && !finished && inv.ok);
   const status = !inv.ok ? "fail" : waiting ? "wait" : "pass";
-  const mark = { fail: "✗ FAIL", wait: "… at end", pass: "✓ pass" }[status];
+  const mark = { fail: "✗ FAIL", wait: idle ? "– no run" : "… at end", pass: "✓ pass" }[status];
   const sagas = inv.sagas.slice(0, 6).map((id) =>
     `<button type="button" class="saga-link" data-saga="${id}">${id}</button>`).join(" ");
   const more = inv.sagas.length > 6 ? ` +${inv.sagas.length - 6} more` : "";
@@ -33,7 +33,8 @@ function itemHtml(check, inv, finished) {
 }
 
 function draw(state) {
-  const html = CHECK_NAMES.map((c) => itemHtml(c, state.invariants[c], state.finished)).join("");
+  const html = CHECK_NAMES.map((c) => itemHtml(c, state.invariants[c], state.finished,
+    state.events === 0)).join("");
   if (html !== lastHtml) {
     list.innerHTML = html;
     lastHtml = html;
@@ -53,6 +54,7 @@ export function initInvariants(root) {
     const link = e.target.closest("[data-saga]");
     if (link) emit("select", { saga: link.dataset.saga });
   });
-  on("reset", () => { lastHtml = ""; list.innerHTML = ""; extra.textContent = ""; });
+  on("reset", () => { lastHtml = ""; extra.textContent = ""; draw(createState()); });
+  draw(createState());
   on("render", ({ state }) => draw(state));
 }

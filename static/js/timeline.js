@@ -94,7 +94,7 @@ function draw() {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
   const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
-  const gutter = font * 6.5;
+  const gutter = font * 7.2;
   const axis = font * 1.6;
   const names = lanes();
   const laneH = (height - axis) / names.length;
@@ -219,7 +219,7 @@ export function initTimeline(root) {
   canvas.addEventListener("click", (event) => {
     const rect = canvas.getBoundingClientRect();
     const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
-    const gutter = font * 6.5;
+    const gutter = font * 7.2;
     const right = rightEdge === null ? Math.max(now, windowSec) : rightEdge;
     const t = right - windowSec + ((event.clientX - rect.left - gutter) /
       (rect.width - gutter - font)) * windowSec;

@@ -1,0 +1,196 @@
+"""The dashboard in Debian's chromium against the real server: the tutorial's sample run,
+a broken invariant, a read-only viewer on the share link, field errors and the controls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser_support import (
+    board,
+    chromium,
+    live_server,
+    log_lines,
+    open_page,
+    screenshot,
+    start_run,
+    wait_finished,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def inventory_text(page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#inventory-readout .inv')].map(e => [e.dataset.service,
+        e.querySelector('.inv-value').textContent]))""")
+
+
+def chart_legend(page) -> list[str]:
+    return page.eval_on_selector_all("#chart-inventory .legendtext", "es => es.map(e => "
+                                     "e.textContent)")
+
+
+def invariant_marks(page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#invariants .inv-check')].map(e => [e.dataset.check, e.className]))""")
+
+
+@pytest.mark.parametrize(("width", "height", "theme"), [
+    (1280, 720, "light"), (1280, 720, "dark"), (1920, 1080, "light"), (1920, 1080, "dark"),
+])
+def test_tutorial_sample_run(server: str, browser: Browser, width: int, height: int,
+                             theme: str) -> None:
+    page, errors = open_page(browser, server + "/", width, height, theme)
+    start_run(page, speed="1000×" if width == 1280 else "instant")
+    wait_finished(page)
+    rows = board(page)
+    assert list(rows) == ["BOOK001", "BOOK002", "BOOK003", "BOOK004", "BOOK005"]
+    assert "completed" in rows["BOOK001"]["outcome"]
+    assert all("booked" in rows["BOOK001"][s] for s in ("flight", "hotel", "car"))
+    book4 = page.locator("[data-saga='BOOK004'] .cell")
+    assert "failed" in book4.nth(2).inner_text()
+    assert book4.nth(1).inner_text().startswith("↩1")  # the hotel was compensated first,
+    assert book4.nth(0).inner_text().startswith("↩2")  # then the flight
+    assert "compensated" in rows["BOOK004"]["outcome"]
+    assert inventory_text(page) == {"flight": "9/10", "hotel": "4/5", "car": "2/3"}
+    legend = chart_legend(page)
+    assert {"seats 9/10", "rooms 4/5", "cars 2/3"} <= set(legend)
+    marks = invariant_marks(page)
+    assert len(marks) == 5 and all("inv-pass" in c for c in marks.values())
+    assert "Cars available: 2/3" in page.inner_text("#log")  # following the live edge
+    page.select_option("#log-filter", "BOOK004")
+    log = log_lines(page)
+    assert "[10.1] HotelService: COMPENSATING - canceling BOOK004" in log
+    assert "[10.3] FlightService: ✓ Flight canceled (available: 9)" in log
+    assert not any("BOOK005" in line for line in log)
+    screenshot(page, f"dashboard-tutorial-{width}x{height}-{theme}")
+    assert errors == []
+
+
+def test_wrong_compensation_order_turns_an_invariant_red(server: str, browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    presets = page.eval_on_selector_all("#f-preset option", "os => os.map(o => o.value)")
+    if "wrong-compensation-order" in presets:
+        start_run(page, preset="wrong-compensation-order", plan=None)
+    else:  # the same scenario spelled out, until the preset exists
+        start_run(page, fields={"compensation_order": "forward"})
+    wait_finished(page)
+    failing = page.locator("#invariants .inv-fail")
+    assert failing.count() >= 1
+    assert failing.locator("[data-check='order'], .inv-name").first.is_visible()
+    order = page.locator("#invariants [data-check='order']")
+    assert "inv-fail" in order.get_attribute("class")
+    saga = order.locator(".saga-link").first
+    name = saga.inner_text()
+    assert re.fullmatch(r"BOOK\d{3,}", name)
+    saga.click()
+    selected = page.locator("#board-rows .saga-row.selected")
+    assert selected.get_attribute("data-saga") == name
+    assert "✗ FAIL" in order.inner_text()
+    screenshot(page, "dashboard-wrong-compensation-order-1280x720-light")
+    assert errors == []
+
+
+def test_share_link_viewer_catches_up_and_ends_in_the_same_state(server: str,
+                                                                 browser: Browser) -> None:
+    owner, owner_errors = open_page(browser, server + "/", 1920, 1080, "dark")
+    start_run(owner, speed="5×")
+    owner.wait_for_function("document.querySelectorAll('#board-rows .saga-row').length >= 2")
+    share = owner.input_value("#share-link")
+    assert share.startswith(server + "/runs/")
+    viewer, viewer_errors = open_page(browser, share, 1280, 720, "light")
+    assert viewer.locator("#btn-start").is_hidden()
+    assert viewer.locator("#btn-pause").is_hidden()
+    assert viewer.locator("#form").is_hidden()
+    assert viewer.locator("#viewer-badge").is_visible()
+    wait_finished(owner)
+    wait_finished(viewer)
+    assert board(viewer) == board(owner)
+    assert inventory_text(viewer) == inventory_text(owner) == {
+        "flight": "9/10", "hotel": "4/5", "car": "2/3"}
+    assert invariant_marks(viewer) == invariant_marks(owner)
+    same = "document.body.dataset.seq"
+    assert viewer.evaluate(same) == owner.evaluate(same)
+    screenshot(viewer, "dashboard-viewer-1280x720-light")
+    assert owner_errors == [] and viewer_errors == []
+
+
+def test_field_errors_appear_next_to_the_field_and_nothing_starts(server: str,
+                                                                  browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    start_run(page, plan="BOOK009:car")  # only 5 bookings: the server refuses the plan
+    error = page.locator("[data-error-for='plan']")
+    error.wait_for()
+    assert "BOOK009" in error.inner_text()
+    start_run(page, plan="", fields={"services.car.failure_rate": "1.5"})
+    rate_error = page.locator("[data-error-for='services.car.failure_rate']")
+    rate_error.wait_for()
+    assert "from 0 to 1" in rate_error.inner_text()
+    assert page.locator("#board-rows .saga-row").count() == 0
+    assert page.evaluate("location.pathname") == "/"
+    screenshot(page, "dashboard-field-errors-1280x720-light")
+    assert errors == []
+
+
+def test_start_paused_then_step_and_resume_with_the_keyboard(server: str,
+                                                              browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    page.check("#start-paused")
+    start_run(page, speed="5×")
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('paused')")
+    before = int(page.evaluate("document.body.dataset.seq || '-1'"))
+    page.locator("body").press("ArrowRight")
+    page.wait_for_function(f"Number(document.body.dataset.seq) > {before}")
+    page.locator("body").press("+")
+    assert page.inner_text("#speed") == "10×"
+    page.locator("body").press(" ")
+    wait_finished(page)
+    assert len(board(page)) == 5
+    assert errors == []
+
+
+def test_browser_transcript_matches_the_python_one(server: str, browser: Browser,
+                                                   tmp_path: Path) -> None:
+    from sim import Simulation, resolve
+    from sim.events import ListSink
+    from sim.params import parse_plan
+    from sim.transcript import render
+
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    scenarios = [
+        {"preset": "tutorial", "params": {"plan": parse_plan(
+            "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")}},
+        {"preset": "tutorial-choreography", "params": {"plan": {"BOOK004": ["car"]}}},
+        {"preset": "tutorial-choreography-gap"},
+        {"preset": "tutorial", "params": {"orchestrator": {
+            "crash_saga": "BOOK002", "crash_step": "hotel", "durable_log": True}}},
+        {"params": {"bookings": 40, "retries": 1, "reply_loss_rate": 0.2,
+                    "compensation_failure_rate": 0.3, "seed": 7}},
+    ]
+    for scenario in scenarios:
+        sink = ListSink()
+        Simulation(resolve(scenario), sink=sink).run()
+        expected = list(render(sink.events))
+        actual = page.evaluate("""async (events) => {
+            const { render } = await import('/static/js/transcript.js');
+            return render(events); }""", sink.events)
+        assert actual == expected, scenario
+    assert errors == []
