@@ -90,8 +90,11 @@ def start_run(page: Page, preset: str = "tutorial", plan: str | None = TUTORIAL_
         page.evaluate("document.querySelectorAll('#form details').forEach(d => d.open = true)")
     for name, value in (fields or {}).items():
         locator = page.locator(f"[id='f-{name}']")
-        if locator.evaluate("e => e.tagName") == "SELECT":
+        kind = locator.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
+        if kind == "select":
             locator.select_option(value)
+        elif kind == "checkbox":
+            locator.set_checked(value == "true")
         else:
             locator.fill(value)
     set_speed(page, speed)

@@ -26,6 +26,8 @@ export const SCENARIO = [
   { name: "interarrival", label: "Arrival interval (s)", kind: "float", min: 0, max: 3600,
     step: 0.1 },
   { name: "seed", label: "Seed", kind: "int", min: 0, max: 2 ** 53 - 1 },
+  { name: "until", label: "Stop at t (s)", kind: "float", min: 0, max: 1e9, nullable: true,
+    placeholder: "when all sagas end" },
   { name: "plan", label: "Failure plan", kind: "plan",
     help: "forced failures, e.g. BOOK002:flight,BOOK004:car" },
 ];

@@ -17,7 +17,7 @@ function errorSlot(name) {
 function numberInput(spec) {
   return el("input", { type: "number", name: spec.name, id: `f-${spec.name}`,
     min: spec.min ?? 0, max: spec.max ?? 1, step: spec.step ?? (spec.kind === "int" ? 1 : 0.01),
-    placeholder: spec.nullable ? "off" : "" });
+    placeholder: spec.placeholder || (spec.nullable ? "off" : "") });
 }
 
 function buildField(spec) {
@@ -161,7 +161,8 @@ export async function initForm(root) {
     modeRow(),
     el("div.grid2", {}, buildField(SCENARIO[0]), buildField(SCENARIO[1])),
     seedRow(),
-    buildField(SCENARIO[3]),
+    buildField(SCENARIO.find((f) => f.name === "until")),
+    buildField(SCENARIO.find((f) => f.name === "plan")),
     el("details.services", { open: true }, el("summary", {}, "Services"), services),
     el("details.faults", {}, el("summary", {}, "Faults & remedies"), FAULTS.map(buildField)),
     el("p.form-error#form-error", { role: "alert" }),

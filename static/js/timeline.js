@@ -167,8 +167,9 @@ function draw() {
     const m = marks[i];
     ctx.globalAlpha = selected && m.saga && m.saga !== selected ? 0.25 : 1;
     ctx.fillStyle = palette[m.color];
-    ctx.font = `bold ${font * 1.2}px system-ui, sans-serif`;
-    ctx.fillText(m.glyph, x(m.t), y(m.lane) - laneH * 0.28);
+    const small = m.glyph === "■";
+    ctx.font = `bold ${font * (small ? 0.6 : 1.2)}px system-ui, sans-serif`;
+    ctx.fillText(m.glyph, x(m.t), y(m.lane) - laneH * (small ? 0.12 : 0.28));
   }
   ctx.globalAlpha = 1;
   ctx.textAlign = "left";
