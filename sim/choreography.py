@@ -8,6 +8,7 @@ from asimpy import Environment, Event, Interrupt, Process, Queue
 
 from .params import RunParams
 from .service import OK, InventoryService
+from .timers import call_at
 
 if TYPE_CHECKING:
     from .monitor import SagaMonitor
@@ -62,7 +63,7 @@ class EventBus:
                                  event_type=message.type)
                 participant.inbox.put(message)
 
-        self.env.schedule(self.env._now + self.redelivery_timeout, check)
+        call_at(self.env, self.env._now + self.redelivery_timeout, check)
 
 
 class Participant(Process):
@@ -101,10 +102,7 @@ class Participant(Process):
                     await env.timeout(p["network_delay"])
                     self.handle_forward(message)
                 else:
-                    tracer.emit("compensation.started", message.saga, self.step, self.step,
-                                attempt=1)
-                    await env.timeout(p["compensation_delay"])
-                    self.handle_undo(message)
+                    await self.handle_undo(message)
             except Interrupt:
                 await self.service_down()
 
@@ -131,14 +129,26 @@ class Participant(Process):
             self.bus.publish(result_type, saga, self.step)
         self._ack(message)
 
-    def handle_undo(self, message: Message) -> None:
-        self.service.cancel(message.saga)
-        if self.undone:
-            if self.p.get("choreography.outbox"):
-                self.outbox.append((self.undone, message.saga))
+    async def handle_undo(self, message: Message) -> None:
+        """Compensate, retrying with doubling backoff; publish the outcome either way."""
+        p, saga, tracer = self.p, message.saga, self.bus.tracer
+        attempts = 1 + p["compensation_retries"]
+        for attempt in range(1, attempts + 1):
+            tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
+            await self._env.timeout(p["compensation_delay"])
+            if self.service.cancel(saga, attempt) == OK:
+                outcome = self.undone
+                break
+            if attempt < attempts:
+                await self._env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
+        else:
+            outcome = f"{self.step}_compensation_failed"
+        if outcome:
+            if p.get("choreography.outbox"):
+                self.outbox.append((outcome, saga))
                 self.relay()
             else:
-                self.bus.publish(self.undone, message.saga, self.step)
+                self.bus.publish(outcome, saga, self.step)
         self._ack(message)
 
     def relay(self) -> None:
@@ -161,7 +171,7 @@ class Participant(Process):
             self.interrupt("crash")
         delay = self.p.get("choreography.restart_after")
         if delay is not None:
-            self._env.schedule(self._env._now + delay,
+            call_at(self._env, self._env._now + delay,
                                lambda: None if self.up else self.restart("restart delay passed"))
 
     def restart(self, reason: str) -> None:

@@ -62,7 +62,9 @@ def request_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace, out: TextIO) -> None:
     params = resolve(request_from_args(args))
     if args.format == "jsonl":
-        run_summary(params, JsonlSink(out))
+        sink = JsonlSink(out)
+        run_summary(params, sink)
+        sink.close()
     elif args.format == "summary":
         json.dump(run_summary(params), out, indent=2)
         out.write("\n")

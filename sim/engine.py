@@ -61,7 +61,7 @@ class Simulation:
         capacity = {s: svc.capacity for s, svc in self.services.items()}
         self.checker = InvariantChecker(capacity, tracer.emit)
         self.checker.bind_inventory(tracer.inventory)
-        tracer.checker = self.checker
+        tracer.attach(self.checker)
         tracer.emit("run.started", params=params.to_dict(), inventory=dict(tracer.inventory))
         self.orchestrator: Orchestrator | None = None
         self.participants: dict[str, Participant] = {}
@@ -208,11 +208,20 @@ class Simulation:
         for saga in self.checker.unfinished():
             self.tracer.emit("saga.stuck", saga, "monitor", reason=reason)
         self.tracer.emit("run.finished", summary=self.summary(final=True), reason=reason)
+        for process in self._processes():
+            if not process._started:  # never ran: close it so nothing warns about it
+                process._coro.close()
+
+    def _processes(self) -> list[Process]:
+        found: list[Process] = [self.generator, *self.participants.values()]
+        if self.orchestrator is not None:
+            found += self.orchestrator.workers
+        return found
 
     def summary(self, final: bool = False) -> dict[str, Any]:
         """DESIGN.md's summary; `events` counts run.finished too once the run is over."""
         report = self.checker.report()
-        report["sagas"]["not_started"] = self.generator.submitted - len(self.checker.sagas)
+        report["sagas"]["not_started"] = self.generator.submitted - self.checker.started
         report["sagas"]["submitted"] = self.generator.submitted
         report["inventory"] = {
             s: {"available": svc.available, "capacity": svc.capacity}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from asimpy import Environment
 
 from .params import RunParams
+from .timers import call_at
 
 if TYPE_CHECKING:
     from .choreography import EventBus
@@ -33,6 +34,8 @@ class SagaMonitor:
             "hotel_booking_failed": self._compensating,
             "car_booking_failed": self._compensating,
             "flight_compensated": self._compensated,
+            "flight_compensation_failed": self._flagged,
+            "hotel_compensation_failed": self._flagged,
         }
 
     def observe(self, event_type: str, saga: str) -> None:
@@ -46,7 +49,7 @@ class SagaMonitor:
         self.state[saga] = "running"
         self.tracer.emit("saga.started", saga, "monitor")
         if self.timeout is not None:
-            self.env.schedule(self.env._now + self.timeout, lambda: self._expire(saga))
+            call_at(self.env, self.env._now + self.timeout, lambda: self._expire(saga))
 
     def _completed(self, saga: str, event_type: str) -> None:
         if self.state.pop(saga, None) is not None:
@@ -64,6 +67,11 @@ class SagaMonitor:
     def _compensated(self, saga: str, event_type: str) -> None:
         if self.state.pop(saga, None) is not None:
             self.tracer.emit("saga.compensated", saga, "monitor")
+
+    def _flagged(self, saga: str, event_type: str) -> None:
+        if self.state.pop(saga, None) is not None:
+            self.tracer.emit("saga.flagged", saga, "monitor",
+                             reason=f"{event_type.replace('_', ' ')}: needs manual intervention")
 
     def _expire(self, saga: str) -> None:
         if saga not in self.state:

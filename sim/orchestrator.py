@@ -11,6 +11,7 @@ from asimpy import Environment, Event, Interrupt, Process, Queue
 
 from .params import STEPS, RunParams, booking_id
 from .service import OK, InventoryService
+from .timers import call_at
 
 if TYPE_CHECKING:
     from .tracer import Tracer
@@ -74,9 +75,13 @@ class Orchestrator:
         self._restart_event: Event | None = None
         self.workers = [Worker(env, self) for _ in range(params["max_in_flight"])]
         self.crash_point = self._crash_point(params)
+        retries = params["retries"]
+        self.attempts = {s: 1 + (retries if s in params["retry_steps"] else 0) for s in STEPS}
+        self.delay = params["network_delay"]
+        self.reply_loss = params["reply_loss_rate"]
         crash_at = params.get("orchestrator.crash_at")
         if crash_at is not None:
-            env.schedule(crash_at, lambda: self.crash("crash time reached") if self.up else None)
+            call_at(env, crash_at, lambda: self.crash("crash time reached") if self.up else None)
 
     def _crash_point(self, p: RunParams) -> tuple[str, str, str] | None:
         o = p["orchestrator"]
@@ -108,7 +113,7 @@ class Orchestrator:
                 worker.interrupt("crash")
         delay = self.p.get("orchestrator.restart_after")
         if delay is not None:
-            self.env.schedule(self.env._now + delay,
+            call_at(self.env, self.env._now + delay,
                               lambda: self.restart("restart delay passed") if not self.up else None)
 
     def restart(self, reason: str) -> None:
@@ -159,15 +164,19 @@ class Orchestrator:
                             + (f", {entry.pending} requested" if entry.pending else ""))
             if phase == "forward":
                 for step in STEPS[len(done):]:
-                    if not await self.forward(saga, step):
+                    result = await self.forward(saga, step)
+                    if result != OK:
+                        if result == "no_reply":
+                            self._uncertain(saga, step, done)
                         break
                     done.append(step)
-                    self._write(saga, f"{saga} {step} done", done=list(done), pending=None)
+                    if self.log is not None:
+                        self._write(saga, f"{saga} {step} done", done=list(done), pending=None)
                 else:
                     self._end(saga, "saga.completed")
                     return
-                tracer.emit("saga.compensating", saga, "orchestrator", reason=f"{step} failed")
-                self._write(saga, f"{saga} compensating", phase="compensating")
+                tracer.emit("saga.compensating", saga, "orchestrator", reason=f"{step} {result}")
+                self._write(saga, f"{saga} compensating", phase="compensating", done=list(done))
             await self.compensate(saga, done, undone)
         except CrashNow as crash:
             self.crash(str(crash), by=self._active_worker())
@@ -185,39 +194,47 @@ class Orchestrator:
                              detail=f"{saga} {kind.split('.')[1]}")
         self.tracer.emit(kind, saga, "orchestrator")
 
-    async def forward(self, saga: str, step: str) -> bool:
-        """One forward step with its retries; True once the orchestrator saw it succeed."""
-        p, tracer, service = self.p, self.tracer, self.services[step]
-        attempts = 1 + (p["retries"] if step in p["retry_steps"] else 0)
+    async def forward(self, saga: str, step: str) -> str:
+        """One forward step with its retries: OK once the orchestrator saw it succeed, else
+        the last failure's reason ('no_reply' when the service may have committed)."""
+        tracer, service = self.tracer, self.services[step]
+        attempts = self.attempts[step]
         for attempt in range(1, attempts + 1):
-            self._maybe_crash(saga, step, "before_request")
-            self._write(saga, f"{saga} {step} requested", pending=step)
+            if self.crash_point is not None:
+                self._maybe_crash(saga, step, "before_request")
+            if self.log is not None:
+                self._write(saga, f"{saga} {step} requested", pending=step)
             tracer.emit("step.started", saga, "orchestrator", step, attempt=attempt)
-            await self.env.timeout(p["network_delay"])
+            await self.env.timeout(self.delay)
             result = service.book(saga, attempt)
             if result == OK:
-                self._maybe_crash(saga, step, "after_commit")
-                if p["reply_loss_rate"] and service.rng.random() < p["reply_loss_rate"]:
+                if self.crash_point is not None:
+                    self._maybe_crash(saga, step, "after_commit")
+                if self.reply_loss and service.rng.random() < self.reply_loss:
                     tracer.emit("step.reply_lost", saga, "orchestrator", step, attempt=attempt)
                     result = "no_reply"
                 else:
                     if step == "hotel":
                         self.services["flight"].link_itinerary(saga, saga)
-                    return True
+                    return OK
             if attempt < attempts:
                 tracer.emit("step.retried", saga, "orchestrator", step,
                             attempt=attempt + 1, reason=result)
-        return False
+        return result
+
+    def _uncertain(self, saga: str, step: str, done: list[str]) -> None:
+        """A step whose reply was lost may have committed: undo it only if that is safe."""
+        if self.p["idempotent"]:
+            done.append(step)  # cancelling what may not exist is safe when idempotent
+        else:
+            self.tracer.emit("compensation.skipped", saga, "orchestrator", step,
+                             reason="its reply was lost: the orchestrator thinks it failed")
 
     async def compensate(self, saga: str, done: list[str], undone: list[str]) -> None:
         order = list(reversed(done)) if self.p["compensation_order"] == "reverse" else list(done)
         flagged = []
         for step in order:
             if step in undone:
-                continue
-            if step == "car":
-                self.tracer.emit("compensation.skipped", saga, "orchestrator", step,
-                                 reason="the car step has no compensation")
                 continue
             if await self.undo(saga, step):
                 undone.append(step)
@@ -239,8 +256,12 @@ class Orchestrator:
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, "orchestrator", step, attempt=attempt)
             await self.env.timeout(p["compensation_delay"])
-            # the hotel reservation is found through the flight booking's itinerary
-            target = self.services["flight"].itinerary(saga) if step == "hotel" else saga
+            target = saga
+            if step == "hotel":
+                # the reservation is found through the flight booking's itinerary; idempotent
+                # services are keyed by booking id, so they can also be asked directly
+                target = self.services["flight"].itinerary(saga) or (
+                    saga if p["idempotent"] else None)
             if service.cancel(target, attempt, for_saga=saga) == OK:
                 return True
             if attempt < attempts:

@@ -62,11 +62,6 @@ class InventoryService:
     def available(self) -> int:
         return self.tracer.inventory[self.step]
 
-    def _refuses(self, saga: str) -> bool:
-        if self.plan:
-            return self.step in self.plan.get(saga, ())
-        return self.rng.random() < self.failure_rate
-
     def book(self, saga: str, attempt: int = 1) -> str:
         """Forward local transaction: 'ok', or the reason it failed."""
         tracer, step = self.tracer, self.step
@@ -80,7 +75,8 @@ class InventoryService:
                 "step.succeeded", saga, step, step, attempt=attempt, units=0, duplicate=True
             )
             return OK
-        if self._refuses(saga):
+        plan = self.plan
+        if (self.step in plan.get(saga, ())) if plan else (self.rng.random() < self.failure_rate):
             tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="error")
             return "error"
         inventory = tracer.inventory

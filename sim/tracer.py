@@ -19,14 +19,22 @@ class Tracer:
     follows it in the trace.
     """
 
-    __slots__ = ("env", "sink", "checker", "seq", "inventory")
+    __slots__ = ("env", "sink", "checker", "seq", "inventory", "_handlers", "_raw", "_t")
 
     def __init__(self, env: Environment, sink: Sink) -> None:
         self.env = env
         self.sink = sink
         self.checker: InvariantChecker | None = None
+        self._handlers: dict[str, Any] = {}
         self.seq = 0
         self.inventory: dict[str, int] = {}
+        self._raw: float = -1.0
+        self._t: float = 0.0
+
+    def attach(self, checker: InvariantChecker) -> None:
+        """Let the checker see every event after the sink has."""
+        self.checker = checker
+        self._handlers = checker.handlers
 
     def emit(
         self,
@@ -36,9 +44,12 @@ class Tracer:
         step: str | None = None,
         **extra: Any,
     ) -> Event:
+        now = self.env._now
+        if now != self._raw:  # many events share a time: round once
+            self._raw, self._t = now, round(now, 6)
         event: Event = {
             "seq": self.seq,
-            "t": round(self.env._now, 6),
+            "t": self._t,
             "kind": kind,
             "saga": saga,
             "actor": actor,
@@ -48,6 +59,7 @@ class Tracer:
             event.update(extra)
         self.seq += 1
         self.sink(event)
-        if self.checker is not None:
-            self.checker.observe(event)
+        handler = self._handlers.get(kind)
+        if handler is not None:
+            handler(event)
         return event

@@ -147,6 +147,9 @@ class TranscriptRenderer:
     def _r_invariant__violated(self, e: Event, at: str) -> list[str]:
         return [f"{at} !!! INVARIANT VIOLATED ({e['check']}): {e['detail']}"]
 
+    def _r_isolation__anomaly(self, e: Event, at: str) -> list[str]:
+        return [f"{at} ~~~ NO ISOLATION: {e['detail']}"]
+
     def _r_run__finished(self, e: Event, at: str) -> list[str]:
         s = e["summary"]
         inv, sagas = s["inventory"], s["sagas"]

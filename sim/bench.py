@@ -1,0 +1,100 @@
+"""`python -m sim.bench`: sagas per second against the tutorial's own code, in one run.
+
+Each measurement runs in a fresh process; the best of `--repeat` runs counts (the machine
+is shared, so the minimum is the least disturbed). Peak memory is each child's max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = Path(os.environ.get("SAGALAB_BASELINE",
+                               ROOT.parent / "shared" / "bench" / "tutorial_baseline.py"))
+BIG = 1_000_000_000  # the baseline's capacities never bind either
+MODES = {"orch": "orchestration", "choreo": "choreography"}
+
+
+def _child(cmd: list[str], stdout: int | None = None) -> tuple[float, int, str]:
+    """Run a command; return (wall seconds, peak RSS in MB, stderr)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=ROOT, text=True)
+    err = proc.stderr.read() if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return wall, usage.ru_maxrss // 1024, err
+
+
+def _caps() -> list[str]:
+    steps = ("flight", "hotel", "car")
+    return [a for s in steps for a in ("--set", f"services.{s}.capacity={BIG}")]
+
+
+def one(mode: str, bookings: int) -> None:
+    """In-process: build and run the model with full tracing into a discarding sink."""
+    from .presets import resolve
+    from .runner import run_summary
+
+    params = resolve({"params": {"mode": mode, "bookings": bookings, "services": {
+        s: {"capacity": BIG} for s in ("flight", "hotel", "car")}}})
+    start = time.perf_counter()
+    summary = run_summary(params)
+    seconds = time.perf_counter() - start
+    print(f"seconds={seconds:.4f} events={summary['events']} "
+          f"completed={summary['sagas']['completed']}", file=sys.stderr)
+
+
+def best(runs: int, measure) -> tuple[float, int, str]:
+    results = [measure() for _ in range(runs)]
+    return min(results, key=lambda r: r[0])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__)
+    ap.add_argument("--bookings", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--one", choices=list(MODES.values()), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.one:
+        one(args.one, args.bookings)
+        return 0
+    n, py = args.bookings, sys.executable
+    have_baseline = BASELINE.exists()
+    print(f"{n:,} bookings, best of {args.repeat}; baseline: "
+          f"{BASELINE if have_baseline else 'not found (set SAGALAB_BASELINE)'}")
+    print(f"{'measure':52} {'sagas/s':>10} {'tutorial':>10} {'ratio':>7} {'peak MB':>8}")
+    for short, mode in MODES.items():
+        base_rate = base_wall = None
+        if have_baseline:
+            wall, _, err = best(args.repeat, lambda s=short: _child([py, str(BASELINE), s, str(n)]))
+            base_rate = n / float(re.search(r"seconds=([\d.]+)", err).group(1))
+            base_wall = wall
+        _, mem, err = best(args.repeat, lambda m=mode: _child(
+            [py, "-m", "sim.bench", "--one", m, "--bookings", str(n)]))
+        rate = n / float(re.search(r"seconds=([\d.]+)", err).group(1))
+        _row(f"{mode}: model, traced into a discarding sink", rate, base_rate, mem)
+        wall, mem, _ = best(args.repeat, lambda m=mode: _child(
+            [py, "-m", "sim", "--mode", m, "--bookings", str(n), *_caps(), "--format", "jsonl"]))
+        _row(f"{mode}: whole process, --format jsonl", n / wall,
+             n / base_wall if base_wall else None, mem)
+    return 0
+
+
+def _row(label: str, rate: float, base: float | None, mem: int) -> None:
+    ratio = f"{rate / base:6.2f}x" if base else "      -"
+    base_text = f"{base:10,.0f}" if base else f"{'-':>10}"
+    print(f"{label:52} {rate:10,.0f} {base_text} {ratio} {mem:8}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
