@@ -86,11 +86,7 @@ def test_tutorial_sample_run(server: str, browser: Browser, width: int, height: 
 
 def test_wrong_compensation_order_turns_an_invariant_red(server: str, browser: Browser) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    presets = page.eval_on_selector_all("#f-preset option", "os => os.map(o => o.value)")
-    if "wrong-compensation-order" in presets:
-        start_run(page, preset="wrong-compensation-order", plan=None)
-    else:  # the same scenario spelled out, until the preset exists
-        start_run(page, fields={"compensation_order": "forward"})
+    start_run(page, preset="wrong-compensation-order", plan=None)
     wait_finished(page)
     failing = page.locator("#invariants .inv-fail")
     assert failing.count() >= 1
@@ -169,7 +165,7 @@ def test_start_paused_then_step_and_resume_with_the_keyboard(server: str,
 
 def test_browser_transcript_matches_the_python_one(server: str, browser: Browser,
                                                    tmp_path: Path) -> None:
-    from sim import Simulation, resolve
+    from sim import PRESETS, Simulation, resolve
     from sim.events import ListSink
     from sim.params import parse_plan
     from sim.transcript import render
@@ -184,6 +180,7 @@ def test_browser_transcript_matches_the_python_one(server: str, browser: Browser
             "crash_saga": "BOOK002", "crash_step": "hotel", "durable_log": True}}},
         {"params": {"bookings": 40, "retries": 1, "reply_loss_rate": 0.2,
                     "compensation_failure_rate": 0.3, "seed": 7}},
+        *({"preset": name} for name in PRESETS),
     ]
     for scenario in scenarios:
         sink = ListSink()

@@ -8,8 +8,10 @@ export const DEFAULTS = {
     hotel: { capacity: 5, failure_rate: 0.15 },
     car: { capacity: 3, failure_rate: 0.3 },
   },
-  compensation_order: "reverse", retries: 0, reply_loss_rate: 0.0, idempotent: false,
-  compensation_failure_rate: 0.0, compensation_retries: 3,
+  network_delay: 0.3, compensation_delay: 0.2, max_in_flight: 1,
+  compensation_order: "reverse", retries: 0, retry_steps: ["flight", "hotel", "car"],
+  reply_loss_rate: 0.0, idempotent: false,
+  compensation_failure_rate: 0.0, compensation_retries: 3, compensation_backoff: 0.5,
   orchestrator: { crash_at: null, crash_saga: null, crash_step: null,
     crash_phase: "after_commit", crash_random: false, restart_after: 5.0, durable_log: false },
   choreography: { compensate_on_hotel_failure: true, crash_service: null, crash_saga: null,
@@ -40,15 +42,26 @@ export const SERVICES = STEPS.map((s) => ({
   failure: { name: `services.${s}.failure_rate`, label: "failure rate", kind: "rate" },
 }));
 
+/** Timing and concurrency. */
+export const TIMING = [
+  { name: "network_delay", label: "Step delay (s)", kind: "float", min: 0, max: 60, step: 0.1 },
+  { name: "compensation_delay", label: "Compensation delay (s)", kind: "float", min: 0, max: 60,
+    step: 0.1 },
+  { name: "max_in_flight", label: "Sagas in flight at once", kind: "int", min: 1, max: 1000 },
+];
+
 /** Fault switches and remedies; `mode` limits a field to one mode. */
 export const FAULTS = [
   { name: "compensation_order", label: "Compensation order", kind: "choice",
     choices: ["reverse", "forward"] },
   { name: "retries", label: "Retries of a failed step", kind: "int", min: 0, max: 5 },
+  { name: "retry_steps", label: "…of these steps", kind: "steps" },
   { name: "reply_loss_rate", label: "Reply loss rate", kind: "rate" },
   { name: "idempotent", label: "Idempotent services", kind: "bool" },
   { name: "compensation_failure_rate", label: "Compensation failure rate", kind: "rate" },
   { name: "compensation_retries", label: "Compensation retries", kind: "int", min: 0, max: 10 },
+  { name: "compensation_backoff", label: "First compensation backoff (s)", kind: "float", min: 0,
+    max: 60 },
   { name: "orchestrator.crash_at", label: "Crash orchestrator at t", kind: "float", min: 0,
     max: 1e9, nullable: true, mode: "orchestration" },
   { name: "orchestrator.crash_saga", label: "…or during saga", kind: "saga", nullable: true,

@@ -3,21 +3,10 @@
 // redeliveries marked. It draws only the window in view, so it stays fast at any run length.
 
 import { emit, on } from "./bus.js";
+import { TimelineModel } from "./timeline_model.js";
 import { cssVar, el, fmtT, lowerBound } from "./util.js";
 
-const SERVICES = ["flight", "hotel", "car"];
-const MARKS = {
-  "actor.crashed": ["✖", "--fail"], "actor.restarted": ["▲", "--ok"],
-  "log.appended": ["■", "--muted"], "log.replayed": ["◆", "--warn"],
-  "message.redelivered": ["↻", "--warn"], "invariant.violated": ["⚠", "--fail"],
-  "step.reply_lost": ["?", "--warn"], "saga.timed_out": ["◷", "--warn"],
-  "outbox.relayed": ["✉", "--pending"],
-};
-
-let arrows = [];  // {t0, t1, from, to, color, saga, dashed}, pushed in t1 order
-let marks = [];   // {t, lane, glyph, color, saga}
-let open = new Map();
-let mode = "orchestration";
+let model = new TimelineModel();
 let now = 0;
 let windowSec = 20;
 let rightEdge = null; // null: follow the live edge
@@ -27,61 +16,6 @@ let canvas;
 let scrollbar;
 let followButton;
 let zoomLabel;
-
-function lanes() {
-  return [mode === "orchestration" ? "orchestrator" : "bus", ...SERVICES];
-}
-
-function laneOf(actor) {
-  if (actor === "orchestrator" || actor === "bus" || actor === "monitor") return 0;
-  const i = SERVICES.indexOf(actor);
-  return i < 0 ? 0 : i + 1;
-}
-
-function ingest(e) {
-  const key = `${e.saga}|${e.step}`;
-  switch (e.kind) {
-    case "run.started":
-      mode = (e.params && e.params.mode) || "orchestration";
-      break;
-    case "step.started":
-    case "compensation.started":
-      open.set(key, e.t);
-      break;
-    case "step.succeeded":
-    case "step.failed":
-    case "compensation.succeeded":
-    case "compensation.failed": {
-      const t0 = open.has(key) ? open.get(key) : e.t;
-      open.delete(key);
-      const comp = e.kind.startsWith("compensation");
-      const bad = e.kind.endsWith("failed");
-      const color = bad ? "--fail" : comp ? "--comp" : "--ok";
-      const lane = laneOf(e.step);
-      if (mode === "orchestration") {
-        arrows.push({ t0, t1: e.t, from: 0, to: lane, color, saga: e.saga });
-        arrows.push({ t0: e.t, t1: e.t, from: lane, to: 0, color, saga: e.saga, dashed: true });
-      } else arrows.push({ t0, t1: e.t, from: lane, to: lane, color, saga: e.saga, span: true });
-      break;
-    }
-    case "message.published":
-      arrows.push({ t0: e.t, t1: e.t, from: laneOf(e.source), to: 0, color: "--pending",
-        saga: e.saga, label: e.event_type, skip: !SERVICES.includes(e.source) });
-      break;
-    case "message.delivered":
-      if (!open.has(key)) open.set(key, e.t);
-      arrows.push({ t0: e.t, t1: e.t, from: 0, to: laneOf(e.actor), color: "--muted",
-        saga: e.saga, dashed: true });
-      break;
-    default:
-      if (MARKS[e.kind]) {
-        const [glyph, color] = MARKS[e.kind];
-        const lane = e.kind === "invariant.violated" ? 0 : laneOf(e.actor === "client" ? e.step
-          : e.actor);
-        marks.push({ t: e.t, lane, glyph, color, saga: e.saga });
-      }
-  }
-}
 
 function draw() {
   if (!canvas || !canvas.isConnected) return;
@@ -96,7 +30,8 @@ function draw() {
   const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
   const gutter = font * 7.2;
   const axis = font * 1.6;
-  const names = lanes();
+  const names = model.lanes();
+  const { arrows, marks } = model;
   const laneH = (height - axis) / names.length;
   const right = rightEdge === null ? Math.max(now, windowSec) : rightEdge;
   const left = right - windowSec;
@@ -132,7 +67,8 @@ function draw() {
   const from = lowerBound(arrows, left - 1, (a) => a.t1);
   for (let i = from; i < arrows.length; i += 1) {
     const a = arrows[i];
-    if (a.t0 > right) break;
+    if (a.t1 > right + windowSec) break;
+    if (a.t0 > right) continue;
     const dim = selected && a.saga !== selected;
     ctx.globalAlpha = dim ? 0.18 : 1;
     ctx.strokeStyle = palette[a.color];
@@ -184,9 +120,7 @@ function draw() {
 }
 
 function reset() {
-  arrows = [];
-  marks = [];
-  open = new Map();
+  model = new TimelineModel();
   now = 0;
   rightEdge = null;
   selected = null;
@@ -216,7 +150,7 @@ export function initTimeline(root) {
     zoomLabel, followButton),
   el("p.legend", {}, el("span.key.ok", {}, "→ request ✓"), el("span.key.fail", {}, "→ ✗"),
     el("span.key.comp", {}, "→ compensation"), el("span.key.pending", {}, "→ published"),
-    el("span", {}, "✖ crash ▲ restart ■ log ↻ redelivery ⚠ invariant")));
+    el("span", {}, "✖ crash ▲ restart ■ log write ◆ log replay ↻ redelivery ✉ outbox ? reply lost ⚠ invariant")));
   canvas.addEventListener("click", (event) => {
     const rect = canvas.getBoundingClientRect();
     const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
@@ -225,7 +159,7 @@ export function initTimeline(root) {
     const t = right - windowSec + ((event.clientX - rect.left - gutter) /
       (rect.width - gutter - font)) * windowSec;
     let best = null;
-    for (const a of arrows) {
+    for (const a of model.arrows) {
       const d = Math.min(Math.abs(a.t0 - t), Math.abs(a.t1 - t));
       if (a.saga && (!best || d < best.d)) best = { d, saga: a.saga };
     }
@@ -235,7 +169,7 @@ export function initTimeline(root) {
 
   on("reset", () => { reset(); draw(); });
   on("render", ({ state, events, from }) => {
-    for (let i = from; i < events.length; i += 1) ingest(events[i]);
+    for (let i = from; i < events.length; i += 1) model.ingest(events[i]);
     now = state.t;
     lastState = state;
     draw();

@@ -148,6 +148,9 @@ const RULES = {
   "log.replayed"(e, at) {
     return [[`${at} Orchestrator: resuming from the log - ${e.detail}`, "warn"]];
   },
+  "isolation.anomaly"(e, at) {
+    return [[`${at} ~~~ NO ISOLATION: ${e.detail}`, "warn"]];
+  },
   "invariant.violated"(e, at) {
     return [[`${at} !!! INVARIANT VIOLATED (${e.check}): ${e.detail}`, "fail"]];
   },
