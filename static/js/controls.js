@@ -13,6 +13,8 @@ let speedIndex = SPEEDS.indexOf(1);
 let runState = "idle";
 let controller = true;
 let mode = "orchestration";
+let status = { state: "", speed: null };
+let simTime = null; // from the trace events: the time the page has drawn up to
 const ui = {};
 
 function speedLabel(speed) {
@@ -45,6 +47,15 @@ function refresh() {
     b.disabled = !live;
     b.hidden = b.dataset.actor === "orchestrator" && mode !== "orchestration";
   }
+}
+
+function drawStatus() {
+  const { state, speed } = status;
+  if (!state) return;
+  ui.status.className = `run-status state-${state}`;
+  ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
+    (simTime !== null ? `  t=${fmtT(simTime)}` : "") +
+    (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "");
 }
 
 function faultButtons() {
@@ -86,7 +97,7 @@ export function initControls(root) {
   ui.speed = el("output#speed", { "aria-live": "polite" });
   ui.startPaused = el("input#start-paused", { type: "checkbox" });
   ui.faults = el("div.faults#fault-buttons", {}, faultButtons());
-  ui.status = el("span.run-status#run-status", { "aria-live": "polite" }, "no run yet");
+  ui.status = el("span.run-status#run-status", {}, "no run yet");
   ui.bar = root;
   root.append(
     el("div.control-row", {},
@@ -113,18 +124,21 @@ export function initControls(root) {
     if (run && run.params) mode = run.params.mode;
     refresh();
   });
-  on("run:status", ({ state, t, speed }) => {
+  on("run:status", ({ state, speed }) => {
     runState = state;
+    status = { state, speed: speed ?? status.speed };
     if (SPEEDS.includes(speed)) {
       speedIndex = SPEEDS.indexOf(speed);
       ui.speed.textContent = speedLabel(speed);
     }
-    ui.status.className = `run-status state-${state}`;
-    ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
-      (t !== undefined && t !== null ? `  t=${fmtT(t)}` : "") +
-      (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "");
+    drawStatus();
     refresh();
   });
+  on("render", ({ state }) => {
+    simTime = state.events ? state.t : null;
+    drawStatus();
+  });
+  on("reset", () => { simTime = null; });
   on("run:started-event", ({ params }) => {
     if (params) mode = params.mode;
     refresh();
