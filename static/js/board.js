@@ -59,7 +59,7 @@ function rowHtml(index) {
 function drawCounts() {
   const o = state.outcomes;
   const running = state.order.length - o.completed - o.compensated - o.stuck - o.flagged;
-  counts.innerHTML = `<span>${state.order.length} sagas:</span>` +
+  counts.innerHTML = `<span>${state.order.length} sagas</span>` +
     `<span class="count badge-running">▶ ${running} running</span>` +
     `<span class="count badge-completed">✓ ${o.completed} completed</span>` +
     `<span class="count badge-compensated">↩ ${o.compensated} compensated</span>` +
@@ -79,10 +79,10 @@ export function initBoard(root) {
   const empty = el("p.empty#board-empty", {}, "No run yet: pick a preset, then press ",
     el("b", {}, "▶ Start"), " (or ", el("kbd", {}, "space"), ").");
   on("run:joined", () => { empty.hidden = true; });
-  root.append(counts, empty, el("p.legend", {},
+  root.append(counts, empty, head, scroller, el("div.board-foot", {}, el("p.legend", {},
     el("span.fwd-ok.cell.mini", {}, "✓ forward →"),
     el("span.comp-done.cell.mini", {}, "↩ compensation ←, numbered in order"),
-    el("span.fwd-failed.cell.mini", {}, "✗ failed")), head, scroller, live);
+    el("span.fwd-failed.cell.mini", {}, "✗ failed")), live));
   const rowHeight = parseFloat(getComputedStyle(document.documentElement).fontSize) * 2;
   list = new VirtualList(scroller, rowHtml, { rowHeight });
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });

@@ -59,21 +59,24 @@ function drawStatus() {
 }
 
 function faultButtons() {
-  const buttons = [];
-  for (const actor of ["orchestrator", "flight", "hotel", "car"]) {
-    for (const action of ["crash", "restart"]) {
-      buttons.push(el("button.fault", { type: "button", dataset: { actor, action },
-        title: `${action} the ${actor} now`,
+  const groups = [];
+  for (const [action, icon] of [["crash", "✖"], ["restart", "▲"]]) {
+    const buttons = ["orchestrator", "flight", "hotel", "car"].map((actor) =>
+      el("button.fault", { type: "button", dataset: { actor, action },
+        title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
         onclick: () => emit("cmd:control", { action: "inject", fault: { action, actor } }) },
-      `${action === "crash" ? "✖" : "▲"} ${action} ${actor}`));
-    }
+      actor));
+    groups.push(el(`span.fault-group.fault-${action}`, {},
+      el("span.label", {}, `${icon} ${action[0].toUpperCase()}${action.slice(1)}`), buttons));
   }
-  return buttons;
+  return groups;
 }
 
 function onKey(event) {
   const target = event.target;
   if (target.closest && target.closest("input, select, textarea")) return;
+  if (event.key === " " && target.closest && target.closest("button, summary, a")) return;
+  if (event.key === "Escape") { emit("select", { saga: null }); return; }
   if (!controller || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === " ") {
     if (LIVE.has(runState)) togglePause();
@@ -98,6 +101,9 @@ export function initControls(root) {
   ui.startPaused = el("input#start-paused", { type: "checkbox" });
   ui.faults = el("div.faults#fault-buttons", {}, faultButtons());
   ui.status = el("span.run-status#run-status", {}, "no run yet");
+  ui.error = el("span.control-error#control-error", { role: "alert" });
+  ui.conn = el("span.control-error#conn-lost", { hidden: true },
+    "⚠ connection lost: reconnecting…");
   ui.bar = root;
   root.append(
     el("div.control-row", {},
@@ -110,8 +116,8 @@ export function initControls(root) {
         ui.speed,
         el("button#btn-faster", { type: "button", title: "faster (+)",
           onclick: () => setSpeed(speedIndex + 1) }, "+")),
-      ui.status),
-    el("div.control-row.owner-only", {}, el("span.label", {}, "Faults"), ui.faults,
+      ui.error, ui.conn, ui.status),
+    el("div.control-row.owner-only", {}, ui.faults,
       el("span.shortcuts", {}, el("kbd", {}, "space"), " pause/resume ", el("kbd", {}, "→"),
         " step ", el("kbd", {}, "+"), el("kbd", {}, "−"), " speed")),
   );
@@ -143,7 +149,13 @@ export function initControls(root) {
     if (params) mode = params.mode;
     refresh();
   });
+  let clearError = null;
   on("run:error", ({ message }) => {
-    ui.status.textContent = `⚠ ${message}`;
+    ui.error.textContent = `⚠ ${message}`;
+    clearTimeout(clearError);
+    clearError = setTimeout(() => { ui.error.textContent = ""; }, 8000);
+  });
+  on("conn", ({ connected }) => {
+    ui.conn.hidden = connected;
   });
 }

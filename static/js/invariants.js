@@ -25,7 +25,7 @@ function itemHtml(check, inv, finished, idle) {
   const sagas = inv.sagas.slice(0, 6).map((id) =>
     `<button type="button" class="saga-link" data-saga="${id}">${id}</button>`).join(" ");
   const more = inv.sagas.length > 6 ? ` +${inv.sagas.length - 6} more` : "";
-  return `<li class="inv-check inv-${status}" data-check="${check}">` +
+  return `<li class="inv-check inv-${status}" data-check="${check}" title="${what}">` +
     `<span class="inv-mark">${mark}</span><span class="inv-name">${name}</span>` +
     `<small class="inv-what">${what}</small>` +
     (inv.ok ? "" : `<span class="inv-sagas">${sagas || "(run-wide)"}${more}` +
