@@ -221,3 +221,25 @@ def test_state_reducer_rebuilds_the_state_at_any_time(server: str, browser: Brow
     assert at["end"]["finished"] is True
     assert at["batched"] == at["end"]
     assert errors == []
+
+
+def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
+                                                             browser: Browser) -> None:
+    from sim.params import ALL_FIELDS, DEFAULTS
+
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    names = set(page.eval_on_selector_all("#form [data-field]", "es => es.map(e => "
+                                          "e.dataset.field)"))
+    assert names - {"preset"} == set(ALL_FIELDS) | {"plan"}
+    js_defaults = page.evaluate("""async () =>
+        (await import('/static/js/fields.js')).DEFAULTS""")
+    assert js_defaults == DEFAULTS
+    page.select_option("#f-preset", "orchestrator-crash-durable-log")
+    page.click("details.faults summary")
+    assert page.is_checked("[id='f-orchestrator.durable_log']")
+    assert page.is_visible("[id='f-orchestrator.durable_log']")
+    assert page.is_hidden("[id='f-choreography.outbox']")  # the other mode's switches hide
+    page.check("input[name='mode'][value='choreography']")
+    assert page.is_visible("[id='f-choreography.outbox']")
+    assert page.is_hidden("[id='f-orchestrator.durable_log']")
+    assert errors == []

@@ -75,7 +75,10 @@ function faultButtons() {
 function onKey(event) {
   const target = event.target;
   if (target.closest && target.closest("input, select, textarea")) return;
-  if (event.key === " " && target.closest && target.closest("button, summary, a")) return;
+  // Space is pause/resume, also right after a click on a control button; elsewhere a focused
+  // button, link or summary keeps its own meaning of space.
+  const own = target.closest && target.closest("button, summary, a");
+  if (event.key === " " && own && !own.closest("#controls")) return;
   if (event.key === "Escape") { emit("select", { saga: null }); return; }
   if (!controller || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === " ") {
