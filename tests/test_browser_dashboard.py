@@ -80,6 +80,7 @@ def test_tutorial_sample_run(server: str, browser: Browser, width: int, height: 
     assert "[10.1] HotelService: COMPENSATING - canceling BOOK004" in log
     assert "[10.3] FlightService: ✓ Flight canceled (available: 9)" in log
     assert not any("BOOK005" in line for line in log)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"dashboard-tutorial-{width}x{height}-{theme}")
     assert errors == []
 

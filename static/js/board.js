@@ -49,7 +49,7 @@ function rowHtml(index) {
   const warn = saga.violations.length
     ? `<span class="violation" title="${saga.violations.join(", ")}">⚠ ${saga.violations[0]}` +
       "</span>" : "";
-  return `<div class="${cls}" data-saga="${saga.id}" role="row">` +
+  return `<div class="${cls}" data-saga="${saga.id}">` +
     `<span class="sid">${saga.id}</span>` +
     STEPS.map((step) => cellHtml(step, saga.steps[step], saga.ended !== null)).join("") +
     `<span class="badge badge-${saga.outcome}">${icon} ${word}${saga.timedOut ? " ◷" : ""}` +
@@ -70,10 +70,11 @@ function drawCounts() {
 /** Build the board into `root`. */
 export function initBoard(root) {
   counts = el("div.board-counts#board-counts");
-  const head = el("div.board-head", { role: "row" }, el("span.sid", {}, "saga"),
+  const head = el("div.board-head", { "aria-hidden": "true" }, el("span.sid", {}, "saga"),
     el("span.colhead", {}, "1 flight"), el("span.colhead", {}, "2 hotel"),
     el("span.colhead", {}, "3 car"), el("span.colhead.badgehead", {}, "outcome"));
-  const scroller = el("div.board-scroll#board-rows", { role: "table", tabindex: 0 });
+  const scroller = el("div.board-scroll#board-rows", { tabindex: 0,
+    "aria-label": "one row per saga: flight, hotel, car, outcome" });
   const live = el("button.small.follow#board-follow", { type: "button", hidden: true,
     onclick: () => list.follow() }, "⤓ follow live");
   const empty = el("p.empty#board-empty", {}, "No run yet: pick a preset, then press ",

@@ -25,6 +25,7 @@ export class VirtualList {
       }
       this.draw();
     });
+    new ResizeObserver(() => this.update(this.count)).observe(container);
   }
 
   /** Set the number of rows and redraw the visible ones (scrolls to the end when following). */
