@@ -16,22 +16,24 @@ from .monitor import SagaMonitor
 from .orchestrator import Orchestrator
 from .params import STEPS, RunParams, booking_id
 from .service import InventoryService
+from .timers import call_at
 from .tracer import Tracer
 
 
-class BookingGenerator(Process):
-    """Submits the bookings, one every `interarrival` simulated seconds."""
+class BookingGenerator:
+    """Submits the bookings, one every `interarrival` simulated seconds (a chain of timers)."""
 
-    def init(self, submit: Any, count: int, interarrival: float) -> None:
-        self.submit, self.count, self.interarrival = submit, count, interarrival
+    def __init__(self, env: Environment, submit: Any, count: int, interarrival: float) -> None:
+        self.env, self.submit, self.count, self.interarrival = env, submit, count, interarrival
         self.submitted = 0
+        if count:
+            env.immediate(self._arrive)
 
-    async def run(self) -> None:
-        for i in range(self.count):
-            self.submit(booking_id(i))
-            self.submitted += 1
-            if i + 1 < self.count:
-                await self.timeout(self.interarrival)
+    def _arrive(self) -> None:
+        self.submit(booking_id(self.submitted))
+        self.submitted += 1
+        if self.submitted < self.count:
+            call_at(self.env, self.env._now + self.interarrival, self._arrive)
 
 
 class Simulation:
@@ -213,7 +215,7 @@ class Simulation:
                 process._coro.close()
 
     def _processes(self) -> list[Process]:
-        found: list[Process] = [self.generator, *self.participants.values()]
+        found: list[Process] = list(self.participants.values())
         if self.orchestrator is not None:
             found += self.orchestrator.workers
         return found

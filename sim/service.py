@@ -68,8 +68,8 @@ class InventoryService:
         if not self.up:
             tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="unavailable")
             return "unavailable"
-        record = self.records.get(saga)
-        if self.idempotent and record is not None and record.status == "booked":
+        record = self.records.get(saga) if self.idempotent else None
+        if record is not None and record.status == "booked":
             self.duplicates_prevented += 1
             tracer.emit(
                 "step.succeeded", saga, step, step, attempt=attempt, units=0, duplicate=True

@@ -142,3 +142,11 @@ def test_finish_stops_a_run_early():
     sim.finish("stopped")
     assert sim.done and sink.events[-1]["reason"] == "stopped"
     assert sim.advance(50) == 0 and sim.step() == 0
+
+
+def test_to_json_escapes_like_the_standard_encoder():
+    event = {"seq": 0, "t": 0.30000000000000004, "kind": "saga.stuck", "saga": None,
+             "actor": "monitor", "step": None, "reason": 'said "no" – ✓\n', "units": -1,
+             "ok": True, "list": [1.5, None]}
+    assert to_json(event) == json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(to_json(event)) == event
