@@ -1,6 +1,6 @@
 """Benchmark (run by hand, not a test): drive the dashboard through 1,000 sagas at instant speed.
 
-    .venv/bin/python -m tests.bench_dashboard [--bookings 1000]
+    .venv/bin/python -m tests.bench_dashboard [--bookings 1000] [--speed instant]
 
 Reports, for the starter's page and for a viewer who opens the share link after the run ended
 (a full catch-up replay): the wall time from Start (or page load) until the page has drawn
@@ -43,6 +43,8 @@ def measure(page, started_at: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=1000)
+    parser.add_argument("--speed", default="instant", help='"instant" or e.g. "100×"')
+    parser.add_argument("--interarrival", default="3")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as url, \
             chromium() as browser:
@@ -51,8 +53,9 @@ def main() -> None:
         page.wait_for_timeout(1000)  # page load (Plotly's 4.6 MB parse) is not the run
         started = page.evaluate("performance.now()")
         t0 = time.perf_counter()
-        start_run(page, preset="", plan="", speed="instant",
-                  fields={"bookings": str(args.bookings), "until": ""})
+        start_run(page, preset="", plan="", speed=args.speed,
+                  fields={"bookings": str(args.bookings), "until": "",
+                          "interarrival": args.interarrival})
         owner = measure(page, started)
         owner["wall_s"] = time.perf_counter() - t0
         screenshot(page, f"bench-{args.bookings}-owner-1920x1080-light")
@@ -66,7 +69,8 @@ def main() -> None:
         loaded = viewer.evaluate("performance.getEntriesByType('navigation')[0].domComplete")
         after_load = measure(viewer, loaded)
         screenshot(viewer, f"bench-{args.bookings}-viewer-1280x720-light")
-        print(f"{args.bookings} bookings, instant speed, chromium {browser.version}")
+        print(f"{args.bookings} bookings every {args.interarrival} s, speed {args.speed}, "
+              f"chromium {browser.version}")
         for who, r in (("starter (Start -> last event drawn)", owner),
                        ("late viewer (navigation -> caught up)", viewer_result),
                        ("late viewer (after page load)", after_load)):

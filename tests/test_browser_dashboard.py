@@ -70,6 +70,8 @@ def test_tutorial_sample_run(server: str, browser: Browser, width: int, height: 
     assert book4.nth(0).inner_text().startswith("↩2")  # then the flight
     assert "compensated" in rows["BOOK004"]["outcome"]
     assert inventory_text(page) == {"flight": "9/10", "hotel": "4/5", "car": "2/3"}
+    page.wait_for_function("[...document.querySelectorAll('#chart-inventory .legendtext')]"
+                           ".some(e => e.textContent === 'cars 2/3')")  # charts lag a moment
     legend = chart_legend(page)
     assert {"seats 9/10", "rooms 4/5", "cars 2/3"} <= set(legend)
     marks = invariant_marks(page)
@@ -113,6 +115,7 @@ def test_share_link_viewer_catches_up_and_ends_in_the_same_state(server: str,
     share = owner.input_value("#share-link")
     assert share.startswith(server + "/runs/")
     viewer, viewer_errors = open_page(browser, share, 1280, 720, "light")
+    viewer.locator("#viewer-badge").wait_for()
     assert viewer.locator("#btn-start").is_hidden()
     assert viewer.locator("#btn-pause").is_hidden()
     assert viewer.locator("#form").is_hidden()

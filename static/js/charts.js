@@ -2,7 +2,7 @@
 // capacity, and saga outcomes over time. Redrawn with Plotly.react at most once per frame.
 
 import { on } from "./bus.js";
-import { cssVar, el, perFrame, STEPS } from "./util.js";
+import { cssVar, el, STEPS } from "./util.js";
 
 const SERVICE_NAME = { flight: "seats", hotel: "rooms", car: "cars" };
 const SERVICE_COLOR = { flight: "--svc-flight", hotel: "--svc-hotel", car: "--svc-car" };
@@ -77,13 +77,49 @@ function drawReadout() {
     `<span class="inv-value">${state.inventory[s]}/${state.capacity[s]}</span></span>`).join("");
 }
 
-const draw = perFrame(() => {
+// Each chart redraws at most once per frame, and the two take turns, so a burst of events
+// costs one Plotly.react per frame rather than two. A chart that took d ms to draw waits
+// 3·d ms before its next redraw, so charts never take more than a quarter of the main thread.
+const dirty = { inventory: false, outcomes: false };
+const notBefore = { inventory: 0, outcomes: 0 };
+let scheduled = false;
+let turn = 0;
+
+function drawChart(which) {
+  const started = performance.now();
+  if (which === "inventory") {
+    window.Plotly.react(inventoryDiv, inventoryTraces(), layout("available"), CONFIG);
+  } else window.Plotly.react(outcomeDiv, outcomeTraces(), layout("sagas"), CONFIG);
+  const now = performance.now();
+  notBefore[which] = now + 3 * (now - started);
+}
+
+function tick() {
+  scheduled = false;
   if (!state || !window.Plotly) return;
   drawReadout();
-  window.Plotly.react(inventoryDiv, inventoryTraces(), layout("available"),
-    CONFIG);
-  window.Plotly.react(outcomeDiv, outcomeTraces(), layout("sagas"), CONFIG);
-});
+  const order = turn ? ["outcomes", "inventory"] : ["inventory", "outcomes"];
+  const now = performance.now();
+  const which = order.find((k) => dirty[k] && now >= notBefore[k]);
+  if (which) {
+    dirty[which] = false;
+    turn ^= 1;
+    drawChart(which);
+  }
+  if (dirty.inventory || dirty.outcomes) {
+    scheduled = true;
+    requestAnimationFrame(tick);
+  }
+}
+
+function draw() {
+  dirty.inventory = true;
+  dirty.outcomes = true;
+  if (!scheduled) {
+    scheduled = true;
+    requestAnimationFrame(tick);
+  }
+}
 
 /** Build both charts and the inventory readout into `root`. */
 export function initCharts(root) {

@@ -5,11 +5,16 @@ import { emit, on } from "./bus.js";
 
 const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
 
+/** The control token this tab got when it started run `id` (null: a read-only viewer). */
+export function tokenFor(id) {
+  return sessionStorage.getItem(TOKEN_KEY(id));
+}
+
 /** Connect and wire the bus: `start`/`control` commands out, `run:*` notifications in. */
 export function connect(initialRunId) {
   const socket = io({ transports: ["websocket", "polling"] });
   let runId = initialRunId || null;
-  let token = runId ? sessionStorage.getItem(TOKEN_KEY(runId)) : null;
+  let token = runId ? tokenFor(runId) : null;
   let joined = false;
   let lastSeq = -1; // after a reconnect, ask only for what we have not seen
   let starting = false;

@@ -4,7 +4,7 @@
 import { emit, on } from "./bus.js";
 import { initBoard } from "./board.js";
 import { initCharts } from "./charts.js";
-import { connect } from "./connection.js";
+import { connect, tokenFor } from "./connection.js";
 import { initControls } from "./controls.js";
 import { initForm } from "./form.js";
 import { initInvariants } from "./invariants.js";
@@ -54,6 +54,11 @@ export function snapshot() {
   return { events, state };
 }
 
+// A run page opened without this tab's control token is a read-only view from the start.
+const pageRun = document.body.dataset.runId;
+if (pageRun && !tokenFor(pageRun)) {
+  document.body.classList.add("viewer");
+}
 initTheme($("theme-toggle"));
 initControls($("controls"));
 initBoard($("board"));
