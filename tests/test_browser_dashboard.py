@@ -247,3 +247,26 @@ def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
     assert page.is_visible("[id='f-choreography.outbox']")
     assert page.is_hidden("[id='f-orchestrator.durable_log']")
     assert errors == []
+
+
+def test_choreography_gap_shows_the_stuck_saga_as_the_simulation_reports_it(
+        server: str, browser: Browser) -> None:
+    from sim import Simulation, resolve
+
+    summary = Simulation(resolve({"preset": "tutorial-choreography-gap"})).run()
+    page, errors = open_page(browser, server + "/", 1920, 1080, "dark")
+    start_run(page, preset="tutorial-choreography-gap", plan=None)
+    wait_finished(page)
+    assert inventory_text(page) == {
+        s: f"{v['available']}/{v['capacity']}" for s, v in summary["inventory"].items()}
+    outcomes = [row["outcome"] for row in board(page).values()]
+    for outcome in ("completed", "compensated", "stuck"):
+        assert sum(outcome in o for o in outcomes) == summary["sagas"][outcome]
+    marks = invariant_marks(page)
+    for check, result in summary["invariants"].items():
+        assert ("inv-pass" if result["ok"] else "inv-fail") in marks[check]
+    stuck = page.locator("#invariants [data-check='nothing_stuck'] .saga-link")
+    assert stuck.all_inner_texts() == summary["invariants"]["nothing_stuck"]["sagas"]
+    assert "leaked: flight" in page.inner_text(".inv-extra")
+    screenshot(page, "dashboard-choreography-gap-1920x1080-dark")
+    assert errors == []

@@ -1,4 +1,17 @@
 // The page's pub/sub: views talk through named events on one EventTarget, never through globals.
+//
+// Events (name: detail):
+//   cmd:start {preset, params, speed, start_paused}   form -> connection (start_run)
+//   cmd:control {action, speed?, fault?}              controls -> connection (control_run)
+//   ui:start {speed, start_paused}                    controls -> form (collect, then cmd:start)
+//   form:errors {errors}                              connection -> form (field errors)
+//   run:reset {runId}   run:joined {run, controller, runId}   run:error {message}
+//   run:events {events}  (raw batches)   run:status {state, t, speed}   conn {connected}
+//   reset {}            every view forgets the previous run
+//   render {state, events, from}   once per frame: the state after all events so far;
+//                       events[from..] are the ones new since the last render
+//   select {saga}       a saga chosen anywhere (null: none); every view highlights it
+//   theme {theme}       colours changed: canvases and charts redraw
 
 const target = new EventTarget();
 

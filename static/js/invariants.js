@@ -40,9 +40,19 @@ function draw(state) {
     lastHtml = html;
   }
   const s = state.summary;
-  extra.textContent = s && s.compensations
-    ? `compensations performed ${s.compensations.performed} of ${s.compensations.expected}` +
-      ` expected · ${s.events} events` : "";
+  if (!s || !s.compensations) {
+    extra.textContent = "";
+    return;
+  }
+  const parts = [`compensations performed ${s.compensations.performed} of ` +
+    `${s.compensations.expected} expected`];
+  const leaked = Object.entries(s.leaked || {}).filter(([, n]) => n > 0);
+  if (leaked.length) parts.push(`leaked: ${leaked.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  if (s.retries) parts.push(`retries ${s.retries}`);
+  if (s.duplicates_prevented) parts.push(`duplicates prevented ${s.duplicates_prevented}`);
+  if (s.isolation_anomalies) parts.push(`isolation anomalies ${s.isolation_anomalies}`);
+  parts.push(`${s.events} events`);
+  extra.textContent = parts.join(" · ");
 }
 
 /** Build the invariant panel into `root`. */
