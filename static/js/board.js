@@ -89,7 +89,10 @@ export function initBoard(root) {
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
   scroller.addEventListener("click", (e) => {
     const row = e.target.closest("[data-saga]");
-    if (row) emit("select", { saga: row.dataset.saga === selected ? null : row.dataset.saga });
+    if (row) {
+      emit("select", { saga: row.dataset.saga === selected ? null : row.dataset.saga,
+        source: "board" });
+    }
   });
 
   on("reset", () => { selected = null; list.clear(); });
@@ -98,9 +101,13 @@ export function initBoard(root) {
     list.update(s.order.length);
     drawCounts();
   });
-  on("select", ({ saga }) => {
+  on("select", ({ saga, source }) => {
     selected = saga;
     if (!state) return;
+    if (source === "board") {
+      list.draw();
+      return;
+    }
     const index = saga ? state.sagas.get(saga)?.index : undefined;
     if (index !== undefined) {
       list.reveal(index);

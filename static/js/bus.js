@@ -10,7 +10,8 @@
 //   reset {}            every view forgets the previous run
 //   render {state, events, from}   once per frame: the state after all events so far;
 //                       events[from..] are the ones new since the last render
-//   select {saga}       a saga chosen anywhere (null: none); every view highlights it
+//   select {saga, source?}  a saga chosen anywhere (null: none); every view highlights it,
+//                       the view it came from (source) does not scroll
 //   theme {theme}       colours changed: canvases and charts redraw
 
 const target = new EventTarget();

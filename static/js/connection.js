@@ -86,6 +86,8 @@ export function connect(initialRunId) {
     });
   });
 
+  // Back/forward between "/" and "/runs/<id>" (pushed on start): load that page for real.
+  window.addEventListener("popstate", () => location.reload());
   if (runId) emit("run:reset", { runId });
   return socket;
 }

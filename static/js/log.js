@@ -48,7 +48,7 @@ export function initLog(root) {
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
   scroller.addEventListener("click", (e) => {
     const line = e.target.closest("[data-saga]");
-    if (line) emit("select", { saga: line.dataset.saga });
+    if (line) emit("select", { saga: line.dataset.saga, source: "log" });
   });
 
   on("reset", () => {
@@ -74,9 +74,9 @@ export function initLog(root) {
     if (filter) for (const l of fresh) { if (l.saga === filter || l.saga === null) shown.push(l); }
     list.update(shown.length);
   });
-  on("select", ({ saga }) => {
+  on("select", ({ saga, source }) => {
     selected = saga;
-    if (saga) {
+    if (saga && source !== "log") {
       const index = shown.findIndex((l) => l.saga === saga);
       if (index >= 0) list.reveal(index);
     } else list.draw();

@@ -163,7 +163,7 @@ export function initTimeline(root) {
       const d = Math.min(Math.abs(a.t0 - t), Math.abs(a.t1 - t));
       if (a.saga && (!best || d < best.d)) best = { d, saga: a.saga };
     }
-    if (best && best.d < windowSec / 40) emit("select", { saga: best.saga });
+    if (best && best.d < windowSec / 40) emit("select", { saga: best.saga, source: "timeline" });
   });
   new ResizeObserver(() => draw()).observe(canvas);
 
@@ -174,10 +174,10 @@ export function initTimeline(root) {
     lastState = state;
     draw();
   });
-  on("select", ({ saga }) => {
+  on("select", ({ saga, source }) => {
     selected = saga;
     const s = saga && lastState && lastState.sagas.get(saga);
-    if (s) rightEdge = Math.max(windowSec, s.started + windowSec * 0.7);
+    if (s && source !== "timeline") rightEdge = Math.max(windowSec, s.started + windowSec * 0.7);
     draw();
   });
   on("theme", draw);
