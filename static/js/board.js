@@ -16,7 +16,14 @@ const COMP = {
 export const BADGE = {
   running: ["▶", "running"], compensating: ["↩", "compensating"],
   completed: ["✓", "completed"], compensated: ["↩", "compensated"],
-  stuck: ["◔", "stuck"], flagged: ["⚠", "needs attention"],
+  stuck: ["◔", "stuck"], flagged: ["⚠", "attention"],
+};
+
+const TITLE = {
+  running: "forward steps in progress", compensating: "undoing its completed steps",
+  completed: "every step booked", compensated: "failed; its completed steps were undone",
+  stuck: "the run ended before this saga did",
+  flagged: "a compensation kept failing: needs manual intervention",
 };
 
 let state = null;
@@ -52,7 +59,8 @@ function rowHtml(index) {
   return `<div class="${cls}" data-saga="${saga.id}">` +
     `<span class="sid">${saga.id}</span>` +
     STEPS.map((step) => cellHtml(step, saga.steps[step], saga.ended !== null)).join("") +
-    `<span class="badge badge-${saga.outcome}">${icon} ${word}${saga.timedOut ? " ◷" : ""}` +
+    `<span class="badge badge-${saga.outcome}" title="${TITLE[saga.outcome]}">${icon} ${word}` +
+    `${saga.timedOut ? " ◷" : ""}` +
     `</span>${warn}</div>`;
 }
 
@@ -84,7 +92,7 @@ export function initBoard(root) {
     el("span.fwd-ok.cell.mini", {}, "✓ forward →"),
     el("span.comp-done.cell.mini", {}, "↩ compensation ←, numbered in order"),
     el("span.fwd-failed.cell.mini", {}, "✗ failed")), live));
-  const rowHeight = parseFloat(getComputedStyle(document.documentElement).fontSize) * 2;
+  const rowHeight = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
   list = new VirtualList(scroller, rowHtml, { rowHeight });
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
   scroller.addEventListener("click", (e) => {
