@@ -11,7 +11,7 @@ const FWD = {
 };
 const COMP = {
   pending: ["↩", "undoing"], done: ["↩", "undone"], noop: ["↩", "nothing"],
-  failed: ["⚠", "undo failed"], skipped: ["—", "no undo"],
+  failed: ["⚠", "failed"], skipped: ["—", "no undo"],
 };
 export const BADGE = {
   running: ["▶", "running"], compensating: ["↩", "compensating"],

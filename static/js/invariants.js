@@ -15,6 +15,7 @@ const CHECKS = {
 
 let list;
 let extra;
+let headline;
 let lastHtml = "";
 
 function itemHtml(check, inv, finished, idle) {
@@ -39,6 +40,11 @@ function draw(state) {
     list.innerHTML = html;
     lastHtml = html;
   }
+  const failing = CHECK_NAMES.filter((c) => !state.invariants[c].ok).length;
+  headline.className = `inv-headline ${failing ? "inv-fail" : "inv-pass"}`;
+  headline.textContent = state.events === 0 ? ""
+    : failing ? `✗ ${failing} of ${CHECK_NAMES.length} checks fail`
+      : `✓ all ${CHECK_NAMES.length} checks pass${state.finished ? "" : " so far"}`;
   const s = state.summary;
   if (!s || !s.compensations) {
     extra.textContent = "";
@@ -59,7 +65,8 @@ function draw(state) {
 export function initInvariants(root) {
   list = el("ul.invariants#invariants");
   extra = el("p.muted.inv-extra");
-  root.append(list, extra);
+  headline = el("p.inv-headline#inv-headline", { role: "status" });
+  root.append(headline, list, extra);
   list.addEventListener("click", (e) => {
     const link = e.target.closest("[data-saga]");
     if (link) emit("select", { saga: link.dataset.saga });
