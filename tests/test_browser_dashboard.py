@@ -270,3 +270,31 @@ def test_choreography_gap_shows_the_stuck_saga_as_the_simulation_reports_it(
     assert "leaked: flight" in page.inner_text(".inv-extra")
     screenshot(page, "dashboard-choreography-gap-1920x1080-dark")
     assert errors == []
+
+
+def test_fault_buttons_crash_and_restart_the_orchestrator_then_stop(server: str,
+                                                                    browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    page.check("#start-paused")
+    start_run(page, speed="2×")
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('paused')")
+    for _ in range(3):  # into BOOK001's first steps
+        seq = int(page.evaluate("document.body.dataset.seq || '-1'"))
+        page.click("#btn-step")
+        page.wait_for_function(f"Number(document.body.dataset.seq) > {seq}")
+    page.click("[data-action='crash'][data-actor='orchestrator']")
+    page.wait_for_function("document.querySelector('#log').textContent.includes('CRASHED')")
+    page.click("#btn-pause")  # resume: the run goes on without its orchestrator
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('running')")
+    page.click("[data-action='restart'][data-actor='orchestrator']")
+    page.wait_for_function("document.querySelector('#log').textContent.includes('RESTARTED')")
+    page.click("#btn-stop")
+    wait_finished(page)
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('stopped')")
+    assert page.locator("#btn-pause").is_disabled()
+    assert page.locator("[data-action='crash'][data-actor='flight']").is_disabled()
+    screenshot(page, "dashboard-crash-stop-1280x720-light")
+    assert errors == []

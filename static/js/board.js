@@ -42,6 +42,10 @@ function cellHtml(step, s, ended) {
     return `<span class="cell fwd fwd-idle not-run" title="${step}: never ran">– ` +
       '<span class="w">not run</span></span>';
   }
+  if (ended && s.fwd === "pending") {
+    return `<span class="cell fwd fwd-lost" title="${step}: the request never got an answer">` +
+      '◔ <span class="w">no answer</span></span>';
+  }
   const [icon, word] = FWD[s.fwd];
   const attempt = s.attempt > 1 ? ` <small>#${s.attempt}</small>` : "";
   return `<span class="cell fwd fwd-${s.fwd}" title="${step}: ${word}">${icon} ` +

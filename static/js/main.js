@@ -25,7 +25,6 @@ const render = perFrame(() => {
   const from = rendered;
   rendered = events.length;
   emit("render", { state, events, from });
-  state.touched.clear();
   document.body.dataset.seq = String(state.seq);
   document.body.dataset.finished = String(state.finished);
 });

@@ -1,7 +1,6 @@
 // The derived state of a run, computed from trace events only (live, replay and seek share it).
 // applyEvents(state, events) folds events into a state; stateAt(events, t) rebuilds the state
-// as it was at simulated time t. The state is plain data; `touched` lists the sagas changed
-// since a view last cleared it, so views can redraw only what changed.
+// as it was at simulated time t. The state is plain data (Maps and arrays), cheap to rebuild.
 
 export const CHECK_NAMES = [
   "conservation",
@@ -42,7 +41,6 @@ export function createState() {
     finished: false,
     finishReason: null,
     summary: null,
-    touched: new Set(),
   };
 }
 
@@ -61,14 +59,13 @@ function sagaFor(state, e) {
     state.sagas.set(e.saga, saga);
     state.order.push(e.saga);
   }
-  state.touched.add(e.saga);
   return saga;
 }
 
 function recordInventory(state, e) {
   for (const s of STEPS) {
     const n = e.inventory[s];
-    if (n === undefined || n === state.inventory[s] && state.inventorySeries[s].x.length) continue;
+    if (n === undefined || (n === state.inventory[s] && state.inventorySeries[s].x.length)) continue;
     state.inventory[s] = n;
     state.inventorySeries[s].x.push(e.t);
     state.inventorySeries[s].y.push(n);

@@ -69,4 +69,3 @@ export function cssVar(name) {
 }
 
 export const STEPS = ["flight", "hotel", "car"];
-export const STEP_LABEL = { flight: "Flight", hotel: "Hotel", car: "Car" };
