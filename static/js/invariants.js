@@ -3,7 +3,7 @@
 
 import { emit, on } from "./bus.js";
 import { CHECK_NAMES, createState } from "./state.js";
-import { el } from "./util.js";
+import { el, escapeHtml } from "./util.js";
 
 const CHECKS = {
   conservation: ["Conservation", "available + held = capacity, per service"],
@@ -30,7 +30,7 @@ function itemHtml(check, inv, finished, idle) {
     `<span class="inv-mark">${mark}</span><span class="inv-name">${name}</span>` +
     `<small class="inv-what">${what}</small>` +
     (inv.ok ? "" : `<span class="inv-sagas">${sagas || "(run-wide)"}${more}` +
-      `${inv.detail ? ` <small>${inv.detail}</small>` : ""}</span>`) + "</li>";
+      `${inv.detail ? ` <small>${escapeHtml(inv.detail)}</small>` : ""}</span>`) + "</li>";
 }
 
 function draw(state) {

@@ -3,7 +3,7 @@
 
 import { emit, on } from "./bus.js";
 import { Transcript } from "./transcript.js";
-import { el } from "./util.js";
+import { el, escapeHtml } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
 let lines = [];
@@ -15,16 +15,12 @@ let list;
 let select;
 let known = new Set();
 
-function escape(text) {
-  return text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
-}
-
 function rowHtml(i) {
   const l = shown[i];
   const hl = selected && l.saga === selected ? " hl" : "";
   if (!l.text) return '<div class="log-line blank"></div>';
   return `<div class="log-line ${l.cls}${hl}"${l.saga ? ` data-saga="${l.saga}"` : ""}>` +
-    `${escape(l.text)}</div>`;
+    `${escapeHtml(l.text)}</div>`;
 }
 
 function applyFilter() {

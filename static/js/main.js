@@ -67,4 +67,3 @@ initInvariants($("invariants-panel"));
 initLog($("log-panel"));
 initShare($("share"));
 initForm($("form")).then(() => connect(document.body.dataset.runId || null));
-window.sagaLab = { snapshot };

@@ -26,6 +26,12 @@ export function el(spec, attrs = {}, ...children) {
   return node;
 }
 
+/** Text made safe to put into HTML. */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) =>
+    ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
 /** Simulated time as the tutorial prints it: one decimal. */
 export function fmtT(t) {
   return (Math.round(t * 10) / 10).toFixed(1);
