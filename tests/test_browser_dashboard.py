@@ -298,3 +298,43 @@ def test_fault_buttons_crash_and_restart_the_orchestrator_then_stop(server: str,
     assert page.locator("[data-action='crash'][data-actor='flight']").is_disabled()
     screenshot(page, "dashboard-crash-stop-1280x720-light")
     assert errors == []
+
+
+def test_selecting_a_saga_highlights_it_everywhere(server: str, browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1920, 1080, "light")
+    start_run(page)
+    wait_finished(page)
+    page.click("#board-rows [data-saga='BOOK004']")
+    assert page.get_attribute("#board-rows .saga-row.selected", "data-saga") == "BOOK004"
+    highlighted = page.eval_on_selector_all("#log .log-line.hl", "ls => ls.map(l => "
+                                            "l.dataset.saga)")
+    assert highlighted and set(highlighted) == {"BOOK004"}
+    page.wait_for_function("document.querySelectorAll('#chart-inventory .shapelayer path')"
+                           ".length > 0")  # the saga's time span, shaded on the charts
+    page.keyboard.press("Escape")
+    assert page.locator("#board-rows .saga-row.selected").count() == 0
+    assert page.locator("#log .log-line.hl").count() == 0
+    assert errors == []
+
+
+def test_the_log_follows_the_live_edge_until_the_reader_scrolls_back(server: str,
+                                                                     browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    start_run(page, plan="", speed="5×", fields={"bookings": "20", "interarrival": "1",
+                                                 "until": ""})
+    page.wait_for_function("document.getElementById('log').scrollTop > 0")
+    at_bottom = ("(() => { const b = document.getElementById('log');"
+                 " return b.scrollHeight - b.clientHeight - b.scrollTop < 2; })()")
+    assert page.evaluate(at_bottom)
+    page.evaluate("document.getElementById('log').scrollTop = 0")
+    page.locator("#log-follow").wait_for()
+    seq = int(page.evaluate("document.body.dataset.seq"))
+    assert page.evaluate("document.body.dataset.finished") == "false"
+    wait_finished(page)
+    assert int(page.evaluate("document.body.dataset.seq")) > seq  # lines kept coming meanwhile
+    assert page.evaluate("document.getElementById('log').scrollTop") == 0
+    assert not page.evaluate(at_bottom)
+    page.click("#log-follow")
+    page.wait_for_function(at_bottom)
+    assert "Final State:" in page.inner_text("#log")
+    assert errors == []

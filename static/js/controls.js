@@ -80,6 +80,11 @@ function onKey(event) {
   const own = target.closest && target.closest("button, summary, a");
   if (event.key === " " && own && !own.closest("#controls")) return;
   if (event.key === "Escape") { emit("select", { saga: null }); return; }
+  if (event.key === "p" && !event.ctrlKey && !event.metaKey) {
+    const details = document.getElementById("params-details");
+    if (details) details.open = !details.open;
+    return;
+  }
   if (!controller || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === " ") {
     if (LIVE.has(runState)) togglePause();
@@ -122,7 +127,8 @@ export function initControls(root) {
       ui.error, ui.conn, ui.status),
     el("div.control-row.owner-only", {}, ui.faults,
       el("span.shortcuts", {}, el("kbd", {}, "space"), " pause/resume ", el("kbd", {}, "→"),
-        " step ", el("kbd", {}, "+"), el("kbd", {}, "−"), " speed")),
+        " step ", el("kbd", {}, "+"), el("kbd", {}, "−"), " speed ", el("kbd", {}, "p"),
+        " parameters ", el("kbd", {}, "esc"), " deselect")),
   );
   setSpeed(speedIndex);
   refresh();
