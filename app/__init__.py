@@ -1,0 +1,53 @@
+"""Saga Lab's web app: Flask + Flask-SocketIO; runs simulations live and streams them."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from . import config, errors
+from .extensions import socketio
+from .manager import RunManager
+from .origins import socketio_origin_check
+from .store import Store
+
+ASYNC_MODE = "threading"  # with simple-websocket; measured in app/bench.py
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: config, store, run manager, blueprints, Socket.IO."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
+                static_folder=os.path.join(os.path.dirname(__file__), os.pardir, "static"))
+    config.load(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    store = Store(app.config["DATABASE"])
+    interrupted = store.mark_interrupted()
+    if interrupted:
+        log.warning("%d run(s) were cut short by a server restart: marked interrupted",
+                    interrupted)
+    manager = RunManager(store, app.config)
+    app.extensions["sagalab.runs"] = manager
+    atexit.register(manager.shutdown)
+
+    from . import api, pages, sockets  # noqa: F401  (sockets registers its handlers)
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    errors.register(app)
+
+    socketio.init_app(
+        app,
+        async_mode=ASYNC_MODE,
+        async_handlers=True,
+        cors_allowed_origins=socketio_origin_check(list(app.config["ALLOWED_ORIGINS"])),
+        max_http_buffer_size=4 * int(app.config["MAX_MESSAGE_BYTES"]),
+    )
+    return app

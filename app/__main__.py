@@ -1,0 +1,36 @@
+"""`python -m app [--host H] [--port N] [--db PATH]`: start Saga Lab's server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from . import create_app
+from .server import make
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    parser.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default 5000; 0 picks a free one)")
+    parser.add_argument("--db", help="SQLite file (default instance/sagalab.sqlite3)")
+    args = parser.parse_args(argv)
+    if args.db:
+        os.environ["SAGALAB_DATABASE"] = os.path.abspath(args.db)
+    app = create_app()
+    host = args.host or app.config["HOST"]
+    port = args.port if args.port is not None else int(app.config["PORT"])
+    server = make(app, host, port)
+    print(f"Saga Lab on http://{host}:{server.port}/  (store: {app.config['DATABASE']})",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopping: live runs are marked interrupted", flush=True)
+    finally:
+        app.extensions["sagalab.runs"].shutdown()
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

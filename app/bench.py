@@ -1,0 +1,191 @@
+"""`python -m app.bench`: delivery numbers of the real server, measured with real clients.
+
+Starts `python -m app` on a free loopback port in a subprocess (its own SQLite file), then:
+1. one client starts an instant 10,000-booking run: events per second delivered to it;
+2. 100 and 300 viewers watch one run at speed 50: share of events delivered to every viewer
+   and the delay from the server's emit (`sent_at`) to receipt, p50/p95/max;
+3. while an instant 100,000-booking run works, a probe measures /healthz and a Socket.IO
+   round trip (p50/p95/max), against the same probe on the idle server.
+Viewers run as threads in worker processes, so the clients' own GIL does not dominate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+import socketio
+
+from .bench_viewers import watch
+
+
+def run_body(bookings: int, speed: float | str, paused: bool = False) -> dict[str, Any]:
+    """The tutorial's services and failure rates, with every booking run to its end."""
+    return {"preset": "tutorial", "params": {"bookings": bookings, "until": None},
+            "speed": speed, "start_paused": paused}
+
+
+@contextmanager
+def server(workdir: str) -> Any:
+    """`python -m app --port 0` in a subprocess; yields its URL."""
+    env = {**os.environ, "SAGALAB_MAX_BOOKINGS_LIVE": "5000", "SAGALAB_MAX_LIVE_RUNS": "16",
+           "SAGALAB_MAX_BOOKINGS_INSTANT": "100000", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--port", "0", "--db", os.path.join(workdir, "b.sqlite3")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"http://[\d.]+:\d+", proc.stdout.readline())
+        if not match:
+            raise RuntimeError("the server did not start")
+        yield match.group(0)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def client(url: str) -> socketio.Client:
+    c = socketio.Client(reconnection=False)
+    c.connect(url, transports=["websocket"], wait_timeout=30)
+    return c
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
+        else (values[0] if values else float("nan"))
+
+
+def throughput(url: str, bookings: int) -> None:
+    """Events per second delivered to the one client that starts an instant run."""
+    done = threading.Event()
+    count = [0]
+    c = client(url)
+    c.on("run_events", lambda m: count.__setitem__(0, count[0] + len(m["events"])))
+    c.on("run_status", lambda m: m["state"] == "finished" and done.set())
+    began = time.perf_counter()
+    ack = c.call("start_run", run_body(bookings, "instant"), timeout=30)
+    assert ack["ok"], ack
+    done.wait(600)
+    took = time.perf_counter() - began
+    c.disconnect()
+    print(f"instant run, {bookings:,} bookings: {count[0]:,} events delivered to one client "
+          f"in {took:.2f} s = {count[0] / took:,.0f} events/s")
+
+
+def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> None:
+    """Viewers join a paused run, it resumes at `speed`; every viewer's deliveries and delays."""
+    c = client(url)
+    ack = c.call("start_run", run_body(bookings, speed, paused=True), timeout=30)
+    assert ack["ok"], ack
+    ctx = mp.get_context("spawn")
+    ready, go, results = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
+    shares = [viewers // procs + (1 if i < viewers % procs else 0) for i in range(procs)]
+    workers = [ctx.Process(target=watch, args=(url, ack["id"], n, ready, go, results))
+               for n in shares]
+    for w in workers:
+        w.start()
+    ready.wait(timeout=300)
+    c.call("control_run", {"run_id": ack["id"], "token": ack["control_token"],
+                           "action": "resume"}, timeout=30)
+    go.set()
+    stats = [results.get(timeout=600) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+    c.disconnect()
+    total = requests.get(f"{url}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
+    got = [n for s in stats for n in s["counts"]]
+    delays = [d for s in stats for d in s["delays"]]
+    complete = sum(1 for n in got if n == total)
+    print(f"{viewers} viewers, speed {speed:g}, {bookings} bookings, {total:,} events each: "
+          f"{sum(got) / (total * viewers):.2%} delivered ({complete}/{viewers} viewers got all); "
+          f"emit-to-receipt delay p50 {pct(delays, 50) * 1000:.0f} ms, "
+          f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms")
+
+
+def probe(url: str, seconds: float, stop: threading.Event | None = None) -> dict[str, list[float]]:
+    """Round trips of GET /healthz and of a Socket.IO call, every 50 ms."""
+    c, out = client(url), {"http": [], "socket": []}
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline and not (stop and stop.is_set()):
+        t = time.perf_counter()
+        requests.get(f"{url}/healthz", timeout=30)
+        out["http"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        c.call("join_run", {"run_id": "-"}, timeout=30)
+        out["socket"].append(time.perf_counter() - t)
+        time.sleep(0.05)
+    c.disconnect()
+    return out
+
+
+def show(label: str, rtts: dict[str, list[float]]) -> None:
+    for kind, values in rtts.items():
+        print(f"  {label:<28} {kind:<6} n={len(values):<4} p50 {pct(values, 50) * 1000:6.1f} ms"
+              f"  p95 {pct(values, 95) * 1000:6.1f} ms  max {max(values) * 1000:6.1f} ms")
+
+
+def responsiveness(url: str, bookings: int, cap: float) -> None:
+    """Probe round trips on the idle server, then while an instant run of `bookings` works."""
+    print(f"responsiveness while an instant {bookings:,}-booking run works:")
+    show("idle server", probe(url, 3))
+    done, count = threading.Event(), [0]
+    c = client(url)
+    c.on("run_events", lambda m: count.__setitem__(0, count[0] + len(m["events"])))
+    c.on("run_status", lambda m: m["state"] in ("finished", "stopped") and done.set())
+    began = time.perf_counter()
+    ack = c.call("start_run", run_body(bookings, "instant"), timeout=60)
+    assert ack["ok"], ack
+    show("during the instant run", probe(url, cap, done))
+    finished = done.is_set()
+    if not finished:
+        c.call("control_run", {"run_id": ack["id"], "token": ack["control_token"],
+                               "action": "stop"}, timeout=60)
+        done.wait(60)
+    took = time.perf_counter() - began
+    state = "finished" if finished else f"stopped after the {cap:g} s cap"
+    print(f"  the instant run {state}: {count[0]:,} events in {took:.1f} s "
+          f"({count[0] / took:,.0f} events/s to its client)")
+    c.disconnect()
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--instant-bookings", type=int, default=10_000,
+                        help="bookings of the instant run timed for one client (0: skip)")
+    parser.add_argument("--viewers", type=int, nargs="*", default=[100, 300])
+    parser.add_argument("--live-bookings", type=int, default=200,
+                        help="bookings of the watched run (tutorial: 3 s apart)")
+    parser.add_argument("--speed", type=float, default=50.0)
+    parser.add_argument("--procs", type=int, default=2, help="viewer worker processes")
+    parser.add_argument("--big-bookings", type=int, default=100_000,
+                        help="instant run for the responsiveness probe (0: skip)")
+    parser.add_argument("--big-cap", type=float, default=90.0,
+                        help="seconds to probe before stopping the big run")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as workdir, server(workdir) as url:
+        print(f"server: {url} (python -m app, async_mode threading, simple-websocket); "
+              f"{os.cpu_count()} CPUs")
+        if args.instant_bookings:
+            throughput(url, args.instant_bookings)
+        for n in args.viewers:
+            fan_out(url, n, args.live_bookings, args.speed, args.procs)
+        if args.big_bookings:
+            responsiveness(url, args.big_bookings, args.big_cap)
+
+
+if __name__ == "__main__":
+    main()

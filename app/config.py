@@ -1,0 +1,70 @@
+"""Configuration: defaults, then instance/config.py, then SAGALAB_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "SAGALAB_"
+
+#: the keys an operator may set, with their defaults (DATABASE is filled in from the instance path)
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    "DATABASE": None,
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+    "MAX_LIVE_RUNS": 8,
+    "MAX_BOOKINGS_LIVE": 2_000,
+    "MAX_BOOKINGS_INSTANT": 100_000,
+    "MAX_EVENTS_PER_RUN": 5_000_000,
+    "MAX_MESSAGE_BYTES": 16_384,
+    "ALLOWED_ORIGINS": [],
+    "TICK_SECONDS": 0.1,
+    "INSTANT_CHUNK_EVENTS": 2_000,
+}
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config from defaults, the instance config file and the environment."""
+    app.config.from_mapping(DEFAULTS)
+    app.config["DATABASE"] = os.path.join(app.instance_path, "sagalab.sqlite3")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    for key, value in _from_env(os.environ).items():
+        if test_config is None or key not in test_config:
+            app.config[key] = value
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_MESSAGE_BYTES"]
+
+
+def _from_env(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """SAGALAB_<KEY> values, converted to the type of the key's default."""
+    out: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        raw = environ.get(ENV_PREFIX + key)
+        if raw is None:
+            continue
+        out[key] = convert(key, raw, default)
+    return out
+
+
+def convert(key: str, raw: str, default: Any) -> Any:
+    """Parse one environment value; a bad value names the variable."""
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, list):
+            return [item.strip() for item in raw.split(",") if item.strip()]
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{key}={raw!r}: {exc}") from None
+    return raw

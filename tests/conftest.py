@@ -1,0 +1,104 @@
+"""Fixtures: app -> client -> Socket.IO test client, and a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_socketio import SocketIOTestClient
+
+from app import create_app
+from app.extensions import socketio
+from app.server import serve_in_thread
+
+TEST_LIMITS = {
+    "MAX_LIVE_RUNS": 4,
+    "MAX_BOOKINGS_LIVE": 200,
+    "MAX_BOOKINGS_INSTANT": 2_000,
+    "MAX_EVENTS_PER_RUN": 200_000,
+    "MAX_MESSAGE_BYTES": 4_096,
+}
+
+
+def make_app(tmp_path: Any, **overrides: Any) -> Flask:
+    config = {"TESTING": True, "SECRET_KEY": "test",
+              "DATABASE": str(tmp_path / "sagalab.sqlite3"), **TEST_LIMITS, **overrides}
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path: Any) -> Iterator[Flask]:
+    app = make_app(tmp_path)
+    yield app
+    app.extensions["sagalab.runs"].shutdown("test finished")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def sio(app: Flask, client: FlaskClient) -> Iterator[SocketIOTestClient]:
+    sio = socketio.test_client(app, flask_test_client=client)
+    yield sio
+    if sio.is_connected():
+        sio.disconnect()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by Werkzeug's threaded server on a free loopback port."""
+    server = serve_in_thread(app, "127.0.0.1", 0)
+    yield f"http://127.0.0.1:{server.port}"
+    app.extensions["sagalab.runs"].shutdown("test finished")
+    server.shutdown()
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
+    """Poll until predicate() is truthy; fail the test (not time it) if it never is."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"gave up waiting for {what or predicate}")
+
+
+def run_ended(app: Flask, run_id: str) -> Callable[[], bool]:
+    """A predicate: the run is no longer live and the store says it ended."""
+    manager = app.extensions["sagalab.runs"]
+
+    def ended() -> bool:
+        stored = manager.store.get_run(run_id)
+        return manager.get(run_id) is None and stored is not None and stored["status"] in (
+            "finished", "stopped", "interrupted")
+
+    return ended
+
+
+def drain(sio: SocketIOTestClient) -> dict[str, list[Any]]:
+    """Everything the test client has received so far: event name -> first arguments."""
+    out: dict[str, list[Any]] = {}
+    for pkt in sio.get_received():
+        out.setdefault(pkt["name"], []).append(pkt["args"][0])
+    return out
+
+
+def batch_events(batches: list[dict[str, Any]], run_id: str) -> list[dict[str, Any]]:
+    """The events of a run's `run_events` batches, in the order they arrived."""
+    return [e for batch in batches if batch["run_id"] == run_id for e in batch["events"]]
+
+
+def reference_lines(params: dict[str, Any]) -> list[str]:
+    """The engine's own JSON lines for these (resolved) parameters, run in one go."""
+    from sim import Simulation, resolve, to_json
+
+    events: list[dict[str, Any]] = []
+    Simulation(resolve({"params": params}), sink=events.append).run()
+    return [to_json(e) for e in events]

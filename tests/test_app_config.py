@@ -1,0 +1,69 @@
+"""Configuration layering, the store's schema and restarts."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from app import config, create_app
+from app.store import Store
+
+from .conftest import make_app
+
+
+def test_environment_overrides_defaults(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SAGALAB_MAX_LIVE_RUNS", "3")
+    monkeypatch.setenv("SAGALAB_ALLOWED_ORIGINS", "http://a.example, http://b.example")
+    monkeypatch.setenv("SAGALAB_DATABASE", str(tmp_path / "env.sqlite3"))
+    app = create_app({"TESTING": True})
+    assert app.config["MAX_LIVE_RUNS"] == 3
+    assert app.config["ALLOWED_ORIGINS"] == ["http://a.example", "http://b.example"]
+    assert app.config["DATABASE"] == str(tmp_path / "env.sqlite3")
+    assert app.config["MAX_CONTENT_LENGTH"] == config.DEFAULTS["MAX_MESSAGE_BYTES"]
+
+
+def test_test_config_wins_over_environment(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SAGALAB_MAX_LIVE_RUNS", "3")
+    app = make_app(tmp_path, MAX_LIVE_RUNS=9)
+    assert app.config["MAX_LIVE_RUNS"] == 9
+
+
+def test_bad_environment_value_names_the_variable(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SAGALAB_PORT", "fivethousand")
+    with pytest.raises(ValueError, match="SAGALAB_PORT"):
+        make_app(tmp_path)
+
+
+def test_instance_config_file_is_read(tmp_path, monkeypatch) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(f"MAX_BOOKINGS_LIVE = 77\nDATABASE = "
+                                        f"{str(tmp_path / 'i.sqlite3')!r}\n")
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(instance))
+    app = create_app()
+    assert app.config["MAX_BOOKINGS_LIVE"] == 77
+    assert app.config["DATABASE"] == str(tmp_path / "i.sqlite3")
+
+
+def test_store_uses_wal_and_one_schema(tmp_path) -> None:
+    path = str(tmp_path / "s.sqlite3")
+    Store(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"runs", "events"} <= tables
+
+
+def test_restart_marks_live_runs_interrupted_and_keeps_runs(tmp_path) -> None:
+    first = make_app(tmp_path)
+    client = first.test_client()
+    run_id = client.post("/api/runs", json={"preset": "tutorial", "start_paused": True}).json["id"]
+    store = first.extensions["sagalab.runs"].store
+    assert store.get_run(run_id)["status"] == "paused"
+    second = make_app(tmp_path)  # the first app's runs were never shut down: a crash
+    run = second.test_client().get(f"/api/runs/{run_id}").json
+    assert run["status"] == "interrupted"
+    assert "server stopped" in run["reason"]
+    assert run["live"] is False
+    first.extensions["sagalab.runs"].shutdown("test finished")
