@@ -1,33 +1,45 @@
 """The /experiments page in chromium: run a built-in experiment, see errors, cancel."""
 
-from pathlib import Path
+
+from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
-pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-SHOTS = Path(__file__).resolve().parent.parent / "instance" / "screenshots"
+from tests.browser_support import chromium, live_server, screenshot
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(tmp_path_factory.mktemp("experiments")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
-def page(live_server):
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{live_server}/experiments")
-        expect(page.locator("#exp-run")).to_be_visible()
-        yield page
-        browser.close()
-        assert errors == []
+def page(server: str, browser: Browser) -> Iterator[Page]:
+    """/experiments with its form built; fails the test on any script error."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/experiments")
+    expect(page.locator("#exp-run")).to_be_visible()
+    yield page
+    context.close()
+    assert errors == []
+
+
+def history_rows(page: Page) -> int:
+    page.wait_for_selector("#exp-list > *")
+    return page.locator("#exp-history tbody tr").count()
 
 
 def run_builtin(page: Page, name: str, replications: int) -> None:
@@ -36,7 +48,7 @@ def run_builtin(page: Page, name: str, replications: int) -> None:
     page.click("#exp-run")
 
 
-def test_a_built_in_experiment_runs_and_shows_charts_table_and_csv(page, live_server):
+def test_a_built_in_experiment_runs_and_shows_charts_table_and_csv(page: Page, server: str):
     run_builtin(page, "exercise-3-retry", 10)
     expect(page.locator("body")).to_have_attribute("data-status", "finished", timeout=60_000)
     expect(page.locator("#exp-status")).to_have_text("finished")
@@ -46,14 +58,16 @@ def test_a_built_in_experiment_runs_and_shows_charts_table_and_csv(page, live_se
     expect(legend).to_have_text(["retries = 0", "retries = 1"])
     expect(page.locator("#chart-outcomes .bars .point").first).to_be_visible()
     assert page.url.endswith(page.locator("body").get_attribute("data-experiment-id"))
-    csv = page.request.get(live_server + page.locator("#exp-csv").get_attribute("href"))
+    csv = page.request.get(server + page.locator("#exp-csv").get_attribute("href"))
     assert csv.text().count("\n") == 15
-    expect(page.locator("#exp-history tbody tr")).to_have_count(1)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "experiments-finished.png"), full_page=True)
+    current = page.locator("#exp-history tr.current")
+    expect(current).to_contain_text("Exercise 3: one retry of the car step")
+    expect(current).to_contain_text("140/140")
+    screenshot(page, "experiments-finished")
 
 
-def test_bad_settings_are_shown_on_their_fields_and_nothing_runs(page):
+def test_bad_settings_are_shown_on_their_fields_and_nothing_runs(page: Page):
+    before = history_rows(page)
     page.fill("#exp-from", "0.5")
     page.fill("#exp-to", "0.1")
     expect(page.locator("#exp-runs")).to_contain_text("= 0 runs")
@@ -61,12 +75,11 @@ def test_bad_settings_are_shown_on_their_fields_and_nothing_runs(page):
     field = page.locator('.field[data-field="sweep.to"]')
     expect(field).to_have_class("field invalid")
     expect(field.locator(".field-error")).to_contain_text("the range is empty")
-    expect(page.locator("#exp-history")).to_have_count(0)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "experiments-error.png"))
+    assert history_rows(page) == before
+    screenshot(page, "experiments-error", full_page=False)
 
 
-def test_a_running_experiment_shows_partial_points_and_can_be_cancelled(page):
+def test_a_running_experiment_shows_partial_points_and_can_be_cancelled(page: Page):
     run_builtin(page, "orchestration-vs-choreography", 2000)
     expect(page.locator("body")).to_have_attribute("data-status", "running", timeout=30_000)
     expect(page.locator("#exp-points tbody tr").first).to_be_visible(timeout=60_000)
@@ -75,5 +88,4 @@ def test_a_running_experiment_shows_partial_points_and_can_be_cancelled(page):
     expect(page.locator("#exp-cancel")).to_have_count(0)
     numbers = page.locator("#exp-numbers").inner_text()
     assert "runs" in numbers and "/28,000" in numbers
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "experiments-cancelled.png"), full_page=True)
+    screenshot(page, "experiments-cancelled")
