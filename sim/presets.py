@@ -9,6 +9,12 @@ from .params import DEFAULTS, ParamsError, RunParams, deep_merge, validate
 TUTORIAL_PLAN = {"BOOK002": ["flight"], "BOOK003": ["flight"], "BOOK004": ["car"],
                  "BOOK005": ["car"]}
 
+#: the orchestrator crashes right after the hotel committed BOOK002, back 5 s later
+ORCHESTRATOR_CRASH = {"crash_saga": "BOOK002", "crash_step": "hotel",
+                      "crash_phase": "after_commit", "restart_after": 5.0}
+#: the hotel service crashes after booking BOOK002's room, before publishing; back 5 s later
+HOTEL_CRASH = {"crash_service": "hotel", "crash_saga": "BOOK002", "restart_after": 5.0}
+
 PRESETS: dict[str, dict[str, Any]] = {
     "tutorial": {
         "description": "The tutorial's orchestration run: 5 bookings, one every 3 s, until 40. "
@@ -74,9 +80,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "BOOK002 and restarts 5 s later. With no saga log it starts BOOK002 over from scratch: "
         "the flight and hotel are booked twice.",
         "params": {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
-                   "orchestrator": {"crash_saga": "BOOK002", "crash_step": "hotel",
-                                    "crash_phase": "after_commit", "restart_after": 5.0,
-                                    "durable_log": False}},
+                   "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": False}},
     },
     "orchestrator-crash-durable-log": {
         "description": "The remedy: the orchestrator writes each saga's state to a durable log "
@@ -84,9 +88,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "idempotent hotel answers the repeated request with the first booking.",
         "params": {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
                    "idempotent": True,
-                   "orchestrator": {"crash_saga": "BOOK002", "crash_step": "hotel",
-                                    "crash_phase": "after_commit", "restart_after": 5.0,
-                                    "durable_log": True}},
+                   "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": True}},
     },
     "orchestrator-crash-log-not-idempotent": {
         "description": "What the log alone does not cover: the crash falls after the hotel "
@@ -94,41 +96,35 @@ PRESETS: dict[str, dict[str, Any]] = {
         "the request is sent again, and a hotel that is not idempotent books a second room.",
         "params": {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
                    "idempotent": False,
-                   "orchestrator": {"crash_saga": "BOOK002", "crash_step": "hotel",
-                                    "crash_phase": "after_commit", "restart_after": 5.0,
-                                    "durable_log": True}},
+                   "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": True}},
     },
     "choreography-crash-no-outbox": {
         "description": "Exercise 5: the hotel service crashes after booking BOOK002's room but "
         "before publishing hotel_booked. It restarts, but the event is gone: the saga is stuck, "
         "the flight is never compensated and the room stays taken.",
         "params": {"mode": "choreography", "bookings": 5,
-                   "choreography": {"crash_service": "hotel", "crash_saga": "BOOK002",
-                                    "restart_after": 5.0}},
+                   "choreography": HOTEL_CRASH},
     },
     "choreography-crash-outbox": {
         "description": "Remedy: a transactional outbox. hotel_booked was written in the same "
         "local transaction as the room; after the restart the relay publishes it and BOOK002 "
         "carries on.",
         "params": {"mode": "choreography", "bookings": 5,
-                   "choreography": {"crash_service": "hotel", "crash_saga": "BOOK002",
-                                    "restart_after": 5.0, "outbox": True}},
+                   "choreography": {**HOTEL_CRASH, "outbox": True}},
     },
     "choreography-crash-redelivery": {
         "description": "Remedy: the hotel acknowledges flight_booked only after its commit and "
         "publish. The unacknowledged event is redelivered; the idempotent hotel finds the room "
         "already booked and publishes hotel_booked.",
         "params": {"mode": "choreography", "bookings": 5, "idempotent": True,
-                   "choreography": {"crash_service": "hotel", "crash_saga": "BOOK002",
-                                    "restart_after": 5.0, "ack_after_commit": True}},
+                   "choreography": {**HOTEL_CRASH, "ack_after_commit": True}},
     },
     "choreography-crash-saga-timeout": {
         "description": "Remedy: a saga timeout. BOOK002 has not ended 10 s after it started, so "
         "saga_timed_out is published; the hotel cancels its room and the flight its seat, in "
         "reverse order.",
         "params": {"mode": "choreography", "bookings": 5,
-                   "choreography": {"crash_service": "hotel", "crash_saga": "BOOK002",
-                                    "restart_after": 5.0, "saga_timeout": 10.0}},
+                   "choreography": {**HOTEL_CRASH, "saga_timeout": 10.0}},
     },
     "compensation-fails": {
         "description": "Compensations fail half the time; each is retried with doubling backoff "
