@@ -166,7 +166,7 @@ def _check(name: str, spec: Field, value: Any) -> tuple[Any, str | None]:
     if kind in ("int", "float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"must be a number from {_fmt(spec.lo)} to {_fmt(spec.hi)}"
-        if kind == "int" and float(value) != int(value):
+        if kind == "int" and isinstance(value, float) and not value.is_integer():
             return None, "must be a whole number"
         if not math.isfinite(value) or not spec.lo <= value <= spec.hi:
             return None, f"must be from {_fmt(spec.lo)} to {_fmt(spec.hi)}"

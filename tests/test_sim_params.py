@@ -79,3 +79,8 @@ def test_cli_spellings():
         "services": {"car": {"failure_rate": 0.5}}}
     assert parse_assignment("mode=choreography") == {"mode": "choreography"}
     assert parse_assignment("until=null") == {"until": None}
+
+
+def test_large_whole_seeds_are_accepted():
+    assert validate({"seed": 2**63 - 1})["seed"] == 2**63 - 1
+    assert validate({"seed": 2**60 + 1})["seed"] == 2**60 + 1
