@@ -37,10 +37,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["sagalab.runs"] = manager
     atexit.register(manager.shutdown)
 
-    from . import api, pages, sockets  # noqa: F401  (sockets registers its handlers)
+    from . import api, history, pages, sockets  # noqa: F401  (sockets registers its handlers)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(history.bp)
     errors.register(app)
 
     socketio.init_app(
