@@ -29,7 +29,8 @@ def _cell(value: Any) -> Any:
 
 
 def csv_row(event: dict[str, Any]) -> list[Any]:
-    """One event as the cells of CSV_COLUMNS; fields without a column go to `extra` (JSON)."""
+    """One event as the cells of CSV_COLUMNS; fields without a column go to `extra` (JSON).
+    A common field that is null or absent is an empty cell."""
     inventory = event.get("inventory") or {}
     extra = {key: value for key, value in event.items() if key not in _KNOWN}
     return [

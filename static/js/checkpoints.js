@@ -34,8 +34,10 @@ function snapshot(state) {
   };
 }
 
-/** A fresh, mutable state from a snapshot; `full` is the state after every event. */
-function restore(snap, full) {
+/** A fresh state from a snapshot; `full` is the state after every event. Sagas are shared
+ * with the snapshot (views only read them) except those in `touched`, which are copied
+ * because the events still to be applied change them. */
+function restore(snap, full, touched) {
   const state = createState();
   Object.assign(state, {
     seq: snap.seq, t: snap.t, events: snap.events, params: snap.params, mode: snap.mode,
@@ -44,7 +46,11 @@ function restore(snap, full) {
     actors: { ...snap.actors }, finished: snap.finished, finishReason: snap.finishReason,
     summary: snap.summary, order: full.order.slice(0, snap.orderLength),
   });
-  for (const [id, s] of snap.sagas) state.sagas.set(id, cloneSaga(s));
+  state.sagas = new Map(snap.sagas);
+  for (const id of touched) {
+    const s = snap.sagas.get(id);
+    if (s) state.sagas.set(id, cloneSaga(s));
+  }
   for (const k of SERIES) {
     const n = snap.seriesLength[k];
     state.inventorySeries[k] = { x: full.inventorySeries[k].x.slice(0, n),
@@ -88,8 +94,11 @@ export class Checkpoints {
     const n = Math.max(0, Math.min(count, this.events.length));
     const k = Math.min(Math.floor(n / this.every), this.snaps.length - 1);
     if (k < 0) return createState();
-    const state = restore(this.snaps[k], this.full);
-    for (let i = k * this.every; i < n; i += 1) applyEvent(state, this.events[i]);
+    const first = k * this.every;
+    const touched = new Set();
+    for (let i = first; i < n; i += 1) if (this.events[i].saga) touched.add(this.events[i].saga);
+    const state = restore(this.snaps[k], this.full, touched);
+    for (let i = first; i < n; i += 1) applyEvent(state, this.events[i]);
     return state;
   }
 

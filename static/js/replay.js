@@ -12,11 +12,9 @@ export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
 
 let getEvents = () => [];
 let cp = null;
-let shown = 0; // how many events the views have drawn
 let now = 0;
 let playing = false;
 let speedIndex = REPLAY_SPEEDS.indexOf(5);
-let selected = null;
 let lastSeekMs = 0;
 let ended = false;
 let expected = 0; // events the run had when this page joined it
@@ -39,14 +37,8 @@ export function seek(t) {
   const count = countUntil(cp.events, now);
   const state = cp.stateAfter(count);
   if (now > state.t) state.t = now; // the clock moves on between events, as in a live run
-  if (count < shown) {
-    emit("reset", {}); // the log and timeline rebuild from the first event
-    shown = 0;
-  }
-  const prefix = count === cp.events.length ? cp.events : cp.events.slice(0, count);
-  emit("render", { state, events: prefix, from: shown });
-  shown = count;
-  if (selected) emit("select", { saga: selected, source: "replay" });
+  // Every event was drawn once already: the views show what happened up to state.seq/state.t.
+  emit("render", { state, events: cp.events, from: cp.events.length });
   document.body.dataset.seq = String(state.seq);
   document.body.dataset.finished = String(state.finished);
   drawClock();
@@ -85,7 +77,6 @@ function activate() {
   const events = getEvents();
   if (cp || !ended || !events.length || events.length < expected) return;
   cp = new Checkpoints(events);
-  shown = events.length;
   now = cp.end;
   ui.slider.max = String(cp.end);
   ui.bar.hidden = embedded;
@@ -135,7 +126,6 @@ export function initReplay(root, events) {
   });
   on("run:events", () => { if (ended) setTimeout(activate, 0); });
   on("run:reset", () => { cp = null; ended = false; playing = false; ui.bar.hidden = true; });
-  on("select", ({ saga, source }) => { if (source !== "replay") selected = saga; });
   if (embedded) {
     document.body.classList.add("embedded", "viewer");
     window.addEventListener("message", onMessage);
