@@ -9,6 +9,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from app import create_app
+from app.server import serve_in_thread
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -22,10 +25,6 @@ IGNORED_CONSOLE = ("/favicon.ico",)
 @contextmanager
 def live_server(tmp_path: Path, **config: Any) -> Iterator[str]:
     """The real app on 127.0.0.1 with a free port; yields its base URL."""
-    from app.server import serve_in_thread
-
-    from app import create_app
-
     app = create_app({"TESTING": True, "SECRET_KEY": "test",
                       "DATABASE": str(tmp_path / "sagalab.sqlite3"), **config})
     server = serve_in_thread(app, "127.0.0.1", 0)
@@ -105,10 +104,11 @@ def wait_finished(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_function("document.body.dataset.finished === 'true'", timeout=timeout)
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot under artifacts/screenshots/ (the whole page unless told otherwise)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

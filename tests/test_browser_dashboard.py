@@ -143,9 +143,10 @@ def test_field_errors_appear_next_to_the_field_and_nothing_starts(server: str,
     rate_error = page.locator("[data-error-for='services.car.failure_rate']")
     rate_error.wait_for()
     assert "from 0 to 1" in rate_error.inner_text()
+    rate_error.scroll_into_view_if_needed()
     assert page.locator("#board-rows .saga-row").count() == 0
     assert page.evaluate("location.pathname") == "/"
-    screenshot(page, "dashboard-field-errors-1280x720-light")
+    screenshot(page, "dashboard-field-errors-1280x720-light", full_page=False)
     assert errors == []
 
 

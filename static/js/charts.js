@@ -129,7 +129,12 @@ export function initCharts(root) {
   root.append(readout, el("div.chart-row", {},
     el("div.chart-box", {}, el("h3", {}, "Inventory available over time"), inventoryDiv),
     el("div.chart-box", {}, el("h3", {}, "Saga outcomes over time"), outcomeDiv)));
-  on("reset", () => { state = null; selected = null; readout.textContent = ""; });
+  on("reset", () => {
+    state = null;
+    selected = null;
+    readout.textContent = "";
+    if (window.Plotly) for (const div of [inventoryDiv, outcomeDiv]) window.Plotly.purge(div);
+  });
   on("render", ({ state: s }) => { state = s; draw(); });
   on("select", ({ saga }) => { selected = saga; draw(); });
   on("theme", () => draw());

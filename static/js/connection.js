@@ -83,6 +83,9 @@ export function connect(initialRunId) {
     if (!runId || !token) return;
     socket.emit("control_run", { run_id: runId, token, ...command }, (ack) => {
       if (!ack || !ack.ok) emit("run:error", { message: (ack && ack.error) || "refused" });
+      else if (command.action === "step" && ack.events === 0) {
+        emit("run:error", { message: "nothing can happen now (is an actor down?)" });
+      }
     });
   });
 

@@ -41,7 +41,7 @@ function refresh() {
   ui.bar.classList.toggle("viewer", !controller);
   ui.pause.disabled = !live;
   ui.pause.innerHTML = runState === "paused" ? "▶ Resume" : "❚❚ Pause";
-  ui.step.disabled = runState !== "paused";
+  ui.step.disabled = !live; // a step pauses a running run first
   ui.stop.disabled = !live;
   for (const b of ui.faults.querySelectorAll("button")) {
     b.disabled = !live;
@@ -50,12 +50,13 @@ function refresh() {
 }
 
 function drawStatus() {
-  const { state, speed } = status;
+  const { state, speed, reason } = status;
   if (!state) return;
   ui.status.className = `run-status state-${state}`;
   ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
     (simTime !== null ? `  t=${fmtT(simTime)}` : "") +
-    (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "");
+    (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "") +
+    (state === "interrupted" && reason ? `  (${reason})` : "");
 }
 
 function faultButtons() {
@@ -139,9 +140,10 @@ export function initControls(root) {
     if (run && run.params) mode = run.params.mode;
     refresh();
   });
-  on("run:status", ({ state, speed }) => {
+  on("run:status", ({ state, speed, reason }) => {
     runState = state;
-    status = { state, speed: speed ?? status.speed };
+    status = { state, speed: speed ?? status.speed, reason };
+    ui.status.title = reason ? `${state}: ${reason}` : "";
     if (SPEEDS.includes(speed)) {
       speedIndex = SPEEDS.indexOf(speed);
       ui.speed.textContent = speedLabel(speed);
