@@ -148,6 +148,13 @@ def rerun(run_id: str) -> tuple[Response, int]:
     return _started(lambda: _start(info["preset"], params, body.get("speed", info["speed"])))
 
 
+@bp.get("/api/switches")
+def switches() -> Response:
+    """The switches a twin run can flip: name -> {"label", "modes"}."""
+    return jsonify({name: {"label": label, "modes": list(modes)}
+                    for name, (label, _flip, modes) in twins.SWITCHES.items()})
+
+
 @bp.post("/api/runs/<run_id>/twin")
 def twin(run_id: str) -> tuple[Response, int]:
     """Body `{"switch": name, "speed"?}`: the same run and seed with one switch flipped."""

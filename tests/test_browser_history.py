@@ -249,3 +249,19 @@ def test_compare_with_a_twin_from_the_history(server: str, browser: Browser) -> 
     assert row_names(page, "#diff-params tbody tr") == ["orchestrator.durable_log"]
     assert errors == []
     assert get_text(server, f"/api/runs/{b_id}/transcript.txt").startswith("[0.0]")
+
+
+def test_compare_with_from_a_replay(server: str, browser: Browser) -> None:
+    a = finished_run(server, "choreography-crash-no-outbox")
+    page, errors = open_replay(browser, server + a["url"], 1920, 1080, "dark")
+    page.wait_for_selector("#twin-select option[value='mode']", state="attached")
+    options = page.eval_on_selector_all("#twin-select option", "os => os.map(o => o.value)")
+    assert "choreography.outbox" in options and "orchestrator.durable_log" not in options
+    page.select_option("#twin-select", "choreography.outbox")
+    page.wait_for_url("**/compare?*")
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    assert row_names(page, "#diff-params tbody tr") == ["choreography.outbox"]
+    differs = row_names(page, "#diff-outcomes tr.differs")
+    assert "invariants.nothing_stuck" in differs  # the outbox un-sticks BOOK002
+    screenshot(page, "compare-outbox-twin-1920x1080-dark")
+    assert errors == []

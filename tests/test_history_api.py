@@ -178,3 +178,9 @@ def test_compare_page_lists_differences(app: Flask, client: FlaskClient) -> None
     assert client.get(f"/compare?a={a}&b=missing").status_code == 404
     picker = client.get("/compare").get_data(as_text=True)
     assert 'id="pick-a"' in picker and a in picker
+
+
+def test_switches_name_their_modes(client: FlaskClient) -> None:
+    switches = client.get("/api/switches").json
+    assert switches["orchestrator.durable_log"]["modes"] == ["orchestration"]
+    assert "choreography" in switches["mode"]["modes"]

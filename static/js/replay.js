@@ -5,6 +5,7 @@
 import { emit, on } from "./bus.js";
 import { Checkpoints, countUntil } from "./checkpoints.js";
 import { initExports } from "./exports_menu.js";
+import { initTwinMenu } from "./twin_menu.js";
 import { el, fmtT } from "./util.js";
 
 const ENDED = new Set(["finished", "stopped", "interrupted"]);
@@ -19,6 +20,7 @@ let lastSeekMs = 0;
 let ended = false;
 let expected = 0; // events the run had when this page joined it
 const ui = {};
+let twin = null;
 const embedded = new URLSearchParams(location.search).has("embed");
 
 function drawClock() {
@@ -82,6 +84,7 @@ function activate() {
   ui.bar.hidden = embedded;
   document.body.classList.add("replaying");
   drawClock();
+  twin.fill();
   if (embedded) parent.postMessage({ type: "replay:ready", end: cp.end, run: runId() }, location.origin);
 }
 
@@ -97,6 +100,7 @@ function onMessage(event) {
 /** Build the replay bar after the run controls; `events()` returns the run's events so far. */
 export function initReplay(root, events) {
   getEvents = events;
+  twin = initTwinMenu(runId, () => (cp && cp.full.mode) || "orchestration");
   ui.play = el("button.primary#replay-play", { type: "button",
     onclick: () => setPlaying(!playing) });
   ui.slider = el("input#replay-scrubber", { type: "range", min: "0", max: "0", step: "any",
@@ -117,7 +121,7 @@ export function initReplay(root, events) {
       title: "slower", onclick: step(-1) }, "−"), ui.speed,
     el("button.small#replay-faster", { type: "button", title: "faster", onclick: step(1) },
       "+")),
-    ui.slider, ui.time, initExports(runId));
+    ui.slider, ui.time, twin.select, initExports(runId));
   root.append(ui.bar);
   on("run:joined", ({ run }) => { expected = (run && run.event_count) || 0; });
   on("run:status", ({ state }) => {
