@@ -37,10 +37,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["sagalab.runs"] = manager
     atexit.register(manager.shutdown)
 
-    from . import api, experiments, pages, sockets  # noqa: F401  (sockets registers handlers)
+    from . import api, experiments, history, pages, sockets  # noqa: F401  (sockets: handlers)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(history.bp)
     errors.register(app)
     experiments.init_app(app, socketio)
 

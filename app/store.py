@@ -99,6 +99,12 @@ class Store:
                 f"UPDATE runs SET {assignments} WHERE id=?", (*fields.values(), run_id)
             )
 
+    def delete_run(self, run_id: str) -> bool:
+        """Delete a run and its events; False if there was no such run."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM events WHERE run_id=?", (run_id,))
+            return self._db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with closing(self._connect()) as db:
             row = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id=?", (run_id,)).fetchone()

@@ -3,7 +3,7 @@
 
 import { emit, on } from "./bus.js";
 import { Transcript } from "./transcript.js";
-import { el, escapeHtml } from "./util.js";
+import { el, escapeHtml, lowerBound } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
 let lines = [];
@@ -14,6 +14,12 @@ let transcript = new Transcript();
 let list;
 let select;
 let known = new Set();
+let upto = Infinity; // the last seq shown: a replay that seeks back shows only the lines so far
+
+/** How many of the shown lines belong to events up to `upto`. */
+function visible() {
+  return upto === Infinity ? shown.length : lowerBound(shown, upto + 1, (l) => l.seq);
+}
 
 function rowHtml(i) {
   const l = shown[i];
@@ -26,7 +32,7 @@ function rowHtml(i) {
 function applyFilter() {
   shown = filter ? lines.filter((l) => l.saga === filter || l.saga === null)
     : lines;
-  list.update(shown.length);
+  list.update(visible());
 }
 
 /** Build the log into `root`. */
@@ -53,10 +59,12 @@ export function initLog(root) {
     transcript = new Transcript();
     known = new Set();
     filter = "";
+    upto = Infinity;
     select.length = 1;
     list.clear();
   });
-  on("render", ({ events, from }) => {
+  on("render", ({ state, events, from }) => {
+    upto = state.seq;
     const fresh = [];
     for (let i = from; i < events.length; i += 1) {
       const e = events[i];
@@ -68,13 +76,13 @@ export function initLog(root) {
     }
     for (const l of fresh) lines.push(l);
     if (filter) for (const l of fresh) { if (l.saga === filter || l.saga === null) shown.push(l); }
-    list.update(shown.length);
+    list.update(visible());
   });
   on("select", ({ saga, source }) => {
     selected = saga;
     if (saga && source !== "log") {
       const index = shown.findIndex((l) => l.saga === saga);
-      if (index >= 0) list.reveal(index);
+      if (index >= 0 && index < visible()) list.reveal(index);
     } else list.draw();
   });
 }

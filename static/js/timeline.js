@@ -68,7 +68,7 @@ function draw() {
   for (let i = from; i < arrows.length; i += 1) {
     const a = arrows[i];
     if (a.t1 > right + windowSec) break;
-    if (a.t0 > right) continue;
+    if (a.t0 > right || a.t1 > now) continue; // a replay that seeks back draws up to now
     const dim = selected && a.saga !== selected;
     ctx.globalAlpha = dim ? 0.18 : 1;
     ctx.strokeStyle = palette[a.color];
@@ -99,7 +99,7 @@ function draw() {
   ctx.setLineDash([]);
   ctx.textAlign = "center";
   const fromMark = lowerBound(marks, left, (m) => m.t);
-  for (let i = fromMark; i < marks.length && marks[i].t <= right; i += 1) {
+  for (let i = fromMark; i < marks.length && marks[i].t <= Math.min(right, now); i += 1) {
     const m = marks[i];
     ctx.globalAlpha = selected && m.saga && m.saga !== selected ? 0.25 : 1;
     ctx.fillStyle = palette[m.color];

@@ -1,0 +1,109 @@
+// Instant seeking: copies of the run state every N events, so the state at any time is the
+// nearest copy before it plus at most N events folded in with state.js's own reducer.
+// Series and the saga order only ever grow, so a copy keeps their lengths, not their contents.
+
+import { applyEvent, createState } from "./state.js";
+
+const SERIES = ["flight", "hotel", "car"];
+const OUTCOME_KEYS = ["x", "completed", "compensated", "stuck", "flagged"];
+
+function cloneSaga(s) {
+  const steps = {};
+  for (const k of SERIES) steps[k] = { ...s.steps[k] };
+  return { ...s, steps, violations: s.violations.slice() };
+}
+
+function cloneInvariants(inv) {
+  const out = {};
+  for (const [k, v] of Object.entries(inv)) out[k] = { ...v, sagas: v.sagas.slice() };
+  return out;
+}
+
+/** A compact copy of `state` (series and order kept as lengths into the final arrays). */
+function snapshot(state) {
+  const sagas = new Map();
+  for (const [id, s] of state.sagas) sagas.set(id, cloneSaga(s));
+  return {
+    seq: state.seq, t: state.t, events: state.events, params: state.params, mode: state.mode,
+    capacity: { ...state.capacity }, inventory: { ...state.inventory },
+    outcomes: { ...state.outcomes }, sagas, orderLength: state.order.length,
+    seriesLength: Object.fromEntries(SERIES.map((k) => [k, state.inventorySeries[k].x.length])),
+    outcomeLength: state.outcomeSeries.x.length, invariants: cloneInvariants(state.invariants),
+    actors: { ...state.actors }, finished: state.finished, finishReason: state.finishReason,
+    summary: state.summary,
+  };
+}
+
+/** A fresh state from a snapshot; `full` is the state after every event. Sagas are shared
+ * with the snapshot (views only read them) except those in `touched`, which are copied
+ * because the events still to be applied change them. */
+function restore(snap, full, touched) {
+  const state = createState();
+  Object.assign(state, {
+    seq: snap.seq, t: snap.t, events: snap.events, params: snap.params, mode: snap.mode,
+    capacity: { ...snap.capacity }, inventory: { ...snap.inventory },
+    outcomes: { ...snap.outcomes }, invariants: cloneInvariants(snap.invariants),
+    actors: { ...snap.actors }, finished: snap.finished, finishReason: snap.finishReason,
+    summary: snap.summary, order: full.order.slice(0, snap.orderLength),
+  });
+  state.sagas = new Map(snap.sagas);
+  for (const id of touched) {
+    const s = snap.sagas.get(id);
+    if (s) state.sagas.set(id, cloneSaga(s));
+  }
+  for (const k of SERIES) {
+    const n = snap.seriesLength[k];
+    state.inventorySeries[k] = { x: full.inventorySeries[k].x.slice(0, n),
+      y: full.inventorySeries[k].y.slice(0, n) };
+  }
+  for (const k of OUTCOME_KEYS) {
+    state.outcomeSeries[k] = full.outcomeSeries[k].slice(0, snap.outcomeLength);
+  }
+  return state;
+}
+
+/** Index of the first event with e.t > t (so events[0..index) happened by time t). */
+export function countUntil(events, t) {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (events[mid].t <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class Checkpoints {
+  /** Fold every event once, keeping a snapshot every `every` events (at most ~25 snapshots). */
+  constructor(events, every = Math.max(2000, Math.ceil(events.length / 25))) {
+    this.events = events;
+    this.every = every;
+    this.snaps = [];
+    const state = createState();
+    for (let i = 0; i < events.length; i += 1) {
+      if (i % every === 0) this.snaps.push(snapshot(state));
+      applyEvent(state, events[i]);
+    }
+    this.full = state;
+    this.end = events.length ? events[events.length - 1].t : 0;
+  }
+
+  /** The state after the first `count` events (a new object the caller may keep). */
+  stateAfter(count) {
+    const n = Math.max(0, Math.min(count, this.events.length));
+    const k = Math.min(Math.floor(n / this.every), this.snaps.length - 1);
+    if (k < 0) return createState();
+    const first = k * this.every;
+    const touched = new Set();
+    for (let i = first; i < n; i += 1) if (this.events[i].saga) touched.add(this.events[i].saga);
+    const state = restore(this.snaps[k], this.full, touched);
+    for (let i = first; i < n; i += 1) applyEvent(state, this.events[i]);
+    return state;
+  }
+
+  /** The state at simulated time t: every event with e.t <= t applied. */
+  stateAt(t) {
+    return this.stateAfter(countUntil(this.events, t));
+  }
+}

@@ -1,0 +1,44 @@
+// The export menu of a run: events (JSON Lines, CSV), summary, transcript, each chart as PNG,
+// and the run's permalink.
+
+import { el } from "./util.js";
+
+const CHARTS = [["chart-inventory", "inventory"], ["chart-outcomes", "outcomes"]];
+
+function files(id) {
+  return [
+    ["events.jsonl", `/api/runs/${id}/events`, `${id}.jsonl`],
+    ["events.csv", `/api/runs/${id}/events.csv`, `${id}.csv`],
+    ["summary.json", `/api/runs/${id}/summary.json`, `${id}-summary.json`],
+    ["transcript.txt", `/api/runs/${id}/transcript.txt`, `${id}.txt`],
+  ];
+}
+
+/** Save a Plotly chart (by element id) as a PNG named after the run. */
+export function chartPng(divId, name) {
+  const div = document.getElementById(divId);
+  if (!div || !window.Plotly || !div.data) return Promise.resolve(null);
+  return window.Plotly.downloadImage(div, { format: "png", filename: name,
+    width: div.clientWidth || 900, height: div.clientHeight || 400 });
+}
+
+/** The menu element; `runId()` names the run shown when the menu opens. */
+export function initExports(runId) {
+  const list = el("div.export-list#export-list");
+  const fill = () => {
+    const id = runId();
+    list.replaceChildren(
+      ...files(id).map(([label, href, name]) =>
+        el("a.export-link", { href, download: name, dataset: { export: label } }, label)),
+      ...CHARTS.map(([div, what]) => el("button.small.export-link", { type: "button",
+        dataset: { export: `${what}.png` }, onclick: () => chartPng(div, `${id}-${what}`) },
+      `${what} chart .png`)),
+      el("a.export-link#permalink", { href: `/runs/${id}`, dataset: { export: "permalink" } },
+        "permalink"),
+    );
+  };
+  const menu = el("details.export-menu#export-menu", { ontoggle: () => {
+    if (menu.open) fill();
+  } }, el("summary", {}, "⇩ Export"), list);
+  return menu;
+}

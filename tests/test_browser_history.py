@@ -1,0 +1,267 @@
+"""History, replay with seeking, exports and comparison in Debian's chromium against the
+real server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from sim.transcript import render
+from tests.browser_support import (
+    IGNORED_CONSOLE,
+    board,
+    chromium,
+    live_server,
+    log_lines,
+    open_page,
+    screenshot,
+)
+from tests.history_support import call, events_of, expected_at, finished_run, get_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+SIZES = [(1280, 720, "light"), (1920, 1080, "dark")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def open_plain(browser: Browser, url: str, width: int = 1280, height: int = 720,
+               theme: str = "light") -> tuple[Page, list[str]]:
+    """A page that is not the dashboard (history, compare), with its console errors."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+            and not (m.location or {}).get("url", "").endswith(IGNORED_CONSOLE) else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.goto(url)
+    return page, errors
+
+
+def open_replay(browser: Browser, url: str, width: int = 1280, height: int = 720,
+                theme: str = "light") -> tuple[Page, list[str]]:
+    page, errors = open_page(browser, url, width, height, theme)
+    page.wait_for_function("document.body.classList.contains('replaying')")
+    return page, errors
+
+
+def seek(page: Page, t: float) -> None:
+    """Move the scrubber to t as a drag does (value + input event), then wait a frame."""
+    page.evaluate("""t => { const s = document.getElementById('replay-scrubber');
+        s.value = String(t); s.dispatchEvent(new Event('input', {bubbles: true})); }""", t)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+
+
+def row_names(page: Page, selector: str) -> list[str]:
+    return page.eval_on_selector_all(selector, "rs => rs.map(r => r.dataset.name)")
+
+
+def page_state(page: Page) -> dict[str, object]:
+    rows = board(page)
+    inventory = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#inventory-readout .inv')].map(e => [e.dataset.service,
+        Number(e.querySelector('.inv-value').textContent.split('/')[0])]))""")
+    failed = set(page.eval_on_selector_all("#invariants .inv-fail",
+                                           "es => es.map(e => e.dataset.check)"))
+    outcome = {saga: row["outcome"].split(" ", 1)[1].replace("attention", "flagged")
+               for saga, row in rows.items()}
+    return {"outcome": outcome, "inventory": inventory, "failed": failed}
+
+
+def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Browser) -> None:
+    run = finished_run(server, "orchestrator-crash-no-log")
+    events = events_of(server, run["id"])
+    page, errors = open_replay(browser, server + run["url"])
+    end = events[-1]["t"]
+    assert float(page.get_attribute("#replay-scrubber", "max")) == end
+    # forwards, backwards, to the start and the end, and between events
+    for t in (end / 2, end / 5, 0.0, end * 0.8, events[40]["t"], end, events[40]["t"] + 0.05):
+        seek(page, t)
+        expected = expected_at(events, t)
+        assert page_state(page) == expected, f"at t={t}"
+        cut = [e for e in events if e["t"] <= t]
+        assert page.get_attribute("body", "data-seq") == str(cut[-1]["seq"])
+        assert [line for line in log_lines(page) if line] == [
+            line for line in render(cut) if line], f"log at t={t}"
+    # the reducer from checkpoints equals state.js's own stateAt for every event time
+    mismatches = page.evaluate("""async () => {
+        const { stateAt } = await import('/static/js/state.js');
+        const { Checkpoints } = await import('/static/js/checkpoints.js');
+        const events = await (await fetch(location.pathname.replace('/runs/', '/api/runs/')
+            + '/events')).text().then(t => t.trim().split('\\n').map(JSON.parse));
+        const cp = new Checkpoints(events, 7);
+        const plain = (s) => JSON.stringify({...s, sagas: [...s.sagas.entries()]});
+        return events.filter((e, i) => i % 3 === 0)
+            .filter(e => plain(cp.stateAt(e.t)) !== plain(stateAt(events, e.t))).length;
+    }""")
+    assert mismatches == 0
+    screenshot(page, "replay-crash-no-log-1280x720-light")
+    assert errors == []
+
+
+def test_scrubber_drag_and_play(server: str, browser: Browser) -> None:
+    run = finished_run(server, "tutorial", plan={"BOOK002": ["flight"], "BOOK004": ["car"]})
+    events = events_of(server, run["id"])
+    page, errors = open_replay(browser, server + run["url"], 1920, 1080, "dark")
+    box = page.locator("#replay-scrubber").bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+    t = float(page.get_attribute("body", "data-replay-t"))
+    assert 0 < t < events[-1]["t"]
+    assert page_state(page) == expected_at(events, t)
+    screenshot(page, "replay-dragged-1920x1080-dark")
+    page.click("#replay-faster")
+    page.click("#replay-faster")  # 5x -> 25x: the tutorial run takes about a second
+    page.click("#replay-play")
+    page.wait_for_function(f"Number(document.body.dataset.replayT) === {events[-1]['t']}")
+    assert page.inner_text("#replay-play").endswith("Play")
+    assert page_state(page) == expected_at(events, events[-1]["t"])
+    assert errors == []
+
+
+def test_every_export_parses_and_matches_the_stored_events(server: str, browser: Browser,
+                                                           tmp_path) -> None:
+    run = finished_run(server, "wrong-compensation-order")
+    events = events_of(server, run["id"])
+    page, errors = open_replay(browser, server + run["url"])
+    page.click("#export-menu summary")
+    files = {}
+    for name in ("events.jsonl", "events.csv", "summary.json", "transcript.txt",
+                 "inventory.png", "outcomes.png"):
+        with page.expect_download() as info:
+            page.click(f"[data-export='{name}']")
+        path = tmp_path / name
+        info.value.save_as(path)
+        files[name] = path
+    assert [json.loads(line) for line in files["events.jsonl"].read_text().splitlines()] == events
+    rows = list(csv.DictReader(io.StringIO(files["events.csv"].read_text())))
+    assert len(rows) == len(events)
+    for row, e in zip(rows, events, strict=True):
+        assert (int(row["seq"]), float(row["t"]), row["kind"]) == (e["seq"], e["t"], e["kind"])
+        assert row["saga"] == (e["saga"] or "") and row["step"] == (e["step"] or "")
+        if "inventory" in e:
+            assert int(row["inventory_car"]) == e["inventory"]["car"]
+        if e["kind"] == "run.started":
+            assert json.loads(row["extra"])["params"] == e["params"]
+    assert json.loads(files["summary.json"].read_text()) == events[-1]["summary"]
+    assert files["transcript.txt"].read_text() == "".join(line + "\n" for line in render(events))
+    for chart in ("inventory.png", "outcomes.png"):
+        data = files[chart].read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert width > 300 and height > 150
+    assert page.get_attribute("#permalink", "href") == run["url"]
+    screenshot(page, "replay-export-menu-1280x720-light")
+    other, other_errors = open_replay(browser, server + run["url"], 1280, 720, "dark")
+    assert other.locator("#viewer-badge").is_visible()  # a permalink opens for anyone
+    assert errors == [] and other_errors == []
+
+
+def test_history_lists_opens_reruns_and_deletes(server: str, browser: Browser) -> None:
+    first = finished_run(server, "tutorial")
+    second = finished_run(server, "choreography-crash-no-outbox")
+    page, errors = open_plain(browser, server + "/runs", 1280, 720, "light")
+    ids = page.eval_on_selector_all("#runs-table .run-row", "rs => rs.map(r => r.dataset.run)")
+    assert ids.index(second["id"]) < ids.index(first["id"])  # newest first
+    row = page.locator(f"[data-run='{second['id']}']")
+    assert "choreography-crash-no-outbox" in row.inner_text()
+    assert "✗ nothing_stuck" in row.inner_text() or "✗" in row.inner_text()
+    screenshot(page, "history-1280x720-light")
+    row.locator("[data-action='rerun-same']").click()
+    page.wait_for_url("**/runs/*")
+    new_id = page.url.rsplit("/", 1)[1]
+    page.wait_for_function("document.body.classList.contains('replaying')")
+    assert events_of(server, new_id) == events_of(server, second["id"])  # same seed, same run
+    page.goto(server + "/runs")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(f"[data-run='{new_id}'] [data-action='delete']").click()
+    page.wait_for_function(f"!document.querySelector(\"[data-run='{new_id}']\")")
+    assert call(server, "GET", f"/api/runs/{new_id}")[0] == 404
+    page.select_option("#filter-mode", "choreography")
+    page.click(".history-filters button")
+    modes = page.eval_on_selector_all("#runs-table .run-row", "rs => rs.map(r => r.dataset.mode)")
+    assert modes and set(modes) == {"choreography"}
+    for width, height, theme in SIZES:
+        dark, dark_errors = open_plain(browser, server + "/runs", width, height, theme)
+        screenshot(dark, f"history-{width}x{height}-{theme}")
+        assert dark_errors == []
+    assert errors == []
+
+
+def test_compare_crash_without_and_with_a_durable_log(server: str, browser: Browser) -> None:
+    a = finished_run(server, "orchestrator-crash-no-log")
+    b = finished_run(server, "orchestrator-crash-durable-log")
+    for width, height, theme in [*SIZES, (1280, 720, "dark"), (1920, 1080, "light")]:
+        page, errors = open_plain(browser, f"{server}/compare?a={a['id']}&b={b['id']}",
+                                 width, height, theme)
+        page.wait_for_function("document.body.dataset.ready === 'true'")
+        differs = row_names(page, "#diff-outcomes tr.differs")
+        failing_a = {c for c, r in a["summary"]["invariants"].items() if not r["ok"]}
+        failing_b = {c for c, r in b["summary"]["invariants"].items() if not r["ok"]}
+        assert failing_a and failing_a != failing_b
+        assert {f"invariants.{c}" for c in failing_a ^ failing_b} <= set(differs)
+        params = row_names(page, "#diff-params tbody tr")
+        assert "orchestrator.durable_log" in params and "seed" not in params
+        # one clock: both frames show their run at the same simulated time
+        page.evaluate("""() => { const s = document.getElementById('clock-scrubber');
+            s.value = '8'; s.dispatchEvent(new Event('input', {bubbles: true})); }""")
+        for side, run in (("a", a), ("b", b)):
+            frame = page.frame_locator(f"#frame-{side}")
+            frame.locator("body[data-replay-t='8']").wait_for()
+            shown = frame.locator("body").get_attribute("data-seq")
+            assert shown == str(max(e["seq"] for e in events_of(server, run["id"])
+                                    if e["t"] <= 8))
+        screenshot(page, f"compare-{width}x{height}-{theme}")
+        assert errors == []
+
+
+def test_compare_with_a_twin_from_the_history(server: str, browser: Browser) -> None:
+    a = finished_run(server, "orchestrator-crash-no-log")
+    page, errors = open_plain(browser, server + "/runs", 1280, 720, "light")
+    page.locator(f"[data-run='{a['id']}'] select[data-action='twin']").select_option(
+        "orchestrator.durable_log")
+    page.wait_for_url("**/compare?*")
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    b_id = page.get_attribute("body", "data-b")
+    b = call(server, "GET", f"/api/runs/{b_id}")[1]
+    assert b["params"]["seed"] == a["params"]["seed"]
+    assert b["params"]["orchestrator"]["durable_log"] is True
+    assert row_names(page, "#diff-params tbody tr") == ["orchestrator.durable_log"]
+    assert errors == []
+    assert get_text(server, f"/api/runs/{b_id}/transcript.txt").startswith("[0.0]")
+
+
+def test_compare_with_from_a_replay(server: str, browser: Browser) -> None:
+    a = finished_run(server, "choreography-crash-no-outbox")
+    page, errors = open_replay(browser, server + a["url"], 1920, 1080, "dark")
+    page.wait_for_selector("#twin-select option[value='mode']", state="attached")
+    options = page.eval_on_selector_all("#twin-select option", "os => os.map(o => o.value)")
+    assert "choreography.outbox" in options and "orchestrator.durable_log" not in options
+    page.select_option("#twin-select", "choreography.outbox")
+    page.wait_for_url("**/compare?*")
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    assert row_names(page, "#diff-params tbody tr") == ["choreography.outbox"]
+    differs = row_names(page, "#diff-outcomes tr.differs")
+    assert "invariants.nothing_stuck" in differs  # the outbox un-sticks BOOK002
+    screenshot(page, "compare-outbox-twin-1920x1080-dark")
+    assert errors == []
