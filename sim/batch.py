@@ -11,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .batch_spec import check_factor, check_int, check_sweep, nested, resolve_base, validate_point
-from .params import ParamsError, deep_merge
+from .batch_spec import check_factor, check_int, check_sweep, resolve_base, validate_point
+from .params import ParamsError, deep_merge, nested
 
 LIMITS = {"max_runs": 100_000, "max_sagas": 10_000_000, "max_points": 500, "max_levels": 12}
 

@@ -18,16 +18,6 @@ def sweep_values(start: float, stop: float, step: float) -> list[float]:
     return [round(start + i * step, 10) + 0.0 for i in range(max(0, count))]
 
 
-def nested(dotted: str, value: Any) -> dict[str, Any]:
-    node: dict[str, Any] = {}
-    root = node
-    *parents, leaf = dotted.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value
-    return root
-
-
 def _number(raw: dict[str, Any], key: str, errors: dict[str, str], where: str) -> float | None:
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):

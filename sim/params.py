@@ -239,15 +239,11 @@ def validate(raw: dict[str, Any]) -> RunParams:
             errors[name] = f"names a booking beyond the {bookings} in this run"
     if errors:
         raise ParamsError(dict(sorted(errors.items())))
-    nested: dict[str, Any] = {}
+    data: dict[str, Any] = {}
     for name, value in clean.items():
-        node = nested
-        *parents, leaf = name.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-    nested["plan"] = plan
-    return RunParams(nested)
+        put(data, name, value)
+    data["plan"] = plan
+    return RunParams(data)
 
 
 class RunParams:
@@ -304,10 +300,19 @@ def parse_assignment(text: str) -> dict[str, Any]:
         parsed = json.loads(value)
     except json.JSONDecodeError:
         parsed = value
-    node: dict[str, Any] = {}
-    root = node
-    *parents, leaf = key.strip().split(".")
-    for p in parents:
-        node = node.setdefault(p, {})
-    node[leaf] = parsed
-    return root
+    return nested(key.strip(), parsed)
+
+
+def put(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """Set a dotted name in nested dicts, in place; return `data`."""
+    node = data
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+    return data
+
+
+def nested(dotted: str, value: Any) -> dict[str, Any]:
+    """`nested("a.b", 1) == {"a": {"b": 1}}`: a dotted name as a nested override."""
+    return put({}, dotted, value)
