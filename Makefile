@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run test test-fast lint bench clean
+.PHONY: help setup browser run test test-fast lint bench bench-live bench-dashboard \
+	bench-replay bench-experiments clean
 
 ## help: list the targets
 help:
@@ -51,6 +52,22 @@ lint: setup
 ## bench: simulation throughput against the tutorial's own code (100,000 bookings)
 bench: setup
 	$(BIN)/python -m sim.bench
+
+## bench-live: server delivery rate, 100/300 viewers' share and delay, responsiveness
+bench-live: setup
+	$(BIN)/python -m app.bench
+
+## bench-dashboard: the page catching up on 1,000 sagas at instant speed (chromium)
+bench-dashboard: setup browser
+	$(BIN)/python -m tests.bench_dashboard
+
+## bench-replay: seek latency and export time on a 10,000-booking stored run (chromium)
+bench-replay: setup browser
+	$(BIN)/python -m app.bench_replay
+
+## bench-experiments: 20 points x 100 replications x 100 bookings, 1 worker vs all
+bench-experiments: setup
+	$(BIN)/python -m sim.batch_bench
 
 ## clean: remove the virtualenv, npm packages and caches
 clean:
