@@ -130,13 +130,14 @@ class InvariantChecker:
 
     def _take(self, saga: str, step: str, units: int) -> SagaTrack:
         """Move `units` of `step` to the saga (negative: back to the service)."""
-        track = self._track(saga)
+        track = self.sagas.get(saga) or self._track(saga)
         track.held[step] += units
         if track.status in DEAD:
             self.leaked_units[step] += units
+            live = self.live_held[step]
         else:
-            self.live_held[step] += units
-        gap = self._inventory[step] + self.live_held[step] - self.capacity[step]
+            live = self.live_held[step] = self.live_held[step] + units
+        gap = self._inventory[step] + live - self.capacity[step]
         if gap != self._gap[step]:
             self._conservation(step, gap, saga)
         return track

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .events import Event, Sink
+from .events import Event, Sink, null_sink
 
 if TYPE_CHECKING:
     from asimpy import Environment
@@ -58,7 +58,8 @@ class Tracer:
         if extra:
             event.update(extra)
         self.seq += 1
-        self.sink(event)
+        if self.sink is not null_sink:
+            self.sink(event)
         handler = self._handlers.get(kind)
         if handler is not None:
             handler(event)
