@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .events import CHECKS, Event
-from .params import STEPS
+from .schema import STEPS
 
 COMPENSABLE = ("flight", "hotel")  # the car, last, has no compensation (as in the tutorial)
 MAX_LISTED = 200  # offending sagas listed per check in the summary (the count is exact)

@@ -9,31 +9,16 @@ from typing import Any
 from asimpy import Environment, Process
 from asimpy.timeout import _NO_TIME
 
+from .arrivals import BookingGenerator
 from .checker import InvariantChecker
 from .choreography import EventBus, Participant
 from .events import Sink, null_sink
 from .monitor import SagaMonitor
 from .orchestrator import Orchestrator
-from .params import STEPS, RunParams, booking_id
+from .params import RunParams
+from .schema import STEPS
 from .service import InventoryService
-from .timers import call_at
 from .tracer import Tracer
-
-
-class BookingGenerator:
-    """Submits the bookings, one every `interarrival` simulated seconds (a chain of timers)."""
-
-    def __init__(self, env: Environment, submit: Any, count: int, interarrival: float) -> None:
-        self.env, self.submit, self.count, self.interarrival = env, submit, count, interarrival
-        self.submitted = 0
-        if count:
-            env.immediate(self._arrive)
-
-    def _arrive(self) -> None:
-        self.submit(booking_id(self.submitted))
-        self.submitted += 1
-        if self.submitted < self.count:
-            call_at(self.env, self.env._now + self.interarrival, self._arrive)
 
 
 class Simulation:

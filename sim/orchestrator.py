@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from random import Random
 from typing import TYPE_CHECKING
 
 from asimpy import Environment, Event, Interrupt, Process, Queue
 
-from .params import STEPS, RunParams, booking_id
+from .params import RunParams
+from .saga_log import LogEntry, SagaLog
+from .schema import STEPS, booking_id
 from .service import OK, InventoryService
 from .timers import call_at
 
 if TYPE_CHECKING:
     from .tracer import Tracer
-
-
-@dataclass
-class LogEntry:
-    """What the durable saga log knows of one saga."""
-
-    phase: str = "forward"  # forward | compensating
-    done: list[str] = field(default_factory=list)
-    undone: list[str] = field(default_factory=list)
-    pending: str | None = None
 
 
 class Worker(Process):
@@ -70,7 +61,7 @@ class Orchestrator:
         self.redo: deque[tuple[str, LogEntry | None]] = deque()
         self.unacked: dict[str, None] = {}
         durable = params.get("orchestrator.durable_log")
-        self.log: dict[str, LogEntry] | None = {} if durable else None
+        self.log: SagaLog | None = SagaLog(tracer) if durable else None
         self.up = True
         self._restart_event: Event | None = None
         self.workers = [Worker(env, self) for _ in range(params["max_in_flight"])]
@@ -133,15 +124,6 @@ class Orchestrator:
             self.crash_point = None
             raise CrashNow(f"crash {phase.replace('_', ' ')} of {saga} {step}")
 
-    # --- durable log -----------------------------------------------------------------
-    def _write(self, saga: str, detail: str, **change: object) -> None:
-        if self.log is None:
-            return
-        entry = self.log.setdefault(saga, LogEntry())
-        for key, value in change.items():
-            setattr(entry, key, value)
-        self.tracer.emit("log.appended", saga, "orchestrator", detail=detail)
-
     # --- the saga --------------------------------------------------------------------
     async def run_saga(self, saga: str, entry: LogEntry | None) -> None:
         tracer = self.tracer
@@ -152,8 +134,7 @@ class Orchestrator:
                 tracer.emit("saga.started", saga, "orchestrator",
                             reason="restarted from scratch" if again else None)
                 if self.log is not None:
-                    self.log[saga] = LogEntry()
-                    self._write(saga, f"{saga} started")
+                    self.log.start(saga)
                 done: list[str] = []
                 undone: list[str] = []
                 phase = "forward"
@@ -171,12 +152,14 @@ class Orchestrator:
                         break
                     done.append(step)
                     if self.log is not None:
-                        self._write(saga, f"{saga} {step} done", done=list(done), pending=None)
+                        self.log.write(saga, f"{saga} {step} done", done=list(done), pending=None)
                 else:
                     self._end(saga, "saga.completed")
                     return
                 tracer.emit("saga.compensating", saga, "orchestrator", reason=f"{step} {result}")
-                self._write(saga, f"{saga} compensating", phase="compensating", done=list(done))
+                if self.log is not None:
+                    self.log.write(saga, f"{saga} compensating", phase="compensating",
+                                   done=list(done))
             await self.compensate(saga, done, undone)
         except CrashNow as crash:
             self.crash(str(crash), by=self._active_worker())
@@ -186,13 +169,12 @@ class Orchestrator:
         active = self.env._active_process
         return active if isinstance(active, Worker) else None
 
-    def _end(self, saga: str, kind: str) -> None:
+    def _end(self, saga: str, kind: str, **extra: object) -> None:
+        """The saga is over: the request is acknowledged and the log entry closed."""
         self.unacked.pop(saga, None)
         if self.log is not None:
-            self.log.pop(saga, None)
-            self.tracer.emit("log.appended", saga, "orchestrator",
-                             detail=f"{saga} {kind.split('.')[1]}")
-        self.tracer.emit(kind, saga, "orchestrator")
+            self.log.end(saga, kind.split(".")[1])
+        self.tracer.emit(kind, saga, "orchestrator", **extra)
 
     async def forward(self, saga: str, step: str) -> str:
         """One forward step with its retries: OK once the orchestrator saw it succeed, else
@@ -203,7 +185,7 @@ class Orchestrator:
             if self.crash_point is not None:
                 self._maybe_crash(saga, step, "before_request")
             if self.log is not None:
-                self._write(saga, f"{saga} {step} requested", pending=step)
+                self.log.write(saga, f"{saga} {step} requested", pending=step)
             tracer.emit("step.started", saga, "orchestrator", step, attempt=attempt)
             await self.env.timeout(self.delay)
             result = service.book(saga, attempt)
@@ -238,15 +220,13 @@ class Orchestrator:
                 continue
             if await self.undo(saga, step):
                 undone.append(step)
-                self._write(saga, f"{saga} {step} compensated", undone=list(undone))
+                if self.log is not None:
+                    self.log.write(saga, f"{saga} {step} compensated", undone=list(undone))
             else:
                 flagged.append(step)
         if flagged:
-            self.tracer.emit("saga.flagged", saga, "orchestrator",
-                             reason=f"compensation of {', '.join(flagged)} kept failing")
-            self.unacked.pop(saga, None)
-            if self.log is not None:
-                self.log.pop(saga, None)
+            self._end(saga, "saga.flagged",
+                      reason=f"compensation of {', '.join(flagged)} kept failing")
         else:
             self._end(saga, "saga.compensated")
 
