@@ -37,10 +37,11 @@ def run_body(bookings: int, speed: float | str, paused: bool = False) -> dict[st
 
 
 @contextmanager
-def server(workdir: str) -> Any:
-    """`python -m app --port 0` in a subprocess; yields its URL."""
+def server(workdir: str, tick: float) -> Any:
+    """`python -m app --port 0` in a subprocess; yields its URL and process id."""
     env = {**os.environ, "SAGALAB_MAX_BOOKINGS_LIVE": "5000", "SAGALAB_MAX_LIVE_RUNS": "16",
-           "SAGALAB_MAX_BOOKINGS_INSTANT": "100000", "PYTHONUNBUFFERED": "1"}
+           "SAGALAB_MAX_BOOKINGS_INSTANT": "100000", "SAGALAB_TICK_SECONDS": str(tick),
+           "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "--port", "0", "--db", os.path.join(workdir, "b.sqlite3")],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
@@ -50,10 +51,20 @@ def server(workdir: str) -> Any:
         match = re.search(r"http://[\d.]+:\d+", proc.stdout.readline())
         if not match:
             raise RuntimeError("the server did not start")
-        yield match.group(0)
+        yield match.group(0), proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), or NaN elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 def client(url: str) -> socketio.Client:
@@ -108,10 +119,12 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
     got = [n for s in stats for n in s["counts"]]
     delays = [d for s in stats for d in s["delays"]]
     complete = sum(1 for n in got if n == total)
+    cpu = sum(s["cpu"] for s in stats)
     print(f"{viewers} viewers, speed {speed:g}, {bookings} bookings, {total:,} events each: "
           f"{sum(got) / (total * viewers):.2%} delivered ({complete}/{viewers} viewers got all); "
           f"emit-to-receipt delay p50 {pct(delays, 50) * 1000:.0f} ms, "
-          f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms")
+          f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms; "
+          f"viewer processes' CPU while the run played: {cpu:.1f} s")
 
 
 def probe(url: str, seconds: float, stop: threading.Event | None = None) -> dict[str, list[float]]:
@@ -175,14 +188,18 @@ def main(argv: list[str] | None = None) -> None:
                         help="instant run for the responsiveness probe (0: skip)")
     parser.add_argument("--big-cap", type=float, default=90.0,
                         help="seconds to probe before stopping the big run")
+    parser.add_argument("--tick", type=float, default=0.1,
+                        help="the server's TICK_SECONDS: one batch per run per tick")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as workdir, server(workdir) as url:
+    with tempfile.TemporaryDirectory() as workdir, server(workdir, args.tick) as (url, pid):
         print(f"server: {url} (python -m app, async_mode threading, simple-websocket); "
-              f"{os.cpu_count()} CPUs")
+              f"{os.cpu_count()} CPUs; emit tick {args.tick:g} s")
         if args.instant_bookings:
             throughput(url, args.instant_bookings)
         for n in args.viewers:
+            cpu = cpu_seconds(pid)
             fan_out(url, n, args.live_bookings, args.speed, args.procs)
+            print(f"  server CPU during this: {cpu_seconds(pid) - cpu:.1f} s")
         if args.big_bookings:
             responsiveness(url, args.big_bookings, args.big_cap)
 

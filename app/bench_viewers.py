@@ -42,10 +42,11 @@ def watch(url: str, run_id: str, n: int, ready: Any, go: Any, results: Any,
     viewers = [Recorder(url, run_id) for _ in range(n)]
     ready.wait(timeout=300)
     go.wait(timeout=300)
+    cpu = time.process_time()
     deadline = time.monotonic() + limit
     for v in viewers:
         v.ended.wait(max(0.0, deadline - time.monotonic()))
-    results.put({"counts": [v.count for v in viewers],
+    results.put({"cpu": time.process_time() - cpu, "counts": [v.count for v in viewers],
                  "delays": [d for v in viewers for d in v.delays]})
     closers = [threading.Thread(target=v.client.disconnect) for v in viewers]
     for t in closers:  # in parallel: python-socketio's client may wait 3 s for a close frame

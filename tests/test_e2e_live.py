@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import engineio
 import pytest
 import requests
 import socketio
@@ -12,6 +13,23 @@ import socketio
 from .conftest import wait_until
 
 pytestmark = pytest.mark.e2e
+
+
+class _InlineEngineIO(engineio.Client):
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class InOrderClient(socketio.Client):
+    """python-socketio's client, handling each message on its read thread, in arrival order.
+
+    The stock client starts a thread per incoming message, so its handlers may run out of
+    order; this one checks the order on the wire. Its handlers must not wait for acks.
+    """
+
+    def _engineio_client_class(self) -> type[engineio.Client]:
+        return _InlineEngineIO
 
 
 class Viewer:
@@ -22,7 +40,7 @@ class Viewer:
         self.statuses: list[dict[str, Any]] = []
         self.run_id: str | None = None
         self.lock = threading.Lock()
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.client.on("run_events", self._on_events)
         self.client.on("run_status", self._on_status)
         self.client.connect(url, transports=["websocket"], wait_timeout=10, **connect)
