@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
@@ -127,11 +128,16 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
           f"viewer processes' CPU while the run played: {cpu:.1f} s")
 
 
-def probe(url: str, seconds: float, stop: threading.Event | None = None) -> dict[str, list[float]]:
-    """Round trips of GET /healthz and of a Socket.IO call, every 50 ms."""
+def probe(url: str, seconds: float,
+          stop: Callable[[], bool] = lambda: False) -> dict[str, list[float]]:
+    """Round trips of GET /healthz and of a Socket.IO call, every 50 ms, until `stop()`."""
     c, out = client(url), {"http": [], "socket": []}
     deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline and not (stop and stop.is_set()):
+    checked = 0
+    while time.perf_counter() < deadline:
+        checked += 1
+        if checked % 20 == 0 and stop():
+            break
         t = time.perf_counter()
         requests.get(f"{url}/healthz", timeout=30)
         out["http"].append(time.perf_counter() - t)
@@ -151,26 +157,35 @@ def show(label: str, rtts: dict[str, list[float]]) -> None:
 
 def responsiveness(url: str, bookings: int, cap: float) -> None:
     """Probe round trips on the idle server, then while an instant run of `bookings` works."""
-    print(f"responsiveness while an instant {bookings:,}-booking run works:")
+    print(f"responsiveness while an instant {bookings:,}-booking run works "
+          f"(probe: GET /healthz and a join_run round trip every 50 ms):")
     show("idle server", probe(url, 3))
-    done, count = threading.Event(), [0]
-    c = client(url)
-    c.on("run_events", lambda m: count.__setitem__(0, count[0] + len(m["events"])))
-    c.on("run_status", lambda m: m["state"] in ("finished", "stopped") and done.set())
+    count, dropped = [0], threading.Event()
+    watcher = client(url)
+    watcher.on("run_events", lambda m: count.__setitem__(0, count[0] + len(m["events"])))
+    watcher.on("disconnect", lambda *_: dropped.set())
     began = time.perf_counter()
-    ack = c.call("start_run", run_body(bookings, "instant"), timeout=60)
+    ack = watcher.call("start_run", run_body(bookings, "instant"), timeout=60)
     assert ack["ok"], ack
-    show("during the instant run", probe(url, cap, done))
-    finished = done.is_set()
-    if not finished:
-        c.call("control_run", {"run_id": ack["id"], "token": ack["control_token"],
-                               "action": "stop"}, timeout=60)
-        done.wait(60)
+    run_url = f"{url}/api/runs/{ack['id']}"
+
+    def ended() -> bool:
+        return requests.get(run_url, timeout=30).json()["status"] in ("finished", "stopped")
+
+    show("during the instant run", probe(url, cap, ended))
     took = time.perf_counter() - began
-    state = "finished" if finished else f"stopped after the {cap:g} s cap"
-    print(f"  the instant run {state}: {count[0]:,} events in {took:.1f} s "
-          f"({count[0] / took:,.0f} events/s to its client)")
-    c.disconnect()
+    if not ended():
+        stopper = client(url)
+        stopper.call("control_run", {"run_id": ack["id"], "token": ack["control_token"],
+                                     "action": "stop"}, timeout=60)
+        stopper.disconnect()
+    run = requests.get(run_url, timeout=30).json()
+    state = "finished" if run["status"] == "finished" else f"was stopped at the {cap:g} s cap"
+    print(f"  the instant run {state}: {run['event_count']:,} events stored in {took:.1f} s "
+          f"({run['event_count'] / took:,.0f} events/s); its starting client received "
+          f"{count[0]:,}" + (" and was disconnected" if dropped.is_set() else ""))
+    if not dropped.is_set():
+        watcher.disconnect()
 
 
 def main(argv: list[str] | None = None) -> None:
