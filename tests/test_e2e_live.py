@@ -163,3 +163,19 @@ def test_a_message_over_the_transport_limit_drops_only_that_client(live_server: 
     assert polite.call("join_run", {"run_id": "nope"})["ok"] is False
     assert requests.get(f"{live_server}/healthz", timeout=10).json()["ok"] is True
     close_all(polite.client)
+
+
+def test_the_join_ack_arrives_before_the_catch_up(live_server: str) -> None:
+    starter = Viewer(live_server)
+    run = starter.start({"preset": "tutorial", "speed": "instant"})
+    wait_until(starter.ended, what="the run to end")
+    arrivals: list[str] = []
+    late = InOrderClient(reconnection=False)
+    late.on("run_events", lambda message: arrivals.append("events"))
+    late.on("run_status", lambda message: arrivals.append("status"))
+    late.connect(live_server, transports=["websocket"], wait_timeout=10)
+    late.emit("join_run", {"run_id": run["id"]}, callback=lambda ack: arrivals.append("ack"))
+    wait_until(lambda: "status" in arrivals, what="the catch-up to end with a status")
+    assert arrivals[0] == "ack"
+    assert arrivals[-1] == "status" and "events" in arrivals
+    close_all(starter.client, late)
