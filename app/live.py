@@ -82,7 +82,17 @@ class LiveRun:
         except Exception as exc:  # the engine failed: end the run, keep the server up
             log.exception("run %s failed", self.id)
             with self.lock:
-                self._end("stopped", f"internal error: {exc}")
+                self._fail(f"internal error: {exc}")
+
+    def _fail(self, reason: str) -> None:
+        try:
+            self._sim.finish(reason)  # report unfinished sagas and run.finished if it still can
+            self._end("stopped", reason)
+        except Exception:  # even the summary failed: record what we can
+            log.exception("run %s could not be ended cleanly", self.id)
+            self.state, self.reason = "stopped", reason
+            self._store.update_run(self.id, status="stopped", reason=reason)
+            self._on_end(self)
 
     def _tick_once(self) -> bool:
         """Advance by the wall time since the last tick; True if more work is waiting now."""
@@ -193,64 +203,6 @@ class LiveRun:
                 upto = self.emitted
             sent = max(sent, send_stored(self._store, self.id, sid, sent + 1, upto))
 
-    # ----- controls (the caller holds the token) -------------------------------------------
-
-    def pause(self) -> None:
-        with self.lock:
-            self._require_live()
-            if self.state == "running":
-                self.state = "paused"
-                self._store.update_run(self.id, status="paused", t=self.t)
-            self._emit_status()
-
-    def resume(self) -> None:
-        with self.lock:
-            self._require_live()
-            if self.state == "paused":
-                self.state = "running"
-                self._last_wall = time.monotonic()
-                self._store.update_run(self.id, status="running")
-            self._emit_status()
-
-    def step(self) -> int:
-        """Pause if running, then run until at least one more event; returns how many."""
-        with self.lock:
-            self._require_live()
-            if self.state == "running":
-                self.state = "paused"
-                self._store.update_run(self.id, status="paused")
-            emitted = self._sim.step()
-            if emitted == 0:
-                self._reach_until()
-            self.t = max(self.t, self._sim.now)
-            self._after_progress(force_flush=True)
-            if self.state not in ENDED:
-                self._emit_status()
-            return emitted
-
-    def set_speed(self, speed: Speed) -> None:
-        with self.lock:
-            self._require_live()
-            if self.speed == INSTANT and speed != INSTANT:
-                self.t = self._sim.now
-            self.speed = speed
-            self._last_wall = time.monotonic()
-            self._store.update_run(self.id, speed=speed)
-            self._emit_status()
-
-    def stop(self) -> None:
-        with self.lock:
-            self._require_live()
-            self._sim.finish("stopped")
-            self._end("stopped", "stopped by its controller")
-
-    def inject(self, fault: dict[str, Any]) -> None:
-        """A fault at the current simulated time; ValueError if it does not apply."""
-        with self.lock:
-            self._require_live()
-            self._sim.inject(fault)
-            self._after_progress(force_flush=True)
-
     def interrupt(self, reason: str) -> None:
         """The server is shutting down: store what happened and mark the run interrupted."""
         with self.lock:
@@ -267,7 +219,3 @@ class LiveRun:
     def summary(self) -> dict[str, Any]:
         with self.lock:
             return self._sim.summary()
-
-    def _require_live(self) -> None:
-        if self.state in ENDED:
-            raise ValueError(f"the run has ended ({self.state})")
