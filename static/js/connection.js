@@ -1,0 +1,96 @@
+// Socket.IO link to the server: start, join and control runs; incoming batches go on the bus.
+
+import { io } from "/vendor/socket.io.esm.min.js";
+import { emit, on } from "./bus.js";
+
+const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
+
+/** The control token this tab got when it started run `id` (null: a read-only viewer). */
+export function tokenFor(id) {
+  return sessionStorage.getItem(TOKEN_KEY(id));
+}
+
+/** Connect and wire the bus: `start`/`control` commands out, `run:*` notifications in. */
+export function connect(initialRunId) {
+  const socket = io({ transports: ["websocket", "polling"] });
+  let runId = initialRunId || null;
+  let token = runId ? tokenFor(runId) : null;
+  let joined = false;
+  let lastSeq = -1; // after a reconnect, ask only for what we have not seen
+  let starting = false;
+  let early = [];
+
+  function join() {
+    if (!runId) return;
+    socket.emit("join_run", { run_id: runId, from_seq: lastSeq + 1 }, (ack) => {
+      if (!ack || !ack.ok) {
+        emit("run:error", { message: (ack && ack.error) || "could not join the run" });
+        return;
+      }
+      joined = true;
+      emit("run:joined", { run: ack.run, controller: Boolean(token), runId });
+      emit("run:status", { run_id: runId, state: ack.run.status, t: ack.run.t,
+        speed: ack.run.speed });
+    });
+  }
+
+  socket.on("connect", () => {
+    emit("conn", { connected: true });
+    if (runId) join();
+  });
+  socket.on("disconnect", () => emit("conn", { connected: false }));
+  socket.on("connect_error", () => emit("conn", { connected: false }));
+  socket.on("run_events", (msg) => {
+    if (msg.run_id === runId && joined) {
+      if (msg.events.length) lastSeq = Math.max(lastSeq, msg.events[msg.events.length - 1].seq);
+      emit("run:events", { events: msg.events });
+    } else if (starting) early.push(msg);
+  });
+  socket.on("run_status", (msg) => {
+    if (msg.run_id === runId) emit("run:status", msg);
+  });
+
+  on("cmd:start", (body) => {
+    starting = true;
+    early = [];
+    socket.emit("start_run", body, (ack) => {
+      starting = false;
+      if (!ack || !ack.ok) {
+        emit("form:errors", { errors: (ack && ack.errors) || { _: "the server refused" } });
+        return;
+      }
+      if (runId) socket.emit("leave_run", { run_id: runId });
+      runId = ack.id;
+      lastSeq = -1;
+      token = ack.control_token;
+      sessionStorage.setItem(TOKEN_KEY(runId), token);
+      history.pushState({ runId }, "", ack.url || `/runs/${runId}`);
+      joined = true;
+      emit("form:errors", { errors: {} });
+      emit("run:reset", { runId });
+      emit("run:joined", { run: { id: runId, status: "pending", speed: body.speed },
+        controller: true, runId });
+      for (const msg of early) {
+        if (msg.run_id !== runId || !msg.events.length) continue;
+        lastSeq = Math.max(lastSeq, msg.events[msg.events.length - 1].seq);
+        emit("run:events", { events: msg.events });
+      }
+      early = [];
+    });
+  });
+
+  on("cmd:control", (command) => {
+    if (!runId || !token) return;
+    socket.emit("control_run", { run_id: runId, token, ...command }, (ack) => {
+      if (!ack || !ack.ok) emit("run:error", { message: (ack && ack.error) || "refused" });
+      else if (command.action === "step" && ack.events === 0) {
+        emit("run:error", { message: "nothing can happen now (is an actor down?)" });
+      }
+    });
+  });
+
+  // Back/forward between "/" and "/runs/<id>" (pushed on start): load that page for real.
+  window.addEventListener("popstate", () => location.reload());
+  if (runId) emit("run:reset", { runId });
+  return socket;
+}

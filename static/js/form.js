@@ -1,0 +1,141 @@
+// The parameter form: preset picker, mode, scenario, services and the mode's fault switches.
+// Field errors (dotted names, from the server or a local check) appear next to their field.
+
+import { emit, on } from "./bus.js";
+import {
+  DEFAULTS, FAULTS, SCENARIO, SERVICES, TIMING, deepMerge, getPath, parsePlan, setPath,
+} from "./fields.js";
+import { el } from "./util.js";
+import { buildField as widget, errorSlot } from "./widgets.js";
+
+const inputs = new Map(); // dotted name -> {spec, read(), write(v), row}
+let presets = {};
+const buildField = (spec) => widget(spec, inputs);
+
+function seedRow() {
+  const row = buildField(SCENARIO.find((f) => f.name === "seed"));
+  const button = el("button.small", { type: "button", id: "new-seed",
+    onclick: () => inputs.get("seed").write(Math.floor(Math.random() * 2 ** 31)) }, "new seed");
+  row.querySelector("input").after(button);
+  return row;
+}
+
+function modeRow() {
+  const radios = ["orchestration", "choreography"].map((m) =>
+    el("label.radio", {}, el("input", { type: "radio", name: "mode", value: m,
+      onchange: showModeFields }), m));
+  const row = el("div.field", { dataset: { field: "mode" } },
+    el("span.label", {}, "Mode"), el("div.radios", {}, radios), errorSlot("mode"));
+  inputs.set("mode", {
+    spec: { name: "mode", kind: "choice" },
+    read: () => row.querySelector("input:checked")?.value || "orchestration",
+    write: (v) => { for (const r of row.querySelectorAll("input")) r.checked = r.value === v; },
+    row,
+  });
+  return row;
+}
+
+function showModeFields() {
+  const mode = inputs.get("mode").read();
+  for (const { spec, row } of inputs.values()) row.hidden = Boolean(spec.mode && spec.mode !== mode);
+}
+
+function fill(params) {
+  for (const [name, input] of inputs) {
+    if (name === "preset") continue;
+    const value = getPath(params, name);
+    if (value !== undefined) input.write(value);
+  }
+  showModeFields();
+}
+
+function choosePreset(name) {
+  const preset = presets[name];
+  const description = document.getElementById("preset-description");
+  description.textContent = preset ? preset.description : "";
+  fill(deepMerge(DEFAULTS, preset ? preset.params : {}));
+}
+
+/** Read the form into {preset, params} or return {errors} from the local checks. */
+function collect() {
+  const errors = {};
+  const params = {};
+  for (const [name, { spec, read }] of inputs) {
+    if (name === "preset") continue;
+    let value = read();
+    if (spec.kind === "plan") {
+      try { value = parsePlan(value); } catch (err) { errors.plan = err.message; continue; }
+    } else if (spec.kind === "saga") value = value || null;
+    else if (["int", "float", "rate"].includes(spec.kind) && value !== null) {
+      const lo = spec.min ?? 0;
+      const hi = spec.max ?? 1;
+      if (Number.isNaN(value)) { errors[name] = "is required"; continue; }
+      if (value < lo || value > hi) { errors[name] = `must be from ${lo} to ${hi}`; continue; }
+      if (spec.kind === "int" && !Number.isInteger(value)) {
+        errors[name] = "must be a whole number"; continue;
+      }
+    }
+    setPath(params, name, value);
+  }
+  const preset = document.getElementById("f-preset").value || undefined;
+  return Object.keys(errors).length ? { errors } : { body: { preset, params } };
+}
+
+function showErrors(errors) {
+  for (const slot of document.querySelectorAll(".field-error")) slot.textContent = "";
+  for (const row of document.querySelectorAll(".field.invalid")) row.classList.remove("invalid");
+  const general = [];
+  for (const [name, message] of Object.entries(errors || {})) {
+    const key = inputs.has(name) ? name : name.split(".")[0] === "plan" ? "plan" : null;
+    const slot = key && document.querySelector(`[data-error-for="${key}"]`);
+    if (slot) {
+      slot.textContent += `${slot.textContent ? " " : ""}${name === key ? "" : `${name} `}${message}`;
+      slot.closest(".field").classList.add("invalid");
+      slot.closest("details")?.setAttribute("open", "");
+    } else general.push(`${name}: ${message}`);
+  }
+  document.getElementById("form-error").textContent = general.join("; ");
+}
+
+/** Build the form into `root` from the server's presets. */
+export async function initForm(root) {
+  const presetSelect = el("select#f-preset", { name: "preset",
+    onchange: (e) => choosePreset(e.target.value) });
+  const services = SERVICES.map(({ service, capacity, failure }) =>
+    el("fieldset.service", {}, el("legend", {}, service),
+      buildField(capacity), buildField(failure)));
+  root.append(
+    el("div.field", {}, el("label", { for: "f-preset" }, "Preset"), presetSelect,
+      el("p.preset-description#preset-description", { "aria-live": "polite" })),
+    modeRow(),
+    el("div.grid2", {}, buildField(SCENARIO[0]), buildField(SCENARIO[1])),
+    seedRow(),
+    buildField(SCENARIO.find((f) => f.name === "until")),
+    buildField(SCENARIO.find((f) => f.name === "plan")),
+    el("details.services", { open: true }, el("summary", {}, "Services"), services),
+    el("details.faults", {}, el("summary", {}, "Faults & remedies"), FAULTS.map(buildField)),
+    el("details.timing", {}, el("summary", {}, "Timing"), TIMING.map(buildField)),
+    el("p.form-error#form-error", { role: "alert" }),
+  );
+  try {
+    const response = await fetch("/api/presets");
+    presets = await response.json();
+  } catch {
+    presets = {};
+    document.getElementById("form-error").textContent = "could not load the presets";
+  }
+  presetSelect.append(el("option", { value: "" }, "(custom)"),
+    ...Object.keys(presets).map((name) => el("option", { value: name }, name)));
+  const first = presets.tutorial ? "tutorial" : Object.keys(presets)[0] || "";
+  presetSelect.value = first;
+  choosePreset(first);
+
+  on("ui:start", (options) => {
+    const { errors, body } = collect();
+    showErrors(errors || {});
+    if (body) emit("cmd:start", { ...body, ...options });
+  });
+  on("form:errors", ({ errors }) => showErrors(errors));
+  on("run:joined", ({ run }) => { if (run && run.params) fill(run.params); });
+  emit("form:ready", { presets });
+}

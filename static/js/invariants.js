@@ -1,0 +1,77 @@
+// Invariants: each consistency check of DESIGN.md with a live pass/fail mark. A failure names
+// its sagas; selecting one jumps to it everywhere on the page.
+
+import { emit, on } from "./bus.js";
+import { CHECK_NAMES, createState } from "./state.js";
+import { el, escapeHtml } from "./util.js";
+
+const CHECKS = {
+  conservation: ["Conservation", "available + held = capacity, per service"],
+  atomic_outcome: ["Atomic outcome", "completed holds one of each; compensated holds none"],
+  nothing_stuck: ["Nothing stuck", "every saga ended (checked when the run ends)"],
+  order: ["Compensation order", "undo runs in reverse of the forward steps"],
+  no_double_booking: ["No double booking", "no saga holds two units of a service"],
+};
+
+let list;
+let extra;
+let headline;
+let lastHtml = "";
+
+function itemHtml(check, inv, finished, idle) {
+  const [name, what] = CHECKS[check] || [check, ""];
+  const waiting = idle || (check === "nothing_stuck" && !finished && inv.ok);
+  const status = !inv.ok ? "fail" : waiting ? "wait" : "pass";
+  const mark = { fail: "✗ FAIL", wait: idle ? "– no run" : "… at end", pass: "✓ pass" }[status];
+  const sagas = inv.sagas.slice(0, 6).map((id) =>
+    `<button type="button" class="saga-link" data-saga="${id}">${id}</button>`).join(" ");
+  const more = inv.sagas.length > 6 ? ` +${inv.sagas.length - 6} more` : "";
+  return `<li class="inv-check inv-${status}" data-check="${check}" title="${what}">` +
+    `<span class="inv-mark">${mark}</span><span class="inv-name">${name}</span>` +
+    `<small class="inv-what">${what}</small>` +
+    (inv.ok ? "" : `<span class="inv-sagas">${sagas || "(run-wide)"}${more}` +
+      `${inv.detail ? ` <small>${escapeHtml(inv.detail)}</small>` : ""}</span>`) + "</li>";
+}
+
+function draw(state) {
+  const html = CHECK_NAMES.map((c) => itemHtml(c, state.invariants[c], state.finished,
+    state.events === 0)).join("");
+  if (html !== lastHtml) {
+    list.innerHTML = html;
+    lastHtml = html;
+  }
+  const failing = CHECK_NAMES.filter((c) => !state.invariants[c].ok).length;
+  headline.className = `inv-headline ${failing ? "inv-fail" : "inv-pass"}`;
+  headline.textContent = state.events === 0 ? ""
+    : failing ? `✗ ${failing} of ${CHECK_NAMES.length} checks fail`
+      : `✓ all ${CHECK_NAMES.length} checks pass${state.finished ? "" : " so far"}`;
+  const s = state.summary;
+  if (!s || !s.compensations) {
+    extra.textContent = "";
+    return;
+  }
+  const parts = [`compensations performed ${s.compensations.performed} of ` +
+    `${s.compensations.expected} expected`];
+  const leaked = Object.entries(s.leaked || {}).filter(([, n]) => n > 0);
+  if (leaked.length) parts.push(`leaked: ${leaked.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  if (s.retries) parts.push(`retries ${s.retries}`);
+  if (s.duplicates_prevented) parts.push(`duplicates prevented ${s.duplicates_prevented}`);
+  if (s.isolation_anomalies) parts.push(`isolation anomalies ${s.isolation_anomalies}`);
+  parts.push(`${s.events} events`);
+  extra.textContent = parts.join(" · ");
+}
+
+/** Build the invariant panel into `root`. */
+export function initInvariants(root) {
+  list = el("ul.invariants#invariants");
+  extra = el("p.muted.inv-extra");
+  headline = el("p.inv-headline#inv-headline", { role: "status" });
+  root.append(headline, list, extra);
+  list.addEventListener("click", (e) => {
+    const link = e.target.closest("[data-saga]");
+    if (link) emit("select", { saga: link.dataset.saga });
+  });
+  on("reset", () => { lastHtml = ""; extra.textContent = ""; draw(createState()); });
+  draw(createState());
+  on("render", ({ state }) => draw(state));
+}

@@ -1,0 +1,27 @@
+// Audience: the share link (read-only view of the same run) and the viewer banner.
+
+import { on } from "./bus.js";
+import { el } from "./util.js";
+
+/** Build the share box into `root`. */
+export function initShare(root) {
+  const link = el("input#share-link", { type: "text", readOnly: true,
+    "aria-label": "share link (read-only view)" });
+  const copy = el("button.small#share-copy", { type: "button", onclick: async () => {
+    link.select();
+    try { await navigator.clipboard.writeText(link.value); copy.textContent = "copied ✓"; } catch {
+      document.execCommand("copy");
+    }
+  } }, "copy");
+  const box = el("span.share-box", { hidden: true }, el("span.label", {}, "Share"), link, copy);
+  const viewer = el("span.viewer-badge#viewer-badge", { hidden: true }, "◉ read-only view · ",
+    el("a", { href: "/" }, "start your own run"));
+  root.append(box, viewer);
+  on("run:joined", ({ runId, controller }) => {
+    link.value = `${location.origin}/runs/${runId}`;
+    box.hidden = !controller;
+    viewer.hidden = controller;
+    copy.textContent = "copy";
+    document.body.classList.toggle("viewer", !controller);
+  });
+}

@@ -1,0 +1,188 @@
+// The derived state of a run, computed from trace events only (live, replay and seek share it).
+// applyEvents(state, events) folds events into a state; stateAt(events, t) rebuilds the state
+// as it was at simulated time t. The state is plain data (Maps and arrays), cheap to rebuild.
+
+export const CHECK_NAMES = [
+  "conservation",
+  "atomic_outcome",
+  "nothing_stuck",
+  "order",
+  "no_double_booking",
+];
+const STEPS = ["flight", "hotel", "car"];
+const OUTCOMES = ["completed", "compensated", "stuck", "flagged"];
+const ENDINGS = {
+  "saga.completed": "completed",
+  "saga.compensated": "compensated",
+  "saga.stuck": "stuck",
+  "saga.flagged": "flagged",
+};
+
+/** An empty run state. */
+export function createState() {
+  const series = () => ({ x: [], y: [] });
+  return {
+    seq: -1,
+    t: 0,
+    events: 0,
+    params: null,
+    mode: "orchestration",
+    capacity: { flight: 0, hotel: 0, car: 0 },
+    inventory: { flight: 0, hotel: 0, car: 0 },
+    inventorySeries: { flight: series(), hotel: series(), car: series() },
+    outcomes: { completed: 0, compensated: 0, stuck: 0, flagged: 0 },
+    outcomeSeries: { x: [], completed: [], compensated: [], stuck: [], flagged: [] },
+    sagas: new Map(),
+    order: [],
+    invariants: Object.fromEntries(
+      CHECK_NAMES.map((c) => [c, { ok: true, sagas: [], detail: "" }]),
+    ),
+    actors: {},
+    finished: false,
+    finishReason: null,
+    summary: null,
+  };
+}
+
+function newSaga(id, index, t) {
+  const steps = {};
+  for (const s of STEPS) steps[s] = { fwd: "idle", attempt: 0, comp: null, compRank: 0 };
+  return { id, index, started: t, ended: null, outcome: "running", steps, compCount: 0,
+    timedOut: false, violations: [] };
+}
+
+function sagaFor(state, e) {
+  if (!e.saga) return null;
+  let saga = state.sagas.get(e.saga);
+  if (!saga) {
+    saga = newSaga(e.saga, state.order.length, e.t);
+    state.sagas.set(e.saga, saga);
+    state.order.push(e.saga);
+  }
+  return saga;
+}
+
+function recordInventory(state, e) {
+  for (const s of STEPS) {
+    const n = e.inventory[s];
+    if (n === undefined || (n === state.inventory[s] && state.inventorySeries[s].x.length)) continue;
+    state.inventory[s] = n;
+    state.inventorySeries[s].x.push(e.t);
+    state.inventorySeries[s].y.push(n);
+  }
+}
+
+function recordOutcome(state, saga, outcome, t) {
+  if (saga.outcome === outcome) return;
+  if (OUTCOMES.includes(saga.outcome)) state.outcomes[saga.outcome] -= 1;
+  saga.outcome = outcome;
+  saga.ended = t;
+  state.outcomes[outcome] += 1;
+  const s = state.outcomeSeries;
+  s.x.push(t);
+  for (const o of OUTCOMES) s[o].push(state.outcomes[o]);
+}
+
+function violate(state, check, sagaId, detail) {
+  const inv = state.invariants[check] || (state.invariants[check] = { ok: true, sagas: [] });
+  inv.ok = false;
+  inv.detail = detail || inv.detail;
+  if (sagaId && !inv.sagas.includes(sagaId)) inv.sagas.push(sagaId);
+}
+
+function applyStep(saga, e) {
+  const step = saga.steps[e.step];
+  if (!step) return;
+  switch (e.kind) {
+    case "message.delivered":
+      if (step.fwd === "idle") step.fwd = "pending";
+      break;
+    case "step.started":
+      step.fwd = "pending";
+      step.attempt = e.attempt || step.attempt + 1;
+      break;
+    case "step.succeeded":
+      step.fwd = "ok";
+      break;
+    case "step.failed":
+      step.fwd = "failed";
+      step.reason = e.reason;
+      break;
+    case "step.retried":
+      step.fwd = "retry";
+      break;
+    case "step.reply_lost":
+      step.fwd = "lost";
+      break;
+    case "compensation.started":
+      if (!step.compRank) step.compRank = ++saga.compCount;
+      step.comp = "pending";
+      break;
+    case "compensation.succeeded":
+      step.comp = e.units === 0 ? "noop" : "done";
+      break;
+    case "compensation.failed":
+      step.comp = "failed";
+      break;
+    case "compensation.skipped":
+      if (!step.compRank) step.compRank = ++saga.compCount;
+      step.comp = "skipped";
+      break;
+    default:
+  }
+}
+
+/** Fold one trace event into the state (mutates and returns it). */
+export function applyEvent(state, e) {
+  state.seq = e.seq;
+  if (e.t > state.t) state.t = e.t;
+  state.events += 1;
+  if (e.kind === "run.started") {
+    state.params = e.params || null;
+    state.mode = (e.params && e.params.mode) || "orchestration";
+    const services = (e.params && e.params.services) || {};
+    for (const s of STEPS) {
+      state.capacity[s] = services[s] ? services[s].capacity : e.inventory[s];
+    }
+  }
+  if (e.inventory) recordInventory(state, e);
+  const saga = sagaFor(state, e);
+  if (saga) {
+    if (e.step) applyStep(saga, e);
+    if (ENDINGS[e.kind]) recordOutcome(state, saga, ENDINGS[e.kind], e.t);
+    else if (e.kind === "saga.compensating" && saga.outcome === "running") {
+      saga.outcome = "compensating";
+    } else if (e.kind === "saga.timed_out") saga.timedOut = true;
+  }
+  if (e.kind === "actor.crashed") state.actors[e.actor] = "down";
+  else if (e.kind === "actor.restarted") state.actors[e.actor] = "up";
+  else if (e.kind === "invariant.violated") {
+    violate(state, e.check, e.saga, e.detail);
+    if (saga) saga.violations.push(e.check);
+  } else if (e.kind === "run.finished") {
+    state.finished = true;
+    state.finishReason = e.reason || null;
+    state.summary = e.summary || null;
+    const checks = (e.summary && e.summary.invariants) || {};
+    for (const [check, result] of Object.entries(checks)) {
+      if (!result.ok) for (const id of result.sagas || [null]) violate(state, check, id, "");
+    }
+  }
+  return state;
+}
+
+/** Fold a batch of events (in seq order) into the state; returns the state. */
+export function applyEvents(state, events) {
+  for (const e of events) applyEvent(state, e);
+  return state;
+}
+
+/** The state as it was at simulated time t (every event with e.t <= t applied). */
+export function stateAt(events, t) {
+  const state = createState();
+  for (const e of events) {
+    if (e.t > t) break;
+    applyEvent(state, e);
+  }
+  return state;
+}

@@ -1,0 +1,82 @@
+// The timeline's drawing list: trace events folded into arrows between actor lanes and marks
+// on a lane, each in simulated time. Arrows are appended in the order of their end time.
+
+const SERVICES = ["flight", "hotel", "car"];
+const MARKS = {
+  "actor.crashed": ["✖", "--fail"], "actor.restarted": ["▲", "--ok"],
+  "log.appended": ["■", "--muted"], "log.replayed": ["◆", "--warn"],
+  "message.redelivered": ["↻", "--warn"], "invariant.violated": ["⚠", "--fail"],
+  "step.reply_lost": ["?", "--warn"], "saga.timed_out": ["◷", "--warn"],
+  "outbox.relayed": ["✉", "--pending"], "isolation.anomaly": ["~", "--warn"],
+};
+
+function laneOf(actor) {
+  if (actor === "orchestrator" || actor === "bus" || actor === "monitor") return 0;
+  const i = SERVICES.indexOf(actor);
+  return i < 0 ? 0 : i + 1;
+}
+
+export class TimelineModel {
+  constructor() {
+    this.arrows = []; // {t0, t1, from, to, color, saga, dashed?, span?, skip?}
+    this.marks = []; // {t, lane, glyph, color, saga}
+    this.open = new Map(); // "saga|step" -> time the request or delivery started
+    this.mode = "orchestration";
+  }
+
+  /** Lane names, top to bottom. */
+  lanes() {
+    return [this.mode === "orchestration" ? "orchestrator" : "bus", ...SERVICES];
+  }
+
+  /** Fold one trace event in. */
+  ingest(e) {
+    const key = `${e.saga}|${e.step}`;
+    switch (e.kind) {
+      case "run.started":
+        this.mode = (e.params && e.params.mode) || "orchestration";
+        break;
+      case "step.started":
+      case "compensation.started":
+        this.open.set(key, e.t);
+        break;
+      case "step.succeeded":
+      case "step.failed":
+      case "compensation.succeeded":
+      case "compensation.failed":
+        this.reply(e, key);
+        break;
+      case "message.published":
+        this.arrows.push({ t0: e.t, t1: e.t, from: laneOf(e.source), to: 0, color: "--pending",
+          saga: e.saga, skip: !SERVICES.includes(e.source) });
+        break;
+      case "message.delivered":
+        if (!this.open.has(key)) this.open.set(key, e.t);
+        this.arrows.push({ t0: e.t, t1: e.t, from: 0, to: laneOf(e.actor), color: "--muted",
+          saga: e.saga, dashed: true });
+        break;
+      default:
+        if (MARKS[e.kind]) {
+          const [glyph, color] = MARKS[e.kind];
+          const lane = e.kind === "invariant.violated" ? 0
+            : laneOf(e.actor === "client" ? e.step : e.actor);
+          this.marks.push({ t: e.t, lane, glyph, color, saga: e.saga });
+        }
+    }
+  }
+
+  /** A service answered: the request arrow (and its reply), or a work span in choreography. */
+  reply(e, key) {
+    const t0 = this.open.has(key) ? this.open.get(key) : e.t;
+    this.open.delete(key);
+    const comp = e.kind.startsWith("compensation");
+    const color = e.kind.endsWith("failed") ? "--fail" : comp ? "--comp" : "--ok";
+    const lane = laneOf(e.step);
+    if (this.mode === "orchestration") {
+      this.arrows.push({ t0, t1: e.t, from: 0, to: lane, color, saga: e.saga });
+      this.arrows.push({ t0: e.t, t1: e.t, from: lane, to: 0, color, saga: e.saga, dashed: true });
+    } else {
+      this.arrows.push({ t0, t1: e.t, from: lane, to: lane, color, saga: e.saga, span: true });
+    }
+  }
+}

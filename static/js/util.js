@@ -1,0 +1,77 @@
+// Small shared helpers: DOM building, number formatting, animation-frame throttling.
+
+/** Build an element: el("div.card#x", {title: "t", onclick: fn}, child, "text", ...). */
+export function el(spec, attrs = {}, ...children) {
+  const [tagAndClasses, id] = spec.split("#");
+  const [tag, ...classes] = tagAndClasses.split(".");
+  const node = document.createElement(tag || "div");
+  if (classes.length) node.className = classes.join(" ");
+  if (id) node.id = id;
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2), value);
+    } else if (key === "dataset") {
+      Object.assign(node.dataset, value);
+    } else if (key in node && typeof value !== "string") {
+      node[key] = value;
+    } else {
+      node.setAttribute(key, value === true ? "" : value);
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Text made safe to put into HTML. */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) =>
+    ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/** Simulated time as the tutorial prints it: one decimal. */
+export function fmtT(t) {
+  return (Math.round(t * 10) / 10).toFixed(1);
+}
+
+/** A count with thousands separators. */
+export function fmtN(n) {
+  return Number(n).toLocaleString("en-US");
+}
+
+/** Wrap fn so that many calls within one animation frame run it once, with the latest args. */
+export function perFrame(fn) {
+  let scheduled = false;
+  let lastArgs = [];
+  return (...args) => {
+    lastArgs = args;
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      fn(...lastArgs);
+    });
+  };
+}
+
+/** Index of the first item whose key(item) >= value in a sorted array (binary search). */
+export function lowerBound(items, value, key = (x) => x) {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(items[mid]) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Read a CSS custom property of the document root (theme colours for canvas and Plotly). */
+export function cssVar(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+export const STEPS = ["flight", "hotel", "car"];

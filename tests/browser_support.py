@@ -1,0 +1,139 @@
+"""Shared helpers for the dashboard's browser tests and benchmark: server, chromium, page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from app import create_app
+from app.server import serve_in_thread
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+TUTORIAL_PLAN = "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car"
+#: Chromium asks every site for /favicon.ico on its own; that is not the page's console.
+IGNORED_CONSOLE = ("/favicon.ico",)
+
+
+@contextmanager
+def live_server(tmp_path: Path, **config: Any) -> Iterator[str]:
+    """The real app on 127.0.0.1 with a free port; yields its base URL."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "DATABASE": str(tmp_path / "sagalab.sqlite3"), **config})
+    server = serve_in_thread(app, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        app.extensions["sagalab.runs"].shutdown("test finished")
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser: Browser, url: str, width: int = 1280, height: int = 720,
+              theme: str = "light") -> tuple[Page, list[str]]:
+    """A new page at url in the given size and theme; returns it and its console errors."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        where = (message.location or {}).get("url", "")
+        if message.type == "error" and not where.endswith(IGNORED_CONSOLE):
+            errors.append(f"{message.text} ({where})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.goto(url)
+    page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1"
+                           " || document.body.classList.contains('viewer')")
+    return page, errors
+
+
+def set_speed(page: Page, label: str) -> None:
+    """Click the speed buttons until the speed reads `label` (e.g. "instant", "2×")."""
+    for _ in range(20):
+        current = page.inner_text("#speed")
+        if current == label:
+            return
+        faster = label == "instant" or (current != "instant" and
+                                        float(label.rstrip("×")) > float(current.rstrip("×")))
+        page.click("#btn-faster" if faster else "#btn-slower")
+    raise AssertionError(f"speed never reached {label}")
+
+
+def start_run(page: Page, preset: str = "tutorial", plan: str | None = TUTORIAL_PLAN,
+              speed: str = "instant", fields: dict[str, str] | None = None) -> None:
+    """Fill the form and press Start."""
+    page.select_option("#f-preset", preset)
+    if plan is not None:
+        page.fill("[id='f-plan']", plan)
+    if fields:  # a user opens the folded sections first
+        page.evaluate("document.querySelectorAll('#form details').forEach(d => d.open = true)")
+    for name, value in (fields or {}).items():
+        locator = page.locator(f"[id='f-{name}']")
+        kind = locator.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
+        if kind == "select":
+            locator.select_option(value)
+        elif kind == "checkbox":
+            locator.set_checked(value == "true")
+        else:
+            locator.fill(value)
+    set_speed(page, speed)
+    page.click("#btn-start")
+
+
+def wait_finished(page: Page, timeout: float = 30_000) -> None:
+    page.wait_for_function("document.body.dataset.finished === 'true'", timeout=timeout)
+
+
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot under artifacts/screenshots/ (the whole page unless told otherwise)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def board(page: Page) -> dict[str, dict[str, str]]:
+    """The saga board as {saga: {flight, hotel, car, outcome}} (the rows in view)."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#board-rows .saga-row')].map(r => [r.dataset.saga, {
+          flight: r.children[1].textContent.trim(), hotel: r.children[2].textContent.trim(),
+          car: r.children[3].textContent.trim(), outcome: r.querySelector('.badge')
+            .textContent.trim()}]))""")
+
+
+def log_lines(page: Page) -> list[str]:
+    """Every line of the (virtualised) log, read by scrolling it from top to bottom."""
+    return page.evaluate("""async () => {
+        const box = document.getElementById('log');
+        const lines = new Map();
+        const frame = () => new Promise(r => requestAnimationFrame(r));
+        for (let top = 0; ; top += box.clientHeight) {
+            box.scrollTop = top;
+            await frame();
+            for (const row of box.querySelectorAll('.vrow')) {
+                lines.set(parseFloat(row.style.top), row.textContent);
+            }
+            if (top + box.clientHeight >= box.scrollHeight) break;
+        }
+        return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1]);
+    }""")

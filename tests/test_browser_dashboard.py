@@ -1,0 +1,341 @@
+"""The dashboard in Debian's chromium against the real server: the tutorial's sample run,
+a broken invariant, a read-only viewer on the share link, field errors and the controls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser_support import (
+    board,
+    chromium,
+    live_server,
+    log_lines,
+    open_page,
+    screenshot,
+    start_run,
+    wait_finished,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def inventory_text(page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#inventory-readout .inv')].map(e => [e.dataset.service,
+        e.querySelector('.inv-value').textContent]))""")
+
+
+def chart_legend(page) -> list[str]:
+    return page.eval_on_selector_all("#chart-inventory .legendtext", "es => es.map(e => "
+                                     "e.textContent)")
+
+
+def invariant_marks(page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#invariants .inv-check')].map(e => [e.dataset.check, e.className]))""")
+
+
+@pytest.mark.parametrize(("width", "height", "theme"), [
+    (1280, 720, "light"), (1280, 720, "dark"), (1920, 1080, "light"), (1920, 1080, "dark"),
+])
+def test_tutorial_sample_run(server: str, browser: Browser, width: int, height: int,
+                             theme: str) -> None:
+    page, errors = open_page(browser, server + "/", width, height, theme)
+    start_run(page, speed="1000×" if width == 1280 else "instant")
+    wait_finished(page)
+    rows = board(page)
+    assert list(rows) == ["BOOK001", "BOOK002", "BOOK003", "BOOK004", "BOOK005"]
+    assert "completed" in rows["BOOK001"]["outcome"]
+    assert all("booked" in rows["BOOK001"][s] for s in ("flight", "hotel", "car"))
+    book4 = page.locator("[data-saga='BOOK004'] .cell")
+    assert "failed" in book4.nth(2).inner_text()
+    assert book4.nth(1).inner_text().startswith("↩1")  # the hotel was compensated first,
+    assert book4.nth(0).inner_text().startswith("↩2")  # then the flight
+    assert "compensated" in rows["BOOK004"]["outcome"]
+    assert inventory_text(page) == {"flight": "9/10", "hotel": "4/5", "car": "2/3"}
+    page.wait_for_function("[...document.querySelectorAll('#chart-inventory .legendtext')]"
+                           ".some(e => e.textContent === 'cars 2/3')")  # charts lag a moment
+    legend = chart_legend(page)
+    assert {"seats 9/10", "rooms 4/5", "cars 2/3"} <= set(legend)
+    marks = invariant_marks(page)
+    assert len(marks) == 5 and all("inv-pass" in c for c in marks.values())
+    assert "Cars available: 2/3" in page.inner_text("#log")  # following the live edge
+    page.select_option("#log-filter", "BOOK004")
+    log = log_lines(page)
+    assert "[10.1] HotelService: COMPENSATING - canceling BOOK004" in log
+    assert "[10.3] FlightService: ✓ Flight canceled (available: 9)" in log
+    assert not any("BOOK005" in line for line in log)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"dashboard-tutorial-{width}x{height}-{theme}")
+    assert errors == []
+
+
+def test_wrong_compensation_order_turns_an_invariant_red(server: str, browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    start_run(page, preset="wrong-compensation-order", plan=None)
+    wait_finished(page)
+    failing = page.locator("#invariants .inv-fail")
+    assert failing.count() >= 1
+    assert failing.locator("[data-check='order'], .inv-name").first.is_visible()
+    order = page.locator("#invariants [data-check='order']")
+    assert "inv-fail" in order.get_attribute("class")
+    saga = order.locator(".saga-link").first
+    name = saga.inner_text()
+    assert re.fullmatch(r"BOOK\d{3,}", name)
+    saga.click()
+    selected = page.locator("#board-rows .saga-row.selected")
+    assert selected.get_attribute("data-saga") == name
+    assert "✗ FAIL" in order.inner_text()
+    screenshot(page, "dashboard-wrong-compensation-order-1280x720-light")
+    assert errors == []
+
+
+def test_share_link_viewer_catches_up_and_ends_in_the_same_state(server: str,
+                                                                 browser: Browser) -> None:
+    owner, owner_errors = open_page(browser, server + "/", 1920, 1080, "dark")
+    start_run(owner, speed="5×")
+    owner.wait_for_function("document.querySelectorAll('#board-rows .saga-row').length >= 2")
+    share = owner.input_value("#share-link")
+    assert share.startswith(server + "/runs/")
+    viewer, viewer_errors = open_page(browser, share, 1280, 720, "light")
+    viewer.locator("#viewer-badge").wait_for()
+    assert viewer.locator("#btn-start").is_hidden()
+    assert viewer.locator("#btn-pause").is_hidden()
+    assert viewer.locator("#form").is_hidden()
+    assert viewer.locator("#viewer-badge").is_visible()
+    wait_finished(owner)
+    wait_finished(viewer)
+    assert board(viewer) == board(owner)
+    assert inventory_text(viewer) == inventory_text(owner) == {
+        "flight": "9/10", "hotel": "4/5", "car": "2/3"}
+    assert invariant_marks(viewer) == invariant_marks(owner)
+    same = "document.body.dataset.seq"
+    assert viewer.evaluate(same) == owner.evaluate(same)
+    screenshot(viewer, "dashboard-viewer-1280x720-light")
+    assert owner_errors == [] and viewer_errors == []
+
+
+def test_field_errors_appear_next_to_the_field_and_nothing_starts(server: str,
+                                                                  browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    start_run(page, plan="BOOK009:car")  # only 5 bookings: the server refuses the plan
+    error = page.locator("[data-error-for='plan']")
+    error.wait_for()
+    assert "BOOK009" in error.inner_text()
+    start_run(page, plan="", fields={"services.car.failure_rate": "1.5"})
+    rate_error = page.locator("[data-error-for='services.car.failure_rate']")
+    rate_error.wait_for()
+    assert "from 0 to 1" in rate_error.inner_text()
+    rate_error.scroll_into_view_if_needed()
+    assert page.locator("#board-rows .saga-row").count() == 0
+    assert page.evaluate("location.pathname") == "/"
+    screenshot(page, "dashboard-field-errors-1280x720-light", full_page=False)
+    assert errors == []
+
+
+def test_start_paused_then_step_and_resume_with_the_keyboard(server: str,
+                                                              browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    page.check("#start-paused")
+    start_run(page, speed="5×")
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('paused')")
+    before = int(page.evaluate("document.body.dataset.seq || '-1'"))
+    page.locator("body").press("ArrowRight")
+    page.wait_for_function(f"Number(document.body.dataset.seq) > {before}")
+    page.locator("body").press("+")
+    assert page.inner_text("#speed") == "10×"
+    page.locator("body").press(" ")
+    wait_finished(page)
+    assert len(board(page)) == 5
+    assert errors == []
+
+
+def test_browser_transcript_matches_the_python_one(server: str, browser: Browser,
+                                                   tmp_path: Path) -> None:
+    from sim import PRESETS, Simulation, resolve
+    from sim.events import ListSink
+    from sim.params import parse_plan
+    from sim.transcript import render
+
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    scenarios = [
+        {"preset": "tutorial", "params": {"plan": parse_plan(
+            "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")}},
+        {"preset": "tutorial-choreography", "params": {"plan": {"BOOK004": ["car"]}}},
+        {"preset": "tutorial-choreography-gap"},
+        {"preset": "tutorial", "params": {"orchestrator": {
+            "crash_saga": "BOOK002", "crash_step": "hotel", "durable_log": True}}},
+        {"params": {"bookings": 40, "retries": 1, "reply_loss_rate": 0.2,
+                    "compensation_failure_rate": 0.3, "seed": 7}},
+        *({"preset": name} for name in PRESETS),
+    ]
+    for scenario in scenarios:
+        sink = ListSink()
+        Simulation(resolve(scenario), sink=sink).run()
+        expected = list(render(sink.events))
+        actual = page.evaluate("""async (events) => {
+            const { render } = await import('/static/js/transcript.js');
+            return render(events); }""", sink.events)
+        assert actual == expected, scenario
+    assert errors == []
+
+
+def test_state_reducer_rebuilds_the_state_at_any_time(server: str, browser: Browser) -> None:
+    from sim import Simulation, resolve
+    from sim.events import ListSink
+    from sim.params import parse_plan
+
+    sink = ListSink()
+    plan = parse_plan("BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")
+    Simulation(resolve({"preset": "tutorial", "params": {"plan": plan}}), sink=sink).run()
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    at = page.evaluate("""async (events) => {
+        const { stateAt, applyEvents, createState } = await import('/static/js/state.js');
+        const view = (s) => ({ t: s.t, inventory: s.inventory, outcomes: s.outcomes,
+            book4: s.sagas.get('BOOK004') && { outcome: s.sagas.get('BOOK004').outcome,
+              hotel: s.sagas.get('BOOK004').steps.hotel.comp,
+              flight: s.sagas.get('BOOK004').steps.flight.comp },
+            finished: s.finished });
+        const whole = applyEvents(createState(), events.slice(0, 20));
+        applyEvents(whole, events.slice(20));
+        return { mid: view(stateAt(events, 10.1)), end: view(stateAt(events, 1e9)),
+                 batched: view(whole) };
+    }""", sink.events)
+    assert at["mid"]["book4"] == {"outcome": "compensating", "hotel": "done", "flight": "pending"}
+    assert at["mid"]["inventory"] == {"flight": 8, "hotel": 4, "car": 2}
+    assert at["end"]["inventory"] == {"flight": 9, "hotel": 4, "car": 2}
+    assert at["end"]["outcomes"] == {"completed": 1, "compensated": 4, "stuck": 0, "flagged": 0}
+    assert at["end"]["finished"] is True
+    assert at["batched"] == at["end"]
+    assert errors == []
+
+
+def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
+                                                             browser: Browser) -> None:
+    from sim.params import ALL_FIELDS, DEFAULTS
+
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    names = set(page.eval_on_selector_all("#form [data-field]", "es => es.map(e => "
+                                          "e.dataset.field)"))
+    assert names - {"preset"} == set(ALL_FIELDS) | {"plan"}
+    js_defaults = page.evaluate("""async () =>
+        (await import('/static/js/fields.js')).DEFAULTS""")
+    assert js_defaults == DEFAULTS
+    page.select_option("#f-preset", "orchestrator-crash-durable-log")
+    page.click("details.faults summary")
+    assert page.is_checked("[id='f-orchestrator.durable_log']")
+    assert page.is_visible("[id='f-orchestrator.durable_log']")
+    assert page.is_hidden("[id='f-choreography.outbox']")  # the other mode's switches hide
+    page.check("input[name='mode'][value='choreography']")
+    assert page.is_visible("[id='f-choreography.outbox']")
+    assert page.is_hidden("[id='f-orchestrator.durable_log']")
+    assert errors == []
+
+
+def test_choreography_gap_shows_the_stuck_saga_as_the_simulation_reports_it(
+        server: str, browser: Browser) -> None:
+    from sim import Simulation, resolve
+
+    summary = Simulation(resolve({"preset": "tutorial-choreography-gap"})).run()
+    page, errors = open_page(browser, server + "/", 1920, 1080, "dark")
+    start_run(page, preset="tutorial-choreography-gap", plan=None)
+    wait_finished(page)
+    assert inventory_text(page) == {
+        s: f"{v['available']}/{v['capacity']}" for s, v in summary["inventory"].items()}
+    outcomes = [row["outcome"] for row in board(page).values()]
+    for outcome in ("completed", "compensated", "stuck"):
+        assert sum(outcome in o for o in outcomes) == summary["sagas"][outcome]
+    marks = invariant_marks(page)
+    for check, result in summary["invariants"].items():
+        assert ("inv-pass" if result["ok"] else "inv-fail") in marks[check]
+    stuck = page.locator("#invariants [data-check='nothing_stuck'] .saga-link")
+    assert stuck.all_inner_texts() == summary["invariants"]["nothing_stuck"]["sagas"]
+    assert "leaked: flight" in page.inner_text(".inv-extra")
+    screenshot(page, "dashboard-choreography-gap-1920x1080-dark")
+    assert errors == []
+
+
+def test_fault_buttons_crash_and_restart_the_orchestrator_then_stop(server: str,
+                                                                    browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    page.check("#start-paused")
+    start_run(page, speed="2×")
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('paused')")
+    for _ in range(3):  # into BOOK001's first steps
+        seq = int(page.evaluate("document.body.dataset.seq || '-1'"))
+        page.click("#btn-step")
+        page.wait_for_function(f"Number(document.body.dataset.seq) > {seq}")
+    page.click("[data-action='crash'][data-actor='orchestrator']")
+    page.wait_for_function("document.querySelector('#log').textContent.includes('CRASHED')")
+    page.click("#btn-pause")  # resume: the run goes on without its orchestrator
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('running')")
+    page.click("[data-action='restart'][data-actor='orchestrator']")
+    page.wait_for_function("document.querySelector('#log').textContent.includes('RESTARTED')")
+    page.click("#btn-stop")
+    wait_finished(page)
+    page.wait_for_function("document.querySelector('#run-status').textContent"
+                           ".includes('stopped')")
+    assert page.locator("#btn-pause").is_disabled()
+    assert page.locator("[data-action='crash'][data-actor='flight']").is_disabled()
+    screenshot(page, "dashboard-crash-stop-1280x720-light")
+    assert errors == []
+
+
+def test_selecting_a_saga_highlights_it_everywhere(server: str, browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1920, 1080, "light")
+    start_run(page)
+    wait_finished(page)
+    page.click("#board-rows [data-saga='BOOK004']")
+    assert page.get_attribute("#board-rows .saga-row.selected", "data-saga") == "BOOK004"
+    highlighted = page.eval_on_selector_all("#log .log-line.hl", "ls => ls.map(l => "
+                                            "l.dataset.saga)")
+    assert highlighted and set(highlighted) == {"BOOK004"}
+    page.wait_for_function("document.querySelectorAll('#chart-inventory .shapelayer path')"
+                           ".length > 0")  # the saga's time span, shaded on the charts
+    page.keyboard.press("Escape")
+    assert page.locator("#board-rows .saga-row.selected").count() == 0
+    assert page.locator("#log .log-line.hl").count() == 0
+    assert errors == []
+
+
+def test_the_log_follows_the_live_edge_until_the_reader_scrolls_back(server: str,
+                                                                     browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1280, 720, "light")
+    start_run(page, plan="", speed="5×", fields={"bookings": "20", "interarrival": "1",
+                                                 "until": ""})
+    page.wait_for_function("document.getElementById('log').scrollTop > 0")
+    at_bottom = ("(() => { const b = document.getElementById('log');"
+                 " return b.scrollHeight - b.clientHeight - b.scrollTop < 2; })()")
+    assert page.evaluate(at_bottom)
+    page.evaluate("document.getElementById('log').scrollTop = 0")
+    page.locator("#log-follow").wait_for()
+    seq = int(page.evaluate("document.body.dataset.seq"))
+    assert page.evaluate("document.body.dataset.finished") == "false"
+    wait_finished(page)
+    assert int(page.evaluate("document.body.dataset.seq")) > seq  # lines kept coming meanwhile
+    assert page.evaluate("document.getElementById('log').scrollTop") == 0
+    assert not page.evaluate(at_bottom)
+    page.click("#log-follow")
+    page.wait_for_function(at_bottom)
+    assert "Final State:" in page.inner_text("#log")
+    assert errors == []
