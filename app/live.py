@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 ENDED = ("finished", "stopped", "interrupted")
 STATUS_EVERY = 0.5  # wall seconds between run_status updates while running
+MAX_QUEUED_BATCHES = 2  # packets waiting for one viewer before an instant run holds back
 CATCHUP_UNDER_LOCK = 2_000  # events a joiner may still be behind when it takes the lock
 
 
@@ -101,7 +102,7 @@ class LiveRun:
         busy = False
         if self.state == "running":
             if self.speed == INSTANT:
-                busy = self._run_chunk()
+                busy = not self._congested() and self._run_chunk()
             else:
                 self.t += float(self.speed) * wall_dt
                 self._sim.advance(until=self.t)
@@ -123,6 +124,19 @@ class LiveRun:
             progressed = True
         self.t = max(self.t, self._sim.now)
         return progressed
+
+    def _congested(self) -> bool:
+        """A viewer has batches waiting to be written to it: an instant run waits for it.
+
+        Without this a client slower than the simulation falls ever further behind (the
+        server queues without bound) until it misses its pings and is dropped.
+        """
+        sockets = socketio.server.eio.sockets
+        for _sid, eio_sid in socketio.server.manager.get_participants("/", room(self.id)):
+            sock = sockets.get(eio_sid)
+            if sock is not None and sock.queue.qsize() > MAX_QUEUED_BATCHES:
+                return True
+        return False
 
     def _reach_until(self) -> None:
         """Nothing left before the run's `until`: move the clock there, which ends the run.
