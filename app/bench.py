@@ -104,7 +104,8 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
     ctx = mp.get_context("spawn")
     ready, go, results = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
     shares = [viewers // procs + (1 if i < viewers % procs else 0) for i in range(procs)]
-    workers = [ctx.Process(target=watch, args=(url, ack["id"], n, ready, go, results))
+    limit = bookings * 3.0 / speed + 60  # the run's length at this speed, plus a minute
+    workers = [ctx.Process(target=watch, args=(url, ack["id"], n, ready, go, results, limit))
                for n in shares]
     for w in workers:
         w.start()
@@ -115,14 +116,18 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
     stats = [results.get(timeout=600) for _ in workers]
     for w in workers:
         w.join(timeout=30)
+        if w.is_alive():
+            w.terminate()
     c.disconnect()
     total = requests.get(f"{url}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
     got = [n for s in stats for n in s["counts"]]
     delays = [d for s in stats for d in s["delays"]]
     complete = sum(1 for n in got if n == total)
     cpu = sum(s["cpu"] for s in stats)
+    dropped = sum(s["dropped"] for s in stats)
     print(f"{viewers} viewers, speed {speed:g}, {bookings} bookings, {total:,} events each: "
-          f"{sum(got) / (total * viewers):.2%} delivered ({complete}/{viewers} viewers got all); "
+          f"{sum(got) / (total * viewers):.2%} delivered ({complete}/{viewers} viewers got all, "
+          f"{dropped} disconnected before the end); "
           f"emit-to-receipt delay p50 {pct(delays, 50) * 1000:.0f} ms, "
           f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms; "
           f"viewer processes' CPU while the run played: {cpu:.1f} s")

@@ -20,6 +20,8 @@ class Recorder:
         self.client = socketio.Client(reconnection=False)
         self.client.on("run_events", self._events)
         self.client.on("run_status", self._status)
+        self.client.on("disconnect", self._dropped)
+        self.dropped = False
         self.client.connect(url, transports=["websocket"], wait_timeout=60)
         ack = self.client.call("join_run", {"run_id": run_id}, timeout=60)
         if not ack.get("ok"):
@@ -29,6 +31,11 @@ class Recorder:
         delay = time.time() - message["sent_at"]
         self.count += len(message["events"])
         self.delays.extend([delay] * len(message["events"]))
+
+    def _dropped(self, *_: Any) -> None:
+        """Disconnected before the run ended (e.g. too far behind): stop waiting for it."""
+        self.dropped = not self.ended.is_set()
+        self.ended.set()
 
     def _status(self, message: dict[str, Any]) -> None:
         if message["state"] in ("finished", "stopped", "interrupted"):
@@ -47,6 +54,7 @@ def watch(url: str, run_id: str, n: int, ready: Any, go: Any, results: Any,
     for v in viewers:
         v.ended.wait(max(0.0, deadline - time.monotonic()))
     results.put({"cpu": time.process_time() - cpu, "counts": [v.count for v in viewers],
+                 "dropped": sum(v.dropped for v in viewers),
                  "delays": [d for v in viewers for d in v.delays]})
     closers = [threading.Thread(target=v.client.disconnect) for v in viewers]
     for t in closers:  # in parallel: python-socketio's client may wait 3 s for a close frame
