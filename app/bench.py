@@ -69,7 +69,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def client(url: str) -> socketio.Client:
-    c = socketio.Client(reconnection=False)
+    """A python-socketio client over WebSocket (UTF-8 left unchecked, see bench_viewers)."""
+    c = socketio.Client(reconnection=False, websocket_extra_options={"skip_utf8_validation": True})
     c.connect(url, transports=["websocket"], wait_timeout=30)
     return c
 

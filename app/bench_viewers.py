@@ -17,7 +17,10 @@ class Recorder:
         self.count = 0
         self.delays: list[float] = []
         self.ended = threading.Event()
-        self.client = socketio.Client(reconnection=False)
+        # websocket-client checks UTF-8 in pure Python unless told not to: that, not the
+        # server, would be what 300 viewers on one machine measure
+        self.client = socketio.Client(reconnection=False,
+                                      websocket_extra_options={"skip_utf8_validation": True})
         self.client.on("run_events", self._events)
         self.client.on("run_status", self._status)
         self.client.on("disconnect", self._dropped)
