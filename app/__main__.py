@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
 
 from . import create_app
 from .server import make
@@ -23,9 +25,10 @@ def main(argv: list[str] | None = None) -> None:
     server = make(app, host, port)
     print(f"Saga Lab on http://{host}:{server.port}/  (store: {app.config['DATABASE']})",
           flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as cleanly as on Ctrl-C
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         print("stopping: live runs are marked interrupted", flush=True)
     finally:
         app.extensions["sagalab.runs"].shutdown()

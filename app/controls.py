@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .controlled_run import ControlledRun
 from .manager import RunManager
 from .run_request import RequestError, bookings_limit_error, parse_speed
 
@@ -40,7 +41,8 @@ def apply_control(manager: RunManager, data: Any) -> dict[str, Any]:
         raise ControlError(str(exc)) from None
 
 
-def _dispatch(manager: RunManager, run: Any, action: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _dispatch(manager: RunManager, run: ControlledRun, action: Any,
+              data: dict[str, Any]) -> dict[str, Any]:
     if action == "pause":
         run.pause()
     elif action == "resume":

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 ENDED = ("finished", "stopped", "interrupted")
 STATUS_EVERY = 0.5  # wall seconds between run_status updates while running
+MAX_QUEUED_BATCHES = 2  # packets waiting for one viewer before an instant run holds back
 CATCHUP_UNDER_LOCK = 2_000  # events a joiner may still be behind when it takes the lock
 
 
@@ -82,7 +83,17 @@ class LiveRun:
         except Exception as exc:  # the engine failed: end the run, keep the server up
             log.exception("run %s failed", self.id)
             with self.lock:
-                self._end("stopped", f"internal error: {exc}")
+                self._fail(f"internal error: {exc}")
+
+    def _fail(self, reason: str) -> None:
+        try:
+            self._sim.finish(reason)  # report unfinished sagas and run.finished if it still can
+            self._end("stopped", reason)
+        except Exception:  # even the summary failed: record what we can
+            log.exception("run %s could not be ended cleanly", self.id)
+            self.state, self.reason = "stopped", reason
+            self._store.update_run(self.id, status="stopped", reason=reason)
+            self._on_end(self)
 
     def _tick_once(self) -> bool:
         """Advance by the wall time since the last tick; True if more work is waiting now."""
@@ -91,7 +102,7 @@ class LiveRun:
         busy = False
         if self.state == "running":
             if self.speed == INSTANT:
-                busy = self._run_chunk()
+                busy = not self._congested() and self._run_chunk()
             else:
                 self.t += float(self.speed) * wall_dt
                 self._sim.advance(until=self.t)
@@ -113,6 +124,19 @@ class LiveRun:
             progressed = True
         self.t = max(self.t, self._sim.now)
         return progressed
+
+    def _congested(self) -> bool:
+        """A viewer has batches waiting to be written to it: an instant run waits for it.
+
+        Without this a client slower than the simulation falls ever further behind (the
+        server queues without bound) until it misses its pings and is dropped.
+        """
+        sockets = socketio.server.eio.sockets
+        for _sid, eio_sid in socketio.server.manager.get_participants("/", room(self.id)):
+            sock = sockets.get(eio_sid)
+            if sock is not None and sock.queue.qsize() > MAX_QUEUED_BATCHES:
+                return True
+        return False
 
     def _reach_until(self) -> None:
         """Nothing left before the run's `until`: move the clock there, which ends the run.
@@ -193,64 +217,6 @@ class LiveRun:
                 upto = self.emitted
             sent = max(sent, send_stored(self._store, self.id, sid, sent + 1, upto))
 
-    # ----- controls (the caller holds the token) -------------------------------------------
-
-    def pause(self) -> None:
-        with self.lock:
-            self._require_live()
-            if self.state == "running":
-                self.state = "paused"
-                self._store.update_run(self.id, status="paused", t=self.t)
-            self._emit_status()
-
-    def resume(self) -> None:
-        with self.lock:
-            self._require_live()
-            if self.state == "paused":
-                self.state = "running"
-                self._last_wall = time.monotonic()
-                self._store.update_run(self.id, status="running")
-            self._emit_status()
-
-    def step(self) -> int:
-        """Pause if running, then run until at least one more event; returns how many."""
-        with self.lock:
-            self._require_live()
-            if self.state == "running":
-                self.state = "paused"
-                self._store.update_run(self.id, status="paused")
-            emitted = self._sim.step()
-            if emitted == 0:
-                self._reach_until()
-            self.t = max(self.t, self._sim.now)
-            self._after_progress(force_flush=True)
-            if self.state not in ENDED:
-                self._emit_status()
-            return emitted
-
-    def set_speed(self, speed: Speed) -> None:
-        with self.lock:
-            self._require_live()
-            if self.speed == INSTANT and speed != INSTANT:
-                self.t = self._sim.now
-            self.speed = speed
-            self._last_wall = time.monotonic()
-            self._store.update_run(self.id, speed=speed)
-            self._emit_status()
-
-    def stop(self) -> None:
-        with self.lock:
-            self._require_live()
-            self._sim.finish("stopped")
-            self._end("stopped", "stopped by its controller")
-
-    def inject(self, fault: dict[str, Any]) -> None:
-        """A fault at the current simulated time; ValueError if it does not apply."""
-        with self.lock:
-            self._require_live()
-            self._sim.inject(fault)
-            self._after_progress(force_flush=True)
-
     def interrupt(self, reason: str) -> None:
         """The server is shutting down: store what happened and mark the run interrupted."""
         with self.lock:
@@ -267,7 +233,3 @@ class LiveRun:
     def summary(self) -> dict[str, Any]:
         with self.lock:
             return self._sim.summary()
-
-    def _require_live(self) -> None:
-        if self.state in ENDED:
-            raise ValueError(f"the run has ended ({self.state})")

@@ -6,6 +6,7 @@ import secrets
 import threading
 from typing import Any
 
+from .controlled_run import ControlledRun
 from .live import LiveRun
 from .run_request import RequestError, StartRequest
 from .store import Store
@@ -21,10 +22,10 @@ class RunManager:
     def __init__(self, store: Store, config: dict[str, Any]) -> None:
         self.store = store
         self.config = config
-        self._runs: dict[str, LiveRun] = {}
+        self._runs: dict[str, ControlledRun] = {}
         self._lock = threading.Lock()
 
-    def start(self, request: StartRequest) -> LiveRun:
+    def start(self, request: StartRequest) -> ControlledRun:
         """Create, store and start a run; raise BusyError at the live-run limit."""
         limit = int(self.config["MAX_LIVE_RUNS"])
         with self._lock:
@@ -34,13 +35,13 @@ class RunManager:
             run_id = secrets.token_hex(6)
             self.store.create_run(run_id, request.preset, request.params.to_dict(),
                                   request.speed, "pending")
-            run = LiveRun(run_id, secrets.token_urlsafe(18), request.params, request.speed,
+            run = ControlledRun(run_id, secrets.token_urlsafe(18), request.params, request.speed,
                           request.start_paused, self.store, self.config, self._ended)
             self._runs[run_id] = run
         run.start()
         return run
 
-    def get(self, run_id: str) -> LiveRun | None:
+    def get(self, run_id: str) -> ControlledRun | None:
         with self._lock:
             return self._runs.get(run_id)
 
@@ -48,7 +49,7 @@ class RunManager:
         with self._lock:
             return len(self._runs)
 
-    def check_token(self, run: LiveRun, token: Any) -> bool:
+    def check_token(self, run: ControlledRun, token: Any) -> bool:
         return isinstance(token, str) and secrets.compare_digest(token, run.token)
 
     def _ended(self, run: LiveRun) -> None:

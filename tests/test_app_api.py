@@ -182,3 +182,18 @@ def test_stored_events_equal_the_cli_at_instant_and_paced_speeds(client: FlaskCl
         run_id = start(client, **body, speed=speed).json["id"]
         wait_until(run_ended(app, run_id), what=f"the run at speed {speed} to end")
         assert client.get(f"/api/runs/{run_id}/events").get_data(as_text=True) == expected
+
+
+def test_event_limit_stops_a_run_and_says_why(tmp_path) -> None:
+    from .conftest import make_app
+
+    app = make_app(tmp_path, MAX_EVENTS_PER_RUN=100, INSTANT_CHUNK_EVENTS=10)
+    client = app.test_client()
+    run_id = start(client, params={"bookings": 50, "until": None}, speed="instant").json["id"]
+    wait_until(run_ended(app, run_id), what="the run to hit the event limit")
+    run = client.get(f"/api/runs/{run_id}").json
+    assert run["status"] == "stopped"
+    assert "limit of 100 events" in run["reason"]
+    lines = client.get(f"/api/runs/{run_id}/events").get_data(as_text=True).splitlines()
+    assert len(lines) == run["event_count"] < 200
+    assert json.loads(lines[-1])["kind"] == "run.finished"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import engineio
 import pytest
 import requests
 import socketio
@@ -12,6 +13,23 @@ import socketio
 from .conftest import wait_until
 
 pytestmark = pytest.mark.e2e
+
+
+class _InlineEngineIO(engineio.Client):
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class InOrderClient(socketio.Client):
+    """python-socketio's client, handling each message on its read thread, in arrival order.
+
+    The stock client starts a thread per incoming message, so its handlers may run out of
+    order; this one checks the order on the wire. Its handlers must not wait for acks.
+    """
+
+    def _engineio_client_class(self) -> type[engineio.Client]:
+        return _InlineEngineIO
 
 
 class Viewer:
@@ -22,7 +40,7 @@ class Viewer:
         self.statuses: list[dict[str, Any]] = []
         self.run_id: str | None = None
         self.lock = threading.Lock()
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.client.on("run_events", self._on_events)
         self.client.on("run_status", self._on_status)
         self.client.connect(url, transports=["websocket"], wait_timeout=10, **connect)
@@ -145,3 +163,19 @@ def test_a_message_over_the_transport_limit_drops_only_that_client(live_server: 
     assert polite.call("join_run", {"run_id": "nope"})["ok"] is False
     assert requests.get(f"{live_server}/healthz", timeout=10).json()["ok"] is True
     close_all(polite.client)
+
+
+def test_the_join_ack_arrives_before_the_catch_up(live_server: str) -> None:
+    starter = Viewer(live_server)
+    run = starter.start({"preset": "tutorial", "speed": "instant"})
+    wait_until(starter.ended, what="the run to end")
+    arrivals: list[str] = []
+    late = InOrderClient(reconnection=False)
+    late.on("run_events", lambda message: arrivals.append("events"))
+    late.on("run_status", lambda message: arrivals.append("status"))
+    late.connect(live_server, transports=["websocket"], wait_timeout=10)
+    late.emit("join_run", {"run_id": run["id"]}, callback=lambda ack: arrivals.append("ack"))
+    wait_until(lambda: "status" in arrivals, what="the catch-up to end with a status")
+    assert arrivals[0] == "ack"
+    assert arrivals[-1] == "status" and "events" in arrivals
+    close_all(starter.client, late)

@@ -132,3 +132,18 @@ def test_stepping_to_the_end_finishes_the_run(app: Flask, sio) -> None:
     events = batch_events(drain(sio)["run_events"], ack["id"])
     assert events[-1]["kind"] == "run.finished"
     assert [e["seq"] for e in events] == list(range(len(events)))
+
+
+def test_an_engine_failure_stops_the_run_not_the_server(app: Flask, sio, started) -> None:
+    run = app.extensions["sagalab.runs"].get(started["id"])
+
+    def broken(until: float) -> int:
+        raise RuntimeError("boom")
+
+    run._sim.advance = broken  # the engine fails on the next tick
+    assert control(sio, started, "resume")["ok"]
+    wait_until(run_ended(app, started["id"]), what="the failed run to end")
+    stored = app.extensions["sagalab.runs"].store.get_run(started["id"])
+    assert stored["status"] == "stopped" and "internal error: boom" in stored["reason"]
+    again = sio.emit("start_run", {"preset": "tutorial", "speed": "instant"}, callback=True)
+    assert again["ok"]

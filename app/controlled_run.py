@@ -1,0 +1,73 @@
+"""The controller's actions on a live run: pause, resume, step, speed, stop, inject."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .live import ENDED, LiveRun
+from .run_request import INSTANT, Speed
+
+
+class ControlledRun(LiveRun):
+    """A live run plus what its control token allows; ValueError says why an action cannot be."""
+
+    def pause(self) -> None:
+        with self.lock:
+            self._require_live()
+            if self.state == "running":
+                self.state = "paused"
+                self._store.update_run(self.id, status="paused", t=self.t)
+            self._emit_status()
+
+    def resume(self) -> None:
+        with self.lock:
+            self._require_live()
+            if self.state == "paused":
+                self.state = "running"
+                self._last_wall = time.monotonic()
+                self._store.update_run(self.id, status="running")
+            self._emit_status()
+
+    def step(self) -> int:
+        """Pause if running, then run until at least one more event; returns how many."""
+        with self.lock:
+            self._require_live()
+            if self.state == "running":
+                self.state = "paused"
+                self._store.update_run(self.id, status="paused")
+            emitted = self._sim.step()
+            if emitted == 0:
+                self._reach_until()
+            self.t = max(self.t, self._sim.now)
+            self._after_progress(force_flush=True)
+            if self.state not in ENDED:
+                self._emit_status()
+            return emitted
+
+    def set_speed(self, speed: Speed) -> None:
+        with self.lock:
+            self._require_live()
+            if self.speed == INSTANT and speed != INSTANT:
+                self.t = self._sim.now
+            self.speed = speed
+            self._last_wall = time.monotonic()
+            self._store.update_run(self.id, speed=speed)
+            self._emit_status()
+
+    def stop(self) -> None:
+        with self.lock:
+            self._require_live()
+            self._sim.finish("stopped")
+            self._end("stopped", "stopped by its controller")
+
+    def inject(self, fault: dict[str, Any]) -> None:
+        """A fault at the current simulated time; ValueError if it does not apply."""
+        with self.lock:
+            self._require_live()
+            self._sim.inject(fault)
+            self._after_progress(force_flush=True)
+
+    def _require_live(self) -> None:
+        if self.state in ENDED:
+            raise ValueError(f"the run has ended ({self.state})")
