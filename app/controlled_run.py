@@ -37,8 +37,6 @@ class ControlledRun(LiveRun):
                 self.state = "paused"
                 self._store.update_run(self.id, status="paused")
             emitted = self._sim.step()
-            if emitted == 0:
-                self._reach_until()
             self.t = max(self.t, self._sim.now)
             self._after_progress(force_flush=True)
             if self.state not in ENDED:

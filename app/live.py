@@ -119,7 +119,6 @@ class LiveRun:
         progressed = False
         while not self._sim.done and len(self._pending) < target:
             if self._sim.step() == 0:
-                self._reach_until()
                 break
             progressed = True
         self.t = max(self.t, self._sim.now)
@@ -137,15 +136,6 @@ class LiveRun:
             if sock is not None and sock.queue.qsize() > MAX_QUEUED_BATCHES:
                 return True
         return False
-
-    def _reach_until(self) -> None:
-        """Nothing left before the run's `until`: move the clock there, which ends the run.
-
-        (`step()` stops short of `until` when the next happening lies beyond it.)
-        """
-        until = self._sim.params["until"]
-        if until is not None and not self._sim.done:
-            self._sim.advance(until=until)
 
     def _after_progress(self, force_flush: bool) -> None:
         """Flush (at most every tick at instant speed), enforce the event limit, notice the end."""

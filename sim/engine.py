@@ -127,6 +127,8 @@ class Simulation:
                 env._ready.popleft()()
                 continue
             if not env._heap or (stop is not None and env._heap[0][0] > stop):
+                if stop is not None and env._now < stop:
+                    env._now = stop  # nothing more happens before `until`: the run is over
                 break
             when, _, callback = heapq.heappop(env._heap)
             if callback() is not _NO_TIME and when > env._now:

@@ -150,3 +150,11 @@ def test_to_json_escapes_like_the_standard_encoder():
              "ok": True, "list": [1.5, None]}
     assert to_json(event) == json.dumps(event, ensure_ascii=False, separators=(",", ":"))
     assert json.loads(to_json(event)) == event
+
+
+def test_stepping_after_slices_ends_at_until():
+    sim = Simulation(resolve({"preset": "tutorial", "params": {"bookings": 20}}))
+    sim.advance(39.95)  # the next arrival is at 42, after `until`
+    assert not sim.done
+    sim.step()
+    assert sim.done and sim.now == 40.0
