@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, Page
 
 from sim.transcript import render
 from tests.browser_support import (
-    IGNORED_CONSOLE,
     board,
     chromium,
     live_server,
@@ -48,8 +47,8 @@ def open_plain(browser: Browser, url: str, width: int = 1280, height: int = 720,
     context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-            and not (m.location or {}).get("url", "").endswith(IGNORED_CONSOLE) else None)
+    page.on("console", lambda m: errors.append(f"{m.text} ({(m.location or {}).get('url', '')})")
+            if m.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.goto(url)
     return page, errors
