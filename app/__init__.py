@@ -37,11 +37,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["sagalab.runs"] = manager
     atexit.register(manager.shutdown)
 
-    from . import api, experiments, history, pages, sockets  # noqa: F401  (sockets: handlers)
+    from . import api, experiments, history, pages, schema, sockets  # noqa: F401  (sockets)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(history.bp)
+    app.register_blueprint(schema.bp)
     errors.register(app)
     experiments.init_app(app, socketio)
 

@@ -151,8 +151,8 @@ def rerun(run_id: str) -> tuple[Response, int]:
 @bp.get("/api/switches")
 def switches() -> Response:
     """The switches a twin run can flip: name -> {"label", "modes"}."""
-    return jsonify({name: {"label": label, "modes": list(modes)}
-                    for name, (label, _flip, modes) in twins.SWITCHES.items()})
+    return jsonify({name: {"label": label, "modes": list(twins.modes_of(name))}
+                    for name, label in twins.SWITCHES.items()})
 
 
 @bp.post("/api/runs/<run_id>/twin")

@@ -4,51 +4,39 @@ from __future__ import annotations
 
 import copy
 import secrets
-from collections.abc import Callable
 from typing import Any
+
+from sim.params import ALL_FIELDS, put
+
+from .schema import modes_of
 
 Params = dict[str, Any]
 
-
-def _flip(path: str) -> Callable[[Params], None]:
-    def flip(params: Params) -> None:
-        *parents, leaf = path.split(".")
-        node = params
-        for key in parents:
-            node = node[key]
-        node[leaf] = not node[leaf]
-    return flip
-
-
-def _other_order(params: Params) -> None:
-    params["compensation_order"] = (
-        "forward" if params["compensation_order"] == "reverse" else "reverse")
-
-
-def _other_mode(params: Params) -> None:
-    params["mode"] = "choreography" if params["mode"] == "orchestration" else "orchestration"
-
-
-#: switch name -> (what it changes, the change, the modes it makes sense in)
-SWITCHES: dict[str, tuple[str, Callable[[Params], None], tuple[str, ...]]] = {
-    "orchestrator.durable_log": ("durable saga log on/off", _flip("orchestrator.durable_log"),
-                                 ("orchestration",)),
-    "idempotent": ("idempotent services on/off", _flip("idempotent"),
-                   ("orchestration", "choreography")),
-    "compensation_order": ("compensation order reverse/forward", _other_order,
-                           ("orchestration", "choreography")),
-    "mode": ("orchestration/choreography", _other_mode, ("orchestration", "choreography")),
-    "choreography.outbox": ("transactional outbox on/off", _flip("choreography.outbox"),
-                            ("choreography",)),
-    "choreography.ack_after_commit": ("ack after commit on/off",
-                                      _flip("choreography.ack_after_commit"),
-                                      ("choreography",)),
+#: switch name (a two-valued parameter of sim/params.py) -> what flipping it changes
+SWITCHES: dict[str, str] = {
+    "orchestrator.durable_log": "durable saga log on/off",
+    "idempotent": "idempotent services on/off",
+    "compensation_order": "compensation order reverse/forward",
+    "mode": "orchestration/choreography",
+    "choreography.outbox": "transactional outbox on/off",
+    "choreography.ack_after_commit": "ack after commit on/off",
 }
+
+
+def flipped(name: str, value: Any) -> Any:
+    """The other value of a two-valued parameter: a bool negated, or the other of two choices."""
+    spec = ALL_FIELDS[name]
+    if spec.kind == "bool":
+        return not value
+    if spec.kind == "choice" and len(spec.choices) == 2 and not spec.nullable:
+        first, second = spec.choices
+        return second if value == first else first
+    raise ValueError(f"{name} has more than two values: it cannot be flipped")
 
 
 def switches_for(mode: str) -> dict[str, str]:
     """The switches a twin of a run in this mode can flip: name -> label."""
-    return {name: label for name, (label, _f, modes) in SWITCHES.items() if mode in modes}
+    return {name: label for name, label in SWITCHES.items() if mode in modes_of(name)}
 
 
 def rerun_params(params: Params, seed: str) -> Params:
@@ -63,8 +51,10 @@ def rerun_params(params: Params, seed: str) -> Params:
 
 def twin_params(params: Params, switch: str) -> Params:
     """The stored parameters with one switch flipped (KeyError for an unknown switch)."""
+    if switch not in SWITCHES:
+        raise KeyError(switch)
     out = copy.deepcopy(params)
-    SWITCHES[switch][1](out)
+    put(out, switch, flipped(switch, switch_value(out, switch)))
     return out
 
 

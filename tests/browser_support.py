@@ -18,8 +18,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 TUTORIAL_PLAN = "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car"
-#: Chromium asks every site for /favicon.ico on its own; that is not the page's console.
-IGNORED_CONSOLE = ("/favicon.ico",)
 
 
 @contextmanager
@@ -56,7 +54,7 @@ def open_page(browser: Browser, url: str, width: int = 1280, height: int = 720,
 
     def on_console(message: Any) -> None:
         where = (message.location or {}).get("url", "")
-        if message.type == "error" and not where.endswith(IGNORED_CONSOLE):
+        if message.type == "error":
             errors.append(f"{message.text} ({where})")
 
     page.on("console", on_console)

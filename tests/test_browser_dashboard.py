@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from tests.browser_support import (
     board,
@@ -228,6 +229,33 @@ def test_state_reducer_rebuilds_the_state_at_any_time(server: str, browser: Brow
     assert errors == []
 
 
+def flat_default(defaults: dict[str, Any], dotted: str) -> Any:
+    node: Any = defaults
+    for key in dotted.split("."):
+        node = node[key]
+    return node
+
+
+def form_values(page: Page) -> dict[str, Any]:
+    """Every schema field as the form shows it, read from the DOM (numbers as numbers)."""
+    return page.evaluate("""() => {
+        const out = {};
+        for (const row of document.querySelectorAll('#form [data-field]')) {
+            const name = row.dataset.field;
+            if (name === 'plan' || name === 'preset') continue;
+            if (name === 'mode') { out[name] = row.querySelector('input:checked').value; continue; }
+            const steps = row.querySelectorAll('.steps input');
+            const input = row.querySelector(`[id='f-${name}']`);
+            if (steps.length) out[name] = [...steps].filter(b => b.checked).map(b => b.value);
+            else if (input.type === 'checkbox') out[name] = input.checked;
+            else if (input.type === 'number') out[name] = input.value === '' ? null
+                : Number(input.value);
+            else out[name] = input.value === '' ? null : input.value;
+        }
+        return out;
+    }""")
+
+
 def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
                                                              browser: Browser) -> None:
     from sim.params import ALL_FIELDS, DEFAULTS
@@ -236,9 +264,16 @@ def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
     names = set(page.eval_on_selector_all("#form [data-field]", "es => es.map(e => "
                                           "e.dataset.field)"))
     assert names - {"preset"} == set(ALL_FIELDS) | {"plan"}
-    js_defaults = page.evaluate("""async () =>
-        (await import('/static/js/fields.js')).DEFAULTS""")
-    assert js_defaults == DEFAULTS
+    page.select_option("#f-preset", "")  # (custom): the schema's defaults
+    assert form_values(page) == {name: flat_default(DEFAULTS, name) for name in ALL_FIELDS}
+    for name, spec in ALL_FIELDS.items():
+        if spec.kind in ("int", "float"):
+            bounds = page.eval_on_selector(f"[id='f-{name}']", "e => [e.min, e.max]")
+            assert [float(x) for x in bounds] == [spec.lo, min(spec.hi, 2**53 - 1)], name
+        if spec.kind == "choice" and name != "mode":
+            options = page.eval_on_selector_all(f"[id='f-{name}'] option", "os => os.map("
+                                                "o => o.value)")
+            assert options == [""] * spec.nullable + list(spec.choices), name
     page.select_option("#f-preset", "orchestrator-crash-durable-log")
     page.click("details.faults summary")
     assert page.is_checked("[id='f-orchestrator.durable_log']")

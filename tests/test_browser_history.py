@@ -10,11 +10,10 @@ import struct
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, WebSocket
 
 from sim.transcript import render
 from tests.browser_support import (
-    IGNORED_CONSOLE,
     board,
     chromium,
     live_server,
@@ -48,8 +47,8 @@ def open_plain(browser: Browser, url: str, width: int = 1280, height: int = 720,
     context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-            and not (m.location or {}).get("url", "").endswith(IGNORED_CONSOLE) else None)
+    page.on("console", lambda m: errors.append(f"{m.text} ({(m.location or {}).get('url', '')})")
+            if m.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.goto(url)
     return page, errors
@@ -114,6 +113,38 @@ def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Brows
     assert mismatches == 0
     screenshot(page, "replay-crash-no-log-1280x720-light")
     assert errors == []
+
+
+def test_an_ended_run_loads_its_events_over_http_not_the_socket(server: str,
+                                                               browser: Browser) -> None:
+    run = finished_run(server, "tutorial", bookings=400)
+    events = events_of(server, run["id"])
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url.split("/", 3)[3]))
+    socket_events: list[int] = []
+
+    def on_socket(ws: WebSocket) -> None:
+        def frame(payload: str | bytes) -> None:
+            text = payload if isinstance(payload, str) else payload.decode(errors="replace")
+            if text.startswith("42") and '"run_events"' in text:
+                socket_events.append(len(json.loads(text[2:])[1]["events"]))
+        ws.on("framereceived", frame)
+
+    page.on("websocket", on_socket)
+    page.goto(server + run["url"])
+    page.wait_for_function("document.body.classList.contains('replaying')")
+    seqs = page.evaluate("""async () => (await import('/static/js/main.js'))
+        .snapshot().events.map(e => e.seq)""")
+    assert seqs == [e["seq"] for e in events]  # every event once, in order
+    assert f"api/runs/{run['id']}/events" in fetched
+    assert sum(socket_events) == 0  # the join after the fetch had nothing left to send
+    assert page.get_attribute("body", "data-finished") == "true"
+    assert errors == []
+    context.close()
 
 
 def test_scrubber_drag_and_play(server: str, browser: Browser) -> None:

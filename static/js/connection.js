@@ -2,8 +2,10 @@
 
 import { io } from "/vendor/socket.io.esm.min.js";
 import { emit, on } from "./bus.js";
+import { fetchRun, loadEvents } from "./event_loader.js";
 
 const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
+const ENDED = new Set(["finished", "stopped", "interrupted"]);
 
 /** The control token this tab got when it started run `id` (null: a read-only viewer). */
 export function tokenFor(id) {
@@ -19,6 +21,27 @@ export function connect(initialRunId) {
   let lastSeq = -1; // after a reconnect, ask only for what we have not seen
   let starting = false;
   let early = [];
+  let loaded = Promise.resolve(); // the HTTP load of an ended run; joining waits for it
+
+  /** An ended run's events come in one HTTP fetch; the join then asks only for the rest. */
+  async function loadIfEnded(id) {
+    const run = await fetchRun(id);
+    if (!run || run.live || !ENDED.has(run.status)) return;
+    let count = 0;
+    emit("run:loading", { runId: id, events: 0, total: run.event_count, done: false });
+    try {
+      await loadEvents(id, (events) => {
+        if (id !== runId) return;
+        count += events.length;
+        lastSeq = Math.max(lastSeq, events[events.length - 1].seq);
+        emit("run:events", { events });
+        emit("run:loading", { runId: id, events: count, total: run.event_count, done: false });
+      });
+    } catch {
+      // the socket join below catches up on whatever did not arrive
+    }
+    emit("run:loading", { runId: id, events: count, total: run.event_count, done: true });
+  }
 
   function join() {
     if (!runId) return;
@@ -36,7 +59,7 @@ export function connect(initialRunId) {
 
   socket.on("connect", () => {
     emit("conn", { connected: true });
-    if (runId) join();
+    if (runId) loaded.then(join);
   });
   socket.on("disconnect", () => emit("conn", { connected: false }));
   socket.on("connect_error", () => emit("conn", { connected: false }));
@@ -91,6 +114,9 @@ export function connect(initialRunId) {
 
   // Back/forward between "/" and "/runs/<id>" (pushed on start): load that page for real.
   window.addEventListener("popstate", () => location.reload());
-  if (runId) emit("run:reset", { runId });
+  if (runId) {
+    emit("run:reset", { runId });
+    loaded = loadIfEnded(runId);
+  }
   return socket;
 }

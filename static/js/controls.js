@@ -156,6 +156,12 @@ export function initControls(root) {
     drawStatus();
   });
   on("reset", () => { simTime = null; });
+  on("run:loading", ({ events, total, done }) => {
+    if (done) return;
+    ui.status.className = "run-status state-loading";
+    ui.status.textContent = `⟳ loading events ${events.toLocaleString()}` +
+      (total ? ` / ${total.toLocaleString()}` : "");
+  });
   on("run:started-event", ({ params }) => {
     if (params) mode = params.mode;
     refresh();

@@ -1,98 +1,77 @@
-// What the parameter form shows: one entry per field of sim/params.py (FIELDS), with its
-// label, input kind, range and the mode it belongs to, plus the schema's defaults.
-
-export const DEFAULTS = {
-  mode: "orchestration", bookings: 5, interarrival: 3.0, until: null, seed: 1,
-  services: {
-    flight: { capacity: 10, failure_rate: 0.1 },
-    hotel: { capacity: 5, failure_rate: 0.15 },
-    car: { capacity: 3, failure_rate: 0.3 },
-  },
-  network_delay: 0.3, compensation_delay: 0.2, max_in_flight: 1,
-  compensation_order: "reverse", retries: 0, retry_steps: ["flight", "hotel", "car"],
-  reply_loss_rate: 0.0, idempotent: false,
-  compensation_failure_rate: 0.0, compensation_retries: 3, compensation_backoff: 0.5,
-  orchestrator: { crash_at: null, crash_saga: null, crash_step: null,
-    crash_phase: "after_commit", crash_random: false, restart_after: 5.0, durable_log: false },
-  choreography: { compensate_on_hotel_failure: true, crash_service: null, crash_saga: null,
-    restart_after: 5.0, outbox: false, ack_after_commit: false, redelivery_timeout: 2.0,
-    saga_timeout: null },
-  plan: {},
-};
+// How the parameter form lays out the fields of sim/params.py: groups, labels, slider steps,
+// help text and the mode a field belongs to. Kinds, ranges, choices, nullability and defaults
+// come from the server's schema (GET /api/params) and are merged in by `withSchema`.
 
 const STEPS = ["flight", "hotel", "car"];
 
-/** Scenario fields (always shown). kind: int | float | rate | bool | choice | saga | plan. */
+/** Scenario fields (always shown). `plan` is the form's own text spelling of the plan. */
 export const SCENARIO = [
-  { name: "bookings", label: "Bookings", kind: "int", min: 1, max: 1000000 },
-  { name: "interarrival", label: "Arrival interval (s)", kind: "float", min: 0, max: 3600,
-    step: 0.1 },
-  { name: "seed", label: "Seed", kind: "int", min: 0, max: 2 ** 53 - 1 },
-  { name: "until", label: "Stop at t (s)", kind: "float", min: 0, max: 1e9, nullable: true,
-    placeholder: "when all sagas end" },
+  { name: "bookings", label: "Bookings" },
+  { name: "interarrival", label: "Arrival interval (s)", step: 0.1 },
+  { name: "seed", label: "Seed" },
+  { name: "until", label: "Stop at t (s)", placeholder: "when all sagas end" },
   { name: "plan", label: "Failure plan", kind: "plan",
     help: "forced failures, e.g. BOOK002:flight,BOOK004:car" },
 ];
 
-/** Per-service fields, shown as one row per service. */
+/** Per-service fields, shown as one row per service; failure rates get a slider. */
 export const SERVICES = STEPS.map((s) => ({
   service: s,
-  capacity: { name: `services.${s}.capacity`, label: "capacity", kind: "int", min: 0,
-    max: 1000000 },
-  failure: { name: `services.${s}.failure_rate`, label: "failure rate", kind: "rate" },
+  capacity: { name: `services.${s}.capacity`, label: "capacity" },
+  failure: { name: `services.${s}.failure_rate`, label: "failure rate", widget: "rate" },
 }));
 
 /** Timing and concurrency. */
 export const TIMING = [
-  { name: "network_delay", label: "Step delay (s)", kind: "float", min: 0, max: 60, step: 0.1 },
-  { name: "compensation_delay", label: "Compensation delay (s)", kind: "float", min: 0, max: 60,
-    step: 0.1 },
-  { name: "max_in_flight", label: "Sagas in flight at once", kind: "int", min: 1, max: 1000 },
+  { name: "network_delay", label: "Step delay (s)", step: 0.1 },
+  { name: "compensation_delay", label: "Compensation delay (s)", step: 0.1 },
+  { name: "max_in_flight", label: "Sagas in flight at once" },
 ];
 
 /** Fault switches and remedies; `mode` limits a field to one mode. */
 export const FAULTS = [
-  { name: "compensation_order", label: "Compensation order", kind: "choice",
-    choices: ["reverse", "forward"] },
-  { name: "retries", label: "Retries of a failed step", kind: "int", min: 0, max: 5 },
-  { name: "retry_steps", label: "…of these steps", kind: "steps" },
-  { name: "reply_loss_rate", label: "Reply loss rate", kind: "rate" },
-  { name: "idempotent", label: "Idempotent services", kind: "bool" },
-  { name: "compensation_failure_rate", label: "Compensation failure rate", kind: "rate" },
-  { name: "compensation_retries", label: "Compensation retries", kind: "int", min: 0, max: 10 },
-  { name: "compensation_backoff", label: "First compensation backoff (s)", kind: "float", min: 0,
-    max: 60 },
-  { name: "orchestrator.crash_at", label: "Crash orchestrator at t", kind: "float", min: 0,
-    max: 1e9, nullable: true, mode: "orchestration" },
-  { name: "orchestrator.crash_saga", label: "…or during saga", kind: "saga", nullable: true,
-    mode: "orchestration" },
-  { name: "orchestrator.crash_step", label: "…at step", kind: "choice", nullable: true,
-    choices: STEPS, mode: "orchestration" },
-  { name: "orchestrator.crash_phase", label: "…phase", kind: "choice",
-    choices: ["before_request", "after_commit"], mode: "orchestration" },
-  { name: "orchestrator.crash_random", label: "Crash at a random point", kind: "bool",
-    mode: "orchestration" },
-  { name: "orchestrator.restart_after", label: "Restart after (s)", kind: "float", min: 0,
-    max: 1e6, nullable: true, mode: "orchestration" },
-  { name: "orchestrator.durable_log", label: "Durable saga log", kind: "bool",
-    mode: "orchestration" },
+  { name: "compensation_order", label: "Compensation order" },
+  { name: "retries", label: "Retries of a failed step" },
+  { name: "retry_steps", label: "…of these steps" },
+  { name: "reply_loss_rate", label: "Reply loss rate", widget: "rate" },
+  { name: "idempotent", label: "Idempotent services" },
+  { name: "compensation_failure_rate", label: "Compensation failure rate", widget: "rate" },
+  { name: "compensation_retries", label: "Compensation retries" },
+  { name: "compensation_backoff", label: "First compensation backoff (s)" },
+  { name: "orchestrator.crash_at", label: "Crash orchestrator at t", mode: "orchestration" },
+  { name: "orchestrator.crash_saga", label: "…or during saga", mode: "orchestration" },
+  { name: "orchestrator.crash_step", label: "…at step", mode: "orchestration" },
+  { name: "orchestrator.crash_phase", label: "…phase", mode: "orchestration" },
+  { name: "orchestrator.crash_random", label: "Crash at a random point", mode: "orchestration" },
+  { name: "orchestrator.restart_after", label: "Restart after (s)", mode: "orchestration" },
+  { name: "orchestrator.durable_log", label: "Durable saga log", mode: "orchestration" },
   { name: "choreography.compensate_on_hotel_failure", label: "Flight listens to hotel failure",
-    kind: "bool", mode: "choreography", help: "off: the tutorial's gap (the flight leaks)" },
-  { name: "choreography.crash_service", label: "Service crashes before publish", kind: "choice",
-    nullable: true, choices: STEPS, mode: "choreography" },
-  { name: "choreography.crash_saga", label: "…during saga", kind: "saga", nullable: true,
+    mode: "choreography", help: "off: the tutorial's gap (the flight leaks)" },
+  { name: "choreography.crash_service", label: "Service crashes before publish",
     mode: "choreography" },
-  { name: "choreography.restart_after", label: "Restart after (s)", kind: "float", min: 0,
-    max: 1e6, nullable: true, mode: "choreography" },
-  { name: "choreography.outbox", label: "Transactional outbox", kind: "bool",
+  { name: "choreography.crash_saga", label: "…during saga", mode: "choreography" },
+  { name: "choreography.restart_after", label: "Restart after (s)", mode: "choreography" },
+  { name: "choreography.outbox", label: "Transactional outbox", mode: "choreography" },
+  { name: "choreography.ack_after_commit", label: "Ack after commit + redelivery",
     mode: "choreography" },
-  { name: "choreography.ack_after_commit", label: "Ack after commit + redelivery", kind: "bool",
-    mode: "choreography" },
-  { name: "choreography.redelivery_timeout", label: "Redelivery after (s)", kind: "float",
-    min: 0.1, max: 1e4, mode: "choreography" },
-  { name: "choreography.saga_timeout", label: "Saga timeout (s)", kind: "float", min: 0.1,
-    max: 1e6, nullable: true, mode: "choreography" },
+  { name: "choreography.redelivery_timeout", label: "Redelivery after (s)", mode: "choreography" },
+  { name: "choreography.saga_timeout", label: "Saga timeout (s)", mode: "choreography" },
 ];
+
+/** A form field: its layout merged with the schema's facts. The widget kind is the schema's
+ * kind unless the layout asks for another (`rate`: slider + number); integer bounds stay
+ * within what a JS number holds exactly. Layout-only fields (the plan) have no schema entry. */
+export function withSchema(ui, fields) {
+  const field = fields[ui.name];
+  if (!field) {
+    if (ui.kind) return { ...ui };
+    throw new Error(`the form names ${ui.name}, which the server's schema does not know`);
+  }
+  const max = field.kind === "int" && field.max !== null
+    ? Math.min(field.max, Number.MAX_SAFE_INTEGER) : field.max;
+  return { ...ui, kind: ui.widget || field.kind, min: field.min, max,
+    nullable: field.nullable, choices: field.choices, doc: field.doc };
+}
 
 /** Deep-merge override into a copy of base (nested objects merge; `plan` is replaced). */
 export function deepMerge(base, override) {

@@ -3,14 +3,15 @@
 
 import { emit, on } from "./bus.js";
 import {
-  DEFAULTS, FAULTS, SCENARIO, SERVICES, TIMING, deepMerge, getPath, parsePlan, setPath,
+  FAULTS, SCENARIO, SERVICES, TIMING, deepMerge, getPath, parsePlan, setPath, withSchema,
 } from "./fields.js";
 import { el } from "./util.js";
 import { buildField as widget, errorSlot } from "./widgets.js";
 
 const inputs = new Map(); // dotted name -> {spec, read(), write(v), row}
 let presets = {};
-const buildField = (spec) => widget(spec, inputs);
+let schema = { defaults: {}, fields: {} }; // GET /api/params: sim/params.py's facts
+const buildField = (ui) => widget(withSchema(ui, schema.fields), inputs);
 
 function seedRow() {
   const row = buildField(SCENARIO.find((f) => f.name === "seed"));
@@ -21,14 +22,14 @@ function seedRow() {
 }
 
 function modeRow() {
-  const radios = ["orchestration", "choreography"].map((m) =>
+  const radios = schema.fields.mode.choices.map((m) =>
     el("label.radio", {}, el("input", { type: "radio", name: "mode", value: m,
       onchange: showModeFields }), m));
   const row = el("div.field", { dataset: { field: "mode" } },
     el("span.label", {}, "Mode"), el("div.radios", {}, radios), errorSlot("mode"));
   inputs.set("mode", {
     spec: { name: "mode", kind: "choice" },
-    read: () => row.querySelector("input:checked")?.value || "orchestration",
+    read: () => row.querySelector("input:checked")?.value || schema.defaults.mode,
     write: (v) => { for (const r of row.querySelectorAll("input")) r.checked = r.value === v; },
     row,
   });
@@ -53,7 +54,7 @@ function choosePreset(name) {
   const preset = presets[name];
   const description = document.getElementById("preset-description");
   description.textContent = preset ? preset.description : "";
-  fill(deepMerge(DEFAULTS, preset ? preset.params : {}));
+  fill(deepMerge(schema.defaults, preset ? preset.params : {}));
 }
 
 /** Read the form into {preset, params} or return {errors} from the local checks. */
@@ -67,8 +68,8 @@ function collect() {
       try { value = parsePlan(value); } catch (err) { errors.plan = err.message; continue; }
     } else if (spec.kind === "saga") value = value || null;
     else if (["int", "float", "rate"].includes(spec.kind) && value !== null) {
-      const lo = spec.min ?? 0;
-      const hi = spec.max ?? 1;
+      const lo = spec.min;
+      const hi = spec.max;
       if (Number.isNaN(value)) { errors[name] = "is required"; continue; }
       if (value < lo || value > hi) { errors[name] = `must be from ${lo} to ${hi}`; continue; }
       if (spec.kind === "int" && !Number.isInteger(value)) {
@@ -97,8 +98,25 @@ function showErrors(errors) {
   document.getElementById("form-error").textContent = general.join("; ");
 }
 
-/** Build the form into `root` from the server's presets. */
+async function getJSON(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** Build the form into `root` from the server's parameter schema and presets. */
 export async function initForm(root) {
+  const formError = el("p.form-error#form-error", { role: "alert" });
+  let loaded;
+  try {
+    loaded = await Promise.all([getJSON("/api/params"), getJSON("/api/presets")]);
+  } catch (err) {
+    root.append(formError);
+    formError.textContent = `could not load the parameter form (${err.message}); reload the page`;
+    emit("form:ready", { presets: {} });
+    return;
+  }
+  [schema, presets] = loaded;
   const presetSelect = el("select#f-preset", { name: "preset",
     onchange: (e) => choosePreset(e.target.value) });
   const services = SERVICES.map(({ service, capacity, failure }) =>
@@ -115,15 +133,8 @@ export async function initForm(root) {
     el("details.services", { open: true }, el("summary", {}, "Services"), services),
     el("details.faults", {}, el("summary", {}, "Faults & remedies"), FAULTS.map(buildField)),
     el("details.timing", {}, el("summary", {}, "Timing"), TIMING.map(buildField)),
-    el("p.form-error#form-error", { role: "alert" }),
+    formError,
   );
-  try {
-    const response = await fetch("/api/presets");
-    presets = await response.json();
-  } catch {
-    presets = {};
-    document.getElementById("form-error").textContent = "could not load the presets";
-  }
   presetSelect.append(el("option", { value: "" }, "(custom)"),
     ...Object.keys(presets).map((name) => el("option", { value: name }, name)));
   const first = presets.tutorial ? "tutorial" : Object.keys(presets)[0] || "";

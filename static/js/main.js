@@ -21,6 +21,7 @@ const $ = (id) => document.getElementById(id);
 let events = [];
 let state = createState();
 let rendered = 0;
+let bulk = false; // an ended run loading over HTTP: draw once at the end, not every frame
 
 const render = perFrame(() => {
   const from = rendered;
@@ -46,7 +47,12 @@ on("run:events", ({ events: batch }) => {
     applyEvents(state, [e]);
     if (e.kind === "run.started") emit("run:started-event", { params: e.params });
   }
-  render();
+  if (!bulk) render();
+});
+
+on("run:loading", ({ done }) => {
+  bulk = !done;
+  if (done) render();
 });
 
 /** The events and state so far (for the replay/scrubber work and for tests). */

@@ -1,5 +1,6 @@
 // Form widgets: one labelled input per field kind (number, rate slider + number, checkbox,
 // choice, step set, booking id, failure plan), each with an error slot for its dotted name.
+// A spec is fields.js's layout merged with the server's schema (withSchema).
 
 import { formatPlan } from "./fields.js";
 import { el } from "./util.js";
@@ -10,7 +11,7 @@ export function errorSlot(name) {
 
 function numberInput(spec) {
   return el("input", { type: "number", name: spec.name, id: `f-${spec.name}`,
-    min: spec.min ?? 0, max: spec.max ?? 1, step: spec.step ?? (spec.kind === "int" ? 1 : 0.01),
+    min: spec.min, max: spec.max, step: spec.step ?? (spec.kind === "int" ? 1 : 0.01),
     placeholder: spec.placeholder || (spec.nullable ? "off" : "") });
 }
 
@@ -31,10 +32,11 @@ export function buildField(spec, inputs) {
     read = () => control.value || null;
     write = (v) => { control.value = v ?? ""; };
   } else if (spec.kind === "rate") {
-    const slider = el("input", { type: "range", min: 0, max: 1, step: 0.01, id: `${id}-slider`,
+    const range = { min: spec.min, max: spec.max, step: spec.step ?? 0.01 };
+    const slider = el("input", { type: "range", ...range, id: `${id}-slider`,
       "aria-label": `${spec.label} slider` });
-    const number = el("input", { type: "number", min: 0, max: 1, step: 0.01, name: spec.name,
-      id, class: "rate-number" });
+    const number = el("input", { type: "number", ...range, name: spec.name, id,
+      class: "rate-number" });
     slider.addEventListener("input", () => { number.value = slider.value; });
     number.addEventListener("input", () => { slider.value = number.value; });
     control = el("span.rate", {}, slider, number);
@@ -57,7 +59,7 @@ export function buildField(spec, inputs) {
     read = () => (control.value === "" ? (spec.nullable ? null : NaN) : Number(control.value));
     write = (v) => { control.value = v ?? ""; };
   }
-  const label = el("label", { for: id }, spec.label);
+  const label = el("label", { for: id, title: spec.doc || null }, spec.label);
   const row = el("div.field", { dataset: { field: spec.name, mode: spec.mode || "" } },
     spec.kind === "bool" ? el("span.check", {}, control, label) : [label, control],
     spec.help ? el("small.help", {}, spec.help) : null, errorSlot(spec.name));

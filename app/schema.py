@@ -1,0 +1,48 @@
+"""The parameter schema for the browser (`GET /api/params`), and the favicon."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+
+from sim.params import ALL_FIELDS, DEFAULTS, MODES, Field
+
+bp = Blueprint("schema", __name__)
+
+#: dotted-name prefix -> the only mode its fields apply in (other fields apply in both)
+MODE_OF_PREFIX = {"orchestrator": "orchestration", "choreography": "choreography"}
+
+
+def field_schema(spec: Field) -> dict[str, Any]:
+    """One field of sim/params.py as JSON: kind, min, max, nullable, choices, doc."""
+    return {"kind": spec.kind, "min": spec.lo, "max": spec.hi, "nullable": spec.nullable,
+            "choices": list(spec.choices), "doc": spec.doc}
+
+
+def params_schema() -> dict[str, Any]:
+    """Defaults and every dotted field, straight from sim/params.py."""
+    return {"defaults": DEFAULTS,
+            "fields": {name: field_schema(spec) for name, spec in ALL_FIELDS.items()}}
+
+
+def modes_of(name: str) -> tuple[str, ...]:
+    """The modes a dotted parameter has an effect in."""
+    only = MODE_OF_PREFIX.get(name.split(".")[0])
+    return (only,) if only else MODES
+
+
+@bp.get("/api/params")
+def params() -> Response:
+    """Defaults, kinds, ranges, choices and nullability of every run parameter."""
+    response = jsonify(params_schema())
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own: answer with the SVG icon."""
+    assert current_app.static_folder is not None
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml", max_age=24 * 3600)
