@@ -13,7 +13,8 @@ from sim.batch import LIMITS, plan_experiment
 from sim.batch_points import points_csv
 from sim.batch_pool import DEFAULT_RUN_FN
 from sim.batch_presets import EXPERIMENTS
-from sim.params import ALL_FIELDS, ParamsError
+from sim.params import ParamsError
+from sim.schema import ALL_FIELDS
 
 from .experiment_runner import ExperimentManager, room
 from .experiment_store import ExperimentStore

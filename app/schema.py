@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 
-from sim.params import ALL_FIELDS, DEFAULTS, MODES, Field
+from sim.schema import ALL_FIELDS, DEFAULTS, MODES, Field
 
 bp = Blueprint("schema", __name__)
 

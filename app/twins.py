@@ -6,7 +6,8 @@ import copy
 import secrets
 from typing import Any
 
-from sim.params import ALL_FIELDS, put
+from sim.params import put
+from sim.schema import ALL_FIELDS
 
 from .schema import modes_of
 

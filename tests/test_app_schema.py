@@ -6,7 +6,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from app import twins
-from sim.params import ALL_FIELDS, DEFAULTS, validate
+from sim.params import validate
+from sim.schema import ALL_FIELDS, DEFAULTS
 
 
 def test_params_schema_is_sim_params(client: FlaskClient) -> None:

@@ -258,7 +258,7 @@ def form_values(page: Page) -> dict[str, Any]:
 
 def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
                                                              browser: Browser) -> None:
-    from sim.params import ALL_FIELDS, DEFAULTS
+    from sim.schema import ALL_FIELDS, DEFAULTS
 
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
     names = set(page.eval_on_selector_all("#form [data-field]", "es => es.map(e => "

@@ -1,7 +1,8 @@
 import pytest
 
-from sim.params import DEFAULTS, ParamsError, parse_assignment, parse_plan, validate
+from sim.params import ParamsError, parse_assignment, parse_plan, validate
 from sim.presets import PRESETS, resolve
+from sim.schema import DEFAULTS
 
 
 def errors_of(raw) -> dict:
