@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asimpy import Environment, Event, Interrupt, Process, Queue
+from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
 
 from .params import RunParams
 from .service import OK, InventoryService
@@ -79,6 +79,7 @@ class Participant(Process):
     ) -> None:
         self.bus, self.service, self.p = bus, service, params
         self.step = service.step
+        self.delay = params["network_delay"]
         self.on, self.ok, self.bad, self.undone = on, ok, bad, undone
         self.inbox = Queue(self._env)
         self.outbox: list[tuple[str, str]] = []
@@ -91,7 +92,7 @@ class Participant(Process):
         self.crash_armed = c["crash_service"] == self.step
 
     async def run(self) -> None:
-        tracer, env, p = self.bus.tracer, self._env, self.p
+        tracer, env = self.bus.tracer, self._env
         while True:
             try:
                 message = await self.inbox.get()
@@ -99,7 +100,7 @@ class Participant(Process):
                             event_type=message.type)
                 self.bus.delivered(message, self)
                 if message.type == self.on:
-                    await env.timeout(p["network_delay"])
+                    await Timeout(env, self.delay)
                     self.handle_forward(message)
                 else:
                     await self.handle_undo(message)
@@ -135,7 +136,7 @@ class Participant(Process):
         attempts = 1 + p["compensation_retries"]
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
-            await self._env.timeout(p["compensation_delay"])
+            await Timeout(self._env, p["compensation_delay"])
             if self.service.cancel(saga, attempt) == OK:
                 outcome = self.undone
                 break

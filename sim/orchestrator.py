@@ -6,7 +6,7 @@ from collections import deque
 from random import Random
 from typing import TYPE_CHECKING
 
-from asimpy import Environment, Event, Interrupt, Process, Queue
+from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
 
 from .params import RunParams
 from .saga_log import LogEntry, SagaLog
@@ -187,7 +187,7 @@ class Orchestrator:
             if self.log is not None:
                 self.log.write(saga, f"{saga} {step} requested", pending=step)
             tracer.emit("step.started", saga, "orchestrator", step, attempt=attempt)
-            await self.env.timeout(self.delay)
+            await Timeout(self.env, self.delay)
             result = service.book(saga, attempt)
             if result == OK:
                 if self.crash_point is not None:
@@ -235,7 +235,7 @@ class Orchestrator:
         attempts = 1 + p["compensation_retries"]
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, "orchestrator", step, attempt=attempt)
-            await self.env.timeout(p["compensation_delay"])
+            await Timeout(self.env, p["compensation_delay"])
             target = saga
             if step == "hotel":
                 # the reservation is found through the flight booking's itinerary; idempotent
