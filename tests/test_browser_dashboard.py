@@ -4,7 +4,6 @@ a broken invariant, a read-only viewer on the share link, field errors and the c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,6 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser_support import (
     board,
-    chromium,
-    live_server,
     log_lines,
     open_page,
     screenshot,
@@ -23,18 +20,6 @@ from tests.browser_support import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("server")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def inventory_text(page) -> dict[str, str]:
