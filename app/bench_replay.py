@@ -15,18 +15,11 @@ import statistics
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from playwright.sync_api import sync_playwright
-
 from . import create_app
-from .server import serve_in_thread
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .browser import chromium
+from .server import serving
 
 SEEK_JS = """async (times) => {
   const { seek, lastSeek } = await import('/static/js/replay.js');
@@ -57,18 +50,6 @@ BUILD_JS = """async () => {
   const naive = performance.now() - start;
   return { events: events.length, checkpoints: cp.snaps.length, build, naive };
 }"""
-
-
-@contextmanager
-def server(folder: str) -> Iterator[str]:
-    """The app on a free loopback port with a store in `folder`; yields its base URL."""
-    app = create_app({"SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.sqlite3"})
-    http = serve_in_thread(app, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{http.port}"
-    finally:
-        http.shutdown()
-        app.extensions["sagalab.runs"].shutdown("benchmark finished")
 
 
 def post_run(base: str, body: dict[str, Any]) -> str:
@@ -103,7 +84,8 @@ def stats(values: list[float]) -> str:
 
 def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp, server(tmp) as base:
+    with tempfile.TemporaryDirectory() as tmp, serving(create_app(
+            {"SECRET_KEY": "bench", "DATABASE": f"{tmp}/bench.sqlite3"})) as base:
         start = time.perf_counter()
         run_id = post_run(base, {"speed": "instant", "params": {"until": None,
             "bookings": bookings, "services": {s: {"capacity": bookings} for s in
@@ -115,8 +97,7 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
             seconds, size = timed_get(f"{base}/api/runs/{run_info['id']}/{name}")
             results[f"export {name}"] = seconds
             print(f"export {name:15s} {seconds * 1000:8.0f} ms  {size / 1e6:7.1f} MB")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             start = time.perf_counter()
             page.goto(f"{base}/runs/{run_info['id']}")
@@ -139,7 +120,6 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
                 results[label] = {"sync": sync, "painted": painted}
                 print(f"seek, {label} ({len(times)}):\n  on the main thread  {stats(sync)}"
                       f"\n  until painted       {stats(painted)}")
-            browser.close()
     return results
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from sim.batch import LIMITS
+
 ENV_PREFIX = "SAGALAB_"
 
 #: the keys an operator may set, with their defaults (DATABASE is filled in from the instance path)
@@ -24,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "ALLOWED_ORIGINS": [],
     "TICK_SECONDS": 0.1,
     "INSTANT_CHUNK_EVENTS": 2_000,
+    "EXPERIMENT_WORKERS": os.cpu_count() or 1,  # 0: run experiments in the server process
+    "EXPERIMENT_MAX_RUNS": LIMITS["max_runs"],
+    "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
 }
 
 

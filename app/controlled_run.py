@@ -13,29 +13,16 @@ class ControlledRun(LiveRun):
     """A live run plus what its control token allows; ValueError says why an action cannot be."""
 
     def pause(self) -> None:
-        with self.lock:
-            self._require_live()
-            if self.state == "running":
-                self.state = "paused"
-                self._store.update_run(self.id, status="paused", t=self.t)
-            self._emit_status()
+        self._switch("running", "paused")
 
     def resume(self) -> None:
-        with self.lock:
-            self._require_live()
-            if self.state == "paused":
-                self.state = "running"
-                self._last_wall = time.monotonic()
-                self._store.update_run(self.id, status="running")
-            self._emit_status()
+        self._switch("paused", "running")
 
     def step(self) -> int:
         """Pause if running, then run until at least one more event; returns how many."""
         with self.lock:
             self._require_live()
-            if self.state == "running":
-                self.state = "paused"
-                self._store.update_run(self.id, status="paused")
+            self._move("running", "paused")
             emitted = self._sim.step()
             self.t = max(self.t, self._sim.now)
             self._after_progress(force_flush=True)
@@ -65,6 +52,20 @@ class ControlledRun(LiveRun):
             self._require_live()
             self._sim.inject(fault)
             self._after_progress(force_flush=True)
+
+    def _switch(self, was: str, now: str) -> None:
+        """Go from state `was` to `now` if the run is in `was`; tell the room either way."""
+        with self.lock:
+            self._require_live()
+            self._move(was, now)
+            self._emit_status()
+
+    def _move(self, was: str, now: str) -> None:
+        """Under the lock: `was` -> `now`, stored with the current time; the clock restarts."""
+        if self.state == was:
+            self.state = now
+            self._last_wall = time.monotonic()
+            self._store.update_run(self.id, status=now, t=self.t)
 
     def _require_live(self) -> None:
         if self.state in ENDED:

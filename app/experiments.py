@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import atexit
-import os
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 from flask_socketio import join_room
 
-from sim.batch import LIMITS, plan_experiment
+from sim.batch import plan_experiment
 from sim.batch_points import points_csv
 from sim.batch_pool import DEFAULT_RUN_FN
 from sim.batch_presets import EXPERIMENTS
@@ -21,18 +20,11 @@ from .experiment_store import ExperimentStore
 
 bp = Blueprint("experiments", __name__)
 
-CONFIG_DEFAULTS: dict[str, Any] = {
-    "EXPERIMENT_WORKERS": os.cpu_count() or 1,  # 0: run in the server process
-    "EXPERIMENT_MAX_RUNS": LIMITS["max_runs"],
-    "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
-    "EXPERIMENT_RUN_FN": DEFAULT_RUN_FN,
-}
 
 
 def init_app(app: Flask, socketio: Any) -> None:
     """Create the table, the manager, the routes and the Socket.IO handlers."""
-    for key, value in CONFIG_DEFAULTS.items():
-        app.config.setdefault(key, value)
+    app.config.setdefault("EXPERIMENT_RUN_FN", DEFAULT_RUN_FN)  # a test hook, not an env var
     store = ExperimentStore(app.config["DATABASE"])
     store.mark_interrupted()
     manager = ExperimentManager(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import (
@@ -85,20 +85,24 @@ def _event_chunks(run_id: str) -> Iterator[list[dict[str, Any]]]:
     return exports.parsed_chunks(_manager().store.event_lines(run_id))
 
 
+def _streamed_export(run_id: str, chunks: Callable[[Iterator[list[dict[str, Any]]]],
+                     Iterator[str]], mimetype: str, disposition: str) -> Response:
+    """A stored run's events streamed through `chunks` (404 JSON for an unknown run)."""
+    _stored_or_404(run_id)
+    return Response(stream_with_context(chunks(_event_chunks(run_id))), mimetype=mimetype,
+                    headers={"Content-Disposition": disposition})
+
+
 @bp.get("/api/runs/<run_id>/events.csv")
 def events_csv(run_id: str) -> Response:
-    _stored_or_404(run_id)
-    return Response(stream_with_context(exports.csv_chunks(_event_chunks(run_id))),
-                    mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{run_id}.csv"'})
+    return _streamed_export(run_id, exports.csv_chunks, "text/csv",
+                            f'attachment; filename="{run_id}.csv"')
 
 
 @bp.get("/api/runs/<run_id>/transcript.txt")
 def transcript_txt(run_id: str) -> Response:
-    _stored_or_404(run_id)
-    return Response(stream_with_context(exports.transcript_chunks(_event_chunks(run_id))),
-                    mimetype="text/plain",
-                    headers={"Content-Disposition": f'inline; filename="{run_id}.txt"'})
+    return _streamed_export(run_id, exports.transcript_chunks, "text/plain",
+                            f'inline; filename="{run_id}.txt"')
 
 
 @bp.get("/api/runs/<run_id>/summary.json")

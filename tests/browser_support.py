@@ -7,14 +7,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from app import create_app
-from app.server import serve_in_thread
+from app.browser import chromium
+from app.server import serving
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+__all__ = ["chromium"]  # re-exported: the tests and tests/bench_dashboard.py take it from here
+
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 TUTORIAL_PLAN = "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car"
@@ -23,32 +23,18 @@ TUTORIAL_PLAN = "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car"
 @contextmanager
 def live_server(tmp_path: Path, **config: Any) -> Iterator[str]:
     """The real app on 127.0.0.1 with a free port; yields its base URL."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "test",
-                      "DATABASE": str(tmp_path / "sagalab.sqlite3"), **config})
-    server = serve_in_thread(app, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        app.extensions["sagalab.runs"].shutdown("test finished")
+    with serving(create_app({"TESTING": True, "SECRET_KEY": "test",
+                             "DATABASE": str(tmp_path / "sagalab.sqlite3"), **config})) as url:
+        yield url
 
 
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    """Debian's chromium driven by Playwright."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def open_page(browser: Browser, url: str, width: int = 1280, height: int = 720,
-              theme: str = "light") -> tuple[Page, list[str]]:
-    """A new page at url in the given size and theme; returns it and its console errors."""
+def new_page(browser: Browser, width: int = 1280, height: int = 720,
+             theme: str | None = "light", console: bool = True) -> tuple[Page, list[str]]:
+    """A blank page in its own context, in the given size and theme (None: the browser's);
+    returns it and the list its uncaught exceptions (and console errors) are collected in."""
     context = browser.new_context(viewport={"width": width, "height": height})
-    context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
+    if theme is not None:
+        context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
     page = context.new_page()
     errors: list[str] = []
 
@@ -57,9 +43,24 @@ def open_page(browser: Browser, url: str, width: int = 1280, height: int = 720,
         if message.type == "error":
             errors.append(f"{message.text} ({where})")
 
-    page.on("console", on_console)
+    if console:  # off where a failed request (a 400 with field errors) is expected
+        page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    return page, errors
+
+
+def open_plain(browser: Browser, url: str, width: int = 1280, height: int = 720,
+               theme: str = "light") -> tuple[Page, list[str]]:
+    """A page that is not the dashboard (history, compare), with its console errors."""
+    page, errors = new_page(browser, width, height, theme)
     page.goto(url)
+    return page, errors
+
+
+def open_page(browser: Browser, url: str, width: int = 1280, height: int = 720,
+              theme: str = "light") -> tuple[Page, list[str]]:
+    """The dashboard at url, its form built; returns the page and its console errors."""
+    page, errors = open_plain(browser, url, width, height, theme)
     page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1"
                            " || document.body.classList.contains('viewer')")
     return page, errors

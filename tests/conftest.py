@@ -10,10 +10,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
+from playwright.sync_api import Browser
 
 from app import create_app
 from app.extensions import socketio
-from app.server import serve_in_thread
+from app.server import serving
+from tests import browser_support
 
 TEST_LIMITS = {
     "MAX_LIVE_RUNS": 4,
@@ -53,10 +55,22 @@ def sio(app: Flask, client: FlaskClient) -> Iterator[SocketIOTestClient]:
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served by Werkzeug's threaded server on a free loopback port."""
-    server = serve_in_thread(app, "127.0.0.1", 0)
-    yield f"http://127.0.0.1:{server.port}"
-    app.extensions["sagalab.runs"].shutdown("test finished")
-    server.shutdown()
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app on a free loopback port, shared by one module's browser tests."""
+    with browser_support.live_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, shared by one module's browser tests."""
+    with browser_support.chromium() as browser:
+        yield browser
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:

@@ -16,6 +16,18 @@ def trace(preset: str | None = None, **params: Any) -> list[Event]:
     return run_trace(resolve({"preset": preset, "params": params}))
 
 
+def experiment_spec(step: float, replications: int, /, **changes: Any) -> dict[str, Any]:
+    """A car failure-rate sweep from 0 to 0.6 by `step`, both modes, 10 bookings a run."""
+    return {
+        "base": {"preset": None, "params": {"bookings": 10}},
+        "sweep": {"param": "services.car.failure_rate", "from": 0, "to": 0.6, "step": step},
+        "factor": {"param": "mode", "levels": ["orchestration", "choreography"]},
+        "replications": replications,
+        "seed": 1,
+        **changes,
+    }
+
+
 def summary_of(events: list[Event]) -> dict[str, Any]:
     last = events[-1]
     assert last["kind"] == "run.finished"

@@ -10,6 +10,7 @@ from app import config, create_app
 from app.store import Store
 
 from .conftest import make_app
+from .sim_helpers import experiment_spec
 
 
 def test_environment_overrides_defaults(tmp_path, monkeypatch) -> None:
@@ -27,6 +28,23 @@ def test_test_config_wins_over_environment(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SAGALAB_MAX_LIVE_RUNS", "3")
     app = make_app(tmp_path, MAX_LIVE_RUNS=9)
     assert app.config["MAX_LIVE_RUNS"] == 9
+
+
+def test_environment_sets_the_experiment_limits(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SAGALAB_EXPERIMENT_MAX_RUNS", "10")
+    app = make_app(tmp_path, EXPERIMENT_WORKERS=0,
+                   EXPERIMENT_RUN_FN="tests.test_batch_pool:fake_run_summary")
+    assert app.config["EXPERIMENT_MAX_RUNS"] == 10
+    client = app.test_client()
+    spec = experiment_spec(0.1, 1, factor=None)
+    eleven = client.post("/api/experiments", json={**spec, "sweep": {**spec["sweep"], "to": 1}})
+    assert eleven.status_code == 400  # 0, 0.1, ..., 1: eleven runs
+    assert eleven.get_json()["errors"]["replications"] == (
+        "11 values x 1 levels x 1 replications = 11 runs, more than the limit of 10")
+    ten = client.post("/api/experiments", json={**spec, "sweep": {**spec["sweep"], "to": 0.9}})
+    assert ten.status_code == 201
+    app.extensions["experiments"].shutdown()
+    app.extensions["sagalab.runs"].shutdown("test finished")
 
 
 def test_bad_environment_value_names_the_variable(tmp_path, monkeypatch) -> None:

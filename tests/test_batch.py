@@ -7,17 +7,11 @@ from hypothesis import strategies as st
 from sim.batch import derive_seed, plan_experiment
 from sim.batch_spec import sweep_values
 from sim.params import ParamsError
+from tests.sim_helpers import experiment_spec
 
 
 def spec(**changes):
-    base = {
-        "base": {"preset": None, "params": {"bookings": 10}},
-        "sweep": {"param": "services.car.failure_rate", "from": 0, "to": 0.6, "step": 0.05},
-        "factor": {"param": "mode", "levels": ["orchestration", "choreography"]},
-        "replications": 4,
-        "seed": 1,
-    }
-    return {**base, **changes}
+    return experiment_spec(0.05, 4, **changes)
 
 
 def errors_of(raw, **limits):

@@ -4,7 +4,6 @@ a broken invariant, a read-only viewer on the share link, field errors and the c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,6 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser_support import (
     board,
-    chromium,
-    live_server,
     log_lines,
     open_page,
     screenshot,
@@ -25,16 +22,17 @@ from tests.browser_support import (
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("server")) as url:
-        yield url
+def wait_status(page: Page, word: str) -> None:
+    """Wait until the run's status line says `word` (paused, running, stopped...)."""
+    page.wait_for_function(
+        f"document.querySelector('#run-status').textContent.includes('{word}')")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
+def start_paused(page: Page, speed: str) -> None:
+    """Start the tutorial run with "start paused" ticked; wait until it is paused."""
+    page.check("#start-paused")
+    start_run(page, speed=speed)
+    wait_status(page, "paused")
 
 
 def inventory_text(page) -> dict[str, str]:
@@ -154,10 +152,7 @@ def test_field_errors_appear_next_to_the_field_and_nothing_starts(server: str,
 def test_start_paused_then_step_and_resume_with_the_keyboard(server: str,
                                                               browser: Browser) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    page.check("#start-paused")
-    start_run(page, speed="5×")
-    page.wait_for_function("document.querySelector('#run-status').textContent"
-                           ".includes('paused')")
+    start_paused(page, speed="5×")
     before = int(page.evaluate("document.body.dataset.seq || '-1'"))
     page.locator("body").press("ArrowRight")
     page.wait_for_function(f"Number(document.body.dataset.seq) > {before}")
@@ -311,10 +306,7 @@ def test_choreography_gap_shows_the_stuck_saga_as_the_simulation_reports_it(
 def test_fault_buttons_crash_and_restart_the_orchestrator_then_stop(server: str,
                                                                     browser: Browser) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    page.check("#start-paused")
-    start_run(page, speed="2×")
-    page.wait_for_function("document.querySelector('#run-status').textContent"
-                           ".includes('paused')")
+    start_paused(page, speed="2×")
     for _ in range(3):  # into BOOK001's first steps
         seq = int(page.evaluate("document.body.dataset.seq || '-1'"))
         page.click("#btn-step")
@@ -322,14 +314,12 @@ def test_fault_buttons_crash_and_restart_the_orchestrator_then_stop(server: str,
     page.click("[data-action='crash'][data-actor='orchestrator']")
     page.wait_for_function("document.querySelector('#log').textContent.includes('CRASHED')")
     page.click("#btn-pause")  # resume: the run goes on without its orchestrator
-    page.wait_for_function("document.querySelector('#run-status').textContent"
-                           ".includes('running')")
+    wait_status(page, "running")
     page.click("[data-action='restart'][data-actor='orchestrator']")
     page.wait_for_function("document.querySelector('#log').textContent.includes('RESTARTED')")
     page.click("#btn-stop")
     wait_finished(page)
-    page.wait_for_function("document.querySelector('#run-status').textContent"
-                           ".includes('stopped')")
+    wait_status(page, "stopped")
     assert page.locator("#btn-pause").is_disabled()
     assert page.locator("[data-action='crash'][data-actor='flight']").is_disabled()
     screenshot(page, "dashboard-crash-stop-1280x720-light")

@@ -7,51 +7,17 @@ import csv
 import io
 import json
 import struct
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket
 
 from sim.transcript import render
-from tests.browser_support import (
-    board,
-    chromium,
-    live_server,
-    log_lines,
-    open_page,
-    screenshot,
-)
+from tests.browser_support import board, log_lines, new_page, open_page, open_plain, screenshot
 from tests.history_support import call, events_of, expected_at, finished_run, get_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 SIZES = [(1280, 720, "light"), (1920, 1080, "dark")]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("server")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-def open_plain(browser: Browser, url: str, width: int = 1280, height: int = 720,
-               theme: str = "light") -> tuple[Page, list[str]]:
-    """A page that is not the dashboard (history, compare), with its console errors."""
-    context = browser.new_context(viewport={"width": width, "height": height})
-    context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"{m.text} ({(m.location or {}).get('url', '')})")
-            if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.goto(url)
-    return page, errors
 
 
 def open_replay(browser: Browser, url: str, width: int = 1280, height: int = 720,
@@ -119,10 +85,7 @@ def test_an_ended_run_loads_its_events_over_http_not_the_socket(server: str,
                                                                browser: Browser) -> None:
     run = finished_run(server, "tutorial", bookings=400)
     events = events_of(server, run["id"])
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page, errors = new_page(browser, theme=None)
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url.split("/", 3)[3]))
     socket_events: list[int] = []
@@ -144,7 +107,7 @@ def test_an_ended_run_loads_its_events_over_http_not_the_socket(server: str,
     assert sum(socket_events) == 0  # the join after the fetch had nothing left to send
     assert page.get_attribute("body", "data-finished") == "true"
     assert errors == []
-    context.close()
+    page.context.close()
 
 
 def test_scrubber_drag_and_play(server: str, browser: Browser) -> None:

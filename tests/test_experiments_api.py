@@ -6,6 +6,7 @@ import pytest
 
 from app import create_app
 from app.extensions import socketio
+from tests.sim_helpers import experiment_spec
 from tests.test_batch_pool import fake_run_summary
 
 FAKE = "tests.test_batch_pool:fake_run_summary"
@@ -63,14 +64,7 @@ def client(exp_app):
 
 
 def body(**changes):
-    base = {
-        "base": {"preset": None, "params": {"bookings": 10}},
-        "sweep": {"param": "services.car.failure_rate", "from": 0, "to": 0.6, "step": 0.2},
-        "factor": {"param": "mode", "levels": ["orchestration", "choreography"]},
-        "replications": 5,
-        "seed": 1,
-    }
-    return {**base, **changes}
+    return experiment_spec(0.2, 5, **changes)
 
 
 def wait_until_done(client, exp_id):

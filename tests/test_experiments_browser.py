@@ -6,34 +6,19 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser_support import chromium, live_server, screenshot
+from tests.browser_support import new_page, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("experiments")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture
 def page(server: str, browser: Browser) -> Iterator[Page]:
     """/experiments with its form built; fails the test on any script error."""
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page, errors = new_page(browser, 1500, 1100, theme=None, console=False)
     page.goto(f"{server}/experiments")
     expect(page.locator("#exp-run")).to_be_visible()
     yield page
-    context.close()
+    page.context.close()
     assert errors == []
 
 
