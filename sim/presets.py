@@ -15,6 +15,15 @@ ORCHESTRATOR_CRASH = {"crash_saga": "BOOK002", "crash_step": "hotel",
 #: the hotel service crashes after booking BOOK002's room, before publishing; back 5 s later
 HOTEL_CRASH = {"crash_service": "hotel", "crash_saga": "BOOK002", "restart_after": 5.0}
 
+
+
+def _orchestrator_crash(durable_log: bool, idempotent: bool) -> dict[str, Any]:
+    """The orchestrator-crash scenarios: 5 bookings, BOOK004's car fails, the crash above."""
+    return {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
+            "idempotent": idempotent,
+            "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": durable_log}}
+
+
 PRESETS: dict[str, dict[str, Any]] = {
     "tutorial": {
         "description": "The tutorial's orchestration run: 5 bookings, one every 3 s, until 40. "
@@ -79,24 +88,19 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "Objective 4: the orchestrator crashes right after the hotel committed "
         "BOOK002 and restarts 5 s later. With no saga log it starts BOOK002 over from scratch: "
         "the flight and hotel are booked twice.",
-        "params": {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
-                   "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": False}},
+        "params": _orchestrator_crash(durable_log=False, idempotent=False),
     },
     "orchestrator-crash-durable-log": {
         "description": "The remedy: the orchestrator writes each saga's state to a durable log "
         "before every step, reads it back on restart and resumes BOOK002 at the hotel; the "
         "idempotent hotel answers the repeated request with the first booking.",
-        "params": {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
-                   "idempotent": True,
-                   "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": True}},
+        "params": _orchestrator_crash(durable_log=True, idempotent=True),
     },
     "orchestrator-crash-log-not-idempotent": {
         "description": "What the log alone does not cover: the crash falls after the hotel "
         "committed but before the log recorded it. On restart the log says 'hotel requested', "
         "the request is sent again, and a hotel that is not idempotent books a second room.",
-        "params": {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
-                   "idempotent": False,
-                   "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": True}},
+        "params": _orchestrator_crash(durable_log=True, idempotent=False),
     },
     "choreography-crash-no-outbox": {
         "description": "Exercise 5: the hotel service crashes after booking BOOK002's room but "
