@@ -73,11 +73,6 @@ class InvariantChecker:
         """Share the services' live counts (what every inventory event reports)."""
         self._inventory = inventory
 
-    def observe(self, event: Event) -> None:
-        handler = self.handlers.get(event["kind"])
-        if handler is not None:
-            handler(event)
-
     def _track(self, saga: str) -> SagaTrack:
         track = self.sagas.get(saga)
         if track is None:

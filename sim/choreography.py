@@ -37,7 +37,6 @@ class EventBus:
         self.env, self.tracer = env, tracer
         self.subscriptions: dict[str, list[Participant]] = {}
         self.monitor: SagaMonitor | None = None
-        self.published = 0
         self.ack_mode = params.get("choreography.ack_after_commit")
         self.redelivery_timeout = params.get("choreography.redelivery_timeout")
 
@@ -45,7 +44,6 @@ class EventBus:
         self.subscriptions.setdefault(event_type, []).append(participant)
 
     def publish(self, type_: str, saga: str, source: str) -> None:
-        self.published += 1
         self.tracer.emit("message.published", saga, "bus", None, event_type=type_, source=source)
         if self.monitor is not None:
             self.monitor.observe(type_, saga)

@@ -79,6 +79,3 @@ class SagaMonitor:
         self.tracer.emit("saga.timed_out", saga, "monitor")
         self._compensating(saga, "saga_timed_out")
         self.bus.publish("saga_timed_out", saga, "monitor")
-
-    def unfinished(self) -> list[str]:
-        return list(self.state)

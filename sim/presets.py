@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .params import DEFAULTS, ParamsError, RunParams, deep_merge, validate
+from .params import ParamsError, RunParams, deep_merge, validate
 
 TUTORIAL_PLAN = {"BOOK002": ["flight"], "BOOK003": ["flight"], "BOOK004": ["car"],
                  "BOOK005": ["car"]}
@@ -150,10 +150,6 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def preset_names() -> list[str]:
-    return list(PRESETS)
-
-
 def resolve(request: dict[str, Any]) -> RunParams:
     """Validate `{"preset": name?, "params": {...}?}`: the preset's values, then the overrides."""
     if not isinstance(request, dict):
@@ -171,11 +167,3 @@ def resolve(request: dict[str, Any]) -> RunParams:
     if "plan" in overrides:
         merged["plan"] = overrides["plan"]
     return validate(merged)
-
-
-def preset_params(name: str) -> dict[str, Any]:
-    """A preset's full parameters (defaults filled in)."""
-    return resolve({"preset": name}).to_dict()
-
-
-__all__ = ["DEFAULTS", "PRESETS", "TUTORIAL_PLAN", "preset_names", "preset_params", "resolve"]

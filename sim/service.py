@@ -55,7 +55,6 @@ class InventoryService:
         self.compensation_failure_rate = compensation_failure_rate
         self.records: dict[str, Record] = {}
         self.up = True
-        self.duplicates_prevented = 0
         tracer.inventory[step] = capacity
 
     @property
@@ -70,7 +69,6 @@ class InventoryService:
             return "unavailable"
         record = self.records.get(saga) if self.idempotent else None
         if record is not None and record.status == "booked":
-            self.duplicates_prevented += 1
             tracer.emit(
                 "step.succeeded", saga, step, step, attempt=attempt, units=0, duplicate=True
             )

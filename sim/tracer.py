@@ -19,12 +19,11 @@ class Tracer:
     follows it in the trace.
     """
 
-    __slots__ = ("env", "sink", "checker", "seq", "inventory", "_handlers", "_raw", "_t")
+    __slots__ = ("env", "sink", "seq", "inventory", "_handlers", "_raw", "_t")
 
     def __init__(self, env: Environment, sink: Sink) -> None:
         self.env = env
         self.sink = sink
-        self.checker: InvariantChecker | None = None
         self._handlers: dict[str, Any] = {}
         self.seq = 0
         self.inventory: dict[str, int] = {}
@@ -33,7 +32,6 @@ class Tracer:
 
     def attach(self, checker: InvariantChecker) -> None:
         """Let the checker see every event after the sink has."""
-        self.checker = checker
         self._handlers = checker.handlers
 
     def emit(

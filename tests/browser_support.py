@@ -12,12 +12,12 @@ from playwright.sync_api import Browser, Page
 from app import create_app
 from app.browser import chromium
 from app.server import serving
+from tests.sim_helpers import TUTORIAL_PLAN
 
 __all__ = ["chromium"]  # re-exported: the tests and tests/bench_dashboard.py take it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-TUTORIAL_PLAN = "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car"
 
 
 @contextmanager
