@@ -88,6 +88,7 @@ class Participant(Process):
         c = params["choreography"]
         self.crash_saga = c["crash_saga"] if c["crash_service"] == self.step else None
         self.crash_armed = c["crash_service"] == self.step
+        self.uses_outbox = c["outbox"]
 
     async def run(self) -> None:
         tracer, env = self.bus.tracer, self._env
@@ -115,18 +116,25 @@ class Participant(Process):
         saga = message.saga
         result = self.service.book(saga)
         result_type = self.ok if result == OK else self.bad
-        outbox = self.p.get("choreography.outbox")
-        if outbox:  # written in the same local transaction as the booking
-            self.outbox.append((result_type, saga))
+        self._record(result_type, saga)
         if result == OK and self.crash_armed and self.crash_saga in (None, saga):
             self.crash_armed = False
             self.crash("crashed after its local commit, before publishing", inside=True)
             raise Interrupt("crash")
-        if outbox:
+        self._send(result_type, saga)
+        self._ack(message)
+
+    def _record(self, event_type: str, saga: str) -> None:
+        """With an outbox, the outgoing event is written in the local transaction."""
+        if self.uses_outbox:
+            self.outbox.append((event_type, saga))
+
+    def _send(self, event_type: str, saga: str) -> None:
+        """After the commit: the outbox relay publishes, or the handler publishes itself."""
+        if self.uses_outbox:
             self.relay()
         else:
-            self.bus.publish(result_type, saga, self.step)
-        self._ack(message)
+            self.bus.publish(event_type, saga, self.step)
 
     async def handle_undo(self, message: Message) -> None:
         """Compensate, retrying with doubling backoff; publish the outcome either way."""
@@ -143,11 +151,8 @@ class Participant(Process):
         else:
             outcome = f"{self.step}_compensation_failed"
         if outcome:
-            if p.get("choreography.outbox"):
-                self.outbox.append((outcome, saga))
-                self.relay()
-            else:
-                self.bus.publish(outcome, saga, self.step)
+            self._record(outcome, saga)
+            self._send(outcome, saga)
         self._ack(message)
 
     def relay(self) -> None:
