@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run test test-fast lint bench bench-live bench-dashboard \
+.PHONY: help setup browser run test test-fast lint lint-check bench bench-live bench-dashboard \
 	bench-replay bench-experiments clean
 
 ## help: list the targets
@@ -37,37 +37,41 @@ run: setup
 	$(BIN)/python -m app --host $(HOST) --port $(PORT)
 
 ## test: set up everything (chromium included) and run the whole test suite
-test: setup browser
-	$(BIN)/ruff check .
+test: setup browser lint-check
 	$(BIN)/python -m pytest -q
 
 ## test-fast: the test suite without the browser tests
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not browser"
 
-## lint: ruff
+## lint: format with ruff, then ruff's checks
 lint: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check .
+
+lint-check: setup
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
 ## bench: simulation throughput against the tutorial's own code (100,000 bookings)
 bench: setup
-	$(BIN)/python -m sim.bench
+	$(BIN)/python -m bench.simulation
 
 ## bench-live: server delivery rate, 100/300 viewers' share and delay, responsiveness
 bench-live: setup
-	$(BIN)/python -m app.bench
+	$(BIN)/python -m bench.live
 
 ## bench-dashboard: the page catching up on 1,000 sagas at instant speed (chromium)
 bench-dashboard: setup browser
-	$(BIN)/python -m tests.bench_dashboard
+	$(BIN)/python -m bench.dashboard
 
 ## bench-replay: seek latency and export time on a 10,000-booking stored run (chromium)
 bench-replay: setup browser
-	$(BIN)/python -m app.bench_replay
+	$(BIN)/python -m bench.replay
 
 ## bench-experiments: 20 points x 100 replications x 100 bookings, 1 worker vs all
 bench-experiments: setup
-	$(BIN)/python -m sim.batch_bench
+	$(BIN)/python -m bench.experiments
 
 ## clean: remove the virtualenv, npm packages and caches
 clean:

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, errors
-from .extensions import socketio
-from .manager import RunManager
-from .origins import socketio_origin_check
-from .store import Store
+from app import config, errors
+from app.extensions import socketio
+from app.origins import socketio_origin_check
+from app.runs.manager import RunManager
+from app.store import Store
 
 ASYNC_MODE = "threading"  # with simple-websocket; measured in app/bench.py
 
@@ -22,22 +22,30 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: config, store, run manager, blueprints, Socket.IO."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
-                static_folder=os.path.join(os.path.dirname(__file__), os.pardir, "static"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
+        static_folder=os.path.join(os.path.dirname(__file__), os.pardir, "static"),
+    )
     config.load(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     store = Store(app.config["DATABASE"])
     interrupted = store.mark_interrupted()
     if interrupted:
-        log.warning("%d run(s) were cut short by a server restart: marked interrupted",
-                    interrupted)
+        log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
     manager = RunManager(store, app.config)
     app.extensions["sagalab.runs"] = manager
     atexit.register(manager.shutdown)
 
-    from . import api, experiments, history, pages, schema, sockets  # noqa: F401  (sockets)
+    from app import pages, schema
+    from app.experiments import views as experiments
+    from app.history import views as history
+    from app.runs import (
+        api,
+        sockets,  # noqa: F401  (sockets)
+    )
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

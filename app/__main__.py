@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 
-from . import create_app
-from .server import make
+from app import create_app
+from app.server import make
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,8 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     host = args.host or app.config["HOST"]
     port = args.port if args.port is not None else int(app.config["PORT"])
     server = make(app, host, port)
-    print(f"Saga Lab on http://{host}:{server.port}/  (store: {app.config['DATABASE']})",
-          flush=True)
+    print(
+        f"Saga Lab on http://{host}:{server.port}/  (store: {app.config['DATABASE']})", flush=True
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as cleanly as on Ctrl-C
     try:
         server.serve_forever()

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from sim.batch import LIMITS
+from sim.batch.plan import LIMITS
 
 ENV_PREFIX = "SAGALAB_"
 

@@ -27,8 +27,9 @@ def handle_http(exc: HTTPException) -> Response | tuple[Response | str, int]:
         exc.description = f"The request body is over this server's limit of {limit:,} bytes."
     if _wants_json():
         return jsonify(error=exc.description or exc.name), code
-    return PAGE.format(code=code, name=escape(exc.name),
-                       description=escape(exc.description or "")), code
+    return PAGE.format(
+        code=code, name=escape(exc.name), description=escape(exc.description or "")
+    ), code
 
 
 def handle_unexpected(exc: Exception) -> Response | tuple[Response | str, int]:

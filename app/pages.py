@@ -28,8 +28,9 @@ def run_page(run_id: str) -> str:
 @bp.get("/vendor/plotly.min.js")
 def plotly_js() -> Response:
     folder = os.path.join(os.path.dirname(plotly.__file__), "package_data")
-    return _vendor_file(folder, "plotly.min.js", "the plotly Python package (pip install -r "
-                        "requirements.txt)")
+    return _vendor_file(
+        folder, "plotly.min.js", "the plotly Python package (pip install -r requirements.txt)"
+    )
 
 
 @bp.get("/vendor/<name>")
@@ -38,8 +39,9 @@ def socketio_js(name: str) -> Response:
         abort(404, description=f"/vendor/{name} is not served here.")
     root = os.path.dirname(current_app.root_path)
     folder = os.path.join(root, "node_modules", "socket.io-client", "dist")
-    return _vendor_file(folder, name, "node_modules/socket.io-client (run `make setup`, "
-                        "which runs npm ci)")
+    return _vendor_file(
+        folder, name, "node_modules/socket.io-client (run `make setup`, which runs npm ci)"
+    )
 
 
 def _vendor_file(folder: str, name: str, source: str) -> Response:

@@ -16,14 +16,22 @@ MODE_OF_PREFIX = {"orchestrator": "orchestration", "choreography": "choreography
 
 def field_schema(spec: Field) -> dict[str, Any]:
     """One field of sim/params.py as JSON: kind, min, max, nullable, choices, doc."""
-    return {"kind": spec.kind, "min": spec.lo, "max": spec.hi, "nullable": spec.nullable,
-            "choices": list(spec.choices), "doc": spec.doc}
+    return {
+        "kind": spec.kind,
+        "min": spec.lo,
+        "max": spec.hi,
+        "nullable": spec.nullable,
+        "choices": list(spec.choices),
+        "doc": spec.doc,
+    }
 
 
 def params_schema() -> dict[str, Any]:
     """Defaults and every dotted field, straight from sim/params.py."""
-    return {"defaults": DEFAULTS,
-            "fields": {name: field_schema(spec) for name, spec in ALL_FIELDS.items()}}
+    return {
+        "defaults": DEFAULTS,
+        "fields": {name: field_schema(spec) for name, spec in ALL_FIELDS.items()},
+    }
 
 
 def modes_of(name: str) -> tuple[str, ...]:
@@ -44,5 +52,6 @@ def params() -> Response:
 def favicon() -> Response:
     """Browsers ask for /favicon.ico on their own: answer with the SVG icon."""
     assert current_app.static_folder is not None
-    return send_from_directory(current_app.static_folder, "favicon.svg",
-                               mimetype="image/svg+xml", max_age=24 * 3600)
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=24 * 3600
+    )

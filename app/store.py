@@ -67,8 +67,9 @@ class Store:
             )
         return cur.rowcount
 
-    def create_run(self, run_id: str, preset: str | None, params: dict[str, Any], speed: Any,
-                   status: str) -> None:
+    def create_run(
+        self, run_id: str, preset: str | None, params: dict[str, Any], speed: Any, status: str
+    ) -> None:
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO runs (id, created, preset, params, speed, status)"
@@ -76,8 +77,9 @@ class Store:
                 (run_id, time.time(), preset, json.dumps(params), json.dumps(speed), status),
             )
 
-    def append_events(self, run_id: str, lines: Iterable[tuple[int, str]], t: float,
-                      event_count: int) -> None:
+    def append_events(
+        self, run_id: str, lines: Iterable[tuple[int, str]], t: float, event_count: int
+    ) -> None:
         """Store (seq, json line) pairs and the run's progress in one transaction."""
         with self._lock, self._db:
             self._db.executemany(
@@ -124,8 +126,9 @@ class Store:
         with closing(self._connect()) as db:
             return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
-    def event_lines(self, run_id: str, first: int = 0, last: int | None = None,
-                    chunk: int = 5_000) -> Iterator[list[tuple[int, str]]]:
+    def event_lines(
+        self, run_id: str, first: int = 0, last: int | None = None, chunk: int = 5_000
+    ) -> Iterator[list[tuple[int, str]]]:
         """Stored (seq, json line) pairs with first <= seq <= last, in chunks, seq order."""
         upper = last if last is not None else 2**62
         with closing(self._connect()) as db:

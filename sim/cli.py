@@ -7,11 +7,11 @@ import json
 import sys
 from typing import Any, TextIO
 
-from .events import JsonlSink, ListSink
-from .params import ParamsError, deep_merge, parse_assignment, parse_plan
-from .presets import PRESETS, resolve
-from .runner import run_summary
-from .transcript import TranscriptRenderer
+from sim.params import ParamsError, deep_merge, parse_assignment, parse_plan
+from sim.presets import PRESETS, resolve
+from sim.runner import run_summary
+from sim.trace.events import JsonlSink, ListSink
+from sim.trace.transcript import TranscriptRenderer
 
 
 class CliError(Exception):
@@ -25,8 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bookings", type=int, help="number of booking requests")
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--params", metavar="FILE.json", help="parameters as a JSON file")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="set any parameter by dotted name, e.g. services.car.failure_rate=0.5")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set any parameter by dotted name, e.g. services.car.failure_rate=0.5",
+    )
     p.add_argument("--plan", help="force failures, e.g. BOOK002:flight,BOOK004:car")
     p.add_argument("--format", choices=["transcript", "jsonl", "summary"], default="transcript")
     p.add_argument("--list-presets", action="store_true", help="list presets and exit")

@@ -9,16 +9,16 @@ from typing import Any
 from asimpy import Environment, Process
 from asimpy.timeout import _NO_TIME
 
-from .arrivals import BookingGenerator
-from .checker import InvariantChecker
-from .choreography import EventBus, Participant
-from .events import Sink, null_sink
-from .monitor import SagaMonitor
-from .orchestrator import Orchestrator
-from .params import RunParams
-from .schema import STEPS
-from .service import InventoryService
-from .tracer import Tracer
+from sim.model.arrivals import BookingGenerator
+from sim.model.choreography import EventBus, Participant
+from sim.model.monitor import SagaMonitor
+from sim.model.orchestrator import Orchestrator
+from sim.model.service import InventoryService
+from sim.params import RunParams
+from sim.schema import STEPS
+from sim.trace.checker import InvariantChecker
+from sim.trace.events import Sink, null_sink
+from sim.trace.tracer import Tracer
 
 
 class Simulation:
@@ -40,7 +40,10 @@ class Simulation:
                 step,
                 params["services"][step]["capacity"],
                 params["services"][step]["failure_rate"],
-                tracer, rng, params["plan"], params["idempotent"],
+                tracer,
+                rng,
+                params["plan"],
+                params["idempotent"],
                 params["compensation_failure_rate"],
             )
             for step in STEPS
@@ -71,14 +74,31 @@ class Simulation:
         if c["saga_timeout"] is not None:
             hotel_undo += ("saga_timed_out",)
         self.participants = {
-            "flight": Participant(env, bus, svc["flight"], params, "booking_started",
-                                  "flight_booked", "flight_booking_failed", flight_undo,
-                                  "flight_compensated"),
-            "hotel": Participant(env, bus, svc["hotel"], params, "flight_booked",
-                                 "hotel_booked", "hotel_booking_failed", hotel_undo,
-                                 "hotel_compensated"),
-            "car": Participant(env, bus, svc["car"], params, "hotel_booked",
-                               "car_booked", "car_booking_failed"),
+            "flight": Participant(
+                env,
+                bus,
+                svc["flight"],
+                params,
+                "booking_started",
+                "flight_booked",
+                "flight_booking_failed",
+                flight_undo,
+                "flight_compensated",
+            ),
+            "hotel": Participant(
+                env,
+                bus,
+                svc["hotel"],
+                params,
+                "flight_booked",
+                "hotel_booked",
+                "hotel_booking_failed",
+                hotel_undo,
+                "hotel_compensated",
+            ),
+            "car": Participant(
+                env, bus, svc["car"], params, "hotel_booked", "car_booked", "car_booking_failed"
+            ),
         }
         return lambda saga: bus.publish("booking_started", saga, "client")
 
@@ -182,8 +202,10 @@ class Simulation:
 
     def _toggle_service(self, service: InventoryService, action: str) -> None:
         if (action == "crash") != service.up:
-            raise ValueError(f"the {service.step} service is already "
-                             + ("down" if action == "crash" else "running"))
+            raise ValueError(
+                f"the {service.step} service is already "
+                + ("down" if action == "crash" else "running")
+            )
         service.up = action == "restart"
         kind = "actor.crashed" if action == "crash" else "actor.restarted"
         self.tracer.emit(kind, None, service.step, service.step, reason="on request")
@@ -208,7 +230,7 @@ class Simulation:
         return found
 
     def summary(self, final: bool = False) -> dict[str, Any]:
-        """DESIGN.md's summary; `events` counts run.finished too once the run is over."""
+        """The summary of docs/sim-api.md; `events` counts run.finished too once the run is over."""
         report = self.checker.report()
         report["sagas"]["not_started"] = self.generator.submitted - self.checker.started
         report["sagas"]["submitted"] = self.generator.submitted

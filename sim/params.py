@@ -6,7 +6,7 @@ import copy
 import math
 from typing import Any
 
-from .schema import ALL_FIELDS, BOOKING_ID, DEFAULTS, STEPS, Field
+from sim.schema import ALL_FIELDS, BOOKING_ID, DEFAULTS, STEPS, Field
 
 
 class ParamsError(ValueError):

@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from .params import ParamsError, RunParams, deep_merge, validate
+from sim.params import ParamsError, RunParams, deep_merge, validate
 
-TUTORIAL_PLAN = {"BOOK002": ["flight"], "BOOK003": ["flight"], "BOOK004": ["car"],
-                 "BOOK005": ["car"]}
+TUTORIAL_PLAN = {
+    "BOOK002": ["flight"],
+    "BOOK003": ["flight"],
+    "BOOK004": ["car"],
+    "BOOK005": ["car"],
+}
 
 #: the orchestrator crashes right after the hotel committed BOOK002, back 5 s later
-ORCHESTRATOR_CRASH = {"crash_saga": "BOOK002", "crash_step": "hotel",
-                      "crash_phase": "after_commit", "restart_after": 5.0}
+ORCHESTRATOR_CRASH = {
+    "crash_saga": "BOOK002",
+    "crash_step": "hotel",
+    "crash_phase": "after_commit",
+    "restart_after": 5.0,
+}
 #: the hotel service crashes after booking BOOK002's room, before publishing; back 5 s later
 HOTEL_CRASH = {"crash_service": "hotel", "crash_saga": "BOOK002", "restart_after": 5.0}
 
 
-
 def _orchestrator_crash(durable_log: bool, idempotent: bool) -> dict[str, Any]:
     """The orchestrator-crash scenarios: 5 bookings, BOOK004's car fails, the crash above."""
-    return {"mode": "orchestration", "bookings": 5, "plan": {"BOOK004": ["car"]},
-            "idempotent": idempotent,
-            "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": durable_log}}
+    return {
+        "mode": "orchestration",
+        "bookings": 5,
+        "plan": {"BOOK004": ["car"]},
+        "idempotent": idempotent,
+        "orchestrator": {**ORCHESTRATOR_CRASH, "durable_log": durable_log},
+    }
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -39,50 +50,90 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "The tutorial's choreography as written: nobody listens to "
         "hotel_booking_failed, so when BOOK002's hotel fails its flight seat leaks and the "
         "saga never ends. Look for the stuck saga holding a seat.",
-        "params": {"mode": "choreography", "bookings": 5, "until": 40.0,
-                   "plan": {"BOOK002": ["hotel"]},
-                   "choreography": {"compensate_on_hotel_failure": False}},
+        "params": {
+            "mode": "choreography",
+            "bookings": 5,
+            "until": 40.0,
+            "plan": {"BOOK002": ["hotel"]},
+            "choreography": {"compensate_on_hotel_failure": False},
+        },
     },
     "wrong-compensation-order": {
         "description": "Exercise 2: compensations run in forward order. The hotel reservation "
         "is found through the flight booking, so cancelling the flight first leaves the hotel "
         "saying 'No booking to cancel': BOOK004 and BOOK005 leak a room.",
-        "params": {"mode": "orchestration", "bookings": 5, "until": 40.0,
-                   "compensation_order": "forward", "plan": TUTORIAL_PLAN},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 5,
+            "until": 40.0,
+            "compensation_order": "forward",
+            "plan": TUTORIAL_PLAN,
+        },
     },
     "right-compensation-order": {
         "description": "The remedy for exercise 2: the same failures undone in reverse order. "
         "Each compensation still finds what it needs; no room leaks.",
-        "params": {"mode": "orchestration", "bookings": 5, "until": 40.0,
-                   "compensation_order": "reverse", "plan": TUTORIAL_PLAN},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 5,
+            "until": 40.0,
+            "compensation_order": "reverse",
+            "plan": TUTORIAL_PLAN,
+        },
     },
     "retry-not-idempotent": {
         "description": "Exercise 3: replies get lost after the service committed and the "
         "orchestrator retries. The services are not idempotent, so a retry books a second "
         "unit for the same saga: watch the double bookings and leaked units.",
-        "params": {"mode": "orchestration", "bookings": 10, "retries": 1,
-                   "reply_loss_rate": 0.3, "idempotent": False},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 10,
+            "retries": 1,
+            "reply_loss_rate": 0.3,
+            "idempotent": False,
+        },
     },
     "retry-idempotent": {
         "description": "The remedy for exercise 3: the same lost replies, but services keyed by "
         "booking id answer a retry with the first result, and a step whose reply was lost is "
         "compensated too. Duplicates are prevented; nothing leaks.",
-        "params": {"mode": "orchestration", "bookings": 10, "retries": 1,
-                   "reply_loss_rate": 0.3, "idempotent": True},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 10,
+            "retries": 1,
+            "reply_loss_rate": 0.3,
+            "idempotent": True,
+        },
     },
     "car-no-retry": {
         "description": "Exercise 3's baseline: 40 bookings, plenty of inventory, the car fails "
         "30% of the time and is not retried. Compare the completed count with car-retry.",
-        "params": {"mode": "orchestration", "bookings": 40, "seed": 3, "services": {
-            "flight": {"capacity": 100}, "hotel": {"capacity": 100}, "car": {"capacity": 100}}},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 40,
+            "seed": 3,
+            "services": {
+                "flight": {"capacity": 100},
+                "hotel": {"capacity": 100},
+                "car": {"capacity": 100},
+            },
+        },
     },
     "car-retry": {
         "description": "Exercise 3: the same 40 bookings with one retry of the car step. More "
         "sagas complete (about 0.9 x 0.85 x 0.91 instead of 0.9 x 0.85 x 0.7).",
-        "params": {"mode": "orchestration", "bookings": 40, "seed": 3, "retries": 1,
-                   "retry_steps": ["car"], "services": {
-                       "flight": {"capacity": 100}, "hotel": {"capacity": 100},
-                       "car": {"capacity": 100}}},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 40,
+            "seed": 3,
+            "retries": 1,
+            "retry_steps": ["car"],
+            "services": {
+                "flight": {"capacity": 100},
+                "hotel": {"capacity": 100},
+                "car": {"capacity": 100},
+            },
+        },
     },
     "orchestrator-crash-no-log": {
         "description": "Objective 4: the orchestrator crashes right after the hotel committed "
@@ -106,46 +157,69 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "Exercise 5: the hotel service crashes after booking BOOK002's room but "
         "before publishing hotel_booked. It restarts, but the event is gone: the saga is stuck, "
         "the flight is never compensated and the room stays taken.",
-        "params": {"mode": "choreography", "bookings": 5,
-                   "choreography": HOTEL_CRASH},
+        "params": {"mode": "choreography", "bookings": 5, "choreography": HOTEL_CRASH},
     },
     "choreography-crash-outbox": {
         "description": "Remedy: a transactional outbox. hotel_booked was written in the same "
         "local transaction as the room; after the restart the relay publishes it and BOOK002 "
         "carries on.",
-        "params": {"mode": "choreography", "bookings": 5,
-                   "choreography": {**HOTEL_CRASH, "outbox": True}},
+        "params": {
+            "mode": "choreography",
+            "bookings": 5,
+            "choreography": {**HOTEL_CRASH, "outbox": True},
+        },
     },
     "choreography-crash-redelivery": {
         "description": "Remedy: the hotel acknowledges flight_booked only after its commit and "
         "publish. The unacknowledged event is redelivered; the idempotent hotel finds the room "
         "already booked and publishes hotel_booked.",
-        "params": {"mode": "choreography", "bookings": 5, "idempotent": True,
-                   "choreography": {**HOTEL_CRASH, "ack_after_commit": True}},
+        "params": {
+            "mode": "choreography",
+            "bookings": 5,
+            "idempotent": True,
+            "choreography": {**HOTEL_CRASH, "ack_after_commit": True},
+        },
     },
     "choreography-crash-saga-timeout": {
         "description": "Remedy: a saga timeout. BOOK002 has not ended 10 s after it started, so "
         "saga_timed_out is published; the hotel cancels its room and the flight its seat, in "
         "reverse order.",
-        "params": {"mode": "choreography", "bookings": 5,
-                   "choreography": {**HOTEL_CRASH, "saga_timeout": 10.0}},
+        "params": {
+            "mode": "choreography",
+            "bookings": 5,
+            "choreography": {**HOTEL_CRASH, "saga_timeout": 10.0},
+        },
     },
     "compensation-fails": {
         "description": "Compensations fail half the time; each is retried with doubling backoff "
         "(0.5 s, 1 s). A saga whose compensation keeps failing is flagged for manual "
         "intervention, never silently dropped.",
-        "params": {"mode": "orchestration", "bookings": 8, "seed": 2,
-                   "compensation_failure_rate": 0.6, "compensation_retries": 2,
-                   "plan": {"BOOK001": ["car"], "BOOK003": ["car"], "BOOK005": ["car"],
-                            "BOOK007": ["car"]}},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 8,
+            "seed": 2,
+            "compensation_failure_rate": 0.6,
+            "compensation_retries": 2,
+            "plan": {
+                "BOOK001": ["car"],
+                "BOOK003": ["car"],
+                "BOOK005": ["car"],
+                "BOOK007": ["car"],
+            },
+        },
     },
     "no-isolation": {
         "description": "Sagas are not isolated: with two in flight and one hotel room, BOOK002 "
         "is refused the room that BOOK001 still holds while BOOK001 is being compensated a "
         "moment later.",
-        "params": {"mode": "orchestration", "bookings": 4, "interarrival": 0.4,
-                   "max_in_flight": 2, "plan": {"BOOK001": ["car"]},
-                   "services": {"hotel": {"capacity": 1}}},
+        "params": {
+            "mode": "orchestration",
+            "bookings": 4,
+            "interarrival": 0.4,
+            "max_in_flight": 2,
+            "plan": {"BOOK001": ["car"]},
+            "services": {"hotel": {"capacity": 1}},
+        },
     },
 }
 

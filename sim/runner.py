@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import Simulation
-from .events import Event, ListSink, Sink, null_sink
-from .params import RunParams, validate
+from sim.engine import Simulation
+from sim.params import RunParams, validate
+from sim.trace.events import Event, ListSink, Sink, null_sink
 
 
 def run_summary(params: dict[str, Any] | RunParams, sink: Sink = null_sink) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from typing import Any
 from playwright.sync_api import Browser, Page
 
 from app import create_app
-from app.browser import chromium
 from app.server import serving
+from tests.browser import chromium
 from tests.sim_helpers import TUTORIAL_PLAN
 
 __all__ = ["chromium"]  # re-exported: the tests and tests/bench_dashboard.py take it from here
@@ -23,13 +23,26 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 @contextmanager
 def live_server(tmp_path: Path, **config: Any) -> Iterator[str]:
     """The real app on 127.0.0.1 with a free port; yields its base URL."""
-    with serving(create_app({"TESTING": True, "SECRET_KEY": "test",
-                             "DATABASE": str(tmp_path / "sagalab.sqlite3"), **config})) as url:
+    with serving(
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test",
+                "DATABASE": str(tmp_path / "sagalab.sqlite3"),
+                **config,
+            }
+        )
+    ) as url:
         yield url
 
 
-def new_page(browser: Browser, width: int = 1280, height: int = 720,
-             theme: str | None = "light", console: bool = True) -> tuple[Page, list[str]]:
+def new_page(
+    browser: Browser,
+    width: int = 1280,
+    height: int = 720,
+    theme: str | None = "light",
+    console: bool = True,
+) -> tuple[Page, list[str]]:
     """A blank page in its own context, in the given size and theme (None: the browser's);
     returns it and the list its uncaught exceptions (and console errors) are collected in."""
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -49,20 +62,24 @@ def new_page(browser: Browser, width: int = 1280, height: int = 720,
     return page, errors
 
 
-def open_plain(browser: Browser, url: str, width: int = 1280, height: int = 720,
-               theme: str = "light") -> tuple[Page, list[str]]:
+def open_plain(
+    browser: Browser, url: str, width: int = 1280, height: int = 720, theme: str = "light"
+) -> tuple[Page, list[str]]:
     """A page that is not the dashboard (history, compare), with its console errors."""
     page, errors = new_page(browser, width, height, theme)
     page.goto(url)
     return page, errors
 
 
-def open_page(browser: Browser, url: str, width: int = 1280, height: int = 720,
-              theme: str = "light") -> tuple[Page, list[str]]:
+def open_page(
+    browser: Browser, url: str, width: int = 1280, height: int = 720, theme: str = "light"
+) -> tuple[Page, list[str]]:
     """The dashboard at url, its form built; returns the page and its console errors."""
     page, errors = open_plain(browser, url, width, height, theme)
-    page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1"
-                           " || document.body.classList.contains('viewer')")
+    page.wait_for_function(
+        "document.querySelectorAll('#f-preset option').length > 1"
+        " || document.body.classList.contains('viewer')"
+    )
     return page, errors
 
 
@@ -72,14 +89,20 @@ def set_speed(page: Page, label: str) -> None:
         current = page.inner_text("#speed")
         if current == label:
             return
-        faster = label == "instant" or (current != "instant" and
-                                        float(label.rstrip("×")) > float(current.rstrip("×")))
+        faster = label == "instant" or (
+            current != "instant" and float(label.rstrip("×")) > float(current.rstrip("×"))
+        )
         page.click("#btn-faster" if faster else "#btn-slower")
     raise AssertionError(f"speed never reached {label}")
 
 
-def start_run(page: Page, preset: str = "tutorial", plan: str | None = TUTORIAL_PLAN,
-              speed: str = "instant", fields: dict[str, str] | None = None) -> None:
+def start_run(
+    page: Page,
+    preset: str = "tutorial",
+    plan: str | None = TUTORIAL_PLAN,
+    speed: str = "instant",
+    fields: dict[str, str] | None = None,
+) -> None:
     """Fill the form and press Start."""
     page.select_option("#f-preset", preset)
     if plan is not None:

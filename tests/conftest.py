@@ -27,8 +27,13 @@ TEST_LIMITS = {
 
 
 def make_app(tmp_path: Any, **overrides: Any) -> Flask:
-    config = {"TESTING": True, "SECRET_KEY": "test",
-              "DATABASE": str(tmp_path / "sagalab.sqlite3"), **TEST_LIMITS, **overrides}
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE": str(tmp_path / "sagalab.sqlite3"),
+        **TEST_LIMITS,
+        **overrides,
+    }
     return create_app(config)
 
 
@@ -90,8 +95,11 @@ def run_ended(app: Flask, run_id: str) -> Callable[[], bool]:
 
     def ended() -> bool:
         stored = manager.store.get_run(run_id)
-        return manager.get(run_id) is None and stored is not None and stored["status"] in (
-            "finished", "stopped", "interrupted")
+        return (
+            manager.get(run_id) is None
+            and stored is not None
+            and stored["status"] in ("finished", "stopped", "interrupted")
+        )
 
     return ended
 

@@ -8,15 +8,20 @@ import time
 import urllib.request
 from typing import Any
 
-ENDINGS = {"saga.completed": "completed", "saga.compensated": "compensated",
-           "saga.stuck": "stuck", "saga.flagged": "flagged"}
+ENDINGS = {
+    "saga.completed": "completed",
+    "saga.compensated": "compensated",
+    "saga.stuck": "stuck",
+    "saga.flagged": "flagged",
+}
 
 
 def call(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     """A JSON request to the server; returns (status, decoded body)."""
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req) as resp:
             return resp.status, json.loads(resp.read() or b"null")
@@ -42,8 +47,9 @@ def wait_ended(base: str, run_id: str, timeout: float = 120.0) -> dict[str, Any]
 
 def finished_run(base: str, preset: str, **params: Any) -> dict[str, Any]:
     """Start an instant run of a preset (with overrides) and wait for its end."""
-    status, started = call(base, "POST", "/api/runs",
-                           {"preset": preset, "params": params, "speed": "instant"})
+    status, started = call(
+        base, "POST", "/api/runs", {"preset": preset, "params": params, "speed": "instant"}
+    )
     assert status == 201, started
     return wait_ended(base, started["id"])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.events import Event
 from sim.presets import resolve
 from sim.runner import run_trace
+from sim.trace.events import Event
 
 TUTORIAL_PLAN = "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car"
 
@@ -35,8 +35,9 @@ def summary_of(events: list[Event]) -> dict[str, Any]:
 
 
 def published(events: list[Event], saga: str) -> list[str]:
-    return [e["event_type"] for e in events
-            if e["kind"] == "message.published" and e["saga"] == saga]
+    return [
+        e["event_type"] for e in events if e["kind"] == "message.published" and e["saga"] == saga
+    ]
 
 
 def broken(summary: dict[str, Any]) -> dict[str, list[str]]:

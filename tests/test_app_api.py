@@ -9,8 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sim import PRESETS
-
-from .conftest import TEST_LIMITS, reference_lines, run_ended, wait_until
+from tests.conftest import TEST_LIMITS, reference_lines, run_ended, wait_until
 
 
 def start(client: FlaskClient, **body: Any) -> Any:
@@ -72,8 +71,14 @@ def test_paused_run_shows_as_live_and_paused(client: FlaskClient) -> None:
 
 
 def test_bad_values_are_named_field_by_field(client: FlaskClient) -> None:
-    response = start(client, preset="tutorial", speed=0, start_paused="yes",
-                     params={"bookings": -1, "services": {"car": {"failure_rate": 2}}}, colour=1)
+    response = start(
+        client,
+        preset="tutorial",
+        speed=0,
+        start_paused="yes",
+        params={"bookings": -1, "services": {"car": {"failure_rate": 2}}},
+        colour=1,
+    )
     assert response.status_code == 400
     errors = response.json["errors"]
     assert {"speed", "start_paused", "colour"} <= set(errors)
@@ -107,8 +112,9 @@ def test_bookings_limits_depend_on_speed(client: FlaskClient) -> None:
     live = start(client, params={"bookings": TEST_LIMITS["MAX_BOOKINGS_LIVE"] + 1}, speed=1.0)
     assert live.status_code == 400
     assert "instant" in live.json["errors"]["bookings"]
-    instant = start(client, params={"bookings": TEST_LIMITS["MAX_BOOKINGS_INSTANT"] + 1},
-                    speed="instant")
+    instant = start(
+        client, params={"bookings": TEST_LIMITS["MAX_BOOKINGS_INSTANT"] + 1}, speed="instant"
+    )
     assert instant.status_code == 400
     assert "instant run" in instant.json["errors"]["bookings"]
 
@@ -130,11 +136,15 @@ def test_request_body_over_the_limit_gives_413(client: FlaskClient) -> None:
 
 
 def test_foreign_origin_is_refused(client: FlaskClient) -> None:
-    response = client.post("/api/runs", json={"preset": "tutorial"},
-                           headers={"Origin": "http://evil.example"})
+    response = client.post(
+        "/api/runs", json={"preset": "tutorial"}, headers={"Origin": "http://evil.example"}
+    )
     assert response.status_code == 403
-    own = client.post("/api/runs", json={"preset": "tutorial", "start_paused": True},
-                      headers={"Origin": "http://localhost"})
+    own = client.post(
+        "/api/runs",
+        json={"preset": "tutorial", "start_paused": True},
+        headers={"Origin": "http://localhost"},
+    )
     assert own.status_code == 201
 
 
@@ -169,14 +179,20 @@ def cli_jsonl(*args: str) -> str:
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "sim", *args, "--format", "jsonl"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args, "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
-def test_stored_events_equal_the_cli_at_instant_and_paced_speeds(client: FlaskClient,
-                                                                 app: Flask) -> None:
-    expected = cli_jsonl("--preset", "orchestrator-crash-durable-log", "--bookings", "9",
-                         "--seed", "4")
+def test_stored_events_equal_the_cli_at_instant_and_paced_speeds(
+    client: FlaskClient, app: Flask
+) -> None:
+    expected = cli_jsonl(
+        "--preset", "orchestrator-crash-durable-log", "--bookings", "9", "--seed", "4"
+    )
     body = {"preset": "orchestrator-crash-durable-log", "params": {"bookings": 9, "seed": 4}}
     for speed in ("instant", 1000):
         run_id = start(client, **body, speed=speed).json["id"]
@@ -185,7 +201,7 @@ def test_stored_events_equal_the_cli_at_instant_and_paced_speeds(client: FlaskCl
 
 
 def test_event_limit_stops_a_run_and_says_why(tmp_path) -> None:
-    from .conftest import make_app
+    from tests.conftest import make_app
 
     app = make_app(tmp_path, MAX_EVENTS_PER_RUN=100, INSTANT_CHUNK_EVENTS=10)
     client = app.test_client()

@@ -8,9 +8,8 @@ import pytest
 
 from app import config, create_app
 from app.store import Store
-
-from .conftest import make_app
-from .sim_helpers import experiment_spec
+from tests.conftest import make_app
+from tests.sim_helpers import experiment_spec
 
 
 def test_environment_overrides_defaults(tmp_path, monkeypatch) -> None:
@@ -32,15 +31,17 @@ def test_test_config_wins_over_environment(tmp_path, monkeypatch) -> None:
 
 def test_environment_sets_the_experiment_limits(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SAGALAB_EXPERIMENT_MAX_RUNS", "10")
-    app = make_app(tmp_path, EXPERIMENT_WORKERS=0,
-                   EXPERIMENT_RUN_FN="tests.test_batch_pool:fake_run_summary")
+    app = make_app(
+        tmp_path, EXPERIMENT_WORKERS=0, EXPERIMENT_RUN_FN="tests.test_batch_pool:fake_run_summary"
+    )
     assert app.config["EXPERIMENT_MAX_RUNS"] == 10
     client = app.test_client()
     spec = experiment_spec(0.1, 1, factor=None)
     eleven = client.post("/api/experiments", json={**spec, "sweep": {**spec["sweep"], "to": 1}})
     assert eleven.status_code == 400  # 0, 0.1, ..., 1: eleven runs
     assert eleven.get_json()["errors"]["replications"] == (
-        "11 values x 1 levels x 1 replications = 11 runs, more than the limit of 10")
+        "11 values x 1 levels x 1 replications = 11 runs, more than the limit of 10"
+    )
     ten = client.post("/api/experiments", json={**spec, "sweep": {**spec["sweep"], "to": 0.9}})
     assert ten.status_code == 201
     app.extensions["experiments"].shutdown()
@@ -56,8 +57,9 @@ def test_bad_environment_value_names_the_variable(tmp_path, monkeypatch) -> None
 def test_instance_config_file_is_read(tmp_path, monkeypatch) -> None:
     instance = tmp_path / "instance"
     instance.mkdir()
-    (instance / "config.py").write_text(f"MAX_BOOKINGS_LIVE = 77\nDATABASE = "
-                                        f"{str(tmp_path / 'i.sqlite3')!r}\n")
+    (instance / "config.py").write_text(
+        f"MAX_BOOKINGS_LIVE = 77\nDATABASE = {str(tmp_path / 'i.sqlite3')!r}\n"
+    )
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(instance))
     app = create_app()
     assert app.config["MAX_BOOKINGS_LIVE"] == 77

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from app import twins
+from app.history import twins
 from sim.params import validate
 from sim.schema import ALL_FIELDS, DEFAULTS
 
@@ -18,16 +18,27 @@ def test_params_schema_is_sim_params(client: FlaskClient) -> None:
     assert set(body["fields"]) == set(ALL_FIELDS)
     for name, spec in ALL_FIELDS.items():
         field = body["fields"][name]
-        assert field == {"kind": spec.kind, "min": spec.lo, "max": spec.hi,
-                         "nullable": spec.nullable, "choices": list(spec.choices),
-                         "doc": spec.doc}, name
+        assert field == {
+            "kind": spec.kind,
+            "min": spec.lo,
+            "max": spec.hi,
+            "nullable": spec.nullable,
+            "choices": list(spec.choices),
+            "doc": spec.doc,
+        }, name
 
 
 def test_params_schema_facts_the_form_relies_on(client: FlaskClient) -> None:
     fields = client.get("/api/params").get_json()["fields"]
     assert fields["mode"]["choices"] == ["orchestration", "choreography"]
     assert fields["services.car.failure_rate"] | {"doc": ""} == {
-        "kind": "float", "min": 0.0, "max": 1.0, "nullable": False, "choices": [], "doc": ""}
+        "kind": "float",
+        "min": 0.0,
+        "max": 1.0,
+        "nullable": False,
+        "choices": [],
+        "doc": "",
+    }
     assert fields["orchestrator.crash_step"]["nullable"] is True
     assert fields["orchestrator.crash_step"]["choices"] == ["flight", "hotel", "car"]
     assert fields["until"]["nullable"] is True and fields["bookings"]["min"] == 1
@@ -60,7 +71,8 @@ def test_switch_modes_come_from_the_parameter_names(client: FlaskClient) -> None
     assert switches["choreography.outbox"]["modes"] == ["choreography"]
     assert switches["idempotent"]["modes"] == ["orchestration", "choreography"]
     assert set(twins.switches_for("choreography")) == set(twins.SWITCHES) - {
-        "orchestrator.durable_log"}
+        "orchestrator.durable_log"
+    }
 
 
 def test_favicon_ico_answers_with_the_svg_icon(client: FlaskClient) -> None:

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.batch import derive_seed, plan_experiment
-from sim.batch_spec import sweep_values
+from sim.batch.plan import derive_seed, plan_experiment
+from sim.batch.spec import sweep_values
 from sim.params import ParamsError
 from tests.sim_helpers import experiment_spec
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from sim.batch import plan_experiment
-from sim.batch_pool import run_experiment
-from sim.batch_presets import EXPERIMENTS
+from sim.batch.plan import plan_experiment
+from sim.batch.pool import run_experiment
+from sim.batch.presets import EXPERIMENTS
 
 
 def run(base_params, sweep, reps, workers=0, factor=None, seed=1, preset=None):

@@ -3,9 +3,9 @@
 import random
 import threading
 
-from sim.batch import plan_experiment
-from sim.batch_points import points_csv
-from sim.batch_pool import run_experiment
+from sim.batch.plan import plan_experiment
+from sim.batch.points import points_csv
+from sim.batch.pool import run_experiment
 
 FAKE = "tests.test_batch_pool:fake_run_summary"
 

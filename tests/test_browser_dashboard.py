@@ -24,8 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 def wait_status(page: Page, word: str) -> None:
     """Wait until the run's status line says `word` (paused, running, stopped...)."""
-    page.wait_for_function(
-        f"document.querySelector('#run-status').textContent.includes('{word}')")
+    page.wait_for_function(f"document.querySelector('#run-status').textContent.includes('{word}')")
 
 
 def start_paused(page: Page, speed: str) -> None:
@@ -42,8 +41,9 @@ def inventory_text(page) -> dict[str, str]:
 
 
 def chart_legend(page) -> list[str]:
-    return page.eval_on_selector_all("#chart-inventory .legendtext", "es => es.map(e => "
-                                     "e.textContent)")
+    return page.eval_on_selector_all(
+        "#chart-inventory .legendtext", "es => es.map(e => e.textContent)"
+    )
 
 
 def invariant_marks(page) -> dict[str, str]:
@@ -51,11 +51,18 @@ def invariant_marks(page) -> dict[str, str]:
         '#invariants .inv-check')].map(e => [e.dataset.check, e.className]))""")
 
 
-@pytest.mark.parametrize(("width", "height", "theme"), [
-    (1280, 720, "light"), (1280, 720, "dark"), (1920, 1080, "light"), (1920, 1080, "dark"),
-])
-def test_tutorial_sample_run(server: str, browser: Browser, width: int, height: int,
-                             theme: str) -> None:
+@pytest.mark.parametrize(
+    ("width", "height", "theme"),
+    [
+        (1280, 720, "light"),
+        (1280, 720, "dark"),
+        (1920, 1080, "light"),
+        (1920, 1080, "dark"),
+    ],
+)
+def test_tutorial_sample_run(
+    server: str, browser: Browser, width: int, height: int, theme: str
+) -> None:
     page, errors = open_page(browser, server + "/", width, height, theme)
     start_run(page, speed="1000×" if width == 1280 else "instant")
     wait_finished(page)
@@ -69,8 +76,10 @@ def test_tutorial_sample_run(server: str, browser: Browser, width: int, height: 
     assert book4.nth(0).inner_text().startswith("↩2")  # then the flight
     assert "compensated" in rows["BOOK004"]["outcome"]
     assert inventory_text(page) == {"flight": "9/10", "hotel": "4/5", "car": "2/3"}
-    page.wait_for_function("[...document.querySelectorAll('#chart-inventory .legendtext')]"
-                           ".some(e => e.textContent === 'cars 2/3')")  # charts lag a moment
+    page.wait_for_function(
+        "[...document.querySelectorAll('#chart-inventory .legendtext')]"
+        ".some(e => e.textContent === 'cars 2/3')"
+    )  # charts lag a moment
     legend = chart_legend(page)
     assert {"seats 9/10", "rooms 4/5", "cars 2/3"} <= set(legend)
     marks = invariant_marks(page)
@@ -106,8 +115,9 @@ def test_wrong_compensation_order_turns_an_invariant_red(server: str, browser: B
     assert errors == []
 
 
-def test_share_link_viewer_catches_up_and_ends_in_the_same_state(server: str,
-                                                                 browser: Browser) -> None:
+def test_share_link_viewer_catches_up_and_ends_in_the_same_state(
+    server: str, browser: Browser
+) -> None:
     owner, owner_errors = open_page(browser, server + "/", 1920, 1080, "dark")
     start_run(owner, speed="5×")
     owner.wait_for_function("document.querySelectorAll('#board-rows .saga-row').length >= 2")
@@ -122,8 +132,11 @@ def test_share_link_viewer_catches_up_and_ends_in_the_same_state(server: str,
     wait_finished(owner)
     wait_finished(viewer)
     assert board(viewer) == board(owner)
-    assert inventory_text(viewer) == inventory_text(owner) == {
-        "flight": "9/10", "hotel": "4/5", "car": "2/3"}
+    assert (
+        inventory_text(viewer)
+        == inventory_text(owner)
+        == {"flight": "9/10", "hotel": "4/5", "car": "2/3"}
+    )
     assert invariant_marks(viewer) == invariant_marks(owner)
     same = "document.body.dataset.seq"
     assert viewer.evaluate(same) == owner.evaluate(same)
@@ -131,8 +144,9 @@ def test_share_link_viewer_catches_up_and_ends_in_the_same_state(server: str,
     assert owner_errors == [] and viewer_errors == []
 
 
-def test_field_errors_appear_next_to_the_field_and_nothing_starts(server: str,
-                                                                  browser: Browser) -> None:
+def test_field_errors_appear_next_to_the_field_and_nothing_starts(
+    server: str, browser: Browser
+) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
     start_run(page, plan="BOOK009:car")  # only 5 bookings: the server refuses the plan
     error = page.locator("[data-error-for='plan']")
@@ -149,8 +163,7 @@ def test_field_errors_appear_next_to_the_field_and_nothing_starts(server: str,
     assert errors == []
 
 
-def test_start_paused_then_step_and_resume_with_the_keyboard(server: str,
-                                                              browser: Browser) -> None:
+def test_start_paused_then_step_and_resume_with_the_keyboard(server: str, browser: Browser) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
     start_paused(page, speed="5×")
     before = int(page.evaluate("document.body.dataset.seq || '-1'"))
@@ -164,46 +177,68 @@ def test_start_paused_then_step_and_resume_with_the_keyboard(server: str,
     assert errors == []
 
 
-def test_browser_transcript_matches_the_python_one(server: str, browser: Browser,
-                                                   tmp_path: Path) -> None:
+def test_browser_transcript_matches_the_python_one(
+    server: str, browser: Browser, tmp_path: Path
+) -> None:
     from sim import PRESETS, Simulation, resolve
-    from sim.events import ListSink
     from sim.params import parse_plan
-    from sim.transcript import render
+    from sim.trace.events import ListSink
+    from sim.trace.transcript import render
 
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
     scenarios = [
-        {"preset": "tutorial", "params": {"plan": parse_plan(
-            "BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")}},
+        {
+            "preset": "tutorial",
+            "params": {"plan": parse_plan("BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")},
+        },
         {"preset": "tutorial-choreography", "params": {"plan": {"BOOK004": ["car"]}}},
         {"preset": "tutorial-choreography-gap"},
-        {"preset": "tutorial", "params": {"orchestrator": {
-            "crash_saga": "BOOK002", "crash_step": "hotel", "durable_log": True}}},
-        {"params": {"bookings": 40, "retries": 1, "reply_loss_rate": 0.2,
-                    "compensation_failure_rate": 0.3, "seed": 7}},
+        {
+            "preset": "tutorial",
+            "params": {
+                "orchestrator": {
+                    "crash_saga": "BOOK002",
+                    "crash_step": "hotel",
+                    "durable_log": True,
+                }
+            },
+        },
+        {
+            "params": {
+                "bookings": 40,
+                "retries": 1,
+                "reply_loss_rate": 0.2,
+                "compensation_failure_rate": 0.3,
+                "seed": 7,
+            }
+        },
         *({"preset": name} for name in PRESETS),
     ]
     for scenario in scenarios:
         sink = ListSink()
         Simulation(resolve(scenario), sink=sink).run()
         expected = list(render(sink.events))
-        actual = page.evaluate("""async (events) => {
+        actual = page.evaluate(
+            """async (events) => {
             const { render } = await import('/static/js/transcript.js');
-            return render(events); }""", sink.events)
+            return render(events); }""",
+            sink.events,
+        )
         assert actual == expected, scenario
     assert errors == []
 
 
 def test_state_reducer_rebuilds_the_state_at_any_time(server: str, browser: Browser) -> None:
     from sim import Simulation, resolve
-    from sim.events import ListSink
     from sim.params import parse_plan
+    from sim.trace.events import ListSink
 
     sink = ListSink()
     plan = parse_plan("BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")
     Simulation(resolve({"preset": "tutorial", "params": {"plan": plan}}), sink=sink).run()
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    at = page.evaluate("""async (events) => {
+    at = page.evaluate(
+        """async (events) => {
         const { stateAt, applyEvents, createState } = await import('/static/js/state.js');
         const view = (s) => ({ t: s.t, inventory: s.inventory, outcomes: s.outcomes,
             book4: s.sagas.get('BOOK004') && { outcome: s.sagas.get('BOOK004').outcome,
@@ -214,7 +249,9 @@ def test_state_reducer_rebuilds_the_state_at_any_time(server: str, browser: Brow
         applyEvents(whole, events.slice(20));
         return { mid: view(stateAt(events, 10.1)), end: view(stateAt(events, 1e9)),
                  batched: view(whole) };
-    }""", sink.events)
+    }""",
+        sink.events,
+    )
     assert at["mid"]["book4"] == {"outcome": "compensating", "hotel": "done", "flight": "pending"}
     assert at["mid"]["inventory"] == {"flight": 8, "hotel": 4, "car": 2}
     assert at["end"]["inventory"] == {"flight": 9, "hotel": 4, "car": 2}
@@ -251,13 +288,15 @@ def form_values(page: Page) -> dict[str, Any]:
     }""")
 
 
-def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
-                                                             browser: Browser) -> None:
+def test_form_covers_every_parameter_with_the_schema_defaults(
+    server: str, browser: Browser
+) -> None:
     from sim.schema import ALL_FIELDS, DEFAULTS
 
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    names = set(page.eval_on_selector_all("#form [data-field]", "es => es.map(e => "
-                                          "e.dataset.field)"))
+    names = set(
+        page.eval_on_selector_all("#form [data-field]", "es => es.map(e => e.dataset.field)")
+    )
     assert names - {"preset"} == set(ALL_FIELDS) | {"plan"}
     page.select_option("#f-preset", "")  # (custom): the schema's defaults
     assert form_values(page) == {name: flat_default(DEFAULTS, name) for name in ALL_FIELDS}
@@ -266,8 +305,9 @@ def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
             bounds = page.eval_on_selector(f"[id='f-{name}']", "e => [e.min, e.max]")
             assert [float(x) for x in bounds] == [spec.lo, min(spec.hi, 2**53 - 1)], name
         if spec.kind == "choice" and name != "mode":
-            options = page.eval_on_selector_all(f"[id='f-{name}'] option", "os => os.map("
-                                                "o => o.value)")
+            options = page.eval_on_selector_all(
+                f"[id='f-{name}'] option", "os => os.map(o => o.value)"
+            )
             assert options == [""] * spec.nullable + list(spec.choices), name
     page.select_option("#f-preset", "orchestrator-crash-durable-log")
     page.click("details.faults summary")
@@ -281,7 +321,8 @@ def test_form_covers_every_parameter_with_the_schema_defaults(server: str,
 
 
 def test_choreography_gap_shows_the_stuck_saga_as_the_simulation_reports_it(
-        server: str, browser: Browser) -> None:
+    server: str, browser: Browser
+) -> None:
     from sim import Simulation, resolve
 
     summary = Simulation(resolve({"preset": "tutorial-choreography-gap"})).run()
@@ -289,7 +330,8 @@ def test_choreography_gap_shows_the_stuck_saga_as_the_simulation_reports_it(
     start_run(page, preset="tutorial-choreography-gap", plan=None)
     wait_finished(page)
     assert inventory_text(page) == {
-        s: f"{v['available']}/{v['capacity']}" for s, v in summary["inventory"].items()}
+        s: f"{v['available']}/{v['capacity']}" for s, v in summary["inventory"].items()
+    }
     outcomes = [row["outcome"] for row in board(page).values()]
     for outcome in ("completed", "compensated", "stuck"):
         assert sum(outcome in o for o in outcomes) == summary["sagas"][outcome]
@@ -303,8 +345,9 @@ def test_choreography_gap_shows_the_stuck_saga_as_the_simulation_reports_it(
     assert errors == []
 
 
-def test_fault_buttons_crash_and_restart_the_orchestrator_then_stop(server: str,
-                                                                    browser: Browser) -> None:
+def test_fault_buttons_crash_and_restart_the_orchestrator_then_stop(
+    server: str, browser: Browser
+) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
     start_paused(page, speed="2×")
     for _ in range(3):  # into BOOK001's first steps
@@ -332,25 +375,31 @@ def test_selecting_a_saga_highlights_it_everywhere(server: str, browser: Browser
     wait_finished(page)
     page.click("#board-rows [data-saga='BOOK004']")
     assert page.get_attribute("#board-rows .saga-row.selected", "data-saga") == "BOOK004"
-    highlighted = page.eval_on_selector_all("#log .log-line.hl", "ls => ls.map(l => "
-                                            "l.dataset.saga)")
+    highlighted = page.eval_on_selector_all(
+        "#log .log-line.hl", "ls => ls.map(l => l.dataset.saga)"
+    )
     assert highlighted and set(highlighted) == {"BOOK004"}
-    page.wait_for_function("document.querySelectorAll('#chart-inventory .shapelayer path')"
-                           ".length > 0")  # the saga's time span, shaded on the charts
+    page.wait_for_function(
+        "document.querySelectorAll('#chart-inventory .shapelayer path').length > 0"
+    )  # the saga's time span, shaded on the charts
     page.keyboard.press("Escape")
     assert page.locator("#board-rows .saga-row.selected").count() == 0
     assert page.locator("#log .log-line.hl").count() == 0
     assert errors == []
 
 
-def test_the_log_follows_the_live_edge_until_the_reader_scrolls_back(server: str,
-                                                                     browser: Browser) -> None:
+def test_the_log_follows_the_live_edge_until_the_reader_scrolls_back(
+    server: str, browser: Browser
+) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    start_run(page, plan="", speed="5×", fields={"bookings": "20", "interarrival": "1",
-                                                 "until": ""})
+    start_run(
+        page, plan="", speed="5×", fields={"bookings": "20", "interarrival": "1", "until": ""}
+    )
     page.wait_for_function("document.getElementById('log').scrollTop > 0")
-    at_bottom = ("(() => { const b = document.getElementById('log');"
-                 " return b.scrollHeight - b.clientHeight - b.scrollTop < 2; })()")
+    at_bottom = (
+        "(() => { const b = document.getElementById('log');"
+        " return b.scrollHeight - b.clientHeight - b.scrollTop < 2; })()"
+    )
     assert page.evaluate(at_bottom)
     page.evaluate("document.getElementById('log').scrollTop = 0")
     page.locator("#log-follow").wait_for()

@@ -11,7 +11,7 @@ import struct
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket
 
-from sim.transcript import render
+from sim.trace.transcript import render
 from tests.browser_support import board, log_lines, new_page, open_page, open_plain, screenshot
 from tests.history_support import call, events_of, expected_at, finished_run, get_text
 
@@ -20,8 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 SIZES = [(1280, 720, "light"), (1920, 1080, "dark")]
 
 
-def open_replay(browser: Browser, url: str, width: int = 1280, height: int = 720,
-                theme: str = "light") -> tuple[Page, list[str]]:
+def open_replay(
+    browser: Browser, url: str, width: int = 1280, height: int = 720, theme: str = "light"
+) -> tuple[Page, list[str]]:
     page, errors = open_page(browser, url, width, height, theme)
     page.wait_for_function("document.body.classList.contains('replaying')")
     return page, errors
@@ -29,8 +30,11 @@ def open_replay(browser: Browser, url: str, width: int = 1280, height: int = 720
 
 def seek(page: Page, t: float) -> None:
     """Move the scrubber to t as a drag does (value + input event), then wait a frame."""
-    page.evaluate("""t => { const s = document.getElementById('replay-scrubber');
-        s.value = String(t); s.dispatchEvent(new Event('input', {bubbles: true})); }""", t)
+    page.evaluate(
+        """t => { const s = document.getElementById('replay-scrubber');
+        s.value = String(t); s.dispatchEvent(new Event('input', {bubbles: true})); }""",
+        t,
+    )
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
 
 
@@ -43,10 +47,13 @@ def page_state(page: Page) -> dict[str, object]:
     inventory = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
         '#inventory-readout .inv')].map(e => [e.dataset.service,
         Number(e.querySelector('.inv-value').textContent.split('/')[0])]))""")
-    failed = set(page.eval_on_selector_all("#invariants .inv-fail",
-                                           "es => es.map(e => e.dataset.check)"))
-    outcome = {saga: row["outcome"].split(" ", 1)[1].replace("attention", "flagged")
-               for saga, row in rows.items()}
+    failed = set(
+        page.eval_on_selector_all("#invariants .inv-fail", "es => es.map(e => e.dataset.check)")
+    )
+    outcome = {
+        saga: row["outcome"].split(" ", 1)[1].replace("attention", "flagged")
+        for saga, row in rows.items()
+    }
     return {"outcome": outcome, "inventory": inventory, "failed": failed}
 
 
@@ -64,7 +71,8 @@ def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Brows
         cut = [e for e in events if e["t"] <= t]
         assert page.get_attribute("body", "data-seq") == str(cut[-1]["seq"])
         assert [line for line in log_lines(page) if line] == [
-            line for line in render(cut) if line], f"log at t={t}"
+            line for line in render(cut) if line
+        ], f"log at t={t}"
     # the reducer from checkpoints equals state.js's own stateAt for every event time
     mismatches = page.evaluate("""async () => {
         const { stateAt } = await import('/static/js/state.js');
@@ -81,8 +89,9 @@ def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Brows
     assert errors == []
 
 
-def test_an_ended_run_loads_its_events_over_http_not_the_socket(server: str,
-                                                               browser: Browser) -> None:
+def test_an_ended_run_loads_its_events_over_http_not_the_socket(
+    server: str, browser: Browser
+) -> None:
     run = finished_run(server, "tutorial", bookings=400)
     events = events_of(server, run["id"])
     page, errors = new_page(browser, theme=None)
@@ -95,6 +104,7 @@ def test_an_ended_run_loads_its_events_over_http_not_the_socket(server: str,
             text = payload if isinstance(payload, str) else payload.decode(errors="replace")
             if text.startswith("42") and '"run_events"' in text:
                 socket_events.append(len(json.loads(text[2:])[1]["events"]))
+
         ws.on("framereceived", frame)
 
     page.on("websocket", on_socket)
@@ -133,15 +143,22 @@ def test_scrubber_drag_and_play(server: str, browser: Browser) -> None:
     assert errors == []
 
 
-def test_every_export_parses_and_matches_the_stored_events(server: str, browser: Browser,
-                                                           tmp_path) -> None:
+def test_every_export_parses_and_matches_the_stored_events(
+    server: str, browser: Browser, tmp_path
+) -> None:
     run = finished_run(server, "wrong-compensation-order")
     events = events_of(server, run["id"])
     page, errors = open_replay(browser, server + run["url"])
     page.click("#export-menu summary")
     files = {}
-    for name in ("events.jsonl", "events.csv", "summary.json", "transcript.txt",
-                 "inventory.png", "outcomes.png"):
+    for name in (
+        "events.jsonl",
+        "events.csv",
+        "summary.json",
+        "transcript.txt",
+        "inventory.png",
+        "outcomes.png",
+    ):
         with page.expect_download() as info:
             page.click(f"[data-export='{name}']")
         path = tmp_path / name
@@ -206,8 +223,9 @@ def test_compare_crash_without_and_with_a_durable_log(server: str, browser: Brow
     a = finished_run(server, "orchestrator-crash-no-log")
     b = finished_run(server, "orchestrator-crash-durable-log")
     for width, height, theme in [*SIZES, (1280, 720, "dark"), (1920, 1080, "light")]:
-        page, errors = open_plain(browser, f"{server}/compare?a={a['id']}&b={b['id']}",
-                                 width, height, theme)
+        page, errors = open_plain(
+            browser, f"{server}/compare?a={a['id']}&b={b['id']}", width, height, theme
+        )
         page.wait_for_function("document.body.dataset.ready === 'true'")
         differs = row_names(page, "#diff-outcomes tr.differs")
         failing_a = {c for c, r in a["summary"]["invariants"].items() if not r["ok"]}
@@ -223,8 +241,7 @@ def test_compare_crash_without_and_with_a_durable_log(server: str, browser: Brow
             frame = page.frame_locator(f"#frame-{side}")
             frame.locator("body[data-replay-t='8']").wait_for()
             shown = frame.locator("body").get_attribute("data-seq")
-            assert shown == str(max(e["seq"] for e in events_of(server, run["id"])
-                                    if e["t"] <= 8))
+            assert shown == str(max(e["seq"] for e in events_of(server, run["id"]) if e["t"] <= 8))
         screenshot(page, f"compare-{width}x{height}-{theme}")
         assert errors == []
 
@@ -233,7 +250,8 @@ def test_compare_with_a_twin_from_the_history(server: str, browser: Browser) -> 
     a = finished_run(server, "orchestrator-crash-no-log")
     page, errors = open_plain(browser, server + "/runs", 1280, 720, "light")
     page.locator(f"[data-run='{a['id']}'] select[data-action='twin']").select_option(
-        "orchestrator.durable_log")
+        "orchestrator.durable_log"
+    )
     page.wait_for_url("**/compare?*")
     page.wait_for_function("document.body.dataset.ready === 'true'")
     b_id = page.get_attribute("body", "data-b")

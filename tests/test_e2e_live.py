@@ -10,7 +10,7 @@ import pytest
 import requests
 import socketio
 
-from .conftest import wait_until
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +73,6 @@ class Viewer:
         return any(s["state"] in ("finished", "stopped") for s in self.statuses)
 
 
-
 def close_all(*clients: socketio.Client) -> None:
     """Disconnect in parallel: python-socketio's client may wait 3 s for a close frame."""
     threads = [threading.Thread(target=c.disconnect) for c in clients]
@@ -102,8 +101,12 @@ def test_late_viewer_ends_with_exactly_the_events_of_an_early_one(live_server: s
     joined = late.join(run["id"])
     assert joined["run"]["status"] == "running"  # really mid-run
     assert joined["run"]["event_count"] > 0
-    control = {"run_id": run["id"], "token": run["control_token"], "action": "speed",
-               "speed": "instant"}
+    control = {
+        "run_id": run["id"],
+        "token": run["control_token"],
+        "action": "speed",
+        "speed": "instant",
+    }
     assert controller.call("control_run", control) == {"ok": True}
     for viewer in (controller, early, late):
         wait_until(viewer.ended, what="every viewer to see the end")
@@ -121,23 +124,26 @@ def test_a_client_without_the_token_cannot_pause(live_server: str) -> None:
     intruder = Viewer(live_server)
     intruder.join(run["id"])
     for token in (None, "not-the-token"):
-        ack = intruder.call("control_run", {"run_id": run["id"], "token": token,
-                                            "action": "pause"})
+        ack = intruder.call("control_run", {"run_id": run["id"], "token": token, "action": "pause"})
         assert ack["ok"] is False and "token" in ack["error"]
-    assert requests.get(f"{live_server}/api/runs/{run['id']}", timeout=10).json()["status"] \
+    assert (
+        requests.get(f"{live_server}/api/runs/{run['id']}", timeout=10).json()["status"]
         == "running"
-    assert controller.call("control_run", {"run_id": run["id"], "token": run["control_token"],
-                                           "action": "pause"}) == {"ok": True}
-    wait_until(lambda: intruder.statuses and intruder.statuses[-1]["state"] == "paused",
-               what="the viewer to see the pause")
+    )
+    assert controller.call(
+        "control_run", {"run_id": run["id"], "token": run["control_token"], "action": "pause"}
+    ) == {"ok": True}
+    wait_until(
+        lambda: intruder.statuses and intruder.statuses[-1]["state"] == "paused",
+        what="the viewer to see the pause",
+    )
     close_all(controller.client, intruder.client)
 
 
 def connect_from(url: str, transport: str, origin: str) -> socketio.Client:
     """Connect as a page served from `origin` would (websocket-client sets Origin itself)."""
     if transport == "websocket":
-        client = socketio.Client(reconnection=False,
-                                 websocket_extra_options={"origin": origin})
+        client = socketio.Client(reconnection=False, websocket_extra_options={"origin": origin})
         client.connect(url, transports=[transport], wait_timeout=10)
     else:
         client = socketio.Client(reconnection=False)

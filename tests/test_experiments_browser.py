@@ -1,6 +1,5 @@
 """The /experiments page in chromium: run a built-in experiment, see errors, cancel."""
 
-
 from collections.abc import Iterator
 
 import pytest

@@ -10,15 +10,13 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.exports import COMMON_FIELDS, CSV_COLUMNS
-from sim.transcript import render
+from app.history.exports import COMMON_FIELDS, CSV_COLUMNS
+from sim.trace.transcript import render
 from tests.conftest import run_ended, wait_until
 
 
-def finished(app: Flask, client: FlaskClient, preset: str = "tutorial",
-             **params: Any) -> str:
-    resp = client.post("/api/runs", json={"preset": preset, "params": params,
-                                          "speed": "instant"})
+def finished(app: Flask, client: FlaskClient, preset: str = "tutorial", **params: Any) -> str:
+    resp = client.post("/api/runs", json={"preset": preset, "params": params, "speed": "instant"})
     assert resp.status_code == 201, resp.json
     run_id = resp.json["id"]
     wait_until(run_ended(app, run_id), what=f"run {run_id} to end")
@@ -41,8 +39,9 @@ def event_from_row(row: dict[str, str]) -> dict[str, Any]:
     for key in ("reason", "event_type", "check", "detail"):
         if row[key]:
             event[key] = row[key]
-    inventory = {s: int(row[f"inventory_{s}"]) for s in ("flight", "hotel", "car")
-                 if row[f"inventory_{s}"]}
+    inventory = {
+        s: int(row[f"inventory_{s}"]) for s in ("flight", "hotel", "car") if row[f"inventory_{s}"]
+    }
     if inventory:
         event["inventory"] = inventory
     event.update(json.loads(row["extra"]) if row["extra"] else {})
@@ -58,8 +57,9 @@ def test_csv_has_a_row_per_event_with_every_field(app: Flask, client: FlaskClien
     assert list(rows[0]) == list(CSV_COLUMNS)
     assert len(rows) == len(events)
     # an empty cell is both "absent" and null: the events compare without null common fields
-    expected = [{k: v for k, v in e.items() if not (k in COMMON_FIELDS and v is None)}
-                for e in events]
+    expected = [
+        {k: v for k, v in e.items() if not (k in COMMON_FIELDS and v is None)} for e in events
+    ]
     assert [event_from_row(row) for row in rows] == expected
 
 
@@ -95,8 +95,7 @@ def test_delete_removes_the_run_and_its_events(app: Flask, client: FlaskClient) 
 
 
 def test_a_live_run_cannot_be_deleted(app: Flask, client: FlaskClient) -> None:
-    resp = client.post("/api/runs", json={"preset": "tutorial", "speed": 1.0,
-                                          "start_paused": True})
+    resp = client.post("/api/runs", json={"preset": "tutorial", "speed": 1.0, "start_paused": True})
     run_id = resp.json["id"]
     refused = client.delete(f"/api/runs/{run_id}")
     assert refused.status_code == 409 and "stop it" in refused.json["error"]
@@ -149,6 +148,7 @@ def test_twin_refuses_switches_that_do_not_apply(app: Flask, client: FlaskClient
 def test_runs_page_pages_and_filters(app: Flask, client: FlaskClient) -> None:
     store = app.extensions["sagalab.runs"].store
     from sim import resolve
+
     for i in range(30):
         preset = "tutorial-choreography" if i % 3 == 0 else "tutorial"
         params = resolve({"preset": preset}).to_dict()

@@ -6,24 +6,44 @@ from tests.sim_helpers import broken, published, summary_of, trace
 def test_event_flow_of_a_successful_booking():
     events = trace("tutorial-choreography", plan={})
     assert published(events, "BOOK001") == [
-        "booking_started", "flight_booked", "hotel_booked", "car_booked"]
+        "booking_started",
+        "flight_booked",
+        "hotel_booked",
+        "car_booked",
+    ]
 
 
 def test_event_flow_when_the_car_fails_after_flight_and_hotel():
     events = trace("tutorial-choreography", plan={"BOOK001": ["car"]})
     assert published(events, "BOOK001") == [
-        "booking_started", "flight_booked", "hotel_booked", "car_booking_failed",
-        "hotel_compensated", "flight_compensated"]
-    undo = [(e["step"], e["kind"]) for e in events
-            if e["saga"] == "BOOK001" and e["kind"].startswith("compensation.")]
-    assert undo == [("hotel", "compensation.started"), ("hotel", "compensation.succeeded"),
-                    ("flight", "compensation.started"), ("flight", "compensation.succeeded")]
+        "booking_started",
+        "flight_booked",
+        "hotel_booked",
+        "car_booking_failed",
+        "hotel_compensated",
+        "flight_compensated",
+    ]
+    undo = [
+        (e["step"], e["kind"])
+        for e in events
+        if e["saga"] == "BOOK001" and e["kind"].startswith("compensation.")
+    ]
+    assert undo == [
+        ("hotel", "compensation.started"),
+        ("hotel", "compensation.succeeded"),
+        ("flight", "compensation.started"),
+        ("flight", "compensation.succeeded"),
+    ]
 
 
 def test_hotel_failure_compensates_the_flight_when_fixed():
     events = trace("tutorial-choreography", plan={"BOOK002": ["hotel"]})
     assert published(events, "BOOK002") == [
-        "booking_started", "flight_booked", "hotel_booking_failed", "flight_compensated"]
+        "booking_started",
+        "flight_booked",
+        "hotel_booking_failed",
+        "flight_compensated",
+    ]
     assert not broken(summary_of(events))
 
 
@@ -31,7 +51,10 @@ def test_the_tutorials_gap_leaks_the_seat_and_names_the_saga():
     events = trace("tutorial-choreography-gap")
     summary = summary_of(events)
     assert published(events, "BOOK002") == [
-        "booking_started", "flight_booked", "hotel_booking_failed"]
+        "booking_started",
+        "flight_booked",
+        "hotel_booking_failed",
+    ]
     assert summary["leaked"]["flight"] == 1
     assert broken(summary) == {"nothing_stuck": ["BOOK002"]}
     stuck = [e for e in events if e["kind"] == "saga.stuck"]

@@ -17,8 +17,13 @@ def test_summary_format(capsys):
     main(["--mode", "choreography", "--bookings", "7", "--seed", "2", "--format", "summary"])
     summary = json.loads(capsys.readouterr().out)
     assert sum(summary["sagas"][k] for k in ("completed", "compensated", "stuck", "flagged")) == 7
-    assert set(summary["invariants"]) == {"conservation", "atomic_outcome", "nothing_stuck",
-                                          "order", "no_double_booking"}
+    assert set(summary["invariants"]) == {
+        "conservation",
+        "atomic_outcome",
+        "nothing_stuck",
+        "order",
+        "no_double_booking",
+    }
 
 
 def test_set_reaches_nested_parameters_and_params_file(tmp_path, capsys):
@@ -32,8 +37,9 @@ def test_set_reaches_nested_parameters_and_params_file(tmp_path, capsys):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_bad_input_exits_2_with_one_clear_line():

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from sim import EVENT_KINDS, Simulation, resolve, to_json
-from sim.events import ListSink
+from sim.trace.events import ListSink
 from tests.sim_helpers import summary_of, trace
 
 
@@ -28,15 +28,29 @@ def test_seq_counts_up_from_zero_and_time_never_goes_back():
 
 def test_every_emitted_kind_is_declared_and_json_matches_the_standard_encoder():
     seen = set()
-    for preset in ("tutorial", "orchestrator-crash-durable-log", "choreography-crash-outbox",
-                   "choreography-crash-redelivery", "compensation-fails", "no-isolation",
-                   "choreography-crash-saga-timeout", "retry-not-idempotent"):
+    for preset in (
+        "tutorial",
+        "orchestrator-crash-durable-log",
+        "choreography-crash-outbox",
+        "choreography-crash-redelivery",
+        "compensation-fails",
+        "no-isolation",
+        "choreography-crash-saga-timeout",
+        "retry-not-idempotent",
+    ):
         for e in trace(preset):
             seen.add(e["kind"])
             assert to_json(e) == json.dumps(e, ensure_ascii=False, separators=(",", ":"))
     assert seen <= set(EVENT_KINDS)
-    assert {"actor.crashed", "log.replayed", "outbox.relayed", "message.redelivered",
-            "saga.flagged", "isolation.anomaly", "saga.timed_out"} <= seen
+    assert {
+        "actor.crashed",
+        "log.replayed",
+        "outbox.relayed",
+        "message.redelivered",
+        "saga.flagged",
+        "isolation.anomaly",
+        "saga.timed_out",
+    } <= seen
 
 
 def test_inventory_events_carry_the_three_counts():
@@ -87,8 +101,15 @@ def test_until_cuts_the_run_and_reports_unfinished_sagas_as_stuck():
 
 def test_injected_orchestrator_crash_and_restart():
     sink = ListSink()
-    params = resolve({"preset": "tutorial", "params": {
-        "orchestrator": {"restart_after": None, "durable_log": True}, "idempotent": True}})
+    params = resolve(
+        {
+            "preset": "tutorial",
+            "params": {
+                "orchestrator": {"restart_after": None, "durable_log": True},
+                "idempotent": True,
+            },
+        }
+    )
     sim = Simulation(params, sink, hold_open=True)
     sim.advance(3.1)
     sim.inject({"action": "crash", "actor": "orchestrator"})
@@ -115,10 +136,13 @@ def test_injected_service_crash_makes_steps_fail_until_restart():
     assert sim.run()["sagas"]["completed"] >= 1
 
 
-@pytest.mark.parametrize("fault, message", [
-    ({"action": "explode", "actor": "car"}, "action"),
-    ({"action": "crash", "actor": "bank"}, "actor"),
-])
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        ({"action": "explode", "actor": "car"}, "action"),
+        ({"action": "crash", "actor": "bank"}, "actor"),
+    ],
+)
 def test_bad_faults_are_refused(fault, message):
     sim = Simulation(resolve({"preset": "tutorial"}))
     with pytest.raises(ValueError, match=message):
@@ -145,9 +169,18 @@ def test_finish_stops_a_run_early():
 
 
 def test_to_json_escapes_like_the_standard_encoder():
-    event = {"seq": 0, "t": 0.30000000000000004, "kind": "saga.stuck", "saga": None,
-             "actor": "monitor", "step": None, "reason": 'said "no" – ✓\n', "units": -1,
-             "ok": True, "list": [1.5, None]}
+    event = {
+        "seq": 0,
+        "t": 0.30000000000000004,
+        "kind": "saga.stuck",
+        "saga": None,
+        "actor": "monitor",
+        "step": None,
+        "reason": 'said "no" – ✓\n',
+        "units": -1,
+        "ok": True,
+        "list": [1.5, None],
+    }
     assert to_json(event) == json.dumps(event, ensure_ascii=False, separators=(",", ":"))
     assert json.loads(to_json(event)) == event
 

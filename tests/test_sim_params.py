@@ -22,8 +22,17 @@ def test_defaults_are_the_tutorials_numbers():
 
 
 def test_every_bad_value_is_named_with_its_range():
-    errs = errors_of({"bookings": 0, "mode": "chaos", "services": {"car": {"failure_rate": 1.5}},
-                      "seed": "x", "idempotent": "yes", "until": -1, "colour": "red"})
+    errs = errors_of(
+        {
+            "bookings": 0,
+            "mode": "chaos",
+            "services": {"car": {"failure_rate": 1.5}},
+            "seed": "x",
+            "idempotent": "yes",
+            "until": -1,
+            "colour": "red",
+        }
+    )
     assert errs["bookings"].startswith("must be from 1 to 1e+06")
     assert "orchestration" in errs["mode"]
     assert errs["services.car.failure_rate"].startswith("must be from 0 to 1")
@@ -33,13 +42,15 @@ def test_every_bad_value_is_named_with_its_range():
 
 
 def test_plan_is_checked_against_the_bookings():
-    errs = errors_of({"bookings": 3, "plan": {"BOOK004": ["car"], "X": ["car"],
-                                              "BOOK001": ["boat"]}})
+    errs = errors_of(
+        {"bookings": 3, "plan": {"BOOK004": ["car"], "X": ["car"], "BOOK001": ["boat"]}}
+    )
     assert "beyond the 3" in errs["plan.BOOK004"]
     assert "booking id" in errs["plan.X"]
     assert "flight, hotel, car" in errs["plan.BOOK001"]
     assert validate({"plan": {"BOOK002": ["car", "flight"]}})["plan"] == {
-        "BOOK002": ["flight", "car"]}
+        "BOOK002": ["flight", "car"]
+    }
 
 
 def test_whole_numbers_and_nullable_fields():
@@ -73,11 +84,14 @@ def test_every_preset_is_valid_and_described():
 
 def test_cli_spellings():
     assert parse_plan("BOOK002:flight,BOOK004:car,BOOK004:hotel") == {
-        "BOOK002": ["flight"], "BOOK004": ["car", "hotel"]}
+        "BOOK002": ["flight"],
+        "BOOK004": ["car", "hotel"],
+    }
     with pytest.raises(ParamsError):
         parse_plan("BOOK002")
     assert parse_assignment("services.car.failure_rate=0.5") == {
-        "services": {"car": {"failure_rate": 0.5}}}
+        "services": {"car": {"failure_rate": 0.5}}
+    }
     assert parse_assignment("mode=choreography") == {"mode": "choreography"}
     assert parse_assignment("until=null") == {"until": None}
 

@@ -5,20 +5,33 @@ import pytest
 from tests.sim_helpers import broken, summary_of, trace
 
 BROKEN = {
-    "wrong-compensation-order": {"order": ["BOOK004", "BOOK005"],
-                                 "atomic_outcome": ["BOOK004", "BOOK005"],
-                                 "conservation": ["BOOK004", "BOOK005"]},
-    "orchestrator-crash-no-log": {"no_double_booking": ["BOOK002"],
-                                  "atomic_outcome": ["BOOK002"]},
-    "orchestrator-crash-log-not-idempotent": {"no_double_booking": ["BOOK002"],
-                                              "atomic_outcome": ["BOOK002"]},
+    "wrong-compensation-order": {
+        "order": ["BOOK004", "BOOK005"],
+        "atomic_outcome": ["BOOK004", "BOOK005"],
+        "conservation": ["BOOK004", "BOOK005"],
+    },
+    "orchestrator-crash-no-log": {"no_double_booking": ["BOOK002"], "atomic_outcome": ["BOOK002"]},
+    "orchestrator-crash-log-not-idempotent": {
+        "no_double_booking": ["BOOK002"],
+        "atomic_outcome": ["BOOK002"],
+    },
     "choreography-crash-no-outbox": {"nothing_stuck": ["BOOK002"]},
     "tutorial-choreography-gap": {"nothing_stuck": ["BOOK002"]},
 }
-REMEDIES = ["tutorial", "tutorial-choreography", "right-compensation-order", "retry-idempotent",
-            "orchestrator-crash-durable-log", "choreography-crash-outbox",
-            "choreography-crash-redelivery", "choreography-crash-saga-timeout", "car-retry",
-            "car-no-retry", "compensation-fails", "no-isolation"]
+REMEDIES = [
+    "tutorial",
+    "tutorial-choreography",
+    "right-compensation-order",
+    "retry-idempotent",
+    "orchestrator-crash-durable-log",
+    "choreography-crash-outbox",
+    "choreography-crash-redelivery",
+    "choreography-crash-saga-timeout",
+    "car-retry",
+    "car-no-retry",
+    "compensation-fails",
+    "no-isolation",
+]
 
 
 @pytest.mark.parametrize("preset", sorted(BROKEN))
@@ -72,8 +85,13 @@ def test_no_log_starts_the_saga_over():
 
 def test_outbox_relays_after_restart_and_redelivery_redelivers():
     outbox = trace("choreography-crash-outbox")
-    relayed = [e for e in outbox if e["kind"] == "outbox.relayed" and e["saga"] == "BOOK002"
-               and e["event_type"] == "hotel_booked"]
+    relayed = [
+        e
+        for e in outbox
+        if e["kind"] == "outbox.relayed"
+        and e["saga"] == "BOOK002"
+        and e["event_type"] == "hotel_booked"
+    ]
     restart = next(e for e in outbox if e["kind"] == "actor.restarted")
     assert len(relayed) == 1 and relayed[0]["t"] == restart["t"] == 8.6
     redo = trace("choreography-crash-redelivery")
@@ -83,8 +101,11 @@ def test_outbox_relays_after_restart_and_redelivery_redelivers():
 
 def test_saga_timeout_compensates_in_reverse_order():
     events = trace("choreography-crash-saga-timeout")
-    undo = [e["step"] for e in events
-            if e["kind"] == "compensation.succeeded" and e["saga"] == "BOOK002"]
+    undo = [
+        e["step"]
+        for e in events
+        if e["kind"] == "compensation.succeeded" and e["saga"] == "BOOK002"
+    ]
     assert undo == ["hotel", "flight"]
     assert any(e["kind"] == "saga.timed_out" and e["saga"] == "BOOK002" for e in events)
 
@@ -96,8 +117,11 @@ def test_failing_compensation_is_retried_with_backoff_then_flagged():
     flagged = next(e["saga"] for e in events if e["kind"] == "saga.flagged")
     tries = [e for e in events if e["kind"] == "compensation.started" and e["saga"] == flagged]
     assert max(e["attempt"] for e in tries) == 3
-    ended = {e["saga"] for e in events if e["kind"] in
-             ("saga.completed", "saga.compensated", "saga.flagged")}
+    ended = {
+        e["saga"]
+        for e in events
+        if e["kind"] in ("saga.completed", "saga.compensated", "saga.flagged")
+    }
     assert len(ended) == 8
 
 

@@ -9,15 +9,15 @@ from flask import Flask
 from flask_socketio import SocketIOTestClient
 
 from app.extensions import socketio
-
-from .conftest import batch_events, drain, run_ended, wait_until
+from tests.conftest import batch_events, drain, run_ended, wait_until
 
 
 @pytest.fixture
 def started(sio: SocketIOTestClient) -> dict[str, Any]:
     """A paused live run started by `sio`, which holds its token."""
-    ack = sio.emit("start_run", {"preset": "tutorial", "speed": 1.0, "start_paused": True},
-                   callback=True)
+    ack = sio.emit(
+        "start_run", {"preset": "tutorial", "speed": 1.0, "start_paused": True}, callback=True
+    )
     assert ack["ok"]
     drain(sio)
     return ack
@@ -86,9 +86,16 @@ def test_inject_a_fault_at_the_current_time(sio, started) -> None:
     assert any(e["kind"] == "actor.crashed" for e in events)
 
 
-@pytest.mark.parametrize("fault", [None, "crash", {"action": "explode", "actor": "car"},
-                                   {"action": "crash", "actor": "pilot"},
-                                   {"action": "crash", "actor": "car", "when": 3}])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        None,
+        "crash",
+        {"action": "explode", "actor": "car"},
+        {"action": "crash", "actor": "pilot"},
+        {"action": "crash", "actor": "car", "when": 3},
+    ],
+)
 def test_malformed_faults_are_refused(sio, started, fault) -> None:
     ack = control(sio, started, "inject", fault=fault)
     assert ack["ok"] is False and "fault" in ack["error"]
@@ -114,14 +121,18 @@ def test_unknown_action_and_malformed_controls(sio, started) -> None:
     assert "action must be" in control(sio, started, "rewind")["error"]
     assert "run_id" in sio.emit("control_run", {"action": "pause"}, callback=True)["error"]
     assert sio.emit("control_run", [1], callback=True)["ok"] is False
-    missing = sio.emit("control_run", {"run_id": "nope", "token": "t", "action": "pause"},
-                       callback=True)
+    missing = sio.emit(
+        "control_run", {"run_id": "nope", "token": "t", "action": "pause"}, callback=True
+    )
     assert "no run" in missing["error"]
 
 
 def test_stepping_to_the_end_finishes_the_run(app: Flask, sio) -> None:
-    ack = sio.emit("start_run", {"preset": "tutorial", "params": {"until": 5.0},
-                                 "start_paused": True}, callback=True)
+    ack = sio.emit(
+        "start_run",
+        {"preset": "tutorial", "params": {"until": 5.0}, "start_paused": True},
+        callback=True,
+    )
     for _ in range(500):
         step = control(sio, ack, "step")
         if not step["ok"]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import SocketIOTestClient
 
-from app import live
 from app.extensions import socketio
-
-from .conftest import batch_events, drain, reference_lines, run_ended, wait_until
+from app.runs import live
+from tests.conftest import batch_events, drain, reference_lines, run_ended, wait_until
 
 
 def start(sio: SocketIOTestClient, **body) -> dict:
@@ -16,7 +15,8 @@ def start(sio: SocketIOTestClient, **body) -> dict:
 
 
 def test_start_run_acks_id_token_and_url_and_streams_to_the_starter(
-        app: Flask, sio: SocketIOTestClient) -> None:
+    app: Flask, sio: SocketIOTestClient
+) -> None:
     params = {"bookings": 6, "seed": 3}
     ack = start(sio, params=params, speed="instant")
     assert ack["ok"] is True
@@ -26,6 +26,7 @@ def test_start_run_acks_id_token_and_url_and_streams_to_the_starter(
     events = batch_events(got["run_events"], ack["id"])
     assert [e["seq"] for e in events] == list(range(len(events)))
     from sim import to_json
+
     assert [to_json(e) for e in events] == reference_lines(params)
     assert got["run_status"][-1]["state"] == "finished"
 
@@ -38,8 +39,9 @@ def test_start_run_errors_name_the_fields(sio: SocketIOTestClient) -> None:
     assert sio.emit("start_run", "not an object", callback=True)["errors"]["body"]
 
 
-def test_join_run_replays_everything_in_order(app: Flask, client, sio: SocketIOTestClient,
-                                              monkeypatch) -> None:
+def test_join_run_replays_everything_in_order(
+    app: Flask, client, sio: SocketIOTestClient, monkeypatch
+) -> None:
     monkeypatch.setattr(live, "CATCHUP_UNDER_LOCK", 5)  # catch up in several passes
     params = {"bookings": 8, "seed": 11}
     run_id = client.post("/api/runs", json={"params": params, "speed": "instant"}).json["id"]
@@ -49,13 +51,12 @@ def test_join_run_replays_everything_in_order(app: Flask, client, sio: SocketIOT
     assert ack["run"]["id"] == run_id and ack["run"]["status"] == "finished"
     got = drain(sio)
     from sim import to_json
-    assert [to_json(e) for e in batch_events(got["run_events"], run_id)] == \
-        reference_lines(params)
+
+    assert [to_json(e) for e in batch_events(got["run_events"], run_id)] == reference_lines(params)
     assert got["run_status"][-1]["state"] == "finished"
 
 
-def test_join_run_from_seq_sends_only_the_rest(app: Flask, client,
-                                               sio: SocketIOTestClient) -> None:
+def test_join_run_from_seq_sends_only_the_rest(app: Flask, client, sio: SocketIOTestClient) -> None:
     run_id = client.post("/api/runs", json={"preset": "tutorial", "speed": "instant"}).json["id"]
     wait_until(run_ended(app, run_id), what="the run to end")
     total = client.get(f"/api/runs/{run_id}").json["event_count"]
@@ -64,8 +65,9 @@ def test_join_run_from_seq_sends_only_the_rest(app: Flask, client,
     assert seqs == list(range(10, total))
 
 
-def test_join_live_paused_run_then_step_streams_live(app: Flask, client,
-                                                     sio: SocketIOTestClient) -> None:
+def test_join_live_paused_run_then_step_streams_live(
+    app: Flask, client, sio: SocketIOTestClient
+) -> None:
     body = {"preset": "tutorial", "speed": 1.0, "start_paused": True}
     started = client.post("/api/runs", json=body).json
     ack = sio.emit("join_run", {"run_id": started["id"]}, callback=True)
@@ -93,8 +95,14 @@ def test_leave_run_stops_the_stream(app: Flask, client, sio: SocketIOTestClient)
 
 def test_join_unknown_or_malformed_is_an_error(sio: SocketIOTestClient) -> None:
     assert "no run" in sio.emit("join_run", {"run_id": "nope"}, callback=True)["error"]
-    for bad in ({}, {"run_id": 5}, "x", None, {"run_id": "r", "from_seq": -1},
-                {"run_id": "r", "from_seq": True}):
+    for bad in (
+        {},
+        {"run_id": 5},
+        "x",
+        None,
+        {"run_id": "r", "from_seq": -1},
+        {"run_id": "r", "from_seq": True},
+    ):
         ack = sio.emit("join_run", bad, callback=True)
         assert ack["ok"] is False and ack["error"], bad
     assert sio.emit("leave_run", [], callback=True)["ok"] is False

@@ -4,7 +4,14 @@ import math
 
 import pytest
 
-from sim.stats import clustered_proportion, design_effect, mean_ci, t975, wilson, wilson_interval
+from sim.batch.stats import (
+    clustered_proportion,
+    design_effect,
+    mean_ci,
+    t975,
+    wilson,
+    wilson_interval,
+)
 
 
 def test_wilson_matches_published_values():

@@ -2,11 +2,11 @@
 // progress, charts, table and list render from it.
 
 import { emit, on } from "./bus.js";
-import { initExperimentCharts } from "./experiments-charts.js";
-import { initExperimentForm } from "./experiments-form.js";
-import { linkExperiments } from "./experiments-link.js";
-import { initExperimentList, initExperimentProgress } from "./experiments-progress.js";
-import { initExperimentTable } from "./experiments-table.js";
+import { initExperimentCharts } from "./experiments_charts.js";
+import { initExperimentForm } from "./experiments_form.js";
+import { linkExperiments } from "./experiments_link.js";
+import { initExperimentList, initExperimentProgress } from "./experiments_progress.js";
+import { initExperimentTable } from "./experiments_table.js";
 import { initTheme } from "./theme.js";
 import { perFrame } from "./util.js";
 

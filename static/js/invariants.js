@@ -1,4 +1,4 @@
-// Invariants: each consistency check of DESIGN.md with a live pass/fail mark. A failure names
+// Invariants: each consistency check of docs/sim-api.md with a live pass/fail mark. A failure names
 // its sagas; selecting one jumps to it everywhere on the page.
 
 import { emit, on } from "./bus.js";

@@ -1,0 +1,139 @@
+"""Runs batch experiments one after another in a background task, streaming progress."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.experiments.store import ExperimentStore
+from sim.batch.plan import ExperimentPlan
+from sim.batch.pool import Progress, run_experiment
+
+EMIT_EVERY = 0.25  # seconds between progress messages
+SAVE_EVERY = 2.0  # seconds between progress writes when no point finished
+
+
+def room(exp_id: str) -> str:
+    return f"experiment:{exp_id}"
+
+
+@dataclass
+class Job:
+    id: str
+    token: str
+    plan: ExperimentPlan
+    cancel: threading.Event = field(default_factory=threading.Event)
+    status: str = "queued"
+    points: list[dict[str, Any]] = field(default_factory=list)
+    progress: dict[str, Any] = field(default_factory=dict)
+
+
+class ExperimentManager:
+    """A queue of experiments; each one gets every worker while it runs."""
+
+    def __init__(self, store: ExperimentStore, socketio: Any, workers: int, run_fn: str):
+        self.store, self.socketio, self.workers, self.run_fn = store, socketio, workers, run_fn
+        self._queue: deque[Job] = deque()
+        self._jobs: dict[str, Job] = {}
+        self._wake = threading.Condition()
+        self._started = False
+
+    def submit(self, plan: ExperimentPlan) -> Job:
+        job = Job(uuid.uuid4().hex[:12], secrets.token_urlsafe(16), plan)
+        job.progress = Progress(plan.total_runs, len(plan.points)).to_dict()
+        self.store.create(job.id, plan.spec, job.progress)
+        with self._wake:
+            self._jobs[job.id] = job
+            self._queue.append(job)
+            if not self._started:
+                self._started = True
+                self.socketio.start_background_task(self._loop)
+            self._wake.notify()
+        return job
+
+    def cancel(self, exp_id: str, token: Any) -> tuple[int, str] | None:
+        """Cancel a queued or running experiment; returns (HTTP status, error) or None."""
+        job = self._jobs.get(exp_id)
+        if job is None:
+            return 409, "the experiment is not queued or running"
+        if not isinstance(token, str) or not hmac.compare_digest(token, job.token):
+            return 403, "wrong control token: only the experiment's starter can cancel it"
+        job.cancel.set()
+        with self._wake:
+            if job in self._queue:
+                self._queue.remove(job)
+                self._finish(job, "cancelled")
+        return None
+
+    def shutdown(self) -> None:
+        """Cancel everything (server exit): queued experiments end now, the running one soon."""
+        with self._wake:
+            for job in list(self._queue):
+                self._finish(job, "cancelled")
+            self._queue.clear()
+            for job in self._jobs.values():
+                job.cancel.set()
+
+    def snapshot(self, exp_id: str) -> dict[str, Any] | None:
+        """The experiment as the API shows it: live state if running, else the stored one."""
+        stored = self.store.get(exp_id)
+        job = self._jobs.get(exp_id)
+        if stored and job:
+            stored.update(status=job.status, progress=job.progress, points=list(job.points))
+        return stored
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._queue:
+                    self._wake.wait()
+                job = self._queue.popleft()
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        job.status = "running"
+        self._emit_status(job)
+        clock = {"emit": 0.0, "save": time.monotonic()}
+
+        def on_point(point: dict[str, Any]) -> None:
+            job.points.append(point)
+            self.socketio.emit("experiment_point", {"id": job.id, "point": point}, to=room(job.id))
+            self.store.update(job.id, job.status, job.progress, job.points)
+            clock["save"] = time.monotonic()
+
+        def on_progress(progress: dict[str, Any]) -> None:
+            job.progress = progress
+            now = time.monotonic()
+            if now - clock["emit"] >= EMIT_EVERY:
+                clock["emit"] = now
+                self._emit_status(job)
+            if now - clock["save"] >= SAVE_EVERY:
+                clock["save"] = now
+                self.store.update(job.id, job.status, job.progress)
+
+        try:
+            outcome = run_experiment(
+                job.plan, workers=self.workers, run_fn=self.run_fn, on_point=on_point,
+                on_progress=on_progress, cancel=job.cancel,
+            )  # fmt: skip
+        except Exception as exc:  # a failing run must not kill the queue
+            self._finish(job, "failed", error=f"{type(exc).__name__}: {exc}")
+            return
+        job.points, job.progress = outcome.points, outcome.progress
+        self._finish(job, outcome.status)
+
+    def _finish(self, job: Job, status: str, error: str | None = None) -> None:
+        job.status = status
+        self.store.update(job.id, status, job.progress, job.points, error)
+        self._jobs.pop(job.id, None)
+        self._emit_status(job, error)
+
+    def _emit_status(self, job: Job, error: str | None = None) -> None:
+        message = {"id": job.id, "status": job.status, "progress": job.progress, "error": error}
+        self.socketio.emit("experiment_status", message, to=room(job.id))

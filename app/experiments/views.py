@@ -1,0 +1,128 @@
+"""Batch experiments: the /experiments page, its REST API and Socket.IO progress."""
+
+from __future__ import annotations
+
+import atexit
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
+from flask_socketio import join_room
+
+from app.experiments.runner import ExperimentManager, room
+from app.experiments.store import ExperimentStore
+from sim.batch.plan import plan_experiment
+from sim.batch.points import points_csv
+from sim.batch.pool import DEFAULT_RUN_FN
+from sim.batch.presets import EXPERIMENTS
+from sim.params import ParamsError
+from sim.schema import ALL_FIELDS
+
+bp = Blueprint("experiments", __name__)
+
+
+def init_app(app: Flask, socketio: Any) -> None:
+    """Create the table, the manager, the routes and the Socket.IO handlers."""
+    app.config.setdefault("EXPERIMENT_RUN_FN", DEFAULT_RUN_FN)  # a test hook, not an env var
+    store = ExperimentStore(app.config["DATABASE"])
+    store.mark_interrupted()
+    manager = ExperimentManager(
+        store, socketio, app.config["EXPERIMENT_WORKERS"], app.config["EXPERIMENT_RUN_FN"]
+    )
+    app.extensions["experiments"] = manager
+    atexit.register(manager.shutdown)
+    app.register_blueprint(bp)
+    socketio.on_event("join_experiment", join_experiment)
+
+
+def manager() -> ExperimentManager:
+    """The app's experiment manager."""
+    return current_app.extensions["experiments"]
+
+
+def _not_found(exp_id: str) -> tuple[Response, int]:
+    return jsonify({"error": f"no experiment {exp_id}"}), 404
+
+
+@bp.get("/experiments")
+@bp.get("/experiments/<exp_id>")
+def page(exp_id: str | None = None) -> str:
+    if exp_id is not None and manager().store.get(exp_id) is None:
+        abort(404, description=f"There is no experiment with id {exp_id!r}.")
+    return render_template("experiments.html", exp_id=exp_id)
+
+
+@bp.get("/api/experiment-presets")
+def presets() -> Response:
+    return jsonify(EXPERIMENTS)
+
+
+@bp.get("/api/experiment-fields")
+def fields() -> Response:
+    """Every parameter an experiment may vary: kind, range, choices and what it means."""
+    out = {
+        name: {"kind": f.kind, "lo": f.lo, "hi": f.hi, "choices": list(f.choices), "doc": f.doc}
+        for name, f in ALL_FIELDS.items()
+        if name != "seed" and f.kind in ("int", "float", "bool", "choice")
+    }
+    return jsonify(out)
+
+
+@bp.post("/api/experiments")
+def create() -> tuple[Response, int]:
+    body = request.get_json(silent=True)
+    limits = {
+        "max_runs": current_app.config["EXPERIMENT_MAX_RUNS"],
+        "max_sagas": current_app.config["EXPERIMENT_MAX_SAGAS"],
+    }
+    try:
+        plan = plan_experiment(body, limits)
+    except ParamsError as exc:
+        return jsonify({"errors": exc.errors}), 400
+    job = manager().submit(plan)
+    url = f"/experiments/{job.id}"
+    return jsonify({"id": job.id, "control_token": job.token, "url": url}), 201
+
+
+@bp.get("/api/experiments")
+def listing() -> Response:
+    return jsonify(manager().store.list())
+
+
+@bp.get("/api/experiments/<exp_id>")
+def detail(exp_id: str) -> Response | tuple[Response, int]:
+    if exp_id.endswith(".csv"):
+        return csv(exp_id.removesuffix(".csv"))
+    found = manager().snapshot(exp_id)
+    return jsonify(found) if found else _not_found(exp_id)
+
+
+def csv(exp_id: str) -> Response | tuple[Response, int]:
+    found = manager().snapshot(exp_id)
+    if not found:
+        return _not_found(exp_id)
+    spec = found["spec"]
+    text = points_csv(found["points"], spec["sweep"]["param"], (spec["factor"] or {}).get("param"))
+    disposition = f'attachment; filename="experiment-{exp_id}.csv"'
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": disposition})
+
+
+@bp.post("/api/experiments/<exp_id>/cancel")
+def cancel(exp_id: str) -> Response | tuple[Response, int]:
+    if manager().store.get(exp_id) is None:
+        return _not_found(exp_id)
+    refused = manager().cancel(exp_id, (request.get_json(silent=True) or {}).get("token"))
+    if refused:
+        return jsonify({"ok": False, "error": refused[1]}), refused[0]
+    return jsonify({"ok": True})
+
+
+def join_experiment(data: Any) -> dict[str, Any]:
+    """Socket.IO: follow an experiment; the ack carries everything so far."""
+    exp_id = data.get("experiment_id") if isinstance(data, dict) else None
+    if not isinstance(exp_id, str):
+        return {"ok": False, "error": "experiment_id is required"}
+    join_room(room(exp_id))
+    found = manager().snapshot(exp_id)
+    if not found:
+        return {"ok": False, "error": f"no experiment {exp_id}"}
+    return {"ok": True, "experiment": found}

@@ -1,0 +1,99 @@
+"""The REST API: presets, runs, a run's events as JSON Lines, health."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+
+from app.origins import refuse_foreign_origin
+from app.runs.info import list_info, run_info
+from app.runs.manager import BusyError, RunManager
+from app.runs.request import RequestError, parse_start
+from sim import PRESETS
+
+bp = Blueprint("api", __name__)
+bp.before_request(refuse_foreign_origin)
+
+
+def _manager() -> RunManager:
+    return current_app.extensions["sagalab.runs"]
+
+
+def not_found(run_id: str) -> tuple[Response, int]:
+    return jsonify(error=f"no run with id {run_id!r}"), 404
+
+
+@bp.get("/api/presets")
+def presets() -> Response:
+    return jsonify(
+        {
+            name: {"description": p["description"], "params": p["params"]}
+            for name, p in PRESETS.items()
+        }
+    )
+
+
+@bp.post("/api/runs")
+def create_run() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
+    body: Any = request.get_json(silent=True)
+    if body is None:
+        problem = "must be a JSON object (Content-Type: application/json)"
+        return jsonify(errors={"body": problem}), 400
+    try:
+        run = _manager().start(parse_start(body, current_app.config))
+    except BusyError as exc:
+        return jsonify(errors=exc.errors), 429
+    except RequestError as exc:
+        return jsonify(errors=exc.errors), 400
+    url = f"/runs/{run.id}"
+    return jsonify(id=run.id, control_token=run.token, url=url), 201, {"Location": url}
+
+
+@bp.get("/api/runs")
+def list_runs() -> Response | tuple[Response, int]:
+    try:
+        limit = int(request.args.get("limit", 50))
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        return jsonify(errors={"limit": "limit and offset must be whole numbers"}), 400
+    if not 1 <= limit <= 500 or offset < 0:
+        return jsonify(errors={"limit": "limit must be from 1 to 500, offset >= 0"}), 400
+    manager = _manager()
+    return jsonify(
+        runs=list_info(manager, limit, offset),
+        total=manager.store.count_runs(),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@bp.get("/api/runs/<run_id>")
+def get_run(run_id: str) -> Response | tuple[Response, int]:
+    info = run_info(_manager(), run_id)
+    return jsonify(info) if info is not None else not_found(run_id)
+
+
+@bp.get("/api/runs/<run_id>/events")
+def run_events(run_id: str) -> Response | tuple[Response, int]:
+    """The stored events so far, one JSON object a line, as `python -m sim --format jsonl`."""
+    store = _manager().store
+    if store.get_run(run_id) is None:
+        return not_found(run_id)
+
+    def lines() -> Iterator[str]:
+        for rows in store.event_lines(run_id):
+            yield "".join(line + "\n" for _seq, line in rows)
+
+    return Response(
+        stream_with_context(lines()),
+        mimetype="application/jsonl",
+        headers={"Content-Disposition": f'inline; filename="{run_id}.jsonl"'},
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    manager = _manager()
+    return jsonify(ok=True, live_runs=manager.live_count(), runs=manager.store.count_runs())

@@ -1,0 +1,86 @@
+"""`control_run`: check the message and the token, then pause, resume, step, ... a live run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.runs.controlled import ControlledRun
+from app.runs.manager import RunManager
+from app.runs.request import RequestError, bookings_limit_error, parse_speed
+
+ACTIONS = ("pause", "resume", "step", "speed", "stop", "inject")
+FAULT_ACTIONS = ("crash", "restart")
+FAULT_ACTORS = ("orchestrator", "flight", "hotel", "car")
+
+
+class ControlError(ValueError):
+    """A control message that cannot be carried out; the message says why."""
+
+
+def apply_control(manager: RunManager, data: Any) -> dict[str, Any]:
+    """Carry out one control message; return extra ack fields or raise ControlError."""
+    if not isinstance(data, dict):
+        raise ControlError('control_run takes an object {"run_id", "token", "action", ...}')
+    run_id = data.get("run_id")
+    if not isinstance(run_id, str) or not run_id:
+        raise ControlError("run_id is required")
+    run = manager.get(run_id)
+    if run is None:
+        stored = manager.store.get_run(run_id)
+        if stored is None:
+            raise ControlError(f"no run with id {run_id!r}")
+        raise ControlError(f"the run has ended ({stored['status']}): it takes no more controls")
+    if not manager.check_token(run, data.get("token")):
+        raise ControlError("only the holder of this run's control token may control it")
+    action = data.get("action")
+    try:
+        return _dispatch(manager, run, action, data)
+    except RequestError as exc:
+        raise ControlError("; ".join(exc.errors.values())) from None
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+
+
+def _dispatch(
+    manager: RunManager, run: ControlledRun, action: Any, data: dict[str, Any]
+) -> dict[str, Any]:
+    if action == "pause":
+        run.pause()
+    elif action == "resume":
+        run.resume()
+    elif action == "step":
+        return {"events": run.step()}
+    elif action == "speed":
+        if "speed" not in data:
+            raise ControlError(
+                'action "speed" needs "speed": a number from 0.1 to 1000 or "instant"'
+            )
+        speed = parse_speed(data["speed"])
+        problem = bookings_limit_error(run.bookings, speed, manager.config)
+        if problem:
+            raise ControlError(f"this run has {run.bookings:,} bookings: {problem}")
+        run.set_speed(speed)
+    elif action == "stop":
+        run.stop()
+    elif action == "inject":
+        run.inject(parse_fault(data.get("fault")))
+    else:
+        raise ControlError("action must be one of " + ", ".join(ACTIONS))
+    return {}
+
+
+def parse_fault(fault: Any) -> dict[str, str]:
+    """A fault is {"action": "crash" | "restart", "actor": "orchestrator" | a service}."""
+    if not isinstance(fault, dict):
+        raise ControlError(
+            'action "inject" needs "fault": {"action": "crash" | "restart", '
+            '"actor": "orchestrator" | "flight" | "hotel" | "car"}'
+        )
+    if fault.get("action") not in FAULT_ACTIONS:
+        raise ControlError("fault.action must be one of " + ", ".join(FAULT_ACTIONS))
+    if fault.get("actor") not in FAULT_ACTORS:
+        raise ControlError("fault.actor must be one of " + ", ".join(FAULT_ACTORS))
+    extra = set(fault) - {"action", "actor"}
+    if extra:
+        raise ControlError("fault has unknown fields: " + ", ".join(sorted(map(str, extra))))
+    return {"action": fault["action"], "actor": fault["actor"]}

@@ -1,0 +1,50 @@
+"""What the API and join acks say about a run: the stored record, live state laid over it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.runs.manager import RunManager
+
+
+def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str, Any] | None:
+    """The run's id, status, params, speed, t, summary, ...; None if there is no such run."""
+    stored = manager.store.get_run(run_id)
+    if stored is None:
+        return None
+    live = manager.get(run_id)
+    if live is not None:
+        status = live.status()
+        stored.update(
+            status=status["state"],
+            t=status["t"],
+            speed=status["speed"],
+            event_count=status["events"],
+            reason=status.get("reason"),
+        )
+        if summary:
+            stored["summary"] = live.summary()
+    stored["live"] = live is not None
+    stored["url"] = f"/runs/{run_id}"
+    if not summary:
+        stored.pop("summary", None)
+    return stored
+
+
+def list_info(manager: RunManager, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Stored runs, newest first, with live state for the live ones (no live summaries)."""
+    out = []
+    for stored in manager.store.list_runs(limit, offset):
+        live = manager.get(stored["id"])
+        if live is not None:
+            status = live.status()
+            stored.update(
+                status=status["state"],
+                t=status["t"],
+                speed=status["speed"],
+                event_count=status["events"],
+            )
+        stored["live"] = live is not None
+        stored["url"] = f"/runs/{stored['id']}"
+        out.append(stored)
+    return out

@@ -1,0 +1,238 @@
+"""One live run: its simulation, paced against the wall clock by a background task.
+
+Every change to the simulation, every store write and every emit to the run's room happens
+under the run's lock, so a joining client can catch up from the store and enter the room
+without missing or repeating an event.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app.extensions import socketio
+from app.runs.replay import send_stored
+from app.runs.request import INSTANT, Speed
+from app.store import Store
+from sim import Simulation, to_json
+
+log = logging.getLogger(__name__)
+
+ENDED = ("finished", "stopped", "interrupted")
+STATUS_EVERY = 0.5  # wall seconds between run_status updates while running
+MAX_QUEUED_BATCHES = 2  # packets waiting for one viewer before an instant run holds back
+CATCHUP_UNDER_LOCK = 2_000  # events a joiner may still be behind when it takes the lock
+
+
+def room(run_id: str) -> str:
+    return f"run:{run_id}"
+
+
+class LiveRun:
+    """A simulation the server advances, pauses, steps, stops and injects faults into."""
+
+    def __init__(
+        self,
+        run_id: str,
+        token: str,
+        params: Any,
+        speed: Speed,
+        start_paused: bool,
+        store: Store,
+        config: dict[str, Any],
+        on_end: Callable[[LiveRun], None],
+    ) -> None:
+        self.id = run_id
+        self.token = token
+        self.bookings = int(params["bookings"])
+        self.speed: Speed = speed
+        self.state = "pending"
+        self.reason: str | None = None
+        self.lock = threading.RLock()
+        self.t = 0.0
+        self.emitted = -1  # last seq stored and emitted to the room
+        self.count = 0
+        self._start_paused = start_paused
+        self._store = store
+        self._tick = float(config["TICK_SECONDS"])
+        self._chunk = int(config["INSTANT_CHUNK_EVENTS"])
+        self._max_events = int(config["MAX_EVENTS_PER_RUN"])
+        self._on_end = on_end
+        self._pending: list[dict[str, Any]] = []
+        # a live run stays open while an actor is down, so its controller can restart it
+        self._sim = Simulation(params, sink=self._pending.append, hold_open=speed != INSTANT)
+        self._last_wall = time.monotonic()
+        self._last_flush = 0.0
+        self._last_status = 0.0
+        self._closing = False
+
+    # ----- the background task -------------------------------------------------------------
+
+    def start(self) -> None:
+        with self.lock:
+            self.state = "paused" if self._start_paused else "running"
+            self._last_wall = time.monotonic()
+            self._store.update_run(self.id, status=self.state)
+            self._emit_status()
+        socketio.start_background_task(self._loop)
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                with self.lock:
+                    if self._closing or self.state in ENDED:
+                        return
+                    busy = self._tick_once()
+                socketio.sleep(0 if busy else self._tick)
+        except Exception as exc:  # the engine failed: end the run, keep the server up
+            log.exception("run %s failed", self.id)
+            with self.lock:
+                self._fail(f"internal error: {exc}")
+
+    def _fail(self, reason: str) -> None:
+        try:
+            self._sim.finish(reason)  # report unfinished sagas and run.finished if it still can
+            self._end("stopped", reason)
+        except Exception:  # even the summary failed: record what we can
+            log.exception("run %s could not be ended cleanly", self.id)
+            self.state, self.reason = "stopped", reason
+            self._store.update_run(self.id, status="stopped", reason=reason)
+            self._on_end(self)
+
+    def _tick_once(self) -> bool:
+        """Advance by the wall time since the last tick; True if more work is waiting now."""
+        now = time.monotonic()
+        wall_dt, self._last_wall = now - self._last_wall, now
+        busy = False
+        if self.state == "running":
+            if self.speed == INSTANT:
+                busy = not self._congested() and self._run_chunk()
+            else:
+                self.t += float(self.speed) * wall_dt
+                self._sim.advance(until=self.t)
+        self._after_progress(force_flush=self.speed != INSTANT)
+        return busy and self.state not in ENDED
+
+    def _run_chunk(self) -> bool:
+        """Instant speed: a bounded number of events, so the lock is held only briefly.
+
+        Returns False when the simulation had nothing to do (a run held open while an
+        actor is down), so the loop idles instead of spinning.
+        """
+        target = len(self._pending) + self._chunk
+        progressed = False
+        while not self._sim.done and len(self._pending) < target:
+            if self._sim.step() == 0:
+                break
+            progressed = True
+        self.t = max(self.t, self._sim.now)
+        return progressed
+
+    def _congested(self) -> bool:
+        """A viewer has batches waiting to be written to it: an instant run waits for it.
+
+        Without this a client slower than the simulation falls ever further behind (the
+        server queues without bound) until it misses its pings and is dropped.
+        """
+        sockets = socketio.server.eio.sockets
+        for _sid, eio_sid in socketio.server.manager.get_participants("/", room(self.id)):
+            sock = sockets.get(eio_sid)
+            if sock is not None and sock.queue.qsize() > MAX_QUEUED_BATCHES:
+                return True
+        return False
+
+    def _after_progress(self, force_flush: bool) -> None:
+        """Flush (at most every tick at instant speed), enforce the event limit, notice the end."""
+        now = time.monotonic()
+        if self._sim.done:
+            self._end("finished", None)
+            return
+        if self.count + len(self._pending) >= self._max_events:
+            self._sim.finish("stopped")
+            self._end("stopped", f"reached the limit of {self._max_events:,} events per run")
+            return
+        if force_flush or now - self._last_flush >= self._tick:
+            self._flush()
+        if now - self._last_status >= STATUS_EVERY and self.state == "running":
+            self._emit_status()
+
+    # ----- store and room ------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Store the new events in one transaction, then emit them to the room as one batch."""
+        self._last_flush = time.monotonic()
+        if not self._pending:
+            return
+        batch = list(self._pending)
+        self._pending.clear()
+        self.count += len(batch)
+        self._store.append_events(
+            self.id, [(event["seq"], to_json(event)) for event in batch], self.t, self.count
+        )
+        self.emitted = batch[-1]["seq"]
+        socketio.emit(
+            "run_events",
+            {"run_id": self.id, "events": batch, "sent_at": time.time()},
+            to=room(self.id),
+        )
+
+    def status(self) -> dict[str, Any]:
+        out = {
+            "run_id": self.id,
+            "state": self.state,
+            "t": self.t,
+            "speed": self.speed,
+            "events": self.count + len(self._pending),
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+    def _emit_status(self, to: str | None = None) -> None:
+        self._last_status = time.monotonic()
+        socketio.emit("run_status", self.status(), to=to or room(self.id))
+
+    def _end(self, state: str, reason: str | None) -> None:
+        self.t = max(self.t, self._sim.now)
+        self._flush()
+        self.state, self.reason = state, reason
+        self._store.update_run(
+            self.id, status=state, reason=reason, t=self.t, summary=self._sim.summary()
+        )
+        self._emit_status()
+        self._on_end(self)
+
+    # ----- viewers -------------------------------------------------------------------------
+
+    def attach(self, sid: str, first: int = 0) -> None:
+        """Send sid every event from seq `first` on, then add it to the room: no gap, no repeat."""
+        sent = first - 1
+        while True:
+            with self.lock:
+                if self.emitted - sent <= CATCHUP_UNDER_LOCK:
+                    send_stored(self._store, self.id, sid, sent + 1, self.emitted)
+                    socketio.server.enter_room(sid, room(self.id), namespace="/")
+                    self._emit_status(to=sid)
+                    return
+                upto = self.emitted
+            sent = max(sent, send_stored(self._store, self.id, sid, sent + 1, upto))
+
+    def interrupt(self, reason: str) -> None:
+        """The server is shutting down: store what happened and mark the run interrupted."""
+        with self.lock:
+            if self.state in ENDED:
+                return
+            self._closing = True
+            self._flush()
+            self.state, self.reason = "interrupted", reason
+            self._store.update_run(self.id, status="interrupted", reason=reason, t=self.t)
+            self._sim.finish(reason)  # releases the model's processes; these events are dropped
+            self._pending.clear()
+            self._emit_status()
+
+    def summary(self) -> dict[str, Any]:
+        with self.lock:
+            return self._sim.summary()

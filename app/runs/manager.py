@@ -1,0 +1,78 @@
+"""The run manager: starts live runs, finds them, enforces the concurrency limit."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any
+
+from app.runs.controlled import ControlledRun
+from app.runs.live import LiveRun
+from app.runs.request import RequestError, StartRequest
+from app.store import Store
+
+
+class BusyError(RequestError):
+    """The server already has as many live runs as it allows."""
+
+
+class RunManager:
+    """Owns the live runs of one app; finished runs live on in the store only."""
+
+    def __init__(self, store: Store, config: dict[str, Any]) -> None:
+        self.store = store
+        self.config = config
+        self._runs: dict[str, ControlledRun] = {}
+        self._lock = threading.Lock()
+
+    def start(self, request: StartRequest) -> ControlledRun:
+        """Create, store and start a run; raise BusyError at the live-run limit."""
+        limit = int(self.config["MAX_LIVE_RUNS"])
+        with self._lock:
+            if len(self._runs) >= limit:
+                raise BusyError(
+                    {
+                        "runs": f"{limit} runs are live on this server already "
+                        "(the limit); stop one or wait for one to finish"
+                    }
+                )
+            run_id = secrets.token_hex(6)
+            self.store.create_run(
+                run_id, request.preset, request.params.to_dict(), request.speed, "pending"
+            )
+            run = ControlledRun(
+                run_id,
+                secrets.token_urlsafe(18),
+                request.params,
+                request.speed,
+                request.start_paused,
+                self.store,
+                self.config,
+                self._ended,
+            )
+            self._runs[run_id] = run
+        run.start()
+        return run
+
+    def get(self, run_id: str) -> ControlledRun | None:
+        with self._lock:
+            return self._runs.get(run_id)
+
+    def live_count(self) -> int:
+        with self._lock:
+            return len(self._runs)
+
+    def check_token(self, run: ControlledRun, token: Any) -> bool:
+        return isinstance(token, str) and secrets.compare_digest(token, run.token)
+
+    def _ended(self, run: LiveRun) -> None:
+        with self._lock:
+            self._runs.pop(run.id, None)
+
+    def shutdown(self, reason: str = "the server stopped during the run") -> None:
+        """Mark every live run interrupted (their tasks then stop)."""
+        with self._lock:
+            runs = list(self._runs.values())
+            self._runs.clear()
+        for run in runs:
+            run.interrupt(reason)

@@ -1,0 +1,156 @@
+"""Socket.IO handlers: start_run, join_run, leave_run, control_run; anything else is refused."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+
+from app.extensions import socketio
+from app.runs.controls import ControlError, apply_control
+from app.runs.info import run_info
+from app.runs.live import room
+from app.runs.manager import RunManager
+from app.runs.replay import send_stored
+from app.runs.request import RequestError, parse_start
+
+log = logging.getLogger(__name__)
+Ack = dict[str, Any]
+
+
+def _manager() -> RunManager:
+    return current_app.extensions["sagalab.runs"]
+
+
+def _too_big(data: Any) -> str | None:
+    """A message larger than MAX_MESSAGE_BYTES gets a clear error instead of being handled."""
+    limit = int(current_app.config["MAX_MESSAGE_BYTES"])
+    size = len(json.dumps(data, separators=(",", ":")).encode())
+    return f"message of {size:,} bytes is over the limit of {limit:,}" if size > limit else None
+
+
+def after_ack(fn: Callable[..., None], *args: Any) -> None:
+    """Run fn once the handler's ack has been sent, so clients see the ack before the events.
+
+    python-socketio sends the ack from the handler's own thread right after the handler
+    returns, so waiting for that thread to end is enough. Without async handlers (Flask-
+    SocketIO's test client) there is no such thread and fn runs at once.
+    """
+    if not socketio.server.async_handlers:
+        fn(*args)
+        return
+    handler = threading.current_thread()
+
+    def later() -> None:
+        handler.join(timeout=10)
+        fn(*args)
+
+    socketio.start_background_task(later)
+
+
+@socketio.on("start_run")
+def start_run(data: Any = None) -> Ack:
+    problem = _too_big(data)
+    if problem:
+        return {"ok": False, "errors": {"body": problem}}
+    try:
+        run = _manager().start(parse_start(data, current_app.config))
+    except RequestError as exc:
+        return {"ok": False, "errors": exc.errors}
+    after_ack(run.attach, request.sid, 0)
+    return {"ok": True, "id": run.id, "control_token": run.token, "url": f"/runs/{run.id}"}
+
+
+def _run_id(data: Any) -> str:
+    if not isinstance(data, dict):
+        raise ValueError('takes an object {"run_id": ...}')
+    run_id = data.get("run_id")
+    if not isinstance(run_id, str) or not 0 < len(run_id) <= 64:
+        raise ValueError("run_id is required")
+    return run_id
+
+
+@socketio.on("join_run")
+def join_run(data: Any = None) -> Ack:
+    problem = _too_big(data)
+    try:
+        if problem:
+            raise ValueError(problem)
+        run_id = _run_id(data)
+        first = data.get("from_seq", 0)
+        if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+            raise ValueError("from_seq must be a whole number >= 0")
+    except ValueError as exc:
+        return {"ok": False, "error": str(exc)}
+    manager = _manager()
+    live = manager.get(run_id)
+    info = run_info(manager, run_id)
+    if info is None:
+        return {"ok": False, "error": f"no run with id {run_id!r}"}
+    if live is not None:
+        after_ack(live.attach, request.sid, first)
+    else:
+        after_ack(_replay_ended, manager, run_id, request.sid, first)
+    return {"ok": True, "run": info}
+
+
+def _replay_ended(manager: RunManager, run_id: str, sid: str, first: int) -> None:
+    """An ended run: its stored events, then its final status."""
+    send_stored(manager.store, run_id, sid, first, None)
+    stored = manager.store.get_run(run_id) or {}
+    socketio.emit(
+        "run_status",
+        {
+            "run_id": run_id,
+            "state": stored.get("status"),
+            "t": stored.get("t"),
+            "speed": stored.get("speed"),
+            "events": stored.get("event_count"),
+            **({"reason": stored["reason"]} if stored.get("reason") else {}),
+        },
+        to=sid,
+    )
+
+
+@socketio.on("leave_run")
+def leave_run(data: Any = None) -> Ack:
+    try:
+        run_id = _run_id(data)
+    except ValueError as exc:
+        return {"ok": False, "error": str(exc)}
+    socketio.server.leave_room(request.sid, room(run_id), namespace="/")
+    return {"ok": True}
+
+
+@socketio.on("control_run")
+def control_run(data: Any = None) -> Ack:
+    problem = _too_big(data)
+    if problem:
+        return {"ok": False, "error": problem}
+    try:
+        return {"ok": True, **apply_control(_manager(), data)}
+    except ControlError as exc:
+        return {"ok": False, "error": str(exc)}
+
+
+@socketio.on("*")
+def unknown_event(event: str, *args: Any) -> Ack:
+    error = (
+        f"unknown event {event!r}; this server handles start_run, join_run, leave_run, control_run"
+    )
+    socketio.emit("protocol_error", {"event": event, "error": error}, to=request.sid)
+    return {"ok": False, "error": error}
+
+
+@socketio.on_error_default
+def handler_failed(exc: Exception) -> Ack:
+    log.exception("Socket.IO handler failed", exc_info=exc)
+    error = "the server could not handle this message"
+    socketio.emit(
+        "protocol_error", {"event": request.event.get("message"), "error": error}, to=request.sid
+    )
+    return {"ok": False, "error": error}

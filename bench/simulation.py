@@ -1,0 +1,128 @@
+"""`python -m bench.simulation`: sagas per second against the tutorial's own code, in one run.
+
+Each measurement runs in a fresh process and counts CPU seconds (user + system), which a
+busy machine disturbs less than wall time; the best of `--repeat` runs counts. "model" rows
+time building and running the model inside the child (the tutorial's script the same way,
+through runpy); "whole process" rows time the entire child. Peak memory is the child's max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = Path(os.environ.get("SAGALAB_BASELINE", Path(__file__).parent / "tutorial_baseline.py"))
+BIG = 1_000_000_000  # the baseline's capacities never bind either
+MODES = {"orch": "orchestration", "choreo": "choreography"}
+
+
+def _child(cmd: list[str]) -> tuple[float, int, str]:
+    """Run a command; return (CPU seconds of the whole child, peak RSS in MB, stderr)."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, text=True
+    )
+    err = proc.stderr.read() if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, err
+
+
+def _seconds(err: str) -> float:
+    return float(re.search(r"cpu=([\d.]+)", err).group(1))
+
+
+BASELINE_IN_CHILD = (
+    "import runpy, sys, time; sys.argv = [sys.argv[1], sys.argv[2], sys.argv[3]]; "
+    "t = time.process_time(); runpy.run_path(sys.argv[0], run_name='__main__'); "
+    "print(f'cpu={time.process_time() - t:.4f}', file=sys.stderr)"
+)
+
+
+def _caps() -> list[str]:
+    steps = ("flight", "hotel", "car")
+    return [a for s in steps for a in ("--set", f"services.{s}.capacity={BIG}")]
+
+
+def one(mode: str, bookings: int) -> None:
+    """In-process: build and run the model with full tracing into a discarding sink."""
+    from sim.presets import resolve
+    from sim.runner import run_summary
+
+    params = resolve(
+        {
+            "params": {
+                "mode": mode,
+                "bookings": bookings,
+                "services": {s: {"capacity": BIG} for s in ("flight", "hotel", "car")},
+            }
+        }
+    )
+    start = time.process_time()
+    summary = run_summary(params)
+    seconds = time.process_time() - start
+    print(
+        f"cpu={seconds:.4f} events={summary['events']} completed={summary['sagas']['completed']}",
+        file=sys.stderr,
+    )
+
+
+def best(runs: int, measure) -> tuple[float, int, str]:
+    """The least disturbed of several runs (by the seconds in stderr, else by CPU seconds)."""
+    results = [measure() for _ in range(runs)]
+    return min(results, key=lambda r: _seconds(r[2]) if "cpu=" in r[2] else r[0])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.simulation", description=__doc__)
+    ap.add_argument("--bookings", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--one", choices=list(MODES.values()), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.one:
+        one(args.one, args.bookings)
+        return 0
+    n, py = args.bookings, sys.executable
+    have_baseline = BASELINE.exists()
+    print(
+        f"{n:,} bookings, best of {args.repeat}; baseline: "
+        f"{BASELINE if have_baseline else 'not found (set SAGALAB_BASELINE)'}"
+    )
+    print(f"{'measure':52} {'sagas/s':>10} {'tutorial':>10} {'ratio':>7} {'peak MB':>8}")
+    for short, mode in MODES.items():
+        base_rate = base_whole = None
+        if have_baseline:
+            whole, _, err = best(
+                args.repeat,
+                lambda s=short: _child([py, "-c", BASELINE_IN_CHILD, str(BASELINE), s, str(n)]),
+            )
+            base_rate, base_whole = n / _seconds(err), n / whole
+        _, mem, err = best(
+            args.repeat,
+            lambda m=mode: _child([py, "-m", "bench.simulation", "--one", m, "--bookings", str(n)]),
+        )
+        _row(f"{mode}: model, traced into a discarding sink", n / _seconds(err), base_rate, mem)
+        whole, mem, _ = best(
+            args.repeat,
+            lambda m=mode: _child(
+                [py, "-m", "sim", "--mode", m, "--bookings", str(n), *_caps(), "--format", "jsonl"]
+            ),
+        )
+        _row(f"{mode}: whole process, --format jsonl", n / whole, base_whole, mem)
+    return 0
+
+
+def _row(label: str, rate: float, base: float | None, mem: int) -> None:
+    ratio = f"{rate / base:6.2f}x" if base else "      -"
+    base_text = f"{base:10,.0f}" if base else f"{'-':>10}"
+    print(f"{label:52} {rate:10,.0f} {base_text} {ratio} {mem:8}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Checks of the parts of an experiment spec; each records problems in `errors` by field."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.params import ALL_FIELDS, ParamsError, validate
+
+NOT_VARIABLE = ("seed", "plan")
+
+
+def sweep_values(start: float, stop: float, step: float) -> list[float]:
+    """from, from+step, ... up to `stop` inclusive, without float drift (0.1*3 is 0.3)."""
+    if step <= 0:
+        raise ValueError("step must be positive")
+    count = math.floor((stop - start) / step + 1e-9) + 1
+    return [round(start + i * step, 10) + 0.0 for i in range(max(0, count))]
+
+
+def _number(raw: dict[str, Any], key: str, errors: dict[str, str], where: str) -> float | None:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        errors[f"{where}.{key}"] = "must be a number"
+        return None
+    return float(value)
+
+
+def _param_name(raw: dict[str, Any], errors: dict[str, str], where: str) -> str | None:
+    name = raw.get("param")
+    if name not in ALL_FIELDS or name in NOT_VARIABLE:
+        errors[f"{where}.param"] = f"'{name}' is not a parameter that can vary"
+        return None
+    return name
+
+
+def check_sweep(raw: Any, errors: dict[str, str], limits: dict[str, int]) -> tuple[str, list]:
+    if not isinstance(raw, dict):
+        errors["sweep"] = 'must be {"param", "from", "to", "step"}'
+        return "", []
+    name = _param_name(raw, errors, "sweep")
+    if name and ALL_FIELDS[name].kind not in ("int", "float"):
+        errors["sweep.param"] = f"'{name}' is not numeric; use it as the factor instead"
+    start, stop, step = (_number(raw, k, errors, "sweep") for k in ("from", "to", "step"))
+    if None in (start, stop, step) or "sweep.param" in errors:
+        return "", []
+    if step <= 0:
+        errors["sweep.step"] = "must be greater than 0"
+    elif stop < start:
+        errors["sweep.to"] = f"is below from ({start:g}): the range is empty"
+    elif (stop - start) / step + 1 > limits["max_points"]:
+        errors["sweep.step"] = f"gives more than {limits['max_points']} values; take a larger step"
+    else:
+        values = sweep_values(start, stop, step)
+        if ALL_FIELDS[name].kind == "int":
+            values = [int(v) if float(v).is_integer() else v for v in values]
+        return name, values
+    return "", []
+
+
+def check_factor(
+    raw: Any, sweep: str, errors: dict[str, str], limits: dict[str, int]
+) -> tuple[str | None, list]:
+    if raw is None:
+        return None, [None]
+    if not isinstance(raw, dict):
+        errors["factor"] = 'must be {"param", "levels"} or null'
+        return None, [None]
+    name = _param_name(raw, errors, "factor")
+    if name and name == sweep:
+        errors["factor.param"] = "must differ from the swept parameter"
+    levels = raw.get("levels")
+    if not isinstance(levels, list) or not levels:
+        errors["factor.levels"] = "must be a non-empty list"
+    elif len(levels) > limits["max_levels"] or len({repr(v) for v in levels}) != len(levels):
+        errors["factor.levels"] = f"must be at most {limits['max_levels']} distinct values"
+    return name, levels if isinstance(levels, list) else [None]
+
+
+def check_int(spec: dict, key: str, lo: int, hi: int, errors: dict[str, str]) -> int:
+    value = spec.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        errors[key] = f"must be a whole number from {lo} to {hi}"
+        return lo
+    return value
+
+
+def resolve_base(raw: Any, errors: dict[str, str]) -> dict[str, Any]:
+    """The base parameters (preset plus overrides) as a plain dict; {} if they are bad."""
+    if not isinstance(raw, dict):
+        errors["base"] = 'must be {"preset": name or null, "params": {...}}'
+        return {}
+    from sim.presets import resolve
+
+    try:
+        return resolve({"preset": raw.get("preset"), "params": raw.get("params") or {}}).to_dict()
+    except ParamsError as exc:
+        for field, message in exc.errors.items():
+            errors[f"base.{field}" if field == "preset" else f"base.params.{field}"] = message
+        return {}
+
+
+def validate_point(
+    params: dict[str, Any], sweep: str, factor: str | None, errors: dict[str, str]
+) -> dict[str, Any]:
+    """One point's validated parameters; a bad swept value or level is blamed on sweep/factor."""
+    try:
+        return validate(params).to_dict()
+    except ParamsError as exc:
+        for field, message in exc.errors.items():
+            if field == sweep:
+                errors.setdefault("sweep", f"{field}={params_value(params, field)!r} {message}")
+            elif field == factor:
+                errors.setdefault("factor.levels", f"{params_value(params, field)!r} {message}")
+            else:
+                errors.setdefault(f"base.params.{field}", message)
+        return {}
+
+
+def params_value(params: dict[str, Any], dotted: str) -> Any:
+    node: Any = params
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node

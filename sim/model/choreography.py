@@ -1,0 +1,216 @@
+"""Choreography: services react to events on a bus; no one is in charge."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
+
+from sim.model.service import OK, InventoryService
+from sim.model.timers import call_at
+from sim.params import RunParams
+
+if TYPE_CHECKING:
+    from sim.model.monitor import SagaMonitor
+    from sim.trace.tracer import Tracer
+
+
+class Message:
+    """An event on the bus (the tutorial's SagaEvent)."""
+
+    __slots__ = ("type", "saga", "acked")
+
+    def __init__(self, type_: str, saga: str) -> None:
+        self.type = type_
+        self.saga = saga
+        self.acked = False
+
+
+class EventBus:
+    """Pub-sub: routes each published message to the inbox of every subscriber.
+
+    With acknowledgements on, a delivered message that is not acked within the
+    redelivery timeout is delivered again (at-least-once).
+    """
+
+    def __init__(self, env: Environment, tracer: Tracer, params: RunParams) -> None:
+        self.env, self.tracer = env, tracer
+        self.subscriptions: dict[str, list[Participant]] = {}
+        self.monitor: SagaMonitor | None = None
+        self.ack_mode = params.get("choreography.ack_after_commit")
+        self.redelivery_timeout = params.get("choreography.redelivery_timeout")
+
+    def subscribe(self, event_type: str, participant: Participant) -> None:
+        self.subscriptions.setdefault(event_type, []).append(participant)
+
+    def publish(self, type_: str, saga: str, source: str) -> None:
+        self.tracer.emit("message.published", saga, "bus", None, event_type=type_, source=source)
+        if self.monitor is not None:
+            self.monitor.observe(type_, saga)
+        for participant in self.subscriptions.get(type_, ()):
+            participant.inbox.put(Message(type_, saga))
+
+    def delivered(self, message: Message, participant: Participant) -> None:
+        """Start the redelivery clock for a message a participant just took."""
+        if not self.ack_mode:
+            return
+
+        def check() -> None:
+            if not message.acked:
+                self.tracer.emit(
+                    "message.redelivered",
+                    message.saga,
+                    "bus",
+                    participant.step,
+                    event_type=message.type,
+                )
+                participant.inbox.put(message)
+
+        call_at(self.env, self.env._now + self.redelivery_timeout, check)
+
+
+class Participant(Process):
+    """One choreographed service: a forward handler and, maybe, a compensation handler.
+
+    `forward` maps the event it books on to (success event, failure event); `undo_on` lists
+    the events that make it compensate, answered with `undone`.
+    """
+
+    def init(
+        self,
+        bus: EventBus,
+        service: InventoryService,
+        params: RunParams,
+        on: str,
+        ok: str,
+        bad: str,
+        undo_on: tuple[str, ...] = (),
+        undone: str | None = None,
+    ) -> None:
+        self.bus, self.service, self.p = bus, service, params
+        self.step = service.step
+        self.delay = params["network_delay"]
+        self.on, self.ok, self.bad, self.undone = on, ok, bad, undone
+        self.inbox = Queue(self._env)
+        self.outbox: list[tuple[str, str]] = []
+        self.up = True
+        bus.subscribe(on, self)
+        for event_type in undo_on:
+            bus.subscribe(event_type, self)
+        c = params["choreography"]
+        self.crash_saga = c["crash_saga"] if c["crash_service"] == self.step else None
+        self.crash_armed = c["crash_service"] == self.step
+        self.uses_outbox = c["outbox"]
+
+    async def run(self) -> None:
+        tracer, env = self.bus.tracer, self._env
+        while True:
+            try:
+                message = await self.inbox.get()
+                tracer.emit(
+                    "message.delivered", message.saga, self.step, self.step, event_type=message.type
+                )
+                self.bus.delivered(message, self)
+                if message.type == self.on:
+                    await Timeout(env, self.delay)
+                    self.handle_forward(message)
+                else:
+                    await self.handle_undo(message)
+            except Interrupt:
+                await self.service_down()
+
+    def _ack(self, message: Message) -> None:
+        if self.bus.ack_mode and not message.acked:
+            message.acked = True
+            self.bus.tracer.emit(
+                "message.acked", message.saga, self.step, self.step, event_type=message.type
+            )
+
+    def handle_forward(self, message: Message) -> None:
+        saga = message.saga
+        result = self.service.book(saga)
+        result_type = self.ok if result == OK else self.bad
+        self._record(result_type, saga)
+        if result == OK and self.crash_armed and self.crash_saga in (None, saga):
+            self.crash_armed = False
+            self.crash("crashed after its local commit, before publishing", inside=True)
+            raise Interrupt("crash")
+        self._send(result_type, saga)
+        self._ack(message)
+
+    def _record(self, event_type: str, saga: str) -> None:
+        """With an outbox, the outgoing event is written in the local transaction."""
+        if self.uses_outbox:
+            self.outbox.append((event_type, saga))
+
+    def _send(self, event_type: str, saga: str) -> None:
+        """After the commit: the outbox relay publishes, or the handler publishes itself."""
+        if self.uses_outbox:
+            self.relay()
+        else:
+            self.bus.publish(event_type, saga, self.step)
+
+    async def handle_undo(self, message: Message) -> None:
+        """Compensate, retrying with doubling backoff; publish the outcome either way."""
+        p, saga, tracer = self.p, message.saga, self.bus.tracer
+        attempts = 1 + p["compensation_retries"]
+        for attempt in range(1, attempts + 1):
+            tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
+            await Timeout(self._env, p["compensation_delay"])
+            if self.service.cancel(saga, attempt) == OK:
+                outcome = self.undone
+                break
+            if attempt < attempts:
+                await self._env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
+        else:
+            outcome = f"{self.step}_compensation_failed"
+        if outcome:
+            self._record(outcome, saga)
+            self._send(outcome, saga)
+        self._ack(message)
+
+    def relay(self) -> None:
+        """Publish what the outbox holds (the relay runs while the service is up)."""
+        while self.up and self.outbox:
+            event_type, saga = self.outbox.pop(0)
+            self.bus.tracer.emit(
+                "outbox.relayed", saga, self.step, self.step, event_type=event_type
+            )
+            self.bus.publish(event_type, saga, self.step)
+
+    # --- crashes ---------------------------------------------------------------------
+    def crash(self, reason: str, inside: bool = False) -> None:
+        """Go down; `inside` when the participant's own handler is the one crashing."""
+        if not self.up:
+            raise ValueError(f"the {self.step} service is already down")
+        self.up = False
+        self.service.up = False
+        self.bus.tracer.emit("actor.crashed", None, self.step, self.step, reason=reason)
+        if not inside:
+            self.interrupt("crash")
+        delay = self.p.get("choreography.restart_after")
+        if delay is not None:
+            call_at(
+                self._env,
+                self._env._now + delay,
+                lambda: None if self.up else self.restart("restart delay passed"),
+            )
+
+    def restart(self, reason: str) -> None:
+        if self.up:
+            raise ValueError(f"the {self.step} service is running")
+        self.up = True
+        self.service.up = True
+        self.bus.tracer.emit("actor.restarted", None, self.step, self.step, reason=reason)
+        self.relay()
+        if self._down is not None:
+            event, self._down = self._down, None
+            event.succeed()
+
+    _down: Event | None = None
+
+    async def service_down(self) -> None:
+        """Wait, holding no message, until the service restarts."""
+        if not self.up:
+            self._down = Event(self._env)
+            await self._down

@@ -1,0 +1,144 @@
+"""One inventory service class: flight seats, hotel rooms and car rentals are three instances."""
+
+from __future__ import annotations
+
+from random import Random
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.trace.tracer import Tracer
+
+#: the tutorial's names, for transcripts
+SERVICE_NAMES = {"flight": "FlightService", "hotel": "HotelService", "car": "CarRentalService"}
+
+OK = "ok"
+
+
+class Record:
+    """A service's local record of one booking."""
+
+    __slots__ = ("status", "units", "itinerary")
+
+    def __init__(self) -> None:
+        self.status = "booked"
+        self.units = 1
+        self.itinerary: str | None = None  # flight only: the hotel reservation it links to
+
+
+class InventoryService:
+    """A service with its own inventory and local transactions (book, cancel).
+
+    Invariant (of a correct run): available + units of records still 'booked' == capacity.
+    Non-idempotent services behave as the tutorial's code: a second booking for the same
+    booking id takes another unit and overwrites the record, and a cancel releases the
+    record's units whatever its status. Idempotent ones answer repeats with the first result.
+    """
+
+    def __init__(
+        self,
+        step: str,
+        capacity: int,
+        failure_rate: float,
+        tracer: Tracer,
+        rng: Random,
+        plan: dict[str, list[str]],
+        idempotent: bool,
+        compensation_failure_rate: float,
+    ) -> None:
+        self.step = step
+        self.capacity = capacity
+        self.failure_rate = failure_rate
+        self.tracer = tracer
+        self.rng = rng
+        self.plan = plan
+        self.idempotent = idempotent
+        self.compensation_failure_rate = compensation_failure_rate
+        self.records: dict[str, Record] = {}
+        self.up = True
+        tracer.inventory[step] = capacity
+
+    @property
+    def available(self) -> int:
+        return self.tracer.inventory[self.step]
+
+    def book(self, saga: str, attempt: int = 1) -> str:
+        """Forward local transaction: 'ok', or the reason it failed."""
+        tracer, step = self.tracer, self.step
+        if not self.up:
+            tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="unavailable")
+            return "unavailable"
+        record = self.records.get(saga) if self.idempotent else None
+        if record is not None and record.status == "booked":
+            tracer.emit(
+                "step.succeeded", saga, step, step, attempt=attempt, units=0, duplicate=True
+            )
+            return OK
+        plan = self.plan
+        if (self.step in plan.get(saga, ())) if plan else (self.rng.random() < self.failure_rate):
+            tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="error")
+            return "error"
+        inventory = tracer.inventory
+        if inventory[step] <= 0:
+            tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="sold_out")
+            return "sold_out"
+        inventory[step] -= 1
+        self.records[saga] = Record()
+        tracer.emit(
+            "step.succeeded",
+            saga,
+            step,
+            step,
+            attempt=attempt,
+            units=1,
+            inventory=inventory.copy(),
+        )
+        return OK
+
+    def cancel(self, saga: str | None, attempt: int = 1, for_saga: str | None = None) -> str:
+        """Compensating local transaction: 'ok' (also when nothing was found) or why it failed.
+
+        `saga` is the booking to cancel as the caller found it; None means the caller could
+        not find the reservation (it answers 'No booking to cancel', as the tutorial does).
+        """
+        tracer, step = self.tracer, self.step
+        who = for_saga or saga
+        if not self.up:
+            tracer.emit(
+                "compensation.failed", who, step, step, attempt=attempt, reason="unavailable"
+            )
+            return "unavailable"
+        if self.compensation_failure_rate and self.rng.random() < self.compensation_failure_rate:
+            tracer.emit("compensation.failed", who, step, step, attempt=attempt, reason="error")
+            return "error"
+        record = self.records.get(saga) if saga is not None else None
+        if record is None or (self.idempotent and record.status != "booked"):
+            reason = "not_found" if record is None else "already_canceled"
+            tracer.emit(
+                "compensation.succeeded", who, step, step, attempt=attempt, units=0, reason=reason
+            )
+            return OK
+        inventory = tracer.inventory
+        inventory[step] += record.units
+        record.status = "canceled"
+        record.itinerary = None
+        tracer.emit(
+            "compensation.succeeded",
+            who,
+            step,
+            step,
+            attempt=attempt,
+            units=record.units,
+            inventory=inventory.copy(),
+            reason=None,
+        )
+        return OK
+
+    def itinerary(self, saga: str) -> str | None:
+        """The hotel reservation linked to a live flight booking (None once canceled)."""
+        record = self.records.get(saga)
+        return record.itinerary if record is not None and record.status == "booked" else None
+
+    def link_itinerary(self, saga: str, reservation: str) -> None:
+        record = self.records.get(saga)
+        if record is not None and record.status == "booked":
+            record.itinerary = reservation

@@ -1,0 +1,272 @@
+"""The invariant checker: follows the trace, flags violations live, and sums up at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sim.schema import STEPS
+from sim.trace.events import CHECKS, Event
+
+COMPENSABLE = ("flight", "hotel")  # the car, last, has no compensation (as in the tutorial)
+MAX_LISTED = 200  # offending sagas listed per check in the summary (the count is exact)
+DEAD = ("compensated", "stuck")  # ended sagas that should hold nothing
+
+
+class SagaTrack:
+    """What the trace says one saga holds and did (the rarely needed parts made lazily)."""
+
+    __slots__ = ("status", "held", "done", "undone", "comps", "reported")
+
+    def __init__(self, status: str = "running") -> None:
+        self.status = status
+        self.held = {"flight": 0, "hotel": 0, "car": 0}
+        self.done: list[str] = []  # forward steps that took a unit, in order
+        self.undone: set[str] | None = None  # steps whose compensation released a unit
+        self.comps: list[str] | None = None  # steps whose compensation started, in order
+        self.reported: set[str] | None = None
+
+
+class InvariantChecker:
+    """Checks the five invariants of docs/sim-api.md from trace events alone.
+
+    Invariants of the checker itself: `live_held[s]` is the sum of `held[s]` over sagas that
+    are neither compensated nor stuck, so conservation is an O(1) test per inventory event;
+    `sagas` holds running sagas only, `ended` the final status of the others (a late event
+    for an ended saga revives its track with that status).
+    """
+
+    def __init__(self, capacity: dict[str, int], emit: Callable[..., Any]) -> None:
+        self.capacity = dict(capacity)
+        self.emit = emit
+        self.sagas: dict[str, SagaTrack] = {}
+        self.ended: dict[str, str] = {}
+        self.revived: dict[str, SagaTrack] = {}
+        self.live_held = dict.fromkeys(STEPS, 0)
+        self.leaked_units = dict.fromkeys(STEPS, 0)
+        self.offenders: dict[str, list[str]] = {c: [] for c in CHECKS}
+        self.violations = dict.fromkeys(CHECKS, 0)
+        self.counts = {"completed": 0, "compensated": 0, "stuck": 0, "flagged": 0}
+        self.started = 0
+        self.performed = 0
+        self.expected = 0
+        self.retries = 0
+        self.duplicates_prevented = 0
+        self.anomalies = 0
+        self._inventory: dict[str, int] = {}
+        self._gap = dict.fromkeys(STEPS, 0)
+        self.handlers: dict[str, Callable[[Event], None]] = {
+            "saga.started": self._started,
+            "saga.compensating": self._compensating,
+            "step.failed": self._step_failed,
+            "step.succeeded": self._step_succeeded,
+            "step.retried": self._retried,
+            "compensation.started": self._compensation_started,
+            "compensation.succeeded": self._compensation_succeeded,
+            "saga.completed": self._completed,
+            "saga.compensated": self._compensated,
+            "saga.flagged": self._flagged,
+            "saga.stuck": self._stuck,
+        }
+
+    def bind_inventory(self, inventory: dict[str, int]) -> None:
+        """Share the services' live counts (what every inventory event reports)."""
+        self._inventory = inventory
+
+    def _track(self, saga: str) -> SagaTrack:
+        track = self.sagas.get(saga)
+        if track is None:
+            track = self.revived.get(saga)
+            if track is None:
+                status = self.ended.get(saga)
+                if status is None:
+                    self.started += 1
+                track = SagaTrack(status or "running")
+                (self.revived if status else self.sagas)[saga] = track
+        return track
+
+    def _violate(self, check: str, saga: str | None, detail: str, once: bool = True) -> None:
+        track = (self.sagas.get(saga) or self.revived.get(saga)) if saga else None
+        if once and track is not None:
+            if track.reported is None:
+                track.reported = set()
+            if check in track.reported:
+                return
+            track.reported.add(check)
+        self.violations[check] += 1
+        listed = self.offenders[check]
+        if saga and len(listed) < MAX_LISTED and saga not in listed:
+            listed.append(saga)
+        self.emit("invariant.violated", saga, "monitor", None, check=check, detail=detail)
+
+    def _started(self, event: Event) -> None:
+        self._track(event["saga"])
+
+    def _compensating(self, event: Event) -> None:
+        track = self._track(event["saga"])
+        if track.status == "running":
+            track.status = "compensating"
+
+    def _step_failed(self, event: Event) -> None:
+        """A refusal for want of a unit that a failing saga still holds shows no isolation."""
+        if event.get("reason") != "sold_out":
+            return
+        step = event["step"]
+        for saga, track in self.sagas.items():
+            if track.status == "compensating" and track.held[step] > 0:
+                self.anomalies += 1
+                self.emit(
+                    "isolation.anomaly",
+                    event["saga"],
+                    "monitor",
+                    step,
+                    detail=f"{event['saga']} was refused the last {step}, which {saga} "
+                    f"still holds while it is being compensated",
+                )
+                return
+
+    def _retried(self, event: Event) -> None:
+        self.retries += 1
+
+    def _take(self, saga: str, step: str, units: int) -> SagaTrack:
+        """Move `units` of `step` to the saga (negative: back to the service)."""
+        track = self.sagas.get(saga) or self._track(saga)
+        track.held[step] += units
+        if track.status in DEAD:
+            self.leaked_units[step] += units
+            live = self.live_held[step]
+        else:
+            live = self.live_held[step] = self.live_held[step] + units
+        gap = self._inventory[step] + live - self.capacity[step]
+        if gap != self._gap[step]:
+            self._conservation(step, gap, saga)
+        return track
+
+    def _step_succeeded(self, event: Event) -> None:
+        units = event["units"]
+        if not units:
+            if event.get("duplicate"):
+                self.duplicates_prevented += 1
+            return
+        saga, step = event["saga"], event["step"]
+        track = self._take(saga, step, units)
+        track.done.append(step)
+        if track.held[step] > 1:
+            self._violate(
+                "no_double_booking",
+                saga,
+                f"{saga} holds {track.held[step]} {step} units",
+                once=False,
+            )
+
+    def _compensation_started(self, event: Event) -> None:
+        saga, step = event["saga"], event["step"]
+        track = self._track(saga)
+        if track.comps is None:
+            track.comps = []
+        elif step in track.comps:
+            return
+        track.comps.append(step)
+        later = track.done[track.done.index(step) + 1 :] if step in track.done else []
+        pending = [s for s in later if s in COMPENSABLE and s not in track.comps]
+        if pending:
+            self._violate(
+                "order",
+                saga,
+                f"{saga}: {step} compensated before {', '.join(pending)}, which completed after it",
+            )
+
+    def _compensation_succeeded(self, event: Event) -> None:
+        units = event["units"]
+        if units:
+            track = self._take(event["saga"], event["step"], -units)
+            if track.undone is None:
+                track.undone = set()
+            track.undone.add(event["step"])
+
+    def _conservation(self, step: str, gap: int, saga: str | None) -> None:
+        self._gap[step] = gap
+        if gap:
+            what = "leaked" if gap < 0 else "created from nothing"
+            self._violate(
+                "conservation",
+                saga,
+                f"{step}: {abs(gap)} unit(s) {what} (available {self._inventory[step]} + "
+                f"held {self.live_held[step]} != capacity {self.capacity[step]})",
+                once=False,
+            )
+
+    def _end(self, saga: str, status: str) -> SagaTrack:
+        track = self._track(saga)
+        if track.status == status:
+            return track
+        if track.status not in DEAD and status in DEAD:
+            for step, n in track.held.items():
+                if n:
+                    self.live_held[step] -= n
+                    self.leaked_units[step] += n
+        track.status = status
+        self.counts[status] += 1
+        self.sagas.pop(saga, None)
+        self.revived.pop(saga, None)
+        self.ended[saga] = status
+        return track
+
+    def _completed(self, event: Event) -> None:
+        saga = event["saga"]
+        held = self._end(saga, "completed").held
+        if held["flight"] != 1 or held["hotel"] != 1 or held["car"] != 1:
+            wrong = ", ".join(f"{s} {n}" for s, n in held.items() if n != 1)
+            self._violate("atomic_outcome", saga, f"{saga} completed holding {wrong}")
+
+    def _failed_ended(self, track: SagaTrack) -> None:
+        steps = {s for s in track.done if s in COMPENSABLE}
+        self.expected += len(steps)
+        self.performed += len(steps & track.undone) if track.undone else 0
+
+    def _compensated(self, event: Event) -> None:
+        saga = event["saga"]
+        track = self._end(saga, "compensated")
+        self._failed_ended(track)
+        kept = [f"{s} {n}" for s, n in track.held.items() if n]
+        if kept:
+            self._violate(
+                "atomic_outcome", saga, f"{saga} compensated but holds " + ", ".join(kept)
+            )
+            for step in STEPS:
+                gap = self._inventory[step] + self.live_held[step] - self.capacity[step]
+                if gap != self._gap[step]:
+                    self._conservation(step, gap, saga)
+
+    def _flagged(self, event: Event) -> None:
+        self._failed_ended(self._end(event["saga"], "flagged"))
+
+    def _stuck(self, event: Event) -> None:
+        saga = event["saga"]
+        track = self._end(saga, "stuck")
+        held = [f"{s} {n}" for s, n in track.held.items() if n]
+        detail = f"{saga} never ended" + (" and holds " + ", ".join(held) if held else "")
+        self._violate("nothing_stuck", saga, detail)
+
+    def unfinished(self) -> list[str]:
+        """Sagas that started and have not ended, in start order."""
+        return list(self.sagas)
+
+    def report(self) -> dict[str, Any]:
+        """The summary's checker part; `leaked`: units held by compensated or stuck sagas."""
+        return {
+            "sagas": dict(self.counts),
+            "invariants": {
+                c: {
+                    "ok": self.violations[c] == 0,
+                    "violations": self.violations[c],
+                    "sagas": list(self.offenders[c]),
+                }
+                for c in CHECKS
+            },
+            "compensations": {"performed": self.performed, "expected": self.expected},
+            "retries": self.retries,
+            "duplicates_prevented": self.duplicates_prevented,
+            "isolation_anomalies": self.anomalies,
+            "leaked": dict(self.leaked_units),
+        }
