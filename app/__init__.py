@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["sagalab.runs"] = manager
     atexit.register(manager.shutdown)
 
-    from app import pages, schema
+    from app import classes, pages, schema
     from app.experiments import views as experiments
     from app.history import views as history
     from app.runs import (
@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(schema.bp)
     errors.register(app)
     experiments.init_app(app, socketio)
+    classes.init_app(app, manager)
 
     socketio.init_app(
         app,

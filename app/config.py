@@ -29,6 +29,11 @@ DEFAULTS: dict[str, Any] = {
     "EXPERIMENT_WORKERS": os.cpu_count() or 1,  # 0: run experiments in the server process
     "EXPERIMENT_MAX_RUNS": LIMITS["max_runs"],
     "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
+    "PUBLIC_URL": "",  # the base URL students' devices reach (default: the presenter's)
+    "MAX_CLASSES": 50,
+    "CLASS_IDLE_SECONDS": 4 * 3600,
+    "MAX_POLLS_PER_CLASS": 200,
+    "MAX_POLL_CHOICES": 6,
 }
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 
 from app.origins import refuse_foreign_origin
 from app.runs.info import list_info, run_info
-from app.runs.manager import BusyError, RunManager
+from app.runs.manager import RunManager
 from app.runs.request import RequestError, parse_start
 from sim import PRESETS
 
@@ -43,10 +43,8 @@ def create_run() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
         return jsonify(errors={"body": problem}), 400
     try:
         run = _manager().start(parse_start(body, current_app.config))
-    except BusyError as exc:
-        return jsonify(errors=exc.errors), 429
-    except RequestError as exc:
-        return jsonify(errors=exc.errors), 400
+    except RequestError as exc:  # 400, 429 at the live-run limit, 403/404 for a bad class
+        return jsonify(errors=exc.errors), exc.status
     url = f"/runs/{run.id}"
     return jsonify(id=run.id, control_token=run.token, url=url), 201, {"Location": url}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from app.runs.breakpoints import first_hit, kinds
 from app.runs.live import ENDED, LiveRun
 from app.runs.request import INSTANT, Speed
 
@@ -23,12 +24,45 @@ class ControlledRun(LiveRun):
         with self.lock:
             self._require_live()
             self._move("running", "paused")
-            emitted = self._sim.step()
-            self.t = max(self.t, self._sim.now)
-            self._after_progress(force_flush=True)
+            if self._holding and self._pending:
+                emitted = self._step_held()
+            else:
+                self._holding, self.breakpoint = False, None
+                emitted = self._sim.step()
+                self.t = max(self.t, self._sim.now)
+                self._after_progress(force_flush=True)
             if self.state not in ENDED:
                 self._emit_status()
             return emitted
+
+    def _step_held(self) -> int:
+        """At a breakpoint: release the held events of the next simulated instant (up to the
+        next breakpoint among them); the rest stay held."""
+        pending = self._pending
+        n = 1
+        while n < len(pending) and pending[n]["t"] == pending[0]["t"]:
+            n += 1
+        hit = first_hit(pending[:n], self.triggers)
+        event = pending[hit] if hit >= 0 else None
+        count = n if hit < 0 else hit + 1
+        self.breakpoint = None
+        self._release(count)
+        if event is not None:
+            self._pause_at(event)
+        self._holding = bool(pending) or event is not None
+        if not self._holding:
+            self._after_progress(force_flush=True)
+        return count
+
+    def set_breakpoints(self, names: tuple[str, ...]) -> None:
+        """The events that pause this run from now on; none releases a held breakpoint."""
+        with self.lock:
+            self._require_live()
+            self.triggers = kinds(names)
+            if not self.triggers:
+                self._holding, self.breakpoint = False, None
+                self._flush()
+            self._emit_status()
 
     def set_speed(self, speed: Speed) -> None:
         with self.lock:
@@ -51,6 +85,7 @@ class ControlledRun(LiveRun):
         with self.lock:
             self._require_live()
             self._sim.inject(fault)
+            self._holding, self.breakpoint = False, None  # held events go out before the fault's
             self._after_progress(force_flush=True)
 
     def _switch(self, was: str, now: str) -> None:
@@ -64,6 +99,8 @@ class ControlledRun(LiveRun):
         """Under the lock: `was` -> `now`, stored with the current time; the clock restarts."""
         if self.state == was:
             self.state = now
+            if now == "running":
+                self._holding, self.breakpoint = False, None
             self._last_wall = time.monotonic()
             self._store.update_run(self.id, status=now, t=self.t)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.runs.breakpoints import parse_breakpoints
 from app.runs.controlled import ControlledRun
 from app.runs.manager import RunManager
 from app.runs.request import RequestError, bookings_limit_error, parse_speed
 
-ACTIONS = ("pause", "resume", "step", "speed", "stop", "inject")
+ACTIONS = ("pause", "resume", "step", "speed", "stop", "inject", "breakpoints")
 FAULT_ACTIONS = ("crash", "restart")
 FAULT_ACTORS = ("orchestrator", "flight", "hotel", "car")
 
@@ -64,6 +65,13 @@ def _dispatch(
         run.stop()
     elif action == "inject":
         run.inject(parse_fault(data.get("fault")))
+    elif action == "breakpoints":
+        if "breakpoints" not in data:
+            raise ControlError('action "breakpoints" needs "breakpoints": a list of names')
+        try:
+            run.set_breakpoints(parse_breakpoints(data["breakpoints"]))
+        except ValueError as exc:
+            raise ControlError(f"breakpoints {exc}") from None
     else:
         raise ControlError("action must be one of " + ", ".join(ACTIONS))
     return {}

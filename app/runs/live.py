@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.extensions import socketio
+from app.runs.breakpoints import first_hit, hit_info, names
 from app.runs.replay import send_stored
 from app.runs.request import INSTANT, Speed
 from app.store import Store
@@ -62,6 +63,10 @@ class LiveRun:
         self._max_events = int(config["MAX_EVENTS_PER_RUN"])
         self._on_end = on_end
         self._pending: list[dict[str, Any]] = []
+        self.triggers: frozenset[str] = frozenset()  # event kinds that pause (breakpoints.py)
+        self.breakpoint: dict[str, Any] | None = None  # the hit the run is paused at
+        self._holding = False  # paused at a breakpoint: computed events wait in _pending
+        self.watchers: list[Callable[[list[dict[str, Any]]], None]] = []  # see released batches
         # a live run stays open while an actor is down, so its controller can restart it
         self._sim = Simulation(params, sink=self._pending.append, hold_open=speed != INSTANT)
         self._last_wall = time.monotonic()
@@ -125,9 +130,12 @@ class LiveRun:
         target = len(self._pending) + self._chunk
         progressed = False
         while not self._sim.done and len(self._pending) < target:
+            before = len(self._pending)
             if self._sim.step() == 0:
                 break
             progressed = True
+            if self.triggers and first_hit(self._pending, self.triggers, before) >= 0:
+                break  # compute no further past a breakpoint
         self.t = max(self.t, self._sim.now)
         return progressed
 
@@ -148,7 +156,9 @@ class LiveRun:
         """Flush (at most every tick at instant speed), enforce the event limit, notice the end."""
         now = time.monotonic()
         if self._sim.done:
-            self._end("finished", None)
+            self._flush()
+            if not self._holding:
+                self._end("finished", None)
             return
         if self.count + len(self._pending) >= self._max_events:
             self._sim.finish("stopped")
@@ -161,13 +171,24 @@ class LiveRun:
 
     # ----- store and room ------------------------------------------------------------------
 
-    def _flush(self) -> None:
-        """Store the new events in one transaction, then emit them to the room as one batch."""
+    def _flush(self, release_all: bool = False) -> None:
+        """Store the new events, then emit them to the room as one batch: all of them, or
+        with breakpoints up to the first hit, after which the run pauses and holds the rest."""
         self._last_flush = time.monotonic()
-        if not self._pending:
+        if not self._pending or (self._holding and not release_all):
             return
-        batch = list(self._pending)
-        self._pending.clear()
+        hit = -1 if release_all or not self.triggers else first_hit(self._pending, self.triggers)
+        if hit < 0:
+            self._release(len(self._pending))
+            return
+        event = self._pending[hit]
+        self._release(hit + 1)
+        self._pause_at(event)
+
+    def _release(self, n: int) -> None:
+        """Store the first n pending events in one transaction and emit them as one batch."""
+        batch = self._pending[:n]
+        del self._pending[:n]
         self.count += len(batch)
         self._store.append_events(
             self.id, [(event["seq"], to_json(event)) for event in batch], self.t, self.count
@@ -178,6 +199,17 @@ class LiveRun:
             {"run_id": self.id, "events": batch, "sent_at": time.time()},
             to=room(self.id),
         )
+        for watch in list(self.watchers):
+            watch(batch)
+
+    def _pause_at(self, event: dict[str, Any]) -> None:
+        """A breakpoint was hit: pause, hold what follows, tell the room which one."""
+        self._holding = True
+        self.breakpoint = hit_info(event)
+        if self.state == "running":
+            self.state = "paused"
+            self._store.update_run(self.id, status="paused", t=self.t)
+        self._emit_status()
 
     def status(self) -> dict[str, Any]:
         out = {
@@ -189,6 +221,10 @@ class LiveRun:
         }
         if self.reason:
             out["reason"] = self.reason
+        if self.triggers:
+            out["breakpoints"] = names(self.triggers)
+        if self.breakpoint is not None and self.state == "paused":
+            out["breakpoint"] = self.breakpoint
         return out
 
     def _emit_status(self, to: str | None = None) -> None:
@@ -197,7 +233,8 @@ class LiveRun:
 
     def _end(self, state: str, reason: str | None) -> None:
         self.t = max(self.t, self._sim.now)
-        self._flush()
+        self._flush(release_all=True)
+        self._holding, self.breakpoint = False, None
         self.state, self.reason = state, reason
         self._store.update_run(
             self.id, status=state, reason=reason, t=self.t, summary=self._sim.summary()
@@ -226,7 +263,7 @@ class LiveRun:
             if self.state in ENDED:
                 return
             self._closing = True
-            self._flush()
+            self._flush(release_all=True)
             self.state, self.reason = "interrupted", reason
             self._store.update_run(self.id, status="interrupted", reason=reason, t=self.t)
             self._sim.finish(reason)  # releases the model's processes; these events are dropped

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 import threading
-from typing import Any
+from typing import Any, Protocol
 
+from app.runs.breakpoints import kinds
 from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
 from app.runs.request import RequestError, StartRequest
@@ -14,6 +15,16 @@ from app.store import Store
 
 class BusyError(RequestError):
     """The server already has as many live runs as it allows."""
+
+    status = 429
+
+
+class StartHook(Protocol):
+    """Sees every start: `admit` may refuse it (RequestError), `started` runs before it runs."""
+
+    def admit(self, request: StartRequest) -> None: ...
+
+    def started(self, run: ControlledRun, request: StartRequest) -> None: ...
 
 
 class RunManager:
@@ -24,10 +35,13 @@ class RunManager:
         self.config = config
         self._runs: dict[str, ControlledRun] = {}
         self._lock = threading.Lock()
+        self.hooks: list[StartHook] = []
 
     def start(self, request: StartRequest) -> ControlledRun:
         """Create, store and start a run; raise BusyError at the live-run limit."""
         limit = int(self.config["MAX_LIVE_RUNS"])
+        for hook in self.hooks:
+            hook.admit(request)
         with self._lock:
             if len(self._runs) >= limit:
                 raise BusyError(
@@ -50,7 +64,10 @@ class RunManager:
                 self.config,
                 self._ended,
             )
+            run.triggers = kinds(request.breakpoints)
             self._runs[run_id] = run
+        for hook in self.hooks:
+            hook.started(run, request)
         run.start()
         return run
 

@@ -6,18 +6,21 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from app.runs.breakpoints import parse_breakpoints
 from sim import ParamsError, RunParams, resolve
 
 INSTANT = "instant"
 MIN_SPEED = 0.1
 MAX_SPEED = 1000.0
-START_FIELDS = ("preset", "params", "speed", "start_paused")
+START_FIELDS = ("preset", "params", "speed", "start_paused", "breakpoints", "class")
 
 Speed = float | str
 
 
 class RequestError(ValueError):
-    """Bad input: `errors` maps each field to a message."""
+    """Bad input: `errors` maps each field to a message; `status` is the HTTP answer."""
+
+    status = 400
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
@@ -32,6 +35,8 @@ class StartRequest:
     params: RunParams
     speed: Speed
     start_paused: bool
+    breakpoints: tuple[str, ...] = ()
+    classroom: dict[str, str] | None = None  # {"code", "presenter_token"}: show it to a class
 
 
 def parse_speed(value: Any) -> Speed:
@@ -97,6 +102,18 @@ def parse_start(body: Any, config: dict[str, Any]) -> StartRequest:
     start_paused = body.get("start_paused", False)
     if not isinstance(start_paused, bool):
         errors["start_paused"] = "must be true or false"
+    breakpoints: tuple[str, ...] = ()
+    try:
+        breakpoints = parse_breakpoints(body.get("breakpoints"))
+    except ValueError as exc:
+        errors["breakpoints"] = str(exc)
+    classroom = body.get("class")
+    if classroom is not None and not (
+        isinstance(classroom, dict)
+        and set(classroom) == {"code", "presenter_token"}
+        and all(isinstance(v, str) for v in classroom.values())
+    ):
+        errors["class"] = 'must be {"code": ..., "presenter_token": ...} (from POST /api/classes)'
     params: RunParams | None = None
     if "preset" not in errors and "params" not in errors:
         try:
@@ -111,4 +128,4 @@ def parse_start(body: Any, config: dict[str, Any]) -> StartRequest:
             errors["bookings"] = problem
     if errors or params is None:
         raise RequestError(dict(sorted(errors.items())) or {"params": "could not be resolved"})
-    return StartRequest(preset, params, speed, start_paused)
+    return StartRequest(preset, params, speed, start_paused, breakpoints, classroom)

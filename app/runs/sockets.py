@@ -140,7 +140,8 @@ def control_run(data: Any = None) -> Ack:
 @socketio.on("*")
 def unknown_event(event: str, *args: Any) -> Ack:
     error = (
-        f"unknown event {event!r}; this server handles start_run, join_run, leave_run, control_run"
+        f"unknown event {event!r}; this server handles start_run, join_run, leave_run, "
+        "control_run, join_class, leave_class"
     )
     socketio.emit("protocol_error", {"event": event, "error": error}, to=request.sid)
     return {"ok": False, "error": error}

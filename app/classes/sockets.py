@@ -1,0 +1,73 @@
+"""Socket.IO for classes: join_class (student or presenter), leave_class, and disconnects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, session
+
+from app.classes.errors import ClassError
+from app.classes.hub import ClassHub, presenter_room, student_room
+from app.classes.store import Classroom
+from app.extensions import socketio
+
+Ack = dict[str, Any]
+
+
+def hub() -> ClassHub:
+    return current_app.extensions["sagalab.classes"]
+
+
+@socketio.on("join_class")
+def join_class(data: Any = None) -> Ack:
+    """{"code", "presenter_token"?}: follow the class (a student) or run it (the presenter)."""
+    if not isinstance(data, dict):
+        return {"ok": False, "status": 400, "error": 'join_class takes {"code": ...}'}
+    classes = hub().classes
+    try:
+        if "presenter_token" in data:
+            room = classes.presenter(data.get("code"), data["presenter_token"])
+        else:
+            room = classes.find(data.get("code"))
+    except ClassError as exc:
+        return {"ok": False, "status": exc.status, "error": exc.message}
+    presenting = "presenter_token" in data
+    for other in classes.holding(request.sid):
+        _leave(other, request.sid)
+    with classes.lock:
+        (room.presenters if presenting else room.viewers).add(request.sid)
+    socketio.server.enter_room(
+        request.sid, (presenter_room if presenting else student_room)(room.code), namespace="/"
+    )
+    classes.touch(room)
+    hub().publish(room, soon=True)
+    with classes.lock:
+        state = room.state(full=presenting)
+    voter = session.get("voter")
+    state["your_vote"] = room.poll.vote_of(voter) if room.poll else None
+    return {"ok": True, "class": state}
+
+
+@socketio.on("leave_class")
+def leave_class(data: Any = None) -> Ack:
+    code = data.get("code") if isinstance(data, dict) else None
+    room = hub().classes.get(code) if isinstance(code, str) else None
+    if room is not None:
+        _leave(room, request.sid)
+    return {"ok": True}
+
+
+@socketio.on("disconnect")
+def disconnected(*_reason: Any) -> None:
+    for room in hub().classes.holding(request.sid):
+        _leave(room, request.sid, rooms=False)  # Socket.IO drops a gone client's rooms itself
+
+
+def _leave(room: Classroom, sid: str, rooms: bool = True) -> None:
+    with hub().classes.lock:
+        room.viewers.discard(sid)
+        room.presenters.discard(sid)
+    if rooms:
+        for name in (student_room(room.code), presenter_room(room.code)):
+            socketio.server.leave_room(sid, name, namespace="/")
+    hub().publish(room, soon=True)
