@@ -38,6 +38,7 @@ run: setup
 
 ## test: set up everything (chromium included) and run the whole test suite
 test: setup browser lint-check
+	node --test tests/js/
 	$(BIN)/python -m pytest -q
 
 ## test-fast: the test suite without the browser tests

@@ -9,6 +9,7 @@ from flask import current_app, request, session
 from app.classes.errors import ClassError
 from app.classes.hub import ClassHub, presenter_room, student_room
 from app.classes.store import Classroom
+from app.classes.views import join_url
 from app.extensions import socketio
 
 Ack = dict[str, Any]
@@ -45,6 +46,8 @@ def join_class(data: Any = None) -> Ack:
         state = room.state(full=presenting)
     voter = session.get("voter")
     state["your_vote"] = room.poll.vote_of(voter) if room.poll else None
+    if presenting:
+        state["join_url"] = join_url(room.code)  # what the join card and QR code show
     return {"ok": True, "class": state}
 
 

@@ -6,6 +6,13 @@ import { fetchRun, loadEvents } from "./event_loader.js";
 
 const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
 const ENDED = new Set(["finished", "stopped", "interrupted"]);
+const startFields = {}; // added to every start body (the class, breakpoints)
+
+/** Add `name: value` to the body of every run this tab starts (undefined: drop it). */
+export function setStartField(name, value) {
+  if (value === undefined) delete startFields[name];
+  else startFields[name] = value;
+}
 
 /** The control token this tab got when it started run `id` (null: a read-only viewer). */
 export function tokenFor(id) {
@@ -76,7 +83,7 @@ export function connect(initialRunId) {
   on("cmd:start", (body) => {
     starting = true;
     early = [];
-    socket.emit("start_run", body, (ack) => {
+    socket.emit("start_run", { ...body, ...startFields }, (ack) => {
       starting = false;
       if (!ack || !ack.ok) {
         emit("form:errors", { errors: (ack && ack.errors) || { _: "the server refused" } });

@@ -4,6 +4,7 @@
 import { emit, on } from "./bus.js";
 import { initBoard } from "./board.js";
 import { initCharts } from "./charts.js";
+import { initClassroom } from "./class_presenter.js";
 import { connect, tokenFor } from "./connection.js";
 import { initControls } from "./controls.js";
 import { initForm } from "./form.js";
@@ -74,4 +75,4 @@ initInvariants($("invariants-panel"));
 initLog($("log-panel"));
 initShare($("share"));
 initReplay($("controls"), () => snapshot().events);
-initForm($("form")).then(() => connect(document.body.dataset.runId || null));
+initForm($("form")).then(() => initClassroom(connect(document.body.dataset.runId || null)));

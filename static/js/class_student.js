@@ -1,0 +1,159 @@
+// A student's class page: follows the presenter's current run live and read-only, switches
+// when the presenter shows another one, and votes on the presenter's questions.
+
+import { io } from "/vendor/socket.io.esm.min.js";
+import { emit } from "./bus.js";
+import { initBoard } from "./board.js";
+import { initCharts } from "./charts.js";
+import { answerLine, markPoll, tallyEl } from "./class_poll.js";
+import { initInvariants } from "./invariants.js";
+import { applyEvents, createState } from "./state.js";
+import { initTheme } from "./theme.js";
+import { initTimeline } from "./timeline.js";
+import { el, fmtT, perFrame } from "./util.js";
+
+const $ = (id) => document.getElementById(id);
+const code = document.body.dataset.code;
+const ui = { notice: $("class-notice"), views: $("class-views"), poll: $("class-poll"),
+  viewers: $("class-viewers"), status: $("class-run-status") };
+
+let runId; // undefined until the class says which run (null: none yet)
+let events = [];
+let state = createState();
+let rendered = 0;
+let poll = null;
+let mine = null; // this device's vote on the open poll
+let pollError = "";
+
+const render = perFrame(() => {
+  const from = rendered;
+  rendered = events.length;
+  emit("render", { state, events, from });
+  document.body.dataset.seq = String(state.seq);
+  document.body.dataset.finished = String(state.finished);
+});
+
+function notice(text) {
+  ui.notice.textContent = text;
+  ui.notice.hidden = !text;
+}
+
+/** Show run `id` (null: none), from its first event. */
+function follow(socket, id) {
+  if (runId) socket.emit("leave_run", { run_id: runId });
+  runId = id;
+  events = [];
+  state = createState();
+  rendered = 0;
+  document.body.dataset.runId = id || "";
+  ui.status.textContent = "";
+  emit("reset", {});
+  render();
+  ui.views.hidden = !id;
+  if (!id) {
+    notice("Waiting for the presenter to show a run…");
+    return;
+  }
+  notice("");
+  emit("run:joined", { runId: id, controller: false });
+  join(socket, 0);
+}
+
+function join(socket, fromSeq) {
+  const id = runId;
+  socket.emit("join_run", { run_id: id, from_seq: fromSeq }, (ack) => {
+    if (id === runId && (!ack || !ack.ok)) notice(`⚠ ${(ack && ack.error) || "could not join"}`);
+  });
+}
+
+function showStatus({ state: s, t, reason, breakpoint }) {
+  const icon = { running: "▶", paused: "❚❚", finished: "■", stopped: "■", pending: "◌",
+    interrupted: "⚠" }[s] || "";
+  let text = `${icon} ${s}  t=${fmtT(t || 0)}`;
+  if (s === "paused" && breakpoint) text = `❚❚ paused: ${breakpoint.label}`;
+  else if (s === "interrupted" && reason) text += `  (${reason})`;
+  ui.status.className = `run-status state-${s}`;
+  ui.status.textContent = text;
+  document.body.dataset.state = s;
+}
+
+async function vote(choice) {
+  const response = await fetch(`/api/classes/${code}/vote`, { method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ poll: poll.id, choice }) });
+  const body = await response.json().catch(() => ({}));
+  pollError = response.ok ? "" : `⚠ ${body.error || "the vote was refused"}`;
+  if (response.ok) mine = body.choice;
+  drawPoll();
+}
+
+function drawPoll() {
+  ui.poll.hidden = !poll;
+  markPoll(ui.poll, poll);
+  ui.poll.dataset.mine = mine || "";
+  if (!poll) return;
+  const body = poll.open
+    ? el("div.vote-buttons", { role: "group", "aria-label": "your answer" },
+      poll.choices.map((choice) => el("button.vote", { type: "button",
+        "aria-pressed": String(choice === mine), dataset: { choice },
+        onclick: () => vote(choice) }, choice === mine ? `✓ ${choice}` : choice)))
+    : tallyEl(poll, mine);
+  const hint = poll.open
+    ? (mine ? `Your vote: ${mine}. You can change it until the reveal.` : "Tap your answer.")
+    : (mine ? `You voted ${mine}.` : "You did not vote.");
+  ui.poll.replaceChildren(
+    el("p.poll-kicker", {}, poll.open ? "Predict" : "Revealed"),
+    el("h2.poll-question", {}, poll.question), body,
+    el("p.poll-hint", {}, hint, " ", el("b", {}, answerLine(poll))),
+    el("p.control-error", { role: "alert" }, pollError));
+}
+
+function applyClass(socket, klass) {
+  ui.viewers.textContent = `${klass.viewers} connected`;
+  document.body.dataset.viewers = String(klass.viewers);
+  if (!poll || !klass.poll || klass.poll.id !== poll.id) {
+    mine = klass.your_vote ?? null;
+    pollError = "";
+  }
+  poll = klass.poll;
+  drawPoll();
+  if (klass.run_id !== runId) follow(socket, klass.run_id);
+}
+
+initTheme($("theme-toggle"));
+initBoard($("board"));
+initTimeline($("timeline"));
+initInvariants($("invariants-panel"));
+initCharts($("charts"));
+
+const socket = io({ transports: ["websocket", "polling"] });
+socket.on("connect", () => {
+  socket.emit("join_class", { code }, (ack) => {
+    if (!ack || !ack.ok) {
+      notice(`⚠ ${(ack && ack.error) || "could not join the class"}`);
+      return;
+    }
+    const same = ack.class.run_id && ack.class.run_id === runId;
+    applyClass(socket, ack.class);
+    if (same) join(socket, state.seq + 1); // a reconnect: only what this page has not seen
+  });
+});
+socket.on("disconnect", () => notice("⚠ connection lost: reconnecting…"));
+socket.on("class_state", (klass) => applyClass(socket, klass));
+socket.on("class_closed", ({ reason }) => {
+  notice(`This class has ended (${reason}).`);
+  document.body.dataset.closed = "true";
+  socket.disconnect();
+});
+socket.on("run_events", (msg) => {
+  if (msg.run_id !== runId) return;
+  for (const e of msg.events) {
+    if (e.seq <= state.seq) continue;
+    events.push(e);
+    applyEvents(state, [e]);
+  }
+  render();
+});
+socket.on("run_status", (msg) => {
+  if (msg.run_id === runId) showStatus(msg);
+});
