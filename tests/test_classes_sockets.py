@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
-from app.extensions import socketio
+from app.extensions import socketio_of
 from tests.conftest import batch_events, drain, run_ended, wait_until
 
 
@@ -21,7 +21,9 @@ def klass(client: FlaskClient) -> dict[str, Any]:
 
 @pytest.fixture
 def students(app: Flask) -> Iterator[list[SocketIOTestClient]]:
-    clients = [socketio.test_client(app, flask_test_client=app.test_client()) for _ in range(3)]
+    clients = [
+        socketio_of(app).test_client(app, flask_test_client=app.test_client()) for _ in range(3)
+    ]
     yield clients
     for sio in clients:
         if sio.is_connected():

@@ -12,10 +12,11 @@ from app.runs.manager import RunManager
 
 def init_app(app: Flask, runs: RunManager) -> ClassHub:
     """The app's classes: store, question records, start hook, REST views, Socket.IO."""
-    from app.classes import sockets, views  # noqa: F401  (handlers register on import)
+    from app.classes import sockets, views
 
-    hub = ClassHub(ClassStore(app.config), PollRecords(runs.store.path), runs)
+    hub = ClassHub(ClassStore(app.config), PollRecords(runs.store.db), runs)
     runs.hooks.append(hub)
     app.extensions["sagalab.classes"] = hub
     app.register_blueprint(views.bp)
+    sockets.register(runs.socketio)
     return hub

@@ -19,7 +19,6 @@ from app.classes.polls import Poll, parse_poll
 from app.classes.records import PollRecords
 from app.classes.rules import settle_first
 from app.classes.store import Classroom, ClassStore
-from app.extensions import socketio
 from app.runs.controlled import ControlledRun
 from app.runs.manager import RunManager
 from app.runs.request import StartRequest
@@ -43,6 +42,7 @@ class ClassHub:
         self.classes = classes
         self.records = records
         self.runs = runs
+        self.socketio = runs.socketio
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
         self._looping = False
@@ -137,8 +137,8 @@ class ClassHub:
         self.classes.remove(room.code)
         self._close(room.poll)
         for name in (student_room(room.code), presenter_room(room.code)):
-            socketio.emit("class_closed", {"code": room.code, "reason": why}, to=name)
-            socketio.server.close_room(name, namespace="/")
+            self.socketio.emit("class_closed", {"code": room.code, "reason": why}, to=name)
+            self.socketio.server.close_room(name, namespace="/")
 
     # ----- settling questions from the trace -------------------------------------------------
 
@@ -192,21 +192,21 @@ class ClassHub:
             return
         with self.classes.lock:
             students, presenter = room.state(full=False), room.state(full=True)
-        socketio.emit("class_state", students, to=student_room(room.code))
-        socketio.emit("class_state", presenter, to=presenter_room(room.code))
+        self.socketio.emit("class_state", students, to=student_room(room.code))
+        self.socketio.emit("class_state", presenter, to=presenter_room(room.code))
 
     def _start_loop(self) -> None:
         with self._lock:
             if self._looping:
                 return
             self._looping = True
-        socketio.start_background_task(self._loop)
+        self.socketio.start_background_task(self._loop)
 
     def _loop(self) -> None:
         """Coalesced updates and expiry, while there are classes."""
         swept = time.monotonic()
         while True:
-            socketio.sleep(PUBLISH_EVERY)
+            self.socketio.sleep(PUBLISH_EVERY)
             with self._lock:
                 dirty, self._dirty = self._dirty, set()
             for code in dirty:

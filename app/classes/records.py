@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from contextlib import closing
 from typing import Any
 
 from app.classes.polls import Poll
+from app.db import Database, as_dict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS polls (
@@ -26,25 +25,19 @@ CREATE TABLE IF NOT EXISTS polls (
 );
 CREATE INDEX IF NOT EXISTS polls_run ON polls (run_id, id);
 """
-COLUMNS = "id, class_code, created, seq, question, choices, rule, counts, open, answer"
+COLUMNS = "id, class_code AS class, created, seq, question, choices, rule, counts, open, answer"
 
 
 class PollRecords:
-    """One short connection per write: questions are asked a few times an hour."""
+    """The polls table of the app's database (app/db.py)."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        with closing(self._connect()) as db, db:
-            db.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA foreign_keys=ON")
-        return db
+    def __init__(self, database: Database) -> None:
+        self.db = database
+        database.add_schema(SCHEMA)
 
     def add(self, poll: Poll, class_code: str) -> None:
         """Store a new poll and give it its id."""
-        with closing(self._connect()) as db, db:
+        with self.db.write() as db:
             cur = db.execute(
                 "INSERT INTO polls (run_id, class_code, created, seq, question, choices, rule,"
                 " counts, open, answer) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -65,7 +58,7 @@ class PollRecords:
 
     def save(self, poll: Poll) -> None:
         """Store the poll's tally, whether it is open and its answer."""
-        with closing(self._connect()) as db, db:
+        with self.db.write() as db:
             db.execute(
                 "UPDATE polls SET counts=?, open=?, answer=? WHERE id=?",
                 (json.dumps(poll.counts()), int(poll.open), poll.answer, poll.id),
@@ -73,24 +66,11 @@ class PollRecords:
 
     def for_run(self, run_id: str) -> list[dict[str, Any]]:
         """The run's questions in the order they were asked."""
-        with closing(self._connect()) as db:
+        with self.db.read() as db:
             rows = db.execute(
                 f"SELECT {COLUMNS} FROM polls WHERE run_id=? ORDER BY id", (run_id,)
             ).fetchall()
-        return [_poll_dict(row) for row in rows]
-
-
-def _poll_dict(row: tuple[Any, ...]) -> dict[str, Any]:
-    pid, code, created, seq, question, choices, rule, counts, is_open, answer = row
-    return {
-        "id": pid,
-        "class": code,
-        "created": created,
-        "seq": seq,
-        "question": question,
-        "choices": json.loads(choices),
-        "rule": json.loads(rule) if rule else None,
-        "counts": json.loads(counts),
-        "open": bool(is_open),
-        "answer": answer,
-    }
+        out = [as_dict(row, ("choices", "rule", "counts")) for row in rows]
+        for poll in out:
+            poll["open"] = bool(poll["open"])
+        return out

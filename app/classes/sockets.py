@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, session
+from flask_socketio import SocketIO, join_room, leave_room
 
 from app.classes.errors import ClassError
 from app.classes.hub import ClassHub, presenter_room, student_room
 from app.classes.store import Classroom
 from app.classes.views import join_url
-from app.extensions import socketio
 
 Ack = dict[str, Any]
 
@@ -19,7 +19,6 @@ def hub() -> ClassHub:
     return current_app.extensions["sagalab.classes"]
 
 
-@socketio.on("join_class")
 def join_class(data: Any = None) -> Ack:
     """{"code", "presenter_token"?}: follow the class (a student) or run it (the presenter)."""
     if not isinstance(data, dict):
@@ -37,9 +36,7 @@ def join_class(data: Any = None) -> Ack:
         _leave(other, request.sid)
     with classes.lock:
         (room.presenters if presenting else room.viewers).add(request.sid)
-    socketio.server.enter_room(
-        request.sid, (presenter_room if presenting else student_room)(room.code), namespace="/"
-    )
+    join_room((presenter_room if presenting else student_room)(room.code))
     classes.touch(room)
     hub().publish(room, soon=True)
     with classes.lock:
@@ -51,7 +48,6 @@ def join_class(data: Any = None) -> Ack:
     return {"ok": True, "class": state}
 
 
-@socketio.on("leave_class")
 def leave_class(data: Any = None) -> Ack:
     code = data.get("code") if isinstance(data, dict) else None
     room = hub().classes.get(code) if isinstance(code, str) else None
@@ -60,7 +56,6 @@ def leave_class(data: Any = None) -> Ack:
     return {"ok": True}
 
 
-@socketio.on("disconnect")
 def disconnected(*_reason: Any) -> None:
     for room in hub().classes.holding(request.sid):
         _leave(room, request.sid, rooms=False)  # Socket.IO drops a gone client's rooms itself
@@ -72,5 +67,12 @@ def _leave(room: Classroom, sid: str, rooms: bool = True) -> None:
         room.presenters.discard(sid)
     if rooms:
         for name in (student_room(room.code), presenter_room(room.code)):
-            socketio.server.leave_room(sid, name, namespace="/")
+            leave_room(name, sid=sid)
     hub().publish(room, soon=True)
+
+
+def register(socketio: SocketIO) -> None:
+    """Handle the class events on this app's Socket.IO server."""
+    socketio.on_event("join_class", join_class)
+    socketio.on_event("leave_class", leave_class)
+    socketio.on_event("disconnect", disconnected)

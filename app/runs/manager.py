@@ -6,6 +6,8 @@ import secrets
 import threading
 from typing import Any, Protocol
 
+from flask_socketio import SocketIO
+
 from app.runs.breakpoints import kinds
 from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
@@ -30,9 +32,10 @@ class StartHook(Protocol):
 class RunManager:
     """Owns the live runs of one app; finished runs live on in the store only."""
 
-    def __init__(self, store: Store, config: dict[str, Any]) -> None:
+    def __init__(self, store: Store, config: dict[str, Any], socketio: SocketIO) -> None:
         self.store = store
         self.config = config
+        self.socketio = socketio
         self._runs: dict[str, ControlledRun] = {}
         self._lock = threading.Lock()
         self.hooks: list[StartHook] = []
@@ -63,6 +66,7 @@ class RunManager:
                 self.store,
                 self.config,
                 self._ended,
+                self.socketio,
             )
             run.triggers = kinds(request.breakpoints)
             self._runs[run_id] = run
