@@ -169,6 +169,11 @@ export function initClassroom(socket) {
     showToClass(runId);
   });
   on("run:status", ({ state }) => { live = ["pending", "running", "paused"].includes(state); });
+  on("form:errors", ({ errors }) => {
+    if (!errors.class) return; // the class ended (expired, or the server restarted)
+    setClass(null, socket);
+    emit("run:error", { message: `${errors.class}: start again without it, or start a class` });
+  });
   socket.on("class_state", classState);
   socket.on("class_closed", () => setClass(null, socket));
   socket.on("connect", () => joinAsPresenter(socket));

@@ -1,5 +1,5 @@
-// The export menu of a run: events (JSON Lines, CSV), summary, transcript, each chart as PNG,
-// and the run's permalink.
+// The export menu of a run: events (JSON Lines, CSV), summary, transcript, the questions a
+// class was asked about it, each chart as PNG, and the run's permalink.
 
 import { el } from "./util.js";
 
@@ -11,6 +11,7 @@ function files(id) {
     ["events.csv", `/api/runs/${id}/events.csv`, `${id}.csv`],
     ["summary.json", `/api/runs/${id}/summary.json`, `${id}-summary.json`],
     ["transcript.txt", `/api/runs/${id}/transcript.txt`, `${id}.txt`],
+    ["polls.json", `/api/runs/${id}/polls`, `${id}-polls.json`],
   ];
 }
 
