@@ -35,6 +35,7 @@ new MutationObserver(() => {
   attributeFilter: ["data-finished", "data-drawn", "data-frame"] });
 """
 
+
 def measure(page, started_at: float) -> dict[str, float]:
     """Time to the last event drawn, and long tasks that began at or after started_at."""
     page.wait_for_function("window.__bench.finishedAt !== null", timeout=300_000)
