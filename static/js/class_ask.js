@@ -1,7 +1,6 @@
 // The presenter's question panel: at a pause, ready-made questions (or one's own) for the
 // class; then the live tally of the votes, and "Reveal & resume".
 
-import { on } from "./bus.js";
 import { answerLine, markPoll, tallyEl } from "./class_poll.js";
 import { ownQuestion, suggestions } from "./class_questions.js";
 import { el } from "./util.js";
@@ -18,8 +17,7 @@ const ui = {};
 async function act(path, body) {
   try {
     error = "";
-    const answer = await post(path, body);
-    if (answer && answer.question) poll = answer;
+    await post(path, body); // the poll itself comes with the class_state that follows
   } catch (err) {
     error = `⚠ ${err.message}`;
   }
@@ -84,7 +82,8 @@ function draw() {
 }
 
 /** Build the panel at the top of the dashboard's layout. */
-export function initAsk(layout, klass, presenterPost) {
+export function initAsk(layout, store, klass, presenterPost) {
+  const on = store.on;
   getClass = klass;
   post = presenterPost;
   ui.root = el("section.panel.class-panel#class-panel", { "aria-label": "question to the class",

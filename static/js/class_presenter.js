@@ -2,7 +2,6 @@
 // key f), a class (code, join link and QR code; its devices follow this tab's run), and the
 // breakpoints that pause a run by themselves.
 
-import { emit, on } from "./bus.js";
 import { initAsk } from "./class_ask.js";
 import { setStartField } from "./connection.js";
 import { el } from "./util.js";
@@ -17,6 +16,7 @@ let shownRun = null; // the run the class shows, as the server last said
 let pageRun = null; // the run this tab shows
 let controller = false;
 let live = false;
+let store = null; // the dashboard's run store
 const ui = {};
 
 /** Presenter actions: POST with the token; the JSON answer (throws its error message). */
@@ -35,7 +35,7 @@ function togglePresenting(on_ = !document.body.classList.contains("presenting"))
   ui.present.setAttribute("aria-pressed", String(on_));
   // bigger type: the timeline measures its canvas again, the charts take the new font size
   window.dispatchEvent(new Event("resize"));
-  emit("theme", { theme: document.documentElement.dataset.theme });
+  store.redraw();
 }
 
 function breakpoints() {
@@ -45,7 +45,7 @@ function breakpoints() {
 function breakpointsChanged() {
   localStorage.setItem(BREAKS_KEY, JSON.stringify(breakpoints()));
   setStartField("breakpoints", breakpoints());
-  if (controller && live) emit("cmd:control", { action: "breakpoints", breakpoints: breakpoints() });
+  if (controller && live) store.emit("cmd:control", { action: "breakpoints", breakpoints: breakpoints() });
 }
 
 function setClass(value, socket) {
@@ -91,13 +91,13 @@ function classState(state) {
   ui.viewers.textContent = `${state.viewers} connected`;
   ui.cardViewers.textContent = `${state.viewers} connected`;
   document.body.dataset.viewers = String(state.viewers);
-  emit("class:state", state);
+  store.emit("class:state", state);
 }
 
 function showToClass(runId) {
   if (!klass || runId === shownRun) return;
   shownRun = runId;
-  presenterPost("/run", { run_id: runId }).catch((err) => emit("run:error",
+  presenterPost("/run", { run_id: runId }).catch((err) => store.emit("run:error",
     { message: `class: ${err.message}` }));
 }
 
@@ -105,7 +105,7 @@ async function createClass(socket) {
   const response = await fetch("/api/classes", { method: "POST" });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    emit("run:error", { message: body.error || "could not start a class" });
+    store.emit("run:error", { message: body.error || "could not start a class" });
     return;
   }
   setClass({ code: body.code, presenter_token: body.presenter_token }, socket);
@@ -136,8 +136,9 @@ function buildCard(socket) {
   document.body.append(ui.card);
 }
 
-/** Build the presenter's bar into the run controls; `socket` is the dashboard's. */
-export function initClassroom(socket) {
+/** Build the presenter's bar into the run controls of `runStore`; `socket` is the dashboard's. */
+export function initClassroom(runStore, socket) {
+  store = runStore;
   ui.present = el("button#btn-present", { type: "button", title: "presenter view (f)",
     "aria-pressed": "false", onclick: () => togglePresenting() }, "▣ Presenter view");
   ui.create = el("button#btn-class", { type: "button", onclick: () => createClass(socket) },
@@ -155,7 +156,7 @@ export function initClassroom(socket) {
     el("span", {}, ui.present, ui.create, ui.info), ui.breaks));
   buildCard(socket);
   setStartField("breakpoints", breakpoints());
-  initAsk(document.querySelector("main.layout"), () => klass, presenterPost);
+  initAsk(document.querySelector("main.layout"), store, () => klass, presenterPost);
 
   document.addEventListener("keydown", (event) => {
     const t = event.target;
@@ -163,16 +164,16 @@ export function initClassroom(socket) {
     if (t.closest && t.closest("input, select, textarea, dialog")) return;
     togglePresenting();
   });
-  on("run:joined", ({ runId, controller: isController }) => {
+  store.on("run:joined", ({ runId, controller: isController }) => {
     pageRun = runId;
     controller = isController;
     showToClass(runId);
   });
-  on("run:status", ({ state }) => { live = ["pending", "running", "paused"].includes(state); });
-  on("form:errors", ({ errors }) => {
+  store.on("run:status", ({ state }) => { live = ["pending", "running", "paused"].includes(state); });
+  store.on("form:errors", ({ errors }) => {
     if (!errors.class) return; // the class ended (expired, or the server restarted)
     setClass(null, socket);
-    emit("run:error", { message: `${errors.class}: start again without it, or start a class` });
+    store.emit("run:error", { message: `${errors.class}: start again without it, or start a class` });
   });
   socket.on("class_state", classState);
   socket.on("class_closed", () => setClass(null, socket));

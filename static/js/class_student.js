@@ -2,36 +2,25 @@
 // when the presenter shows another one, and votes on the presenter's questions.
 
 import { io } from "/vendor/socket.io.esm.min.js";
-import { emit } from "./bus.js";
-import { initBoard } from "./board.js";
-import { initCharts } from "./charts.js";
+import { createBoard } from "./board.js";
+import { createCharts } from "./charts.js";
 import { answerLine, markPoll, tallyEl } from "./class_poll.js";
-import { initInvariants } from "./invariants.js";
-import { applyEvents, createState } from "./state.js";
+import { createInvariants } from "./invariants.js";
+import { createRunStore } from "./run_store.js";
 import { initTheme } from "./theme.js";
-import { initTimeline } from "./timeline.js";
-import { el, fmtT, perFrame } from "./util.js";
+import { createTimeline } from "./timeline.js";
+import { el, fmtT } from "./util.js";
 
 const $ = (id) => document.getElementById(id);
 const code = document.body.dataset.code;
 const ui = { notice: $("class-notice"), views: $("class-views"), poll: $("class-poll"),
   viewers: $("class-viewers"), status: $("class-run-status") };
 
+const store = createRunStore(document.body);
 let runId; // undefined until the class says which run (null: none yet)
-let events = [];
-let state = createState();
-let rendered = 0;
 let poll = null;
 let mine = null; // this device's vote on the open poll
 let pollError = "";
-
-const render = perFrame(() => {
-  const from = rendered;
-  rendered = events.length;
-  emit("render", { state, events, from });
-  document.body.dataset.seq = String(state.seq);
-  document.body.dataset.finished = String(state.finished);
-});
 
 function notice(text) {
   ui.notice.textContent = text;
@@ -42,20 +31,14 @@ function notice(text) {
 function follow(socket, id) {
   if (runId) socket.emit("leave_run", { run_id: runId });
   runId = id;
-  events = [];
-  state = createState();
-  rendered = 0;
-  document.body.dataset.runId = id || "";
+  store.reset(id);
   ui.status.textContent = "";
-  emit("reset", {});
-  render();
   ui.views.hidden = !id;
   if (!id) {
     notice("Waiting for the presenter to show a run…");
     return;
   }
   notice("");
-  emit("run:joined", { runId: id, controller: false });
   join(socket, 0);
 }
 
@@ -120,11 +103,12 @@ function applyClass(socket, klass) {
   if (klass.run_id !== runId) follow(socket, klass.run_id);
 }
 
-initTheme($("theme-toggle"));
-initBoard($("board"));
-initTimeline($("timeline"));
-initInvariants($("invariants-panel"));
-initCharts($("charts"));
+initTheme($("theme-toggle"), () => store.redraw());
+store.mount(createBoard($("board"), store));
+store.mount(createTimeline($("timeline"), store));
+store.mount(createInvariants($("invariants-panel"), store));
+store.mount(createCharts($("charts"), store));
+document.getElementById("board-empty").hidden = true; // the notice says what to wait for
 
 const socket = io({ transports: ["websocket", "polling"] });
 socket.on("connect", () => {
@@ -135,7 +119,7 @@ socket.on("connect", () => {
     }
     const same = ack.class.run_id && ack.class.run_id === runId;
     applyClass(socket, ack.class);
-    if (same) join(socket, state.seq + 1); // a reconnect: only what this page has not seen
+    if (same) join(socket, store.snapshot().state.seq + 1); // a reconnect: only what is new
   });
 });
 socket.on("disconnect", () => notice("⚠ connection lost: reconnecting…"));
@@ -146,13 +130,12 @@ socket.on("class_closed", ({ reason }) => {
   socket.disconnect();
 });
 socket.on("run_events", (msg) => {
-  if (msg.run_id !== runId) return;
-  for (const e of msg.events) {
-    if (e.seq <= state.seq) continue;
-    events.push(e);
-    applyEvents(state, [e]);
-  }
-  render();
+  if (msg.run_id === runId) store.add(msg.events);
+});
+// Flow control (docs/protocol.md): acknowledge probes; a page dropped for lagging rejoins.
+socket.on("run_sync", (_msg, ack) => ack && ack());
+socket.on("run_dropped", (msg) => {
+  if (msg.run_id === runId) join(socket, store.snapshot().state.seq + 1);
 });
 socket.on("run_status", (msg) => {
   if (msg.run_id === runId) showStatus(msg);
