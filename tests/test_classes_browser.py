@@ -162,8 +162,9 @@ def test_unknown_code_and_waiting_room(browser: Browser, server: str) -> None:
     klass: dict[str, Any] = requests.post(f"{server}/api/classes", timeout=10).json()
     page.fill("#join-code", klass["code"].lower())
     page.click(".join-form button")
+    page.wait_for_url(f"**/class/{klass['code']}")
     page.wait_for_function(
-        "document.getElementById('class-notice').textContent.includes('Waiting for the presenter')"
+        "document.getElementById('class-notice')?.textContent.includes('Waiting for the presenter')"
     )
     assert page.url.endswith(f"/class/{klass['code']}")
     screenshot(page, "class-student-phone-waiting", full_page=False)
