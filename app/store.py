@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing
 from typing import Any
 
+from sim.trace.vocabulary import LIVE_STATES
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -32,7 +34,6 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 """
 
-LIVE_STATES = ("pending", "running", "paused")
 RUN_COLUMNS = "id, created, preset, params, speed, status, reason, summary, t, event_count"
 
 

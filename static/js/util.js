@@ -32,9 +32,11 @@ export function escapeHtml(text) {
     ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-/** Simulated time as the tutorial prints it: one decimal. */
+/** Simulated time as the tutorial prints it: one decimal, rounded like Python's `f"{t:.1f}"`
+ * (from the exact binary value; toFixed does that too but takes x.25 up where Python takes the
+ * even x.2). */
 export function fmtT(t) {
-  return (Math.round(t * 10) / 10).toFixed(1);
+  return (t * 4) % 4 === 1 ? `${Math.floor(t)}.2` : t.toFixed(1);
 }
 
 /** A count with thousands separators. */
