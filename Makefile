@@ -42,7 +42,7 @@ test: setup browser lint-check test-js
 
 ## test-js: the page's logic that needs no browser, under `node --test` (tests/js/)
 test-js: setup
-	PYTHON=$(BIN)/python node --import ./tests/js/register.mjs --test tests/js/
+	PYTHON=$(BIN)/python node --import ./tests/js/register.mjs --test tests/js/*.test.mjs
 
 ## test-fast: the test suite without the browser tests
 test-fast: setup
