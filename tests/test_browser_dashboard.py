@@ -176,39 +176,6 @@ def test_start_paused_then_step_and_resume_with_the_keyboard(server: str, browse
     assert errors == []
 
 
-def test_state_reducer_rebuilds_the_state_at_any_time(server: str, browser: Browser) -> None:
-    from sim import Simulation, resolve
-    from sim.params import parse_plan
-    from sim.trace.events import ListSink
-
-    sink = ListSink()
-    plan = parse_plan("BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")
-    Simulation(resolve({"preset": "tutorial", "params": {"plan": plan}}), sink=sink).run()
-    page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    at = page.evaluate(
-        """async (events) => {
-        const { stateAt, applyEvents, createState } = await import('/static/js/state.js');
-        const view = (s) => ({ t: s.t, inventory: s.inventory, outcomes: s.outcomes,
-            book4: s.sagas.get('BOOK004') && { outcome: s.sagas.get('BOOK004').outcome,
-              hotel: s.sagas.get('BOOK004').steps.hotel.comp,
-              flight: s.sagas.get('BOOK004').steps.flight.comp },
-            finished: s.finished });
-        const whole = applyEvents(createState(), events.slice(0, 20));
-        applyEvents(whole, events.slice(20));
-        return { mid: view(stateAt(events, 10.1)), end: view(stateAt(events, 1e9)),
-                 batched: view(whole) };
-    }""",
-        sink.events,
-    )
-    assert at["mid"]["book4"] == {"outcome": "compensating", "hotel": "done", "flight": "pending"}
-    assert at["mid"]["inventory"] == {"flight": 8, "hotel": 4, "car": 2}
-    assert at["end"]["inventory"] == {"flight": 9, "hotel": 4, "car": 2}
-    assert at["end"]["outcomes"] == {"completed": 1, "compensated": 4, "stuck": 0, "flagged": 0}
-    assert at["end"]["finished"] is True
-    assert at["batched"] == at["end"]
-    assert errors == []
-
-
 def flat_default(defaults: dict[str, Any], dotted: str) -> Any:
     node: Any = defaults
     for key in dotted.split("."):

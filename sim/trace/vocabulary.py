@@ -31,6 +31,8 @@ MODES: tuple[str, ...] = ("orchestration", "choreography")  # the first is the d
 ACTORS: tuple[str, ...] = ("orchestrator", "bus", "flight", "hotel", "car", "monitor", "client")
 #: the actor that coordinates a saga in each mode (the timeline's top lane)
 COORDINATOR: dict[str, str] = {"orchestration": "orchestrator", "choreography": "bus"}
+#: the actors the controller may crash and restart
+FAULT_ACTORS: tuple[str, ...] = ("orchestrator", *STEPS)
 #: the tutorial's names of the actors
 ACTOR_NAMES: dict[str, str] = {
     "flight": "FlightService",
@@ -305,6 +307,7 @@ def vocabulary() -> dict[str, Any]:
         "steps": list(STEPS),
         "modes": list(MODES),
         "actors": list(ACTORS),
+        "fault_actors": list(FAULT_ACTORS),
         "coordinator": COORDINATOR,
         "actor_names": ACTOR_NAMES,
         "outcomes": list(OUTCOMES),

@@ -2,17 +2,16 @@
 // keyboard shortcuts. Only the run's controller sees the run controls; viewers see the status.
 
 import { emit, on } from "./bus.js";
-import { el, fmtT } from "./util.js";
+import { el, fmtT, LIVE_STATES as LIVE, runMode, STEPS, VOCABULARY } from "./util.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
-const LIVE = new Set(["pending", "running", "paused"]);
 const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
   interrupted: "⚠" };
 
 let speedIndex = SPEEDS.indexOf(1);
 let runState = "idle";
 let controller = true;
-let mode = "orchestration";
+let mode = runMode(null);
 let status = { state: "", speed: null };
 let simTime = null; // from the trace events: the time the page has drawn up to
 const ui = {};
@@ -45,7 +44,7 @@ function refresh() {
   ui.stop.disabled = !live;
   for (const b of ui.faults.querySelectorAll("button")) {
     b.disabled = !live;
-    b.hidden = b.dataset.actor === "orchestrator" && mode !== "orchestration";
+    b.hidden = !STEPS.includes(b.dataset.actor) && b.dataset.actor !== VOCABULARY.coordinator[mode];
   }
 }
 
@@ -62,7 +61,7 @@ function drawStatus() {
 function faultButtons() {
   const groups = [];
   for (const [action, icon] of [["crash", "✖"], ["restart", "▲"]]) {
-    const buttons = ["orchestrator", "flight", "hotel", "car"].map((actor) =>
+    const buttons = VOCABULARY.fault_actors.map((actor) =>
       el("button.fault", { type: "button", dataset: { actor, action },
         title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
         onclick: () => emit("cmd:control", { action: "inject", fault: { action, actor } }) },
@@ -137,7 +136,7 @@ export function initControls(root) {
 
   on("run:joined", ({ run, controller: isController }) => {
     controller = isController;
-    if (run && run.params) mode = run.params.mode;
+    if (run && run.params) mode = runMode(run.params);
     refresh();
   });
   on("run:status", ({ state, speed, reason }) => {
@@ -163,7 +162,7 @@ export function initControls(root) {
       (total ? ` / ${total.toLocaleString()}` : "");
   });
   on("run:started-event", ({ params }) => {
-    if (params) mode = params.mode;
+    if (params) mode = runMode(params);
     refresh();
   });
   let clearError = null;

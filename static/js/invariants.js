@@ -3,15 +3,9 @@
 
 import { emit, on } from "./bus.js";
 import { CHECK_NAMES, createState } from "./state.js";
-import { el, escapeHtml } from "./util.js";
+import { el, escapeHtml, VOCABULARY } from "./util.js";
 
-const CHECKS = {
-  conservation: ["Conservation", "available + held = capacity, per service"],
-  atomic_outcome: ["Atomic outcome", "completed holds one of each; compensated holds none"],
-  nothing_stuck: ["Nothing stuck", "every saga ended (checked when the run ends)"],
-  order: ["Compensation order", "undo runs in reverse of the forward steps"],
-  no_double_booking: ["No double booking", "no saga holds two units of a service"],
-};
+const CHECKS = Object.fromEntries(VOCABULARY.checks.map((c) => [c.name, [c.title, c.gist]]));
 
 let list;
 let extra;

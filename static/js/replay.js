@@ -6,9 +6,8 @@ import { emit, on } from "./bus.js";
 import { Checkpoints, countUntil } from "./checkpoints.js";
 import { initExports } from "./exports_menu.js";
 import { initTwinMenu } from "./twin_menu.js";
-import { el, fmtT } from "./util.js";
+import { el, ENDED_STATES as ENDED, fmtT, runMode } from "./util.js";
 
-const ENDED = new Set(["finished", "stopped", "interrupted"]);
 export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
 
 let getEvents = () => [];
@@ -100,7 +99,7 @@ function onMessage(event) {
 /** Build the replay bar after the run controls; `events()` returns the run's events so far. */
 export function initReplay(root, events) {
   getEvents = events;
-  twin = initTwinMenu(runId, () => (cp && cp.full.mode) || "orchestration");
+  twin = initTwinMenu(runId, () => (cp ? cp.full.mode : runMode(null)));
   ui.play = el("button.primary#replay-play", { type: "button",
     onclick: () => setPlaying(!playing) });
   ui.slider = el("input#replay-scrubber", { type: "range", min: "0", max: "0", step: "any",

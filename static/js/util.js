@@ -1,4 +1,19 @@
-// Small shared helpers: DOM building, number formatting, animation-frame throttling.
+// Small shared helpers: DOM building, number formatting, animation-frame throttling, and the
+// words every view shares, from the server's vocabulary (sim/trace/vocabulary.py).
+
+import VOCABULARY from "./vocabulary.js";
+
+export { VOCABULARY };
+/** The three steps of a booking, in forward order. */
+export const STEPS = VOCABULARY.steps;
+/** Run states: live (pending, running, paused) and ended (finished, stopped, interrupted). */
+export const LIVE_STATES = new Set(VOCABULARY.run_states.live);
+export const ENDED_STATES = new Set(VOCABULARY.run_states.ended);
+
+/** The mode of a run from its parameters (the default mode when they do not say). */
+export function runMode(params) {
+  return (params && params.mode) || VOCABULARY.modes[0];
+}
 
 /** Build an element: el("div.card#x", {title: "t", onclick: fn}, child, "text", ...). */
 export function el(spec, attrs = {}, ...children) {
@@ -76,4 +91,3 @@ export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-export const STEPS = ["flight", "hotel", "car"];

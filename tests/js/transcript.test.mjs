@@ -22,9 +22,9 @@ test("run.started names the services and the coordinator of the run's mode", () 
 
 test("the run's mode is remembered: saga.started prints differently per mode", () => {
   const saga = { seq: 1, t: 0.5, kind: "saga.started", saga: "BOOK001" };
-  assert.deepEqual(render([started("orchestration"), saga]).slice(5), [
-    `[0.5] ${"=".repeat(60)}`, "[0.5] Starting saga for Booking(BOOK001)", `[0.5] ${"=".repeat(60)}`,
-  ]);
+  const rule = `[0.5] ${"=".repeat(60)}`;
+  assert.deepEqual(render([started("orchestration"), saga]).slice(5),
+    [rule, "[0.5] Starting saga for Booking(BOOK001)", rule]);
   assert.deepEqual(render([started("choreography"), saga]).slice(5),
     ["[0.5] SagaMonitor: saga BOOK001 started"]);
 });
