@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-STEPS = ("flight", "hotel", "car")
-ENDINGS = {
-    "saga.completed": "completed",
-    "saga.compensated": "compensated",
-    "saga.stuck": "stuck",
-    "saga.flagged": "flagged",
-}
+from sim.trace.vocabulary import OUTCOMES, STEPS
+
+ENDINGS = {f"saga.{outcome}": outcome for outcome in OUTCOMES}  # the events that end a saga
 
 #: rule -> the fields it needs besides "rule" and "saga"
 RULES: dict[str, tuple[str, ...]] = {

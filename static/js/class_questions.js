@@ -2,9 +2,10 @@
 // saga's booked steps, the ways a saga can end), and each carries the rule by which the
 // trace settles it (docs/protocol.md, "Classes"). Pure: it reads the state.js state only.
 
-import { STEPS } from "./util.js";
+import { STEPS, VOCABULARY } from "./util.js";
 
-const ENDINGS = ["completed", "compensated", "stuck"];
+// how a saga can end; "flagged" only where an undo can fail (see outcome())
+const ENDINGS = VOCABULARY.outcomes.filter((o) => o !== "flagged");
 const LIVE = new Set(["running", "compensating"]);
 
 /** The saga a question should be about: the paused-at event's, else the latest one running. */
