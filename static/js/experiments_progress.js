@@ -20,6 +20,10 @@ function seconds(s) {
 }
 
 export function initExperimentProgress(root, empty, { emit, on }) {
+  // One Cancel button kept across redraws: a new one at every progress update could lose a
+  // click whose press and release land on different buttons.
+  const cancel = el("button.small#exp-cancel", { type: "button",
+    onclick: () => emit("exp:cancel") }, "Cancel");
   on("exp:render", (exp) => {
     empty.hidden = true;
     const p = exp.progress || {};
@@ -34,10 +38,7 @@ export function initExperimentProgress(root, empty, { emit, on }) {
           `runs ${fmtN(p.runs_done || 0)}/${fmtN(p.runs_total || 0)} · `,
           `${fmtN(Math.round(p.runs_per_second || 0))} runs/s · `,
           live ? `${seconds(p.eta_seconds)} left` : `${seconds(p.elapsed)} in all`),
-        live && exp.controller
-          ? el("button.small#exp-cancel", { type: "button", onclick: () => emit("exp:cancel") },
-            "Cancel")
-          : null,
+        live && exp.controller ? cancel : null,
         exp.points.length
           ? el("a#exp-csv", { href: `/api/experiments/${exp.id}.csv`, download: "" }, "CSV")
           : null,
