@@ -48,12 +48,13 @@ class Viewer:
             )
 
     def wait(self, max_behind: int, timeout: float) -> bool:
-        """Block until at most max_behind batches are unconfirmed; False on timeout."""
+        """Block until at most max_behind batches are unconfirmed; False on timeout or
+        when the client disconnects meanwhile."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while self.behind() > max_behind:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or not self._server.manager.is_connected(self.sid, "/"):
                     return False
                 self._cond.wait(min(left, 0.5))
         return True
