@@ -99,7 +99,7 @@ def run_ended(app: Flask, run_id: str) -> Callable[[], bool]:
         return (
             manager.get(run_id) is None
             and stored is not None
-            and stored["status"] in ("finished", "stopped", "interrupted")
+            and stored["status"] in ("finished", "stopped", "interrupted", "failed")
         )
 
     return ended

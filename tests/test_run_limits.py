@@ -11,8 +11,6 @@ from flask_socketio import SocketIOTestClient
 
 from tests.conftest import make_app, run_ended, wait_until
 
-ENDED = ("finished", "stopped", "interrupted", "failed")
-
 
 def start(client: FlaskClient, remote: str = "127.0.0.1", **body: Any) -> Any:
     return client.post("/api/runs", json=body, environ_base={"REMOTE_ADDR": remote})

@@ -178,7 +178,7 @@ class LiveRun:
         (it can rejoin from its last seq), so no viewer stalls the run for long.
         """
         self._drop_laggards()
-        return any(viewer.behind() > self._max_behind for viewer in self.viewers.all())
+        return any(viewer.behind_by_more_than(self._max_behind) for viewer in self.viewers.all())
 
     def _drop_laggards(self) -> None:
         now = time.monotonic()

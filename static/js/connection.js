@@ -5,7 +5,7 @@ import { emit, on } from "./bus.js";
 import { fetchRun, loadEvents } from "./event_loader.js";
 
 const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
-const ENDED = new Set(["finished", "stopped", "interrupted"]);
+const ENDED = new Set(["finished", "stopped", "interrupted", "failed"]);
 
 /** The control token this tab got when it started run `id` (null: a read-only viewer). */
 export function tokenFor(id) {

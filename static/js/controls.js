@@ -7,7 +7,7 @@ import { el, fmtT } from "./util.js";
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
 const LIVE = new Set(["pending", "running", "paused"]);
 const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
-  interrupted: "⚠" };
+  interrupted: "⚠", failed: "⚠" };
 
 let speedIndex = SPEEDS.indexOf(1);
 let runState = "idle";
@@ -56,7 +56,7 @@ function drawStatus() {
   ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
     (simTime !== null ? `  t=${fmtT(simTime)}` : "") +
     (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "") +
-    (state === "interrupted" && reason ? `  (${reason})` : "");
+    ((state === "interrupted" || state === "failed") && reason ? `  (${reason})` : "");
 }
 
 function faultButtons() {

@@ -8,7 +8,7 @@ import { initExports } from "./exports_menu.js";
 import { initTwinMenu } from "./twin_menu.js";
 import { el, fmtT } from "./util.js";
 
-const ENDED = new Set(["finished", "stopped", "interrupted"]);
+const ENDED = new Set(["finished", "stopped", "interrupted", "failed"]);
 export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
 
 let getEvents = () => [];
