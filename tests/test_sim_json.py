@@ -6,7 +6,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.trace.events import EVENT_KINDS, JsonlSink, to_json
+from sim.trace.events import JsonlSink, to_json
+from sim.trace.vocabulary import EVENT_KINDS
 
 
 def stdlib(event: dict) -> str:
