@@ -130,6 +130,9 @@ class ClassHub:
             raise ClassError(409, "that question is closed", "vote")
         poll.vote(voter, body.get("choice"))
         self.classes.touch(room)
+        run = self.runs.get(poll.run_id)
+        if run is not None:
+            run.touch()  # a class voting on a paused run is not an idle run
         self.publish(room, soon=True)
         return body["choice"]
 
