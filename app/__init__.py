@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Flask
 
-from app import config, errors
+from app import config, errors, origins
 from app.extensions import socketio
-from app.origins import socketio_origin_check
 from app.runs.manager import RunManager
+from app.runs.packets import TolerantPacket
 from app.store import Store
 
 ASYNC_MODE = "threading"  # with simple-websocket; measured in app/bench.py
@@ -58,7 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=ASYNC_MODE,
         async_handlers=True,
-        cors_allowed_origins=socketio_origin_check(list(app.config["ALLOWED_ORIGINS"])),
+        cors_allowed_origins=origins.socketio_origin_check(app.config),
         max_http_buffer_size=4 * int(app.config["MAX_MESSAGE_BYTES"]),
+        serializer=TolerantPacket,
     )
+    origins.init_app(app)  # after Socket.IO, so that its requests pass the host check too
     return app

@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["SAGALAB_DATABASE"] = os.path.abspath(args.db)
     app = create_app()
     host = args.host or app.config["HOST"]
+    app.config["HOST"] = host  # the bound address is an allowed host (app/origins.py)
     port = args.port if args.port is not None else int(app.config["PORT"])
     server = make(app, host, port)
     print(

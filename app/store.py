@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS runs (
     reason TEXT,
     summary TEXT,
     t REAL NOT NULL DEFAULT 0,
-    event_count INTEGER NOT NULL DEFAULT 0
+    event_count INTEGER NOT NULL DEFAULT 0,
+    token_digest TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created DESC);
 CREATE TABLE IF NOT EXISTS events (
@@ -45,6 +46,9 @@ class Store:
         self._db = self._connect()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+        if "token_digest" not in columns:  # a store from before runs kept their token's digest
+            self._db.execute("ALTER TABLE runs ADD COLUMN token_digest TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
@@ -68,14 +72,34 @@ class Store:
         return cur.rowcount
 
     def create_run(
-        self, run_id: str, preset: str | None, params: dict[str, Any], speed: Any, status: str
+        self,
+        run_id: str,
+        preset: str | None,
+        params: dict[str, Any],
+        speed: Any,
+        status: str,
+        token_digest: str | None = None,
     ) -> None:
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO runs (id, created, preset, params, speed, status)"
-                " VALUES (?,?,?,?,?,?)",
-                (run_id, time.time(), preset, json.dumps(params), json.dumps(speed), status),
+                "INSERT INTO runs (id, created, preset, params, speed, status, token_digest)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (
+                    run_id,
+                    time.time(),
+                    preset,
+                    json.dumps(params),
+                    json.dumps(speed),
+                    status,
+                    token_digest,
+                ),
             )
+
+    def token_digest(self, run_id: str) -> str | None:
+        """The SHA-256 of the run's control token (None for runs stored before it was kept)."""
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT token_digest FROM runs WHERE id=?", (run_id,)).fetchone()
+        return row[0] if row else None
 
     def append_events(
         self, run_id: str, lines: Iterable[tuple[int, str]], t: float, event_count: int

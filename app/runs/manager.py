@@ -6,6 +6,7 @@ import secrets
 import threading
 from typing import Any
 
+from app.access import digest, same
 from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
 from app.runs.request import RequestError, StartRequest
@@ -36,13 +37,18 @@ class RunManager:
                         "(the limit); stop one or wait for one to finish"
                     }
                 )
-            run_id = secrets.token_hex(6)
+            run_id, token = secrets.token_hex(6), secrets.token_urlsafe(18)
             self.store.create_run(
-                run_id, request.preset, request.params.to_dict(), request.speed, "pending"
+                run_id,
+                request.preset,
+                request.params.to_dict(),
+                request.speed,
+                "pending",
+                digest(token),
             )
             run = ControlledRun(
                 run_id,
-                secrets.token_urlsafe(18),
+                token,
                 request.params,
                 request.speed,
                 request.start_paused,
@@ -63,7 +69,7 @@ class RunManager:
             return len(self._runs)
 
     def check_token(self, run: ControlledRun, token: Any) -> bool:
-        return isinstance(token, str) and secrets.compare_digest(token, run.token)
+        return isinstance(token, str) and same(token, run.token)
 
     def _ended(self, run: LiveRun) -> None:
         with self._lock:

@@ -106,6 +106,7 @@ async function getJSON(url) {
 
 /** Build the form into `root` from the server's parameter schema and presets. */
 export async function initForm(root) {
+  root.addEventListener("submit", (e) => e.preventDefault());  // Start runs it, not Enter
   const formError = el("p.form-error#form-error", { role: "alert" });
   let loaded;
   try {
