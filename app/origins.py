@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,11 +42,9 @@ CSP = "; ".join(
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
-        "frame-ancestors {ancestors}",
+        "frame-ancestors 'none'",
     )
 )
-#: pages /compare shows in same-origin frames (a run opened with ?embed=1); all else: none
-FRAMEABLE = re.compile(r"/runs/[^/]+")
 
 
 def _split(netloc: str) -> tuple[str, int | None] | None:
@@ -117,15 +114,13 @@ def refuse_foreign_origin() -> Any:
     return jsonify(error=f"origin {origin} is not allowed to change anything here"), 403
 
 
-def security_headers(path: str) -> list[tuple[str, str]]:
-    """The headers every answer carries; only FRAMEABLE pages may be framed, by this origin."""
-    framed = FRAMEABLE.fullmatch(path) is not None
-    return [
-        ("Content-Security-Policy", CSP.format(ancestors="'self'" if framed else "'none'")),
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "SAMEORIGIN" if framed else "DENY"),
-        ("Referrer-Policy", "same-origin"),
-    ]
+#: the headers every answer carries (no page of this app is ever framed, not even by itself)
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+]
 
 
 class HostGuard:
@@ -137,7 +132,7 @@ class HostGuard:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        extra = security_headers(path)
+        extra = SECURITY_HEADERS
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
         parts = _split(host)
         if parts is None or not host_allowed(parts[0], self.config):

@@ -163,11 +163,11 @@ def test_socketio_and_static_answers_carry_nosniff(served: str) -> None:
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
 
 
-def test_only_a_run_page_may_be_framed_and_only_by_this_origin(app: Flask, client) -> None:
+def test_no_page_may_be_framed_not_even_a_run_page(app: Flask, client) -> None:
     started = client.post("/api/runs", json={"preset": "tutorial", "speed": "instant"}).json
-    headers = client.get(f"/runs/{started['id']}?embed=1").headers
-    assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
-    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    headers = client.get(f"/runs/{started['id']}").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
 
 
 INLINE = [
