@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 from flask_socketio import join_room
 
 from app.db import Database
-from app.experiments.runner import ExperimentManager, room
+from app.experiments.runner import ExperimentManager, QueueFull, room
 from app.experiments.store import ExperimentStore
 from app.inputs import json_body, token_text
 from app.runs.request import RequestError
@@ -27,9 +27,7 @@ def init_app(app: Flask, socketio: Any, database: Database) -> None:
     app.config.setdefault("EXPERIMENT_RUN_FN", DEFAULT_RUN_FN)  # a test hook, not an env var
     store = ExperimentStore(database)
     store.mark_interrupted()
-    manager = ExperimentManager(
-        store, socketio, app.config["EXPERIMENT_WORKERS"], app.config["EXPERIMENT_RUN_FN"]
-    )
+    manager = ExperimentManager(store, socketio, app.config)
     app.extensions["experiments"] = manager
     app.register_blueprint(bp)
     socketio.on_event("join_experiment", join_experiment)
@@ -79,7 +77,10 @@ def create() -> tuple[Response, int]:
         plan = plan_experiment(body, limits)
     except ParamsError as exc:
         raise RequestError(exc.errors) from None
-    job = manager().submit(plan)
+    try:
+        job = manager().submit(plan, request.remote_addr or "local")
+    except QueueFull as exc:
+        return jsonify({"errors": {"queue": str(exc)}}), 429
     url = f"/experiments/{job.id}"
     return jsonify({"id": job.id, "control_token": job.token, "url": url}), 201
 
