@@ -8,6 +8,8 @@ from flask import Flask, Response, current_app, jsonify, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.runs.request import RequestError
+
 log = logging.getLogger(__name__)
 
 PAGE = """<!doctype html>
@@ -32,6 +34,16 @@ def handle_http(exc: HTTPException) -> Response | tuple[Response | str, int]:
     ), code
 
 
+def handle_bad_input(exc: RequestError) -> Response | tuple[Response | str, int]:
+    """400 (or the error's own status: 403/404 for a class) naming each bad field:
+    `{"errors": {field: message}, "error": "field: message"}`."""
+    if _wants_json():
+        return jsonify(errors=exc.errors, error=str(exc)), exc.status
+    return PAGE.format(code=exc.status, name="Bad Request", description=escape(str(exc))), (
+        exc.status
+    )
+
+
 def handle_unexpected(exc: Exception) -> Response | tuple[Response | str, int]:
     log.exception("request failed", exc_info=exc)
     return handle_http(InternalServerError(description="The server failed on this request."))
@@ -39,4 +51,5 @@ def handle_unexpected(exc: Exception) -> Response | tuple[Response | str, int]:
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(RequestError, handle_bad_input)
     app.register_error_handler(Exception, handle_unexpected)
