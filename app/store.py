@@ -91,8 +91,8 @@ class Store:
             )
 
     def update_run(self, run_id: str, **fields: Any) -> None:
-        """Set status, reason, speed, summary or t (JSON-encoding speed and summary)."""
-        for key in ("speed", "summary"):
+        """Set status, reason, speed, summary, params or t (JSON-encoding the containers)."""
+        for key in ("speed", "summary", "params"):
             if key in fields:
                 fields[key] = json.dumps(fields[key])
         assignments = ", ".join(f"{key}=?" for key in fields)

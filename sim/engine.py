@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 from random import Random
 from typing import Any
@@ -14,6 +15,7 @@ from sim.model.choreography import EventBus, Participant
 from sim.model.monitor import SagaMonitor
 from sim.model.orchestrator import Orchestrator
 from sim.model.service import InventoryService
+from sim.model.timers import call_at
 from sim.params import RunParams
 from sim.schema import STEPS
 from sim.trace.checker import InvariantChecker
@@ -61,6 +63,8 @@ class Simulation:
         else:
             submit = self._build_choreography(params)
         self.generator = BookingGenerator(env, submit, params["bookings"], params["interarrival"])
+        for fault in params.get("faults", ()):
+            call_at(env, fault["t"], lambda f=fault: self._scheduled(f))
 
     def _build_choreography(self, params: RunParams) -> Any:
         env, tracer, svc = self.env, self.tracer, self.services
@@ -199,6 +203,11 @@ class Simulation:
             self._toggle_service(self.services[actor], action)
         else:
             raise ValueError("actor must be orchestrator, flight, hotel or car")
+
+    def _scheduled(self, fault: dict[str, Any]) -> None:
+        """A fault of the run's `faults` at its time; one that does not apply then is skipped."""
+        with contextlib.suppress(ValueError):
+            self.inject(fault)
 
     def _toggle_service(self, service: InventoryService, action: str) -> None:
         if (action == "crash") != service.up:

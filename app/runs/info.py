@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.runs.manager import RunManager
+from sim import PRESETS
 
 
 def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str, Any] | None:
@@ -26,6 +27,8 @@ def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str
             stored["summary"] = live.summary()
     stored["live"] = live is not None
     stored["url"] = f"/runs/{run_id}"
+    preset = PRESETS.get(stored["preset"] or "")
+    stored["description"] = preset["description"] if preset else None
     if not summary:
         stored.pop("summary", None)
     return stored

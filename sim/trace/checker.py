@@ -122,6 +122,7 @@ class InvariantChecker:
                     step,
                     detail=f"{event['saga']} was refused the last {step}, which {saga} "
                     f"still holds while it is being compensated",
+                    holder=saga,
                 )
                 return
 
