@@ -39,6 +39,7 @@ run: setup
 ## test: set up everything (chromium included) and run the whole test suite
 test: setup browser lint-check
 	$(BIN)/python -m pytest -q
+	PYTHON=$(BIN)/python node --test tests/js/
 
 ## test-fast: the test suite without the browser tests
 test-fast: setup

@@ -10,7 +10,7 @@ const OUTCOME_KEYS = ["x", "completed", "compensated", "stuck", "flagged"];
 function cloneSaga(s) {
   const steps = {};
   for (const k of SERIES) steps[k] = { ...s.steps[k] };
-  return { ...s, steps, violations: s.violations.slice() };
+  return { ...s, steps, violations: s.violations.slice(), related: s.related.slice() };
 }
 
 function cloneInvariants(inv) {
@@ -29,8 +29,8 @@ function snapshot(state) {
     outcomes: { ...state.outcomes }, sagas, orderLength: state.order.length,
     seriesLength: Object.fromEntries(SERIES.map((k) => [k, state.inventorySeries[k].x.length])),
     outcomeLength: state.outcomeSeries.x.length, invariants: cloneInvariants(state.invariants),
-    actors: { ...state.actors }, finished: state.finished, finishReason: state.finishReason,
-    summary: state.summary,
+    actors: { ...state.actors }, downtime: state.downtime.map((d) => ({ ...d })),
+    finished: state.finished, finishReason: state.finishReason, summary: state.summary,
   };
 }
 
@@ -43,7 +43,8 @@ function restore(snap, full, touched) {
     seq: snap.seq, t: snap.t, events: snap.events, params: snap.params, mode: snap.mode,
     capacity: { ...snap.capacity }, inventory: { ...snap.inventory },
     outcomes: { ...snap.outcomes }, invariants: cloneInvariants(snap.invariants),
-    actors: { ...snap.actors }, finished: snap.finished, finishReason: snap.finishReason,
+    actors: { ...snap.actors }, downtime: snap.downtime.map((d) => ({ ...d })),
+    finished: snap.finished, finishReason: snap.finishReason,
     summary: snap.summary, order: full.order.slice(0, snap.orderLength),
   });
   state.sagas = new Map(snap.sagas);
@@ -96,7 +97,11 @@ export class Checkpoints {
     if (k < 0) return createState();
     const first = k * this.every;
     const touched = new Set();
-    for (let i = first; i < n; i += 1) if (this.events[i].saga) touched.add(this.events[i].saga);
+    for (let i = first; i < n; i += 1) {
+      const e = this.events[i];
+      if (e.saga) touched.add(e.saga);
+      if (e.holder) touched.add(e.holder); // an isolation anomaly relates the holder too
+    }
     const state = restore(this.snaps[k], this.full, touched);
     for (let i = first; i < n; i += 1) applyEvent(state, this.events[i]);
     return state;
