@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
 
+from sim.kernel import active_process, call_after, call_at
 from sim.model.saga_log import LogEntry, SagaLog
 from sim.model.service import OK, InventoryService
-from sim.model.timers import call_at
 from sim.params import RunParams
 from sim.schema import STEPS, booking_id
 
@@ -102,15 +102,15 @@ class Orchestrator:
             raise ValueError("the orchestrator is already down")
         self.up = False
         delay = self.p.get("orchestrator.restart_after")
-        back = {} if delay is None else {"restart_at": round(self.env._now + delay, 6)}
+        back = {} if delay is None else {"restart_at": round(self.env.now + delay, 6)}
         self.tracer.emit("actor.crashed", None, "orchestrator", reason=reason, **back)
         for worker in self.workers:
             if worker is not by:
                 worker.interrupt("crash")
         if delay is not None:
-            call_at(
+            call_after(
                 self.env,
-                self.env._now + delay,
+                delay,
                 lambda: self.restart("restart delay passed") if not self.up else None,
             )
 
@@ -182,7 +182,7 @@ class Orchestrator:
             raise Interrupt("crash") from None
 
     def _active_worker(self) -> Worker | None:
-        active = self.env._active_process
+        active = active_process(self.env)
         return active if isinstance(active, Worker) else None
 
     def _end(self, saga: str, kind: str, **extra: object) -> None:
