@@ -147,3 +147,24 @@ def test_run_info_carries_the_preset_description(app: Flask, client: FlaskClient
     resp = client.post("/api/runs", json={"preset": "no-isolation", "speed": "instant"})
     info = client.get(f"/api/runs/{resp.json['id']}").json
     assert info["preset"] == "no-isolation" and "not isolated" in info["description"]
+
+
+def test_remedy_runs_the_fix_on_the_same_seed(app: Flask, client: FlaskClient) -> None:
+    resp = client.post(
+        "/api/runs",
+        json={"preset": "wrong-compensation-order", "params": {"seed": 9}, "speed": "instant"},
+    )
+    failing = resp.json["id"]
+    assert client.get(f"/api/runs/{failing}").json["remedy"] == "right-compensation-order"
+    fix = client.post(f"/api/runs/{failing}/remedy", json={})
+    assert fix.status_code == 201
+    assert fix.json["compare_url"] == f"/compare?a={failing}&b={fix.json['id']}"
+    info = client.get(f"/api/runs/{fix.json['id']}").json
+    assert info["preset"] == "right-compensation-order" and info["params"]["seed"] == 9
+    assert client.get("/api/presets").json["car-no-retry"]["remedy"] == "car-retry"
+
+
+def test_a_run_without_a_failing_preset_has_no_remedy(app: Flask, client: FlaskClient) -> None:
+    resp = client.post("/api/runs", json={"preset": "tutorial", "speed": "instant"})
+    refused = client.post(f"/api/runs/{resp.json['id']}/remedy", json={})
+    assert refused.status_code == 400 and "no remedy" in refused.json["errors"]["preset"]

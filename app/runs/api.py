@@ -12,6 +12,7 @@ from app.runs.info import list_info, run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import RequestError, parse_start
 from sim import PRESETS
+from sim.presets import REMEDIES
 
 bp = Blueprint("api", __name__)
 bp.before_request(refuse_foreign_origin)
@@ -29,7 +30,11 @@ def not_found(run_id: str) -> tuple[Response, int]:
 def presets() -> Response:
     return jsonify(
         {
-            name: {"description": p["description"], "params": p["params"]}
+            name: {
+                "description": p["description"],
+                "remedy": REMEDIES.get(name),
+                "params": p["params"],
+            }
             for name, p in PRESETS.items()
         }
     )

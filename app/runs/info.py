@@ -6,6 +6,7 @@ from typing import Any
 
 from app.runs.manager import RunManager
 from sim import PRESETS
+from sim.presets import REMEDIES
 
 
 def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str, Any] | None:
@@ -29,6 +30,7 @@ def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str
     stored["url"] = f"/runs/{run_id}"
     preset = PRESETS.get(stored["preset"] or "")
     stored["description"] = preset["description"] if preset else None
+    stored["remedy"] = REMEDIES.get(stored["preset"] or "")
     if not summary:
         stored.pop("summary", None)
     return stored
