@@ -9,8 +9,8 @@ export const IDLE_AFTER = 3; // simulated seconds without news before a saga sho
 const ENDED_HOLDING = ["compensated", "stuck", "flagged"];
 
 const FAILED = {
-  sold_out: (step) => `no ${UNIT[step]}`,
-  error: () => "refused",
+  sold_out: (step) => `no ${UNIT[step]} left`,
+  error: (step) => (step === "flight" ? "system error" : "refused"),
   unavailable: () => "service down",
 };
 const NOOP = { not_found: "found nothing", already_canceled: "already undone" };
@@ -50,7 +50,7 @@ function fwdView(step, s, ended) {
   }
   if (s.fwd === "failed") {
     const why = (FAILED[s.reason] || (() => "failed"))(step);
-    const word = s.heldBy ? `${why}: held by ${s.heldBy}` : why + tries(attempts);
+    const word = s.heldBy ? `no ${UNIT[step]}: held by ${s.heldBy}` : why + tries(attempts);
     const title = s.heldBy
       ? `${step}: refused the last ${UNIT[step]}, which ${s.heldBy} held while it was being undone`
       : `${step}: ${why}${tries(attempts)}`;
