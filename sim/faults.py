@@ -11,10 +11,9 @@ import contextlib
 import math
 from typing import Any
 
-from sim.schema import STEPS
+from sim.trace.vocabulary import FAULT_ACTORS
 
 FAULT_ACTIONS: tuple[str, ...] = ("crash", "restart")
-FAULT_ACTORS: tuple[str, ...] = ("orchestrator", *STEPS)
 FAULT_FIELDS = ("t", "action", "actor")
 MAX_FAULTS = 100
 

@@ -2,12 +2,10 @@
 // keyboard shortcuts. Only the run's controller sees the run controls; viewers see the status.
 
 import { downActors } from "./state.js";
-import { el, fmtT } from "./util.js";
+import { el, ENDED_STATES as ENDED, fmtT, LIVE_STATES as LIVE, runMode, STEPS, VOCABULARY }
+  from "./util.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
-const LIVE = new Set(["pending", "running", "paused"]);
-const ENDED = new Set(["finished", "stopped", "interrupted"]);
-const ACTORS = ["orchestrator", "flight", "hotel", "car"];
 const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
   interrupted: "⚠" };
 
@@ -21,7 +19,7 @@ export function createControls(root, store) {
   let speedIndex = SPEEDS.indexOf(1);
   let runState = "idle";
   let controller = true;
-  let mode = "orchestration";
+  let mode = runMode(null);
   let status = { state: "", speed: null };
   let simTime = null; // from the trace events: the time the page has drawn up to
   let down = []; // actors down at the time drawn: [{actor, from, restartAt}]
@@ -79,7 +77,7 @@ export function createControls(root, store) {
       const spell = isDown.get(actor);
       const applies = action === "crash" ? !spell : Boolean(spell);
       b.disabled = !online || !live || !applies;
-      b.hidden = actor === "orchestrator" && mode !== "orchestration";
+      b.hidden = !STEPS.includes(actor) && actor !== VOCABULARY.coordinator[mode];
       b.classList.toggle("is-down", Boolean(spell));
       b.textContent = spell ? `${actor} ✖ down` : actor;
       b.title = why || (spell
@@ -113,7 +111,7 @@ export function createControls(root, store) {
   function faultButtons() {
     const groups = [];
     for (const [action, icon] of [["crash", "✖"], ["restart", "▲"]]) {
-      const buttons = ["orchestrator", "flight", "hotel", "car"].map((actor) =>
+      const buttons = VOCABULARY.fault_actors.map((actor) =>
         el("button.fault", { type: "button", dataset: { actor, action },
           title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
           onclick: () => control({ action: "inject", fault: { action, actor } }) },
@@ -199,7 +197,7 @@ export function createControls(root, store) {
 
   store.on("run:joined", ({ run, controller: isController }) => {
     controller = isController;
-    if (run && run.params) mode = run.params.mode;
+    if (run && run.params) mode = runMode(run.params);
     refresh();
   });
   store.on("run:status", ({ state, speed, reason }) => {
@@ -220,7 +218,7 @@ export function createControls(root, store) {
       (total ? ` / ${total.toLocaleString()}` : "");
   });
   store.on("run:started-event", ({ params }) => {
-    if (params) mode = params.mode;
+    if (params) mode = runMode(params);
     refresh();
   });
   let clearError = null;

@@ -1,17 +1,12 @@
 // What the board's cells say about each lesson's cause, from real traces.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 
 import { cellView, sagaNote } from "../../static/js/cells.js";
 import { applyEvents, createState } from "../../static/js/state.js";
+import { trace } from "./python.mjs";
 
-const PYTHON = process.env.PYTHON || ".venv/bin/python";
-
-function events(...args) {
-  const out = execFileSync(PYTHON, ["-m", "sim", "--format", "jsonl", ...args], { encoding: "utf8" });
-  return out.trim().split("\n").map((line) => JSON.parse(line));
-}
+const events = trace;
 
 const fold = (evs) => applyEvents(createState(), evs);
 const run = (preset) => fold(events("--preset", preset));
