@@ -21,11 +21,14 @@ const TITLE = {
 function cellHtml(step, saga) {
   const v = cellView(step, saga, saga.ended !== null);
   const rank = v.rank ? `<sup>${v.rank}</sup>` : "";
+  const extras = v.extras.map((x) => ` <b class="x ${x.cls}">${x.text}</b>`).join("");
   const tag = v.tag ? ` <span class="tag">${v.tag}</span>` : "";
-  const long = v.word.length + (v.tag ? v.tag.length + 1 : 0) > 12 ? " long" : "";
+  const size = v.word.length + v.extras.reduce((n, x) => n + x.text.length + 1, 0) +
+    (v.tag ? v.tag.length + 1 : 0);
+  const long = size > 11 ? " long" : ""; // wraps onto two lines rather than being cut
   return `<span class="cell ${v.cls.join(" ")}${long}" data-step="${step}" ` +
     `title="${escapeHtml(v.title)}">` +
-    `${v.icon}${rank} <span class="w">${v.word}</span>${tag}</span>`;
+    `${v.icon}${rank} <span class="w">${v.word}</span>${extras}${tag}</span>`;
 }
 
 function rowHtml(saga, selected, state) {

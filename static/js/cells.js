@@ -9,7 +9,7 @@ export const IDLE_AFTER = 3; // simulated seconds without news before a saga sho
 const ENDED_HOLDING = ["compensated", "stuck", "flagged"];
 
 const FAILED = {
-  sold_out: (step) => `no ${UNIT[step]} left`,
+  sold_out: (step) => `no ${UNIT[step]}`,
   error: (step) => (step === "flight" ? "system error" : "refused"),
   unavailable: () => "service down",
 };
@@ -19,15 +19,20 @@ function tries(n) {
   return n > 1 ? ` after ${n} tries` : "";
 }
 
-/** The cell of `step` in `saga`: {cls: [classes], icon, word, tag, title}. */
+/** The cell of `step` in `saga`: {cls: [classes], icon, word, extras: [{text, cls}], tag,
+ * title}. The word stays short; units held twice, tries and lost replies are extras. */
 export function cellView(step, saga, ended) {
   const s = saga.steps[step];
   const view = s.comp ? compView(step, s) : fwdView(step, s, ended);
+  view.extras = [];
   const leaked = s.held > 0 && ENDED_HOLDING.includes(saga.outcome);
   if (s.held > 1) {
     view.cls.push("held-multi");
-    view.word += ` ×${s.held}`;
+    view.extras.push({ text: `×${s.held}`, cls: "x-multi" });
     view.title += `; it holds ${s.held} ${UNIT[step]}s (one per booking: a double booking)`;
+  }
+  if (s.retries > 0 && !s.comp) {
+    view.extras.push({ text: `↻${s.retries + 1}`, cls: "x-tries" });
   }
   if (leaked) {
     view.cls.push("leak");
@@ -36,6 +41,7 @@ export function cellView(step, saga, ended) {
   }
   if (s.lost) {
     view.cls.push("had-lost");
+    view.extras.push({ text: `?${s.lost > 1 ? s.lost : ""}`, cls: "x-lost" });
     view.title += `; ${s.lost} repl${s.lost > 1 ? "ies" : "y"} lost`;
   }
   return view;
@@ -44,16 +50,16 @@ export function cellView(step, saga, ended) {
 function fwdView(step, s, ended) {
   const attempts = s.retries + 1;
   if (s.fwd === "ok") {
-    const word = s.booked === 0 ? "booked (repeat ignored)" : "booked";
-    return { cls: ["fwd", "fwd-ok"], icon: "✓", word: word + (attempts > 1 ? ` on try ${attempts}` : ""),
-      tag: null, title: `${step}: booked${tries(attempts)}` };
+    const again = s.booked === 0 ? " (the repeat was answered with the first booking)" : "";
+    return { cls: ["fwd", "fwd-ok"], icon: "✓", word: "booked", tag: null,
+      title: `${step}: booked${attempts > 1 ? ` on try ${attempts}` : ""}${again}` };
   }
   if (s.fwd === "failed") {
     const why = (FAILED[s.reason] || (() => "failed"))(step);
-    const word = s.heldBy ? `no ${UNIT[step]}: held by ${s.heldBy}` : why + tries(attempts);
+    const word = s.heldBy ? `no ${UNIT[step]}: held by ${s.heldBy}` : why;
     const title = s.heldBy
       ? `${step}: refused the last ${UNIT[step]}, which ${s.heldBy} held while it was being undone`
-      : `${step}: ${why}${tries(attempts)}`;
+      : `${step}: ${why}${s.reason === "sold_out" ? " left" : ""}${tries(attempts)}`;
     return { cls: ["fwd", "fwd-failed", `why-${s.reason || "error"}`], icon: "✗", word, tag: null,
       title };
   }
@@ -131,8 +137,9 @@ export const LEGEND = [
   ["fwd fwd-ok held-multi", "✓ booked ×2", "the saga holds two units of this step"],
   ["fwd fwd-ok leak", "✓ booked", "leaked / still held: the unit was never given back"],
   ["fwd fwd-pending", "⋯ booking", "request on its way"],
-  ["fwd fwd-retry", "↻ try 2", "tried again"],
-  ["fwd fwd-lost", "? reply lost", "the service committed, the reply never arrived"],
+  ["fwd fwd-ok", "✓ booked ↻2", "↻2: on the second try (↻ also after a failed step)"],
+  ["fwd fwd-retry", "↻ try 2", "trying again"],
+  ["fwd fwd-lost", "? reply lost", "the service committed, the reply never arrived (? on a cell)"],
   ["fwd fwd-failed", "✗ refused", "failed: refused, no seat/room/car left, or service down"],
   ["comp comp-done", "↩ undone", "compensated, numbered in the order the undos ran"],
   ["comp comp-noop", "∅ found nothing", "the undo ran but had nothing to release"],

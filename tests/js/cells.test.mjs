@@ -14,7 +14,8 @@ const run = (preset) => fold(events("--preset", preset));
 function cell(state, saga, step) {
   const s = state.sagas.get(saga);
   const v = cellView(step, s, s.ended !== null);
-  return { ...v, text: `${v.icon} ${v.word}${v.tag ? ` ${v.tag}` : ""}` };
+  const extras = v.extras.map((x) => ` ${x.text}`).join("");
+  return { ...v, text: `${v.icon} ${v.word}${extras}${v.tag ? ` ${v.tag}` : ""}` };
 }
 
 function everyCell(state) {
@@ -47,11 +48,11 @@ test("no isolation: the refused room names the saga that held it", () => {
   assert.equal(c.text, "✗ no room: held by BOOK001");
 });
 
-test("car retry: failures say how often they were tried, successes on which try", () => {
+test("car retry: cells tried twice say ↻2", () => {
   const texts = everyCell(run("car-retry")).map((c) => c.text);
-  assert.ok(texts.includes("✓ booked on try 2"));
+  assert.ok(texts.includes("✓ booked ↻2"));
   const noRetry = everyCell(run("car-no-retry")).map((c) => c.text);
-  assert.ok(noRetry.includes("✗ refused") && !noRetry.some((t) => t.includes("try")));
+  assert.ok(noRetry.includes("✗ refused") && !noRetry.some((t) => t.includes("↻")));
 });
 
 test("a saga waiting on a crashed orchestrator says so, with the restart countdown", () => {
