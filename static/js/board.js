@@ -47,8 +47,8 @@ function rowHtml(saga, selected, state) {
     `<span class="sid">${saga.id}</span>` +
     STEPS.map((step) => cellHtml(step, saga)).join("") +
     `<span class="badge badge-${saga.outcome}${note ? ` has-note note-${note.kind}` : ""}" ` +
-    `title="${TITLE[saga.outcome]}">${icon} ${word}` +
-    `${saga.timedOut ? " ◷" : ""}${noteHtml}` +
+    `title="${TITLE[saga.outcome]}"><span class="bw">${icon} ${word}` +
+    `${saga.timedOut ? " ◷" : ""}</span>${noteHtml}` +
     `</span>${warn}</div>`;
 }
 

@@ -9,6 +9,8 @@
 //   run:reset {runId}   run:joined {run, controller, runId}   run:error {message}
 //   run:loading {events, total, done}   run:status {state, t, speed}   conn {connected}
 //   run:started-event {params}   the run.started event arrived (the run's mode)
+//   run:info {run}      the run's REST object (preset, description, remedy, status): caption, actions
+//   ui:replay-toggle {} space on an ended run: the replay clock plays or pauses
 //   reset {}            every view forgets the previous run
 //   render {state, events, from, selected, frame}   at most once per animation frame (a replay's
 //                       seek: at once): the state to show; events[from..] are new since the last

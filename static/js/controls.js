@@ -90,8 +90,10 @@ export function createControls(root, store) {
 
   function drawDown() {
     ui.down.replaceChildren(...down.map((d) => {
+      // the live clock (run_status) moves on while nothing happens, the trace does not
+      const now = Math.max(simTime ?? 0, LIVE.has(runState) ? status.t ?? 0 : 0);
       const left = d.restartAt !== null && simTime !== null
-        ? ` · back in ${Math.max(0, d.restartAt - simTime).toFixed(1)} s` : "";
+        ? ` · back in ${Math.max(0, d.restartAt - now).toFixed(1)} s` : "";
       return el("span.down-badge", { dataset: { actor: d.actor },
         title: `${d.actor} crashed at t=${fmtT(d.from)}` + (d.reason ? ` (${d.reason})` : "") },
       `✖ ${d.actor} down${left}`);
@@ -200,15 +202,16 @@ export function createControls(root, store) {
     if (run && run.params) mode = runMode(run.params);
     refresh();
   });
-  store.on("run:status", ({ state, speed, reason }) => {
+  store.on("run:status", ({ state, speed, reason, t }) => {
     runState = state;
-    status = { state, speed: speed ?? status.speed, reason };
+    status = { state, speed: speed ?? status.speed, reason, t };
     ui.status.title = reason ? `${state}: ${reason}` : "";
     if (SPEEDS.includes(speed)) {
       speedIndex = SPEEDS.indexOf(speed);
       ui.speed.textContent = speedLabel(speed);
     }
     drawStatus();
+    drawDown();
     refresh();
   });
   store.on("run:loading", ({ events, total, done }) => {
