@@ -42,7 +42,7 @@ def run_body(bookings: int, speed: float | str, paused: bool = False) -> dict[st
 
 
 @contextmanager
-def server(workdir: str, tick: float) -> Any:
+def server(workdir: str, tick: float, stderr: Any = subprocess.DEVNULL) -> Any:
     """`python -m app --port 0` in a subprocess; yields its URL and process id."""
     env = {
         **os.environ,
@@ -55,7 +55,7 @@ def server(workdir: str, tick: float) -> Any:
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "--port", "0", "--db", os.path.join(workdir, "b.sqlite3")],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
         env=env,
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),

@@ -29,6 +29,7 @@ def test_params_schema_is_sim_params(client: FlaskClient) -> None:
             "nullable": spec.nullable,
             "choices": list(spec.choices),
             "doc": spec.doc,
+            "modes": list(twins.modes_of(name)),
         }, name
 
 
@@ -42,7 +43,10 @@ def test_params_schema_facts_the_form_relies_on(client: FlaskClient) -> None:
         "nullable": False,
         "choices": [],
         "doc": "",
+        "modes": ["orchestration", "choreography"],
     }
+    assert fields["orchestrator.durable_log"]["modes"] == ["orchestration"]
+    assert fields["choreography.outbox"]["modes"] == ["choreography"]
     assert fields["orchestrator.crash_step"]["nullable"] is True
     assert fields["orchestrator.crash_step"]["choices"] == ["flight", "hotel", "car"]
     assert fields["until"]["nullable"] is True and fields["bookings"]["min"] == 1
@@ -92,7 +96,7 @@ def test_vocabulary_is_served_as_json_and_as_the_page_s_module(client: FlaskClie
     assert body["steps"] == list(STEPS)
     assert [c["name"] for c in body["checks"]] == list(CHECKS)
     assert set(body["event_kinds"]) == set(EVENT_KINDS)
-    assert body["run_states"]["ended"] == ["finished", "stopped", "interrupted"]
+    assert body["run_states"]["ended"] == ["finished", "stopped", "interrupted", "failed"]
     assert set(body["transcript"]["kinds"]) <= set(EVENT_KINDS)
     module = client.get("/static/js/vocabulary.js")
     assert module.status_code == 200

@@ -46,7 +46,7 @@ ACTOR_NAMES: dict[str, str] = {
 OUTCOMES: tuple[str, ...] = ("completed", "compensated", "stuck", "flagged")
 #: a run's status as the server reports it (docs/protocol.md)
 LIVE_STATES: tuple[str, ...] = ("pending", "running", "paused")
-ENDED_STATES: tuple[str, ...] = ("finished", "stopped", "interrupted")
+ENDED_STATES: tuple[str, ...] = ("finished", "stopped", "interrupted", "failed")
 
 #: kind -> (what it means, extra fields it carries); docs in sim/trace/events.py
 EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
