@@ -106,9 +106,9 @@ export function sagaNote(saga, state) {
   if (saga.ended !== null) return null;
   const down = waitingOn(saga, state);
   if (down) {
-    const back = down.restartAt !== null ? `, back in ${Math.max(0, down.restartAt - state.t).toFixed(1)} s` : "";
-    return { kind: "waiting", text: `waits: ${down.actor} down${back}`,
-      title: `${saga.id} waits for the ${down.actor}, which crashed at ${down.from}` };
+    const back = down.restartAt !== null ? `; back in ${Math.max(0, down.restartAt - state.t).toFixed(1)} s` : "";
+    return { kind: "waiting", text: `⏸ waits: ${down.actor}`,
+      title: `${saga.id} waits for the ${down.actor}, which crashed at ${down.from}${back}` };
   }
   const idle = state.t - saga.last;
   if (idle >= IDLE_AFTER) {

@@ -62,7 +62,9 @@ test("a saga waiting on a crashed orchestrator says so, with the restart countdo
   const waiting = [...s.sagas.values()].filter((g) => g.ended === null);
   assert.ok(waiting.length > 0);
   s.t = 5.2;
-  assert.equal(sagaNote(waiting[0], s).text, "waits: orchestrator down, back in 3.2 s");
+  const note = sagaNote(waiting[0], s);
+  assert.equal(note.text, "⏸ waits: orchestrator");
+  assert.match(note.title, /crashed at 3.4; back in 3.2 s$/);
 });
 
 test("a saga nobody compensates shows its idle time", () => {
