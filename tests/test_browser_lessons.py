@@ -215,10 +215,10 @@ def test_the_caption_narrates_each_step(server: str, browser: Browser) -> None:
     page.wait_for_function("document.querySelector('#run-status').textContent.includes('paused')")
     seen = []
     for _ in range(4):
-        before = page.get_attribute("#caption-line", "data-seq")
+        before = page.get_attribute("#caption-line", "data-seq") or ""
         page.keyboard.press("ArrowRight")
         page.wait_for_function(
-            "(b) => document.querySelector('#caption-line').dataset.seq !== b", arg=before
+            "(b) => (document.querySelector('#caption-line').dataset.seq || '') !== b", arg=before
         )
         seen.append(page.inner_text("#caption-line"))
     assert seen[0] == "[0.0] Orchestrator: Executing step 1/3: book_flight", seen
