@@ -18,7 +18,7 @@ import time
 
 import requests
 
-from bench.live import client, pct, run_body, server
+from bench.live import client, gather, pct, run_body, server
 from bench.viewers import watch
 
 
@@ -65,13 +65,9 @@ def crowd(url: str, viewers: int, procs: int, bookings: int, speed: float, limit
     starter.call("control_run", control, timeout=60)
     playing = time.perf_counter()
     go.set()
-    stats = [results.get(timeout=limit + 120) for _ in workers]
+    stats = gather(workers, results, limit + 120)
     stop.set()
     prober.join(timeout=60)
-    for w in workers:
-        w.join(timeout=30)
-        if w.is_alive():
-            w.terminate()
     starter.disconnect()
     total = requests.get(f"{url}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
     got = [n for s in stats for n in s["counts"]]

@@ -137,11 +137,7 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
         timeout=30,
     )
     go.set()
-    stats = [results.get(timeout=600) for _ in workers]
-    for w in workers:
-        w.join(timeout=30)
-        if w.is_alive():
-            w.terminate()
+    stats = gather(workers, results, 600)
     c.disconnect()
     total = requests.get(f"{url}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
     got = [n for s in stats for n in s["counts"]]
@@ -157,6 +153,16 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
         f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms; "
         f"viewer processes' CPU while the run played: {cpu:.1f} s"
     )
+
+
+def gather(workers: list[Any], results: Any, timeout: float) -> list[dict[str, Any]]:
+    """Each viewer process's report, then the processes ended (terminated if they hang)."""
+    stats = [results.get(timeout=timeout) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+        if w.is_alive():
+            w.terminate()
+    return stats
 
 
 def probe(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
@@ -49,22 +50,22 @@ def test_a_failed_batch_write_fails_the_run_with_the_true_count(
     assert client.get(f"/api/runs/{run['id']}").get_json()["status"] == "failed"
 
 
-def test_a_paused_run_is_stopped_when_idle_too_long(tmp_path: Any) -> None:
-    app = make_app(tmp_path, RUN_IDLE_SECONDS=0.3)
-    client = app.test_client()
-    run = start(client, preset="tutorial", speed=1, start_paused=True).get_json()
-    wait_until(run_ended(app, run["id"]), timeout=20, what="the idle run to stop")
+@pytest.mark.parametrize(
+    ("limit", "body", "why"),
+    [
+        ({"RUN_IDLE_SECONDS": 0.3}, {"speed": 1, "start_paused": True}, "idle"),
+        ({"RUN_MAX_SECONDS": 0.5}, {"speed": 0.1}, "limit of 0.5 s per run"),
+    ],
+    ids=["paused-run-idle-too-long", "slow-run-at-the-wall-clock-cap"],
+)
+def test_a_live_run_is_stopped_when_idle_or_too_old(
+    tmp_path: Any, limit: dict[str, float], body: dict[str, Any], why: str
+) -> None:
+    app = make_app(tmp_path, **limit)
+    run = start(app.test_client(), preset="tutorial", **body).get_json()
+    wait_until(run_ended(app, run["id"]), timeout=20, what="the run to be stopped")
     stored = app.extensions["sagalab.runs"].store.get_run(run["id"])
-    assert stored["status"] == "stopped" and "idle" in stored["reason"]
-
-
-def test_a_slow_run_is_stopped_at_the_wall_clock_cap(tmp_path: Any) -> None:
-    app = make_app(tmp_path, RUN_MAX_SECONDS=0.5)
-    client = app.test_client()
-    run = start(client, preset="tutorial", speed=0.1).get_json()
-    wait_until(run_ended(app, run["id"]), timeout=20, what="the capped run to stop")
-    stored = app.extensions["sagalab.runs"].store.get_run(run["id"])
-    assert stored["status"] == "stopped" and "0.5 s" in stored["reason"]
+    assert stored["status"] == "stopped" and why in stored["reason"]
 
 
 def test_each_client_may_have_only_so_many_live_runs(tmp_path: Any) -> None:
