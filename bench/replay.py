@@ -46,7 +46,7 @@ BUILD_JS = """async () => {
     '/events')).text();
   const events = text.trim().split('\\n').map(JSON.parse);
   let start = performance.now();
-  const cp = new Checkpoints(events);
+  const cp = Checkpoints.of(events);
   const build = performance.now() - start;
   start = performance.now();
   stateAt(events, events[events.length - 1].t * 0.9);
