@@ -14,7 +14,7 @@ const MAX_POINTS = 1600; // per series: a chart is at most ~1,000 px wide
 let plotly = null; // the page's one load of plotly.min.js (it defines window.Plotly)
 
 /** Load Plotly when the page is idle (its parse takes a long task): board and timeline first. */
-function loadPlotly() {
+export function loadPlotly() {
   if (!plotly) {
     plotly = new Promise((resolve, reject) => {
       if (window.Plotly) { resolve(); return; }
