@@ -157,7 +157,7 @@ export function createCharts(root, store, { prefix = "" } = {}) {
 
   function tick() {
     scheduled = false;
-    if (!latest) return;
+    if (!latest || latest.catchingUp) return; // board and timeline first: charts once it is in
     if (!window.Plotly) {
       loadPlotly().then(schedule);
       return;
@@ -182,8 +182,8 @@ export function createCharts(root, store, { prefix = "" } = {}) {
       readout.textContent = "";
       if (window.Plotly) for (const div of Object.values(divs)) window.Plotly.purge(div);
     },
-    render({ state, selected, frame }) {
-      latest = { state, selected, frame };
+    render({ state, selected, frame, catchingUp }) {
+      latest = { state, selected, frame, catchingUp };
       readout.innerHTML = readoutHtml(state);
       schedule();
     },

@@ -30,6 +30,7 @@ export function connect(store, initialRunId) {
     if (!run || run.live || !ENDED.has(run.status)) return;
     let count = 0;
     const loading = (done) => {
+      store.loading(done);
       emit("run:loading", { runId: id, events: count, total: run.event_count, done });
     };
     loading(false);

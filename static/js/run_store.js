@@ -17,6 +17,7 @@ export function createRunStore(scope) {
   let shown = null; // a replay's state at its clock; null: the state after every event
   let rendered = 0;
   let selected = null;
+  let catchingUp = false; // an ended run's events loading over HTTP
   let frame = 0;
   let scheduled = false;
 
@@ -28,7 +29,7 @@ export function createRunStore(scope) {
     frame += 1;
     Object.assign(scope.dataset, { seq: String(s.seq), events: String(events.length),
       finished: String(s.finished), frame: String(frame) });
-    bus.emit("render", { state: s, events, from, selected, frame });
+    bus.emit("render", { state: s, events, from, selected, frame, catchingUp });
   }
 
   function schedule() {
@@ -69,6 +70,12 @@ export function createRunStore(scope) {
         if (e.kind === "run.started") bus.emit("run:started-event", { params: e.params });
       }
       schedule(); // a frame draws what came since the last one: big loads draw in slices
+    },
+
+    /** An ended run's events are loading (done: false) or all in (done: true). */
+    loading(done) {
+      catchingUp = !done;
+      schedule();
     },
 
     /** Show `s` (a replay's state at its clock) right now, instead of the latest state. */
