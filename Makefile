@@ -7,7 +7,7 @@ PORT ?= 5000
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser run test test-fast test-js lint lint-check bench bench-live bench-dashboard \
-	bench-replay bench-experiments clean
+	bench-replay bench-experiments bench-crowd clean
 
 ## help: list the targets
 help:
@@ -64,6 +64,10 @@ bench: setup
 ## bench-live: server delivery rate, 100/300 viewers' share and delay, responsiveness
 bench-live: setup
 	$(BIN)/python -m bench.live
+
+## bench-crowd: 500 viewers join one live run at once: join acks, /healthz p50/p95, tracebacks
+bench-crowd: setup
+	$(BIN)/python -m bench.crowd
 
 ## bench-dashboard: the page catching up on 1,000 sagas at instant speed (chromium)
 bench-dashboard: setup browser

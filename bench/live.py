@@ -42,7 +42,7 @@ def run_body(bookings: int, speed: float | str, paused: bool = False) -> dict[st
 
 
 @contextmanager
-def server(workdir: str, tick: float) -> Any:
+def server(workdir: str, tick: float, stderr: Any = subprocess.DEVNULL) -> Any:
     """`python -m app --port 0` in a subprocess; yields its URL and process id."""
     env = {
         **os.environ,
@@ -55,7 +55,7 @@ def server(workdir: str, tick: float) -> Any:
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "--port", "0", "--db", os.path.join(workdir, "b.sqlite3")],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
         env=env,
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -137,11 +137,7 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
         timeout=30,
     )
     go.set()
-    stats = [results.get(timeout=600) for _ in workers]
-    for w in workers:
-        w.join(timeout=30)
-        if w.is_alive():
-            w.terminate()
+    stats = gather(workers, results, 600)
     c.disconnect()
     total = requests.get(f"{url}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
     got = [n for s in stats for n in s["counts"]]
@@ -157,6 +153,16 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
         f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms; "
         f"viewer processes' CPU while the run played: {cpu:.1f} s"
     )
+
+
+def gather(workers: list[Any], results: Any, timeout: float) -> list[dict[str, Any]]:
+    """Each viewer process's report, then the processes ended (terminated if they hang)."""
+    stats = [results.get(timeout=timeout) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+        if w.is_alive():
+            w.terminate()
+    return stats
 
 
 def probe(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import socketio
@@ -27,7 +28,9 @@ class Recorder:
         self.client.on("disconnect", self._dropped)
         self.dropped = False
         self.client.connect(url, transports=["websocket"], wait_timeout=60)
+        began = time.perf_counter()
         ack = self.client.call("join_run", {"run_id": run_id}, timeout=60)
+        self.join_seconds = time.perf_counter() - began
         if not ack.get("ok"):
             raise RuntimeError(f"join failed: {ack}")
 
@@ -42,7 +45,7 @@ class Recorder:
         self.ended.set()
 
     def _status(self, message: dict[str, Any]) -> None:
-        if message["state"] in ("finished", "stopped", "interrupted"):
+        if message["state"] in ("finished", "stopped", "interrupted", "failed"):
             self.ended.set()
 
 
@@ -51,7 +54,8 @@ def watch(
 ) -> None:
     """Connect n viewers, say ready, wait for the run to end (or `limit`), report counts."""
     logging.getLogger("engineio.client").setLevel(logging.CRITICAL)  # noisy on disconnect
-    viewers = [Recorder(url, run_id) for _ in range(n)]
+    with ThreadPoolExecutor(max_workers=min(n, 64)) as pool:  # they join at once, as a class does
+        viewers = list(pool.map(lambda _: Recorder(url, run_id), range(n)))
     ready.wait(timeout=300)
     go.wait(timeout=300)
     cpu = time.process_time()
@@ -64,6 +68,7 @@ def watch(
             "counts": [v.count for v in viewers],
             "dropped": sum(v.dropped for v in viewers),
             "delays": [d for v in viewers for d in v.delays],
+            "joins": [v.join_seconds for v in viewers],
         }
     )
     closers = [threading.Thread(target=v.client.disconnect) for v in viewers]
