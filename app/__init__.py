@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import config, errors
+from app import config, errors, origins
 from app.db import Database
 from app.extensions import init_socketio
 from app.runs.manager import RunManager
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if interrupted:
         log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
     socketio = init_socketio(app)
+    origins.init_app(app)  # after Socket.IO, so that its requests pass the host check too
     manager = RunManager(store, app.config, socketio)
     app.extensions["sagalab.runs"] = manager
 

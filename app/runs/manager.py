@@ -9,6 +9,7 @@ from typing import Any
 import flask
 from flask_socketio import SocketIO
 
+from app.access import digest, same
 from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
 from app.runs.request import RequestError, StartRequest
@@ -41,13 +42,18 @@ class RunManager:
             raise BusyError({"store": full})
         with self._lock:
             self._check_share(client)
-            run_id = secrets.token_hex(6)
+            run_id, token = secrets.token_hex(6), secrets.token_urlsafe(18)
             self.store.create_run(
-                run_id, request.preset, request.params.to_dict(), request.speed, "pending"
+                run_id,
+                request.preset,
+                request.params.to_dict(),
+                request.speed,
+                "pending",
+                digest(token),
             )
             run = ControlledRun(
                 run_id,
-                secrets.token_urlsafe(18),
+                token,
                 client,
                 request.params,
                 request.speed,
@@ -89,7 +95,7 @@ class RunManager:
             return len(self._runs)
 
     def check_token(self, run: ControlledRun, token: Any) -> bool:
-        return isinstance(token, str) and secrets.compare_digest(token, run.token)
+        return isinstance(token, str) and same(token, run.token)
 
     def _ended(self, run: LiveRun) -> None:
         with self._lock:
