@@ -75,19 +75,47 @@ export function countUntil(events, t) {
   return lo;
 }
 
+const MAX_SNAPS = 48;
+
 export class Checkpoints {
-  /** Fold every event once, keeping a snapshot every `every` events (at most ~25 snapshots). */
-  constructor(events, every = Math.max(2000, Math.ceil(events.length / 25))) {
-    this.events = events;
+  /** Snapshots of a state taken while its events are folded in, every `every` events; past
+   * MAX_SNAPS, every other one is dropped and `every` doubles, so any run keeps a few dozen. */
+  constructor(every = 2000) {
     this.every = every;
     this.snaps = [];
+    this.events = [];
+    this.full = createState();
+    this.end = 0;
+  }
+
+  /** Checkpoints of `events` folded into a new state. */
+  static of(events, every) {
+    const cp = new Checkpoints(every);
     const state = createState();
-    for (let i = 0; i < events.length; i += 1) {
-      if (i % every === 0) this.snaps.push(snapshot(state));
-      applyEvent(state, events[i]);
+    events.forEach((e, i) => {
+      cp.observe(i, state);
+      applyEvent(state, e);
+    });
+    return cp.seal(events, state);
+  }
+
+  /** Call before event number `index` (from 0) is folded into `state`. */
+  observe(index, state) {
+    if (index % this.every !== 0) return;
+    if (this.snaps.length >= MAX_SNAPS) {
+      this.snaps = this.snaps.filter((_, k) => k % 2 === 0);
+      this.every *= 2;
+      if (index % this.every !== 0) return;
     }
-    this.full = state;
+    this.snaps.push(snapshot(state));
+  }
+
+  /** Every event is in: `events` and `full`, the state after all of them. */
+  seal(events, full) {
+    this.events = events;
+    this.full = full;
     this.end = events.length ? events[events.length - 1].t : 0;
+    return this;
   }
 
   /** The state after the first `count` events (a new object the caller may keep). */

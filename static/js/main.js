@@ -3,7 +3,7 @@
 
 import { createBoard } from "./board.js";
 import { createCaption } from "./caption.js";
-import { createCharts } from "./charts.js";
+import { createCharts, loadPlotly } from "./charts.js";
 import { createClock } from "./clock.js";
 import { connect, tokenFor } from "./connection.js";
 import { createControls } from "./controls.js";
@@ -72,3 +72,5 @@ store.on("reset", () => {
 // Back/forward between "/" and "/runs/<id>" (pushed on start): load that page for real.
 window.addEventListener("popstate", () => location.reload());
 createForm($("form"), store).then(() => connect(store, document.body.dataset.runId || null));
+// A page without a run has time before Start: Plotly's parse happens then, not during the run.
+if (!pageRun) loadPlotly();
