@@ -54,7 +54,7 @@ test("downtime spells carry the automatic restart time and close on restart", ()
 
 test("checkpoints restore the new fields as a full fold does", () => {
   const events = trace("--preset", "no-isolation");
-  const marks = new Checkpoints(events, 5);
+  const marks = Checkpoints.of(events, 5);
   for (let n = events.length; n >= 0; n -= 1) { // late first: a shared saga must not change
     const want = fold(events.slice(0, n));
     const got = marks.stateAfter(n);
