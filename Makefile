@@ -57,9 +57,11 @@ lint-check: setup
 bench: setup
 	$(BIN)/python -m bench.simulation
 
-## bench-live: server delivery rate, 100/300 viewers' share and delay, responsiveness
-bench-live: setup
-	$(BIN)/python -m bench.live
+## bench-live: first-load bytes (chromium), delivery rate, 100/300 viewers (werkzeug, gevent)
+bench-live: setup browser
+	$(BIN)/python -m bench.first_load
+	$(BIN)/python -m bench.live --big-bookings 0
+	$(BIN)/python -m bench.live --server gevent --instant-bookings 0
 
 ## bench-dashboard: the page catching up on 1,000 sagas at instant speed (chromium)
 bench-dashboard: setup browser

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import config, errors
+from app import config, deflate, errors
 from app.extensions import socketio
 from app.origins import socketio_origin_check
 from app.runs.manager import RunManager
@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["sagalab.runs"] = manager
     atexit.register(manager.shutdown)
 
-    from app import pages, schema
+    from app import assets, pages, schema
     from app.experiments import views as experiments
     from app.history import views as history
     from app.runs import (
@@ -49,11 +49,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    assets.init_app(app)
     app.register_blueprint(history.bp)
     app.register_blueprint(schema.bp)
     errors.register(app)
     experiments.init_app(app, socketio)
 
+    deflate.install()  # one compression per batch, shared by every viewer
     socketio.init_app(
         app,
         async_mode=ASYNC_MODE,

@@ -110,7 +110,8 @@ def test_an_ended_run_loads_its_events_over_http_not_the_socket(
     page.on("websocket", on_socket)
     page.goto(server + run["url"])
     page.wait_for_function("document.body.classList.contains('replaying')")
-    seqs = page.evaluate("""async () => (await import('/static/js/main.js'))
+    seqs = page.evaluate("""async () =>
+        (await import(document.querySelector('script[type=module]').src))  // the page's own
         .snapshot().events.map(e => e.seq)""")
     assert seqs == [e["seq"] for e in events]  # every event once, in order
     assert f"api/runs/{run['id']}/events" in fetched
