@@ -15,7 +15,7 @@ from tests.test_e2e_live import Viewer, close_all, stored_lines
 pytestmark = pytest.mark.e2e
 
 
-def test_gunicorn_gevent_serves_pages_and_a_live_run_to_two_viewers(tmp_path) -> None:
+def test_gunicorn_gevent_serves_pages_a_live_run_and_an_experiment(tmp_path) -> None:
     from sim import to_json
 
     with app_process(str(tmp_path / "prod.sqlite3"), server="gevent") as (url, _pid):
@@ -23,21 +23,26 @@ def test_gunicorn_gevent_serves_pages_and_a_live_run_to_two_viewers(tmp_path) ->
         assert page.headers["Content-Encoding"] == "gzip"
         assert b"<!doctype html>" in gzip.decompress(page.raw.read())
 
-        starter, watcher = Viewer(url), Viewer(url)
+        starter, watcher, late = Viewer(url), Viewer(url), Viewer(url)
         params = {"bookings": 30, "seed": 3, "until": None}
-        run = starter.start({"preset": "tutorial", "params": params, "speed": 50})
-        watcher.join(run["id"])
+        body = {"preset": "tutorial", "params": params, "speed": 50, "start_paused": True}
+        run = starter.start(body)
+        watcher.join(run["id"])  # joiners know the run id before its events come
+        wait_until(lambda: watcher.statuses, what="the watcher's first status")
         control = {"run_id": run["id"], "token": run["control_token"]}
+        assert starter.call("control_run", {**control, "action": "resume"}) == {"ok": True}
+        wait_until(lambda: len(watcher.events) > 10, what="the first events")
         assert starter.call("control_run", {**control, "action": "pause"}) == {"ok": True}
         wait_until(lambda: watcher.statuses[-1]["state"] == "paused", what="the pause")
+        late.join(run["id"])
         assert starter.call("control_run", {**control, "action": "resume"}) == {"ok": True}
-        for viewer in (starter, watcher):
+        for viewer in (watcher, late):
             wait_until(viewer.ended, timeout=60, what="every viewer to see the end")
         stored = stored_lines(url, run["id"])
         assert len(stored) > 100
-        for viewer in (starter, watcher):
+        for viewer in (watcher, late):
             assert [to_json(e) for e in viewer.events] == stored
-        close_all(starter.client, watcher.client)
+        close_all(starter.client, watcher.client, late.client)
 
         # experiments run on a process pool: under gevent's monkey-patching too
         spec = experiment_spec(0.3, 2)
