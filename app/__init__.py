@@ -5,23 +5,23 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import weakref
 from typing import Any
 
 from flask import Flask
 
 from app import config, deflate, errors
-from app.extensions import socketio
-from app.origins import socketio_origin_check
+from app.db import Database
+from app.extensions import init_socketio
 from app.runs.manager import RunManager
 from app.store import Store
 
-ASYNC_MODE = "threading"  # with simple-websocket; measured in app/bench.py
-
 log = logging.getLogger(__name__)
+_APPS: weakref.WeakSet[Flask] = weakref.WeakSet()  # apps whose runs end at interpreter exit
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The application factory: config, store, run manager, blueprints, Socket.IO."""
+    """The application factory: config, database, Socket.IO, run manager, blueprints."""
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -31,21 +31,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    store = Store(app.config["DATABASE"])
+    database = Database(app.config["DATABASE"])
+    store = Store(database)
     interrupted = store.mark_interrupted()
     if interrupted:
         log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
-    manager = RunManager(store, app.config)
+    deflate.install()  # one compression per batch, shared by every viewer
+    socketio = init_socketio(app)
+    manager = RunManager(store, app.config, socketio)
     app.extensions["sagalab.runs"] = manager
-    atexit.register(manager.shutdown)
 
     from app import assets, pages, schema
     from app.experiments import views as experiments
     from app.history import views as history
-    from app.runs import (
-        api,
-        sockets,  # noqa: F401  (sockets)
-    )
+    from app.runs import api, sockets
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
@@ -53,14 +52,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(history.bp)
     app.register_blueprint(schema.bp)
     errors.register(app)
-    experiments.init_app(app, socketio)
-
-    deflate.install()  # one compression per batch, shared by every viewer
-    socketio.init_app(
-        app,
-        async_mode=ASYNC_MODE,
-        async_handlers=True,
-        cors_allowed_origins=socketio_origin_check(list(app.config["ALLOWED_ORIGINS"])),
-        max_http_buffer_size=4 * int(app.config["MAX_MESSAGE_BYTES"]),
-    )
+    sockets.register(socketio)
+    experiments.init_app(app, socketio, database)
+    _APPS.add(app)
     return app
+
+
+def shutdown(app: Flask, reason: str = "the server stopped during the run") -> None:
+    """Stop app's work: live runs are marked interrupted, experiments cancelled (idempotent)."""
+    app.extensions["sagalab.runs"].shutdown(reason)
+    app.extensions["experiments"].shutdown()
+
+
+@atexit.register
+def _shutdown_all() -> None:
+    """One exit hook for every app still alive (registered once, not per create_app)."""
+    for app in list(_APPS):
+        shutdown(app)

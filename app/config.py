@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "ALLOWED_ORIGINS": [],
     "TICK_SECONDS": 0.1,
     "INSTANT_CHUNK_EVENTS": 2_000,
+    "VIEWER_MAX_BATCHES_BEHIND": 4,
+    "VIEWER_MAX_LAG_SECONDS": 10.0,
     "EXPERIMENT_WORKERS": os.cpu_count() or 1,  # 0: run experiments in the server process
     "EXPERIMENT_MAX_RUNS": LIMITS["max_runs"],
     "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],

@@ -1,5 +1,31 @@
-"""The Socket.IO server, created once and bound to the app in the factory."""
+"""Each app's own Socket.IO server: made in the factory, found through the app."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
 from flask_socketio import SocketIO
 
-socketio = SocketIO()
+from app.origins import socketio_origin_check
+
+ASYNC_MODE = "threading"  # with simple-websocket; measured in bench/
+
+
+def init_socketio(app: Flask, **options: Any) -> SocketIO:
+    """A new Socket.IO server bound to app (app.extensions["socketio"]); options add to ours."""
+    socketio = SocketIO()
+    socketio.init_app(
+        app,
+        async_mode=ASYNC_MODE,
+        async_handlers=True,
+        cors_allowed_origins=socketio_origin_check(list(app.config["ALLOWED_ORIGINS"])),
+        max_http_buffer_size=4 * int(app.config["MAX_MESSAGE_BYTES"]),
+        **options,
+    )
+    return socketio
+
+
+def socketio_of(app: Flask | None = None) -> SocketIO:
+    """The Socket.IO server of app (default: the current app)."""
+    return (app or current_app).extensions["socketio"]

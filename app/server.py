@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from app import shutdown
+
 
 def make(app: Flask, host: str, port: int) -> BaseWSGIServer:
     """A threaded server bound to host:port (port 0: a free one; read it from `.port`)."""
@@ -30,4 +32,4 @@ def serving(app: Flask) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.port}"
     finally:
         server.shutdown()
-        app.extensions["sagalab.runs"].shutdown()
+        shutdown(app)

@@ -1,14 +1,14 @@
-"""SQLite store of runs and their events: one schema, WAL mode, safe across threads."""
+"""The runs and their events in SQLite: their schema and queries (connections: app/db.py)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import closing
 from typing import Any
+
+from app.db import Database, as_dict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -33,34 +33,26 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 LIVE_STATES = ("pending", "running", "paused")
+DELETE_CHUNK = 20_000  # events deleted per transaction
 RUN_COLUMNS = "id, created, preset, params, speed, status, reason, summary, t, event_count"
 
 
 class Store:
-    """Writes go through one connection under a lock; each read opens its own connection."""
+    """The runs and their events, in the app's database (one writer, reads beside it)."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = self._connect()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        return db
+    def __init__(self, database: Database | str) -> None:
+        self.db = database if isinstance(database, Database) else Database(database)
+        self.db.add_schema(SCHEMA)
+        self.path = self.db.path
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.db.close()
 
     def mark_interrupted(self) -> int:
         """Runs left live by an earlier server are marked interrupted; returns how many."""
         marks = ",".join("?" * len(LIVE_STATES))
-        with self._lock, self._db:
-            cur = self._db.execute(
+        with self.db.write() as db:
+            cur = db.execute(
                 f"UPDATE runs SET status='interrupted', reason='the server stopped during the run'"
                 f" WHERE status IN ({marks})",
                 LIVE_STATES,
@@ -70,8 +62,8 @@ class Store:
     def create_run(
         self, run_id: str, preset: str | None, params: dict[str, Any], speed: Any, status: str
     ) -> None:
-        with self._lock, self._db:
-            self._db.execute(
+        with self.db.write() as db:
+            db.execute(
                 "INSERT INTO runs (id, created, preset, params, speed, status)"
                 " VALUES (?,?,?,?,?,?)",
                 (run_id, time.time(), preset, json.dumps(params), json.dumps(speed), status),
@@ -81,49 +73,60 @@ class Store:
         self, run_id: str, lines: Iterable[tuple[int, str]], t: float, event_count: int
     ) -> None:
         """Store (seq, json line) pairs and the run's progress in one transaction."""
-        with self._lock, self._db:
-            self._db.executemany(
+        with self.db.write() as db:
+            db.executemany(
                 "INSERT INTO events (run_id, seq, json) VALUES (?,?,?)",
                 ((run_id, seq, line) for seq, line in lines),
             )
-            self._db.execute(
-                "UPDATE runs SET t=?, event_count=? WHERE id=?", (t, event_count, run_id)
-            )
+            db.execute("UPDATE runs SET t=?, event_count=? WHERE id=?", (t, event_count, run_id))
 
     def update_run(self, run_id: str, **fields: Any) -> None:
-        """Set status, reason, speed, summary or t (JSON-encoding speed and summary)."""
+        """Set status, reason, speed, summary, t or event_count (JSON-encoding speed, summary)."""
         for key in ("speed", "summary"):
             if key in fields:
                 fields[key] = json.dumps(fields[key])
         assignments = ", ".join(f"{key}=?" for key in fields)
-        with self._lock, self._db:
-            self._db.execute(
-                f"UPDATE runs SET {assignments} WHERE id=?", (*fields.values(), run_id)
-            )
+        with self.db.write() as db:
+            db.execute(f"UPDATE runs SET {assignments} WHERE id=?", (*fields.values(), run_id))
 
-    def delete_run(self, run_id: str) -> bool:
-        """Delete a run and its events; False if there was no such run."""
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM events WHERE run_id=?", (run_id,))
-            return self._db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+    def delete_run(self, run_id: str, chunk: int = DELETE_CHUNK) -> bool:
+        """Delete a run and its events; False if there was no such run.
+
+        Events go in chunks, each its own short transaction, so live runs' writes never wait
+        long for the lock; the run's row goes last (deleting it first would cascade to every
+        event in one transaction).
+        """
+        if self.get_run(run_id) is None:
+            return False
+        while True:
+            with self.db.write() as db:
+                gone = db.execute(
+                    "DELETE FROM events WHERE run_id=? AND seq IN"
+                    " (SELECT seq FROM events WHERE run_id=? ORDER BY seq LIMIT ?)",
+                    (run_id, run_id, chunk),
+                ).rowcount
+            if gone < chunk:
+                break
+        with self.db.write() as db:
+            return db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
-        with closing(self._connect()) as db:
+        with self.db.read() as db:
             row = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id=?", (run_id,)).fetchone()
-        return _run_dict(row) if row else None
+        return run_dict(row) if row else None
 
     def list_runs(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         """Runs, newest first."""
-        with closing(self._connect()) as db:
+        with self.db.read() as db:
             rows = db.execute(
                 f"SELECT {RUN_COLUMNS} FROM runs ORDER BY created DESC, rowid DESC"
                 " LIMIT ? OFFSET ?",
                 (limit, offset),
             ).fetchall()
-        return [_run_dict(row) for row in rows]
+        return [run_dict(row) for row in rows]
 
     def count_runs(self) -> int:
-        with closing(self._connect()) as db:
+        with self.db.read() as db:
             return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
     def event_lines(
@@ -131,7 +134,7 @@ class Store:
     ) -> Iterator[list[tuple[int, str]]]:
         """Stored (seq, json line) pairs with first <= seq <= last, in chunks, seq order."""
         upper = last if last is not None else 2**62
-        with closing(self._connect()) as db:
+        with self.db.read() as db:
             seq = first
             while seq <= upper:
                 rows = db.execute(
@@ -141,21 +144,10 @@ class Store:
                 ).fetchall()
                 if not rows:
                     return
-                yield rows
+                yield [(row[0], row[1]) for row in rows]
                 seq = rows[-1][0] + 1
 
 
-def _run_dict(row: tuple[Any, ...]) -> dict[str, Any]:
-    run_id, created, preset, params, speed, status, reason, summary, t, count = row
-    return {
-        "id": run_id,
-        "created": created,
-        "preset": preset,
-        "params": json.loads(params),
-        "speed": json.loads(speed),
-        "status": status,
-        "reason": reason,
-        "summary": json.loads(summary) if summary else None,
-        "t": t,
-        "event_count": count,
-    }
+def run_dict(row: sqlite3.Row) -> dict[str, Any]:
+    """A runs row as the API shows it."""
+    return as_dict(row, ("params", "speed", "summary"))

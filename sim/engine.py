@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 from random import Random
 from typing import Any
 
 from asimpy import Environment, Process
-from asimpy.timeout import _NO_TIME
 
+from sim import kernel
 from sim.model.arrivals import BookingGenerator
 from sim.model.choreography import EventBus, Participant
 from sim.model.monitor import SagaMonitor
@@ -105,14 +104,12 @@ class Simulation:
     # --- clock -----------------------------------------------------------------------
     @property
     def now(self) -> float:
-        return float(self.env._now)
+        return float(self.env.now)
 
     @property
     def next_time(self) -> float | None:
-        env = self.env
-        if env._ready:
-            return self.now
-        return env._heap[0][0] if env._heap else None
+        nxt = kernel.peek(self.env)
+        return None if nxt is None else float(nxt)
 
     @property
     def events_emitted(self) -> int:
@@ -131,8 +128,8 @@ class Simulation:
         start = self.tracer.seq
         limit = self._limit(until)
         self.env.run(until=limit)
-        if self.env._now < limit and self.next_time is not None:
-            self.env._now = limit  # the wall-clock pace moved time on; nothing happened
+        if limit is not None and self.next_time is not None:
+            kernel.advance(self.env, limit)  # the wall-clock pace moved time on; nothing happened
         self._maybe_finish()
         return self.tracer.seq - start
 
@@ -143,16 +140,10 @@ class Simulation:
         start = self.tracer.seq
         env, stop = self.env, self.params["until"]
         while self.tracer.seq == start:
-            if env._ready:
-                env._ready.popleft()()
-                continue
-            if not env._heap or (stop is not None and env._heap[0][0] > stop):
-                if stop is not None and env._now < stop:
-                    env._now = stop  # nothing more happens before `until`: the run is over
+            if not kernel.step(env, stop):
+                if stop is not None:
+                    kernel.advance(env, stop)  # nothing more happens before `until`: it is over
                 break
-            when, _, callback = heapq.heappop(env._heap)
-            if callback() is not _NO_TIME and when > env._now:
-                env._now = when
         self._maybe_finish()
         return self.tracer.seq - start
 
@@ -166,7 +157,7 @@ class Simulation:
     def _maybe_finish(self) -> None:
         stop = self.params["until"]
         nxt = self.next_time
-        if stop is not None and (nxt is None or nxt > stop) and self.env._now >= stop:
+        if stop is not None and (nxt is None or nxt > stop) and self.env.now >= stop:
             self.finish("until reached")
         elif nxt is None and not (self.hold_open and self.down_actors()):
             self.finish("nothing left to do")
@@ -220,8 +211,7 @@ class Simulation:
             self.tracer.emit("saga.stuck", saga, "monitor", reason=reason)
         self.tracer.emit("run.finished", summary=self.summary(final=True), reason=reason)
         for process in self._processes():
-            if not process._started:  # never ran: close it so nothing warns about it
-                process._coro.close()
+            kernel.close_if_unstarted(process)
 
     def _processes(self) -> list[Process]:
         found: list[Process] = list(self.participants.values())

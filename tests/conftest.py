@@ -13,7 +13,7 @@ from flask_socketio import SocketIOTestClient
 from playwright.sync_api import Browser
 
 from app import create_app
-from app.extensions import socketio
+from app.extensions import socketio_of
 from app.server import serving
 from tests import browser_support
 
@@ -51,7 +51,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def sio(app: Flask, client: FlaskClient) -> Iterator[SocketIOTestClient]:
-    sio = socketio.test_client(app, flask_test_client=client)
+    sio = socketio_of(app).test_client(app, flask_test_client=client)
     yield sio
     if sio.is_connected():
         sio.disconnect()

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from app import create_app
-from app.extensions import socketio
+from app.extensions import socketio_of
 from tests.sim_helpers import experiment_spec
 from tests.test_batch_pool import fake_run_summary
 
@@ -142,7 +142,7 @@ def test_cancel_needs_the_control_token_and_keeps_partial_results(app_with):
 def test_socketio_join_replays_state_then_streams_progress(exp_app):
     http = exp_app.test_client()
     exp_id = http.post("/api/experiments", json=body()).get_json()["id"]
-    sio = socketio.test_client(exp_app, flask_test_client=http)
+    sio = socketio_of(exp_app).test_client(exp_app, flask_test_client=http)
     ack = sio.emit("join_experiment", {"experiment_id": exp_id}, callback=True)
     assert ack["ok"] and ack["experiment"]["id"] == exp_id
     wait_until_done(http, exp_id)

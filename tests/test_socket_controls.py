@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask_socketio import SocketIOTestClient
 
-from app.extensions import socketio
+from app.extensions import socketio_of
 from tests.conftest import batch_events, drain, run_ended, wait_until
 
 
@@ -108,7 +108,7 @@ def test_a_fault_that_does_not_apply_is_refused(sio, started) -> None:
 
 
 def test_without_the_token_nothing_can_be_controlled(app: Flask, client, sio, started) -> None:
-    viewer = socketio.test_client(app, flask_test_client=client)
+    viewer = socketio_of(app).test_client(app, flask_test_client=client)
     for token in (None, "", "guess", started["control_token"][:-1] + "x"):
         message = {"run_id": started["id"], "token": token, "action": "resume"}
         ack = viewer.emit("control_run", message, callback=True)

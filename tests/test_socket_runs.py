@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import SocketIOTestClient
 
-from app.extensions import socketio
+from app.extensions import socketio_of
 from app.runs import live
 from tests.conftest import batch_events, drain, reference_lines, run_ended, wait_until
 
@@ -88,7 +88,7 @@ def test_leave_run_stops_the_stream(app: Flask, client, sio: SocketIOTestClient)
     assert sio.emit("leave_run", {"run_id": started["id"]}, callback=True) == {"ok": True}
     drain(sio)
     control = {"run_id": started["id"], "token": started["control_token"], "action": "step"}
-    other = socketio.test_client(app, flask_test_client=client)
+    other = socketio_of(app).test_client(app, flask_test_client=client)
     assert other.emit("control_run", control, callback=True)["ok"]
     assert "run_events" not in drain(sio)
 

@@ -35,13 +35,18 @@ class Job:
 
 
 class ExperimentManager:
-    """A queue of experiments; each one gets every worker while it runs."""
+    """A queue of experiments; each one gets every worker while it runs.
+
+    Jobs and their fields are changed only under `_lock` (the queue's condition shares it);
+    store writes and emits happen outside it, from copies.
+    """
 
     def __init__(self, store: ExperimentStore, socketio: Any, workers: int, run_fn: str):
         self.store, self.socketio, self.workers, self.run_fn = store, socketio, workers, run_fn
         self._queue: deque[Job] = deque()
         self._jobs: dict[str, Job] = {}
-        self._wake = threading.Condition()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
         self._started = False
 
     def submit(self, plan: ExperimentPlan) -> Job:
@@ -59,33 +64,37 @@ class ExperimentManager:
 
     def cancel(self, exp_id: str, token: Any) -> tuple[int, str] | None:
         """Cancel a queued or running experiment; returns (HTTP status, error) or None."""
-        job = self._jobs.get(exp_id)
-        if job is None:
-            return 409, "the experiment is not queued or running"
-        if not isinstance(token, str) or not hmac.compare_digest(token, job.token):
-            return 403, "wrong control token: only the experiment's starter can cancel it"
-        job.cancel.set()
-        with self._wake:
-            if job in self._queue:
+        with self._lock:
+            job = self._jobs.get(exp_id)
+            if job is None:
+                return 409, "the experiment is not queued or running"
+            if not isinstance(token, str) or not hmac.compare_digest(token, job.token):
+                return 403, "wrong control token: only the experiment's starter can cancel it"
+            job.cancel.set()
+            queued = job in self._queue
+            if queued:
                 self._queue.remove(job)
-                self._finish(job, "cancelled")
+        if queued:
+            self._finish(job, "cancelled")
         return None
 
     def shutdown(self) -> None:
         """Cancel everything (server exit): queued experiments end now, the running one soon."""
-        with self._wake:
-            for job in list(self._queue):
-                self._finish(job, "cancelled")
+        with self._lock:
+            queued = list(self._queue)
             self._queue.clear()
             for job in self._jobs.values():
                 job.cancel.set()
+        for job in queued:
+            self._finish(job, "cancelled")
 
     def snapshot(self, exp_id: str) -> dict[str, Any] | None:
         """The experiment as the API shows it: live state if running, else the stored one."""
         stored = self.store.get(exp_id)
-        job = self._jobs.get(exp_id)
-        if stored and job:
-            stored.update(status=job.status, progress=job.progress, points=list(job.points))
+        with self._lock:
+            job = self._jobs.get(exp_id)
+            if stored and job:
+                stored.update(status=job.status, progress=job.progress, points=list(job.points))
         return stored
 
     def _loop(self) -> None:
@@ -94,28 +103,31 @@ class ExperimentManager:
                 while not self._queue:
                     self._wake.wait()
                 job = self._queue.popleft()
+                job.status = "running"
             self._run(job)
 
     def _run(self, job: Job) -> None:
-        job.status = "running"
         self._emit_status(job)
         clock = {"emit": 0.0, "save": time.monotonic()}
 
         def on_point(point: dict[str, Any]) -> None:
-            job.points.append(point)
+            with self._lock:
+                job.points.append(point)
+                points, progress = list(job.points), job.progress
             self.socketio.emit("experiment_point", {"id": job.id, "point": point}, to=room(job.id))
-            self.store.update(job.id, job.status, job.progress, job.points)
+            self.store.update(job.id, "running", progress, points)
             clock["save"] = time.monotonic()
 
         def on_progress(progress: dict[str, Any]) -> None:
-            job.progress = progress
+            with self._lock:
+                job.progress = progress
             now = time.monotonic()
             if now - clock["emit"] >= EMIT_EVERY:
                 clock["emit"] = now
                 self._emit_status(job)
             if now - clock["save"] >= SAVE_EVERY:
                 clock["save"] = now
-                self.store.update(job.id, job.status, job.progress)
+                self.store.update(job.id, "running", progress)
 
         try:
             outcome = run_experiment(
@@ -125,15 +137,26 @@ class ExperimentManager:
         except Exception as exc:  # a failing run must not kill the queue
             self._finish(job, "failed", error=f"{type(exc).__name__}: {exc}")
             return
-        job.points, job.progress = outcome.points, outcome.progress
+        with self._lock:
+            job.points, job.progress = outcome.points, outcome.progress
         self._finish(job, outcome.status)
 
     def _finish(self, job: Job, status: str, error: str | None = None) -> None:
-        job.status = status
-        self.store.update(job.id, status, job.progress, job.points, error)
-        self._jobs.pop(job.id, None)
-        self._emit_status(job, error)
+        """Tell the room, store the outcome, then forget the job (readers then see the store)."""
+        with self._lock:
+            progress, points = job.progress, list(job.points)
+        self._emit_status(job, error, status)
+        self.store.update(job.id, status, progress, points, error)
+        with self._lock:
+            job.status = status
+            self._jobs.pop(job.id, None)
 
-    def _emit_status(self, job: Job, error: str | None = None) -> None:
-        message = {"id": job.id, "status": job.status, "progress": job.progress, "error": error}
+    def _emit_status(self, job: Job, error: str | None = None, status: str | None = None) -> None:
+        with self._lock:
+            message = {
+                "id": job.id,
+                "status": status or job.status,
+                "progress": job.progress,
+                "error": error,
+            }
         self.socketio.emit("experiment_status", message, to=room(job.id))

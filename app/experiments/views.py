@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import atexit
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 from flask_socketio import join_room
 
+from app.db import Database
 from app.experiments.runner import ExperimentManager, room
 from app.experiments.store import ExperimentStore
 from sim.batch.plan import plan_experiment
@@ -20,16 +20,15 @@ from sim.schema import ALL_FIELDS
 bp = Blueprint("experiments", __name__)
 
 
-def init_app(app: Flask, socketio: Any) -> None:
+def init_app(app: Flask, socketio: Any, database: Database) -> None:
     """Create the table, the manager, the routes and the Socket.IO handlers."""
     app.config.setdefault("EXPERIMENT_RUN_FN", DEFAULT_RUN_FN)  # a test hook, not an env var
-    store = ExperimentStore(app.config["DATABASE"])
+    store = ExperimentStore(database)
     store.mark_interrupted()
     manager = ExperimentManager(
         store, socketio, app.config["EXPERIMENT_WORKERS"], app.config["EXPERIMENT_RUN_FN"]
     )
     app.extensions["experiments"] = manager
-    atexit.register(manager.shutdown)
     app.register_blueprint(bp)
     socketio.on_event("join_experiment", join_experiment)
 

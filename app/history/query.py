@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from typing import Any
 
-from app.store import RUN_COLUMNS, _run_dict
+from app.db import reading
+from app.store import RUN_COLUMNS, run_dict
 
 PAGE_SIZE = 25
 
@@ -27,19 +26,19 @@ def page_of_runs(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page (1-based) of stored runs, newest first, and how many runs match in all."""
     where, args = _where(preset, mode)
-    with closing(sqlite3.connect(path, timeout=30)) as db:
+    with reading(path) as db:
         total = db.execute(f"SELECT COUNT(*) FROM runs{where}", args).fetchone()[0]
         rows = db.execute(
             f"SELECT {RUN_COLUMNS} FROM runs{where} ORDER BY created DESC, rowid DESC"
             " LIMIT ? OFFSET ?",
             [*args, size, (page - 1) * size],
         ).fetchall()
-    return [_run_dict(row) for row in rows], total
+    return [run_dict(row) for row in rows], total
 
 
 def stored_presets(path: str) -> list[str]:
     """The preset names that stored runs used (for the history filter)."""
-    with closing(sqlite3.connect(path, timeout=30)) as db:
+    with reading(path) as db:
         rows = db.execute(
             "SELECT DISTINCT preset FROM runs WHERE preset IS NOT NULL ORDER BY preset"
         ).fetchall()

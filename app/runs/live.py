@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from app.extensions import socketio
-from app.runs.replay import send_stored
+from flask_socketio import SocketIO
+
+from app.runs.replay import Dropped, send_stored, tell_dropped
 from app.runs.request import INSTANT, Speed
+from app.runs.viewers import Viewer, Viewers
 from app.store import Store
 from sim import Simulation, to_json
 
@@ -23,7 +25,6 @@ log = logging.getLogger(__name__)
 
 ENDED = ("finished", "stopped", "interrupted")
 STATUS_EVERY = 0.5  # wall seconds between run_status updates while running
-MAX_QUEUED_BATCHES = 2  # packets waiting for one viewer before an instant run holds back
 CATCHUP_UNDER_LOCK = 2_000  # events a joiner may still be behind when it takes the lock
 
 
@@ -44,6 +45,7 @@ class LiveRun:
         store: Store,
         config: dict[str, Any],
         on_end: Callable[[LiveRun], None],
+        socketio: SocketIO,
     ) -> None:
         self.id = run_id
         self.token = token
@@ -61,6 +63,11 @@ class LiveRun:
         self._chunk = int(config["INSTANT_CHUNK_EVENTS"])
         self._max_events = int(config["MAX_EVENTS_PER_RUN"])
         self._on_end = on_end
+        self._socketio = socketio
+        self._config = config
+        self._max_behind = int(config["VIEWER_MAX_BATCHES_BEHIND"])
+        self._max_lag = float(config["VIEWER_MAX_LAG_SECONDS"])
+        self.viewers = Viewers(socketio.server)
         self._pending: list[dict[str, Any]] = []
         # a live run stays open while an actor is down, so its controller can restart it
         self._sim = Simulation(params, sink=self._pending.append, hold_open=speed != INSTANT)
@@ -77,7 +84,7 @@ class LiveRun:
             self._last_wall = time.monotonic()
             self._store.update_run(self.id, status=self.state)
             self._emit_status()
-        socketio.start_background_task(self._loop)
+        self._socketio.start_background_task(self._loop)
 
     def _loop(self) -> None:
         try:
@@ -86,7 +93,7 @@ class LiveRun:
                     if self._closing or self.state in ENDED:
                         return
                     busy = self._tick_once()
-                socketio.sleep(0 if busy else self._tick)
+                self._socketio.sleep(0 if busy else self._tick)
         except Exception as exc:  # the engine failed: end the run, keep the server up
             log.exception("run %s failed", self.id)
             with self.lock:
@@ -132,17 +139,22 @@ class LiveRun:
         return progressed
 
     def _congested(self) -> bool:
-        """A viewer has batches waiting to be written to it: an instant run waits for it.
+        """A viewer has batches it has not taken yet: an instant run waits for it.
 
         Without this a client slower than the simulation falls ever further behind (the
-        server queues without bound) until it misses its pings and is dropped.
+        server queues without bound). A viewer that stays behind too long is dropped instead
+        (it can rejoin from its last seq), so no viewer stalls the run for long.
         """
-        sockets = socketio.server.eio.sockets
-        for _sid, eio_sid in socketio.server.manager.get_participants("/", room(self.id)):
-            sock = sockets.get(eio_sid)
-            if sock is not None and sock.queue.qsize() > MAX_QUEUED_BATCHES:
-                return True
-        return False
+        self._drop_laggards()
+        return any(viewer.behind() > self._max_behind for viewer in self.viewers.all())
+
+    def _drop_laggards(self) -> None:
+        now = time.monotonic()
+        for viewer in self.viewers.all():
+            if viewer.lagging(self._max_lag, now):
+                self.detach(viewer.sid)
+                reason = f"fell behind by over {self._max_lag:g} s"
+                tell_dropped(self._socketio, viewer.sid, self.id, viewer.confirmed_seq + 1, reason)
 
     def _after_progress(self, force_flush: bool) -> None:
         """Flush (at most every tick at instant speed), enforce the event limit, notice the end."""
@@ -173,11 +185,14 @@ class LiveRun:
             self.id, [(event["seq"], to_json(event)) for event in batch], self.t, self.count
         )
         self.emitted = batch[-1]["seq"]
-        socketio.emit(
+        self._socketio.emit(
             "run_events",
             {"run_id": self.id, "events": batch, "sent_at": time.time()},
             to=room(self.id),
         )
+        for viewer in self.viewers.all():
+            viewer.sent_batch(self.emitted)
+        self._drop_laggards()
 
     def status(self) -> dict[str, Any]:
         out = {
@@ -193,7 +208,7 @@ class LiveRun:
 
     def _emit_status(self, to: str | None = None) -> None:
         self._last_status = time.monotonic()
-        socketio.emit("run_status", self.status(), to=to or room(self.id))
+        self._socketio.emit("run_status", self.status(), to=to or room(self.id))
 
     def _end(self, state: str, reason: str | None) -> None:
         self.t = max(self.t, self._sim.now)
@@ -208,17 +223,35 @@ class LiveRun:
     # ----- viewers -------------------------------------------------------------------------
 
     def attach(self, sid: str, first: int = 0) -> None:
-        """Send sid every event from seq `first` on, then add it to the room: no gap, no repeat."""
+        """Send sid every event from seq `first` on, then add it to the room: no gap, no repeat.
+
+        A viewer too slow for the catch-up, or gone, is told so (if still there) and not added.
+        """
         sent = first - 1
-        while True:
-            with self.lock:
-                if self.emitted - sent <= CATCHUP_UNDER_LOCK:
-                    send_stored(self._store, self.id, sid, sent + 1, self.emitted)
-                    socketio.server.enter_room(sid, room(self.id), namespace="/")
-                    self._emit_status(to=sid)
-                    return
-                upto = self.emitted
-            sent = max(sent, send_stored(self._store, self.id, sid, sent + 1, upto))
+        viewer = Viewer(self._socketio.server, sid, self.id)
+        try:
+            while True:
+                with self.lock:
+                    if self.emitted - sent <= CATCHUP_UNDER_LOCK:
+                        self._send_stored(viewer, sent + 1, self.emitted)
+                        self._socketio.server.enter_room(sid, room(self.id), namespace="/")
+                        self.viewers.add(viewer)
+                        self._emit_status(to=sid)
+                        return
+                    upto = self.emitted
+                sent = max(sent, self._send_stored(viewer, sent + 1, upto))
+        except Dropped as dropped:
+            dropped.tell(self._socketio, self.id)
+
+    def _send_stored(self, viewer: Viewer, first: int, last: int) -> int:
+        return send_stored(
+            self._socketio, self._store, self.id, viewer.sid, first, last, self._config, viewer
+        )
+
+    def detach(self, sid: str) -> None:
+        """sid no longer receives this run's batches."""
+        self.viewers.remove(sid)
+        self._socketio.server.leave_room(sid, room(self.id), namespace="/")
 
     def interrupt(self, reason: str) -> None:
         """The server is shutting down: store what happened and mark the run interrupted."""

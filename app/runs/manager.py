@@ -6,6 +6,8 @@ import secrets
 import threading
 from typing import Any
 
+from flask_socketio import SocketIO
+
 from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
 from app.runs.request import RequestError, StartRequest
@@ -19,9 +21,10 @@ class BusyError(RequestError):
 class RunManager:
     """Owns the live runs of one app; finished runs live on in the store only."""
 
-    def __init__(self, store: Store, config: dict[str, Any]) -> None:
+    def __init__(self, store: Store, config: dict[str, Any], socketio: SocketIO) -> None:
         self.store = store
         self.config = config
+        self.socketio = socketio
         self._runs: dict[str, ControlledRun] = {}
         self._lock = threading.Lock()
 
@@ -49,6 +52,7 @@ class RunManager:
                 self.store,
                 self.config,
                 self._ended,
+                self.socketio,
             )
             self._runs[run_id] = run
         run.start()

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
+from flask_socketio import SocketIO, emit, leave_room
 
-from app.extensions import socketio
+from app.extensions import socketio_of
 from app.runs.controls import ControlError, apply_control
 from app.runs.info import run_info
 from app.runs.live import room
 from app.runs.manager import RunManager
-from app.runs.replay import send_stored
+from app.runs.replay import Dropped, send_stored
 from app.runs.request import RequestError, parse_start
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def after_ack(fn: Callable[..., None], *args: Any) -> None:
     returns, so waiting for that thread to end is enough. Without async handlers (Flask-
     SocketIO's test client) there is no such thread and fn runs at once.
     """
+    socketio = socketio_of()
     if not socketio.server.async_handlers:
         fn(*args)
         return
@@ -52,7 +54,6 @@ def after_ack(fn: Callable[..., None], *args: Any) -> None:
     socketio.start_background_task(later)
 
 
-@socketio.on("start_run")
 def start_run(data: Any = None) -> Ack:
     problem = _too_big(data)
     if problem:
@@ -74,7 +75,6 @@ def _run_id(data: Any) -> str:
     return run_id
 
 
-@socketio.on("join_run")
 def join_run(data: Any = None) -> Ack:
     problem = _too_big(data)
     try:
@@ -100,7 +100,12 @@ def join_run(data: Any = None) -> Ack:
 
 def _replay_ended(manager: RunManager, run_id: str, sid: str, first: int) -> None:
     """An ended run: its stored events, then its final status."""
-    send_stored(manager.store, run_id, sid, first, None)
+    socketio = manager.socketio
+    try:
+        send_stored(socketio, manager.store, run_id, sid, first, None, manager.config)
+    except Dropped as dropped:
+        dropped.tell(socketio, run_id)
+        return
     stored = manager.store.get_run(run_id) or {}
     socketio.emit(
         "run_status",
@@ -116,17 +121,19 @@ def _replay_ended(manager: RunManager, run_id: str, sid: str, first: int) -> Non
     )
 
 
-@socketio.on("leave_run")
 def leave_run(data: Any = None) -> Ack:
     try:
         run_id = _run_id(data)
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
-    socketio.server.leave_room(request.sid, room(run_id), namespace="/")
+    live = _manager().get(run_id)
+    if live is not None:
+        live.detach(request.sid)
+    else:
+        leave_room(room(run_id))
     return {"ok": True}
 
 
-@socketio.on("control_run")
 def control_run(data: Any = None) -> Ack:
     problem = _too_big(data)
     if problem:
@@ -137,20 +144,29 @@ def control_run(data: Any = None) -> Ack:
         return {"ok": False, "error": str(exc)}
 
 
-@socketio.on("*")
 def unknown_event(event: str, *args: Any) -> Ack:
     error = (
         f"unknown event {event!r}; this server handles start_run, join_run, leave_run, control_run"
     )
-    socketio.emit("protocol_error", {"event": event, "error": error}, to=request.sid)
+    emit("protocol_error", {"event": event, "error": error}, to=request.sid)
     return {"ok": False, "error": error}
 
 
-@socketio.on_error_default
 def handler_failed(exc: Exception) -> Ack:
     log.exception("Socket.IO handler failed", exc_info=exc)
     error = "the server could not handle this message"
-    socketio.emit(
-        "protocol_error", {"event": request.event.get("message"), "error": error}, to=request.sid
-    )
+    emit("protocol_error", {"event": request.event.get("message"), "error": error}, to=request.sid)
     return {"ok": False, "error": error}
+
+
+def register(socketio: SocketIO) -> None:
+    """Handle the run events on this app's Socket.IO server."""
+    for name, handler in (
+        ("start_run", start_run),
+        ("join_run", join_run),
+        ("leave_run", leave_run),
+        ("control_run", control_run),
+        ("*", unknown_event),
+    ):
+        socketio.on_event(name, handler)
+    socketio.on_error_default(handler_failed)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from asimpy import Environment
 
-from sim.model.timers import call_at
+from sim.kernel import call_after
 from sim.schema import booking_id
 
 
@@ -25,4 +25,4 @@ class BookingGenerator:
         self.submit(booking_id(self.submitted))
         self.submitted += 1
         if self.submitted < self.count:
-            call_at(self.env, self.env._now + self.interarrival, self._arrive)
+            call_after(self.env, self.interarrival, self._arrive)

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
 
+from sim.kernel import call_after
 from sim.model.service import OK, InventoryService
-from sim.model.timers import call_at
 from sim.params import RunParams
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class EventBus:
                 )
                 participant.inbox.put(message)
 
-        call_at(self.env, self.env._now + self.redelivery_timeout, check)
+        call_after(self.env, self.redelivery_timeout, check)
 
 
 class Participant(Process):
@@ -88,10 +88,11 @@ class Participant(Process):
         undone: str | None = None,
     ) -> None:
         self.bus, self.service, self.p = bus, service, params
+        self.env = bus.env
         self.step = service.step
         self.delay = params["network_delay"]
         self.on, self.ok, self.bad, self.undone = on, ok, bad, undone
-        self.inbox = Queue(self._env)
+        self.inbox = Queue(self.env)
         self.outbox: list[tuple[str, str]] = []
         self.up = True
         bus.subscribe(on, self)
@@ -103,7 +104,7 @@ class Participant(Process):
         self.uses_outbox = c["outbox"]
 
     async def run(self) -> None:
-        tracer, env = self.bus.tracer, self._env
+        tracer, env = self.bus.tracer, self.env
         while True:
             try:
                 message = await self.inbox.get()
@@ -156,12 +157,12 @@ class Participant(Process):
         attempts = 1 + p["compensation_retries"]
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
-            await Timeout(self._env, p["compensation_delay"])
+            await Timeout(self.env, p["compensation_delay"])
             if self.service.cancel(saga, attempt) == OK:
                 outcome = self.undone
                 break
             if attempt < attempts:
-                await self._env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
+                await self.env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
         else:
             outcome = f"{self.step}_compensation_failed"
         if outcome:
@@ -190,9 +191,9 @@ class Participant(Process):
             self.interrupt("crash")
         delay = self.p.get("choreography.restart_after")
         if delay is not None:
-            call_at(
-                self._env,
-                self._env._now + delay,
+            call_after(
+                self.env,
+                delay,
                 lambda: None if self.up else self.restart("restart delay passed"),
             )
 
@@ -212,5 +213,5 @@ class Participant(Process):
     async def service_down(self) -> None:
         """Wait, holding no message, until the service restarts."""
         if not self.up:
-            self._down = Event(self._env)
+            self._down = Event(self.env)
             await self._down

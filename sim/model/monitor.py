@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from asimpy import Environment
 
-from sim.model.timers import call_at
+from sim.kernel import call_after
 from sim.params import RunParams
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class SagaMonitor:
         self.state[saga] = "running"
         self.tracer.emit("saga.started", saga, "monitor")
         if self.timeout is not None:
-            call_at(self.env, self.env._now + self.timeout, lambda: self._expire(saga))
+            call_after(self.env, self.timeout, lambda: self._expire(saga))
 
     def _completed(self, saga: str, event_type: str) -> None:
         if self.state.pop(saga, None) is not None:

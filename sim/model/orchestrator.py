@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
 
+from sim.kernel import active_process, call_after, call_at
 from sim.model.saga_log import LogEntry, SagaLog
 from sim.model.service import OK, InventoryService
-from sim.model.timers import call_at
 from sim.params import RunParams
 from sim.schema import STEPS, booking_id
 
@@ -107,9 +107,9 @@ class Orchestrator:
                 worker.interrupt("crash")
         delay = self.p.get("orchestrator.restart_after")
         if delay is not None:
-            call_at(
+            call_after(
                 self.env,
-                self.env._now + delay,
+                delay,
                 lambda: self.restart("restart delay passed") if not self.up else None,
             )
 
@@ -181,7 +181,7 @@ class Orchestrator:
             raise Interrupt("crash") from None
 
     def _active_worker(self) -> Worker | None:
-        active = self.env._active_process
+        active = active_process(self.env)
         return active if isinstance(active, Worker) else None
 
     def _end(self, saga: str, kind: str, **extra: object) -> None:

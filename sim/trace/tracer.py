@@ -42,7 +42,7 @@ class Tracer:
         step: str | None = None,
         **extra: Any,
     ) -> Event:
-        now = self.env._now
+        now = self.env.now
         if now != self._raw:  # many events share a time: round once
             self._raw, self._t = now, round(now, 6)
         event: Event = {

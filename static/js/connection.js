@@ -69,6 +69,12 @@ export function connect(initialRunId) {
       emit("run:events", { events: msg.events });
     } else if (starting) early.push(msg);
   });
+  // Flow control: acknowledging a probe tells the server this tab has taken the batches
+  // before it; a tab that fell too far behind is dropped from the run and joins again.
+  socket.on("run_sync", (_msg, ack) => ack && ack());
+  socket.on("run_dropped", (msg) => {
+    if (msg.run_id === runId) join();
+  });
   socket.on("run_status", (msg) => {
     if (msg.run_id === runId) emit("run:status", msg);
   });

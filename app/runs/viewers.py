@@ -1,0 +1,109 @@
+"""How far behind each viewer is, measured with acknowledged `run_sync` probes.
+
+After a batch goes out, a viewer with no probe outstanding gets a tiny `run_sync` message that
+its client acknowledges once it has handled everything sent before it (a socket delivers in
+order). So `sent - confirmed` is how many batches the viewer has not taken yet, without
+reading the transport's queues. Flask-SocketIO's test client delivers synchronously and
+never acknowledges: with it (no async handlers) nobody is ever behind.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+
+class Viewer:
+    """One client receiving one run's batches."""
+
+    def __init__(self, server: Any, sid: str, run_id: str) -> None:
+        self.sid = sid
+        self._server, self._run_id = server, run_id
+        self._tracked = bool(server.async_handlers)
+        self._cond = threading.Condition()
+        self.sent = 0  # batches sent
+        self.sent_seq = -1  # the last seq sent
+        self.confirmed = 0  # batches the client has acknowledged taking
+        self.confirmed_seq = -1  # the last seq it acknowledged
+        self._probe_at: float | None = None  # when the outstanding probe went out
+
+    def sent_batch(self, seq: int) -> None:
+        """A batch ending at seq was sent; probe unless a probe is already on its way."""
+        with self._cond:
+            self.sent += 1
+            self.sent_seq = seq
+            if self._probe_at is None:
+                self._probe(seq)
+
+    def behind(self) -> int:
+        """Batches sent that the client has not confirmed (0 for untracked clients)."""
+        return self.sent - self.confirmed if self._tracked else 0
+
+    def lagging(self, max_seconds: float, now: float) -> bool:
+        """Its probe has waited more than max_seconds for an answer."""
+        with self._cond:
+            return (
+                self._tracked and self._probe_at is not None and now - self._probe_at > max_seconds
+            )
+
+    def wait(self, max_behind: int, timeout: float) -> bool:
+        """Block until at most max_behind batches are unconfirmed; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.behind() > max_behind:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.5))
+        return True
+
+    def _probe(self, seq: int) -> None:
+        if not self._tracked:
+            return
+        self._probe_at = time.monotonic()
+        batches = self.sent
+        self._server.emit(
+            "run_sync",
+            {"run_id": self._run_id, "seq": seq},
+            to=self.sid,
+            callback=lambda *_: self._confirm(batches, seq),
+        )
+
+    def _confirm(self, batches: int, seq: int) -> None:
+        with self._cond:
+            self.confirmed = max(self.confirmed, batches)
+            self.confirmed_seq = max(self.confirmed_seq, seq)
+            self._probe_at = None
+            if self.sent > self.confirmed:  # more went out meanwhile: ask again
+                self._probe(self.sent_seq)
+            self._cond.notify_all()
+
+
+class Viewers:
+    """The viewers of one live run (the run's lock guards calls from the producer)."""
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self._lock = threading.Lock()
+        self._by_sid: dict[str, Viewer] = {}
+
+    def add(self, viewer: Viewer) -> None:
+        with self._lock:
+            self._by_sid[viewer.sid] = viewer
+
+    def remove(self, sid: str) -> None:
+        with self._lock:
+            self._by_sid.pop(sid, None)
+
+    def all(self) -> list[Viewer]:
+        """The viewers still connected (those gone are forgotten here)."""
+        manager = self._server.manager
+        with self._lock:
+            for sid in [s for s in self._by_sid if not manager.is_connected(s, "/")]:
+                del self._by_sid[sid]
+            return list(self._by_sid.values())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._by_sid)

@@ -1,0 +1,79 @@
+"""The one module that touches asimpy's internals: its clock, its two queues, its event loop.
+
+asimpy 0.20 keeps the clock (`_now`), the callbacks due now (`_ready`) and the future ones
+(`_heap`) on the Environment, and runs them only inside `Environment.run`. Running one
+callback at a time, moving the clock on when nothing happens, and timers whose callback
+already sees their time need those parts; everything else in sim/ uses asimpy's public API
+and these functions. A new asimpy release is checked here and in tests/test_sim_kernel.py.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+
+from asimpy import Environment, Process
+from asimpy.timeout import _NO_TIME
+
+
+def peek(env: Environment) -> float | None:
+    """The simulated time of the next callback (now, if one is due now); None if none is left."""
+    if env._ready:
+        return env._now
+    heap = env._heap
+    return heap[0][0] if heap else None
+
+
+def step(env: Environment, until: float | None = None) -> bool:
+    """Run the next callback exactly as `Environment.run` would; False if none is due by `until`.
+
+    Callbacks due now run first; a future one moves the clock to its time after it has run,
+    unless it was a cancelled timeout (which asimpy marks with `_NO_TIME`).
+    """
+    ready = env._ready
+    if ready:
+        ready.popleft()()
+        return True
+    heap = env._heap
+    if not heap or (until is not None and heap[0][0] > until):
+        return False
+    when, _, callback = heapq.heappop(heap)
+    if callback() is not _NO_TIME and when > env._now:
+        env._now = when
+    return True
+
+
+def advance(env: Environment, when: float) -> None:
+    """Move the clock on to `when` (never back): time passed and nothing happened."""
+    if when > env._now:
+        env._now = when
+
+
+def call_at(env: Environment, when: float, callback: Callable[[], object]) -> None:
+    """Run `callback` at simulated time `when`, with the clock already showing `when`.
+
+    (asimpy moves its clock only after a scheduled callback returns.)
+    """
+
+    def fire() -> None:
+        if when > env._now:
+            env._now = when
+        callback()
+
+    env.schedule(when, fire)
+
+
+def call_after(env: Environment, delay: float, callback: Callable[[], object]) -> None:
+    """`call_at` `delay` simulated seconds from now."""
+    call_at(env, env._now + delay, callback)
+
+
+def active_process(env: Environment) -> Process | None:
+    """The process whose coroutine is running right now, if any."""
+    return env._active_process
+
+
+def close_if_unstarted(process: Process) -> None:
+    """Close the coroutine of a process that never ran, so Python does not warn about it."""
+    if not process._started:
+        process._coro.close()

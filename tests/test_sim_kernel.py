@@ -1,0 +1,136 @@
+"""sim/kernel.py: the only module that touches asimpy's internals behaves as asimpy's own loop."""
+
+import inspect
+import warnings
+
+from asimpy import Environment, Process, Timeout
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim import kernel
+
+
+class Sleeper(Process):
+    """Sleeps through `delays`, noting (time, name) after each sleep."""
+
+    def init(self, name: str, delays: list[float], seen: list) -> None:
+        self.name, self.delays, self.seen = name, delays, seen
+
+    async def run(self) -> None:
+        for delay in self.delays:
+            await self.timeout(delay)
+            self.seen.append((self.now, self.name))
+
+
+def test_peek_reports_the_next_time_and_none_when_idle():
+    env = Environment()
+    assert kernel.peek(env) is None
+    env.schedule(5.0, lambda: None)
+    assert kernel.peek(env) == 5.0
+    env.immediate(lambda: None)
+    assert kernel.peek(env) == 0  # something is due now
+    env.run()
+    assert kernel.peek(env) is None
+    assert env.now == 5.0
+
+
+def test_step_runs_callbacks_due_now_first_and_moves_the_clock_after_a_future_one():
+    env, seen = Environment(), []
+    env.schedule(2.0, lambda: seen.append(("future", env.now)))
+    env.immediate(lambda: seen.append(("now-1", env.now)))
+    env.immediate(lambda: seen.append(("now-2", env.now)))
+    assert kernel.step(env) and kernel.step(env)
+    assert seen == [("now-1", 0), ("now-2", 0)]
+    assert kernel.step(env)
+    assert seen[-1] == ("future", 0)  # as in asimpy: the clock moves once the callback ran
+    assert env.now == 2.0
+    assert not kernel.step(env)
+
+
+def test_step_stops_at_until_without_touching_the_clock():
+    env = Environment()
+    env.schedule(3.0, lambda: None)
+    assert not kernel.step(env, until=2.5)
+    assert env.now == 0 and kernel.peek(env) == 3.0
+    assert kernel.step(env, until=3.0)
+    assert env.now == 3.0
+
+
+def test_a_cancelled_timeout_does_not_move_the_clock():
+    env = Environment()
+    timeout = Timeout(env, 4.0)
+    timeout.cancel()
+    assert kernel.step(env)
+    assert env.now == 0
+
+
+def test_advance_moves_the_clock_forward_only():
+    env = Environment()
+    kernel.advance(env, 7.5)
+    assert env.now == 7.5
+    kernel.advance(env, 1.0)
+    assert env.now == 7.5
+
+
+def test_call_at_and_call_after_see_their_own_time():
+    env, seen = Environment(), []
+    kernel.call_at(env, 4.0, lambda: seen.append(("at", env.now)))
+    kernel.call_after(env, 1.5, lambda: seen.append(("after", env.now)))
+    env.run()
+    assert seen == [("after", 1.5), ("at", 4.0)]
+
+
+def test_active_process_is_the_one_running():
+    env, found = Environment(), []
+
+    class Looker(Process):
+        async def run(self) -> None:
+            found.append(kernel.active_process(env))
+            await self.timeout(1)
+
+    looker = Looker(env)
+    assert kernel.active_process(env) is None
+    env.run()
+    assert found == [looker]
+    assert kernel.active_process(env) is None
+
+
+def test_close_if_unstarted_closes_only_a_process_that_never_ran():
+    env, seen = Environment(), []
+    ran = Sleeper(env, "ran", [1.0], seen)
+    env.run()
+    idle = Sleeper(env, "idle", [1.0], seen)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "coroutine was never awaited" would be an error
+        kernel.close_if_unstarted(idle)
+        kernel.close_if_unstarted(ran)
+    assert inspect.getcoroutinestate(idle._coro) == inspect.CORO_CLOSED
+    assert seen == [(1.0, "ran")]
+
+
+schedules = st.lists(
+    st.lists(st.sampled_from([0, 0.5, 1.0, 1.5, 2.0, 3.0]), min_size=1, max_size=5),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(schedules, st.one_of(st.none(), st.sampled_from([0.5, 2.0, 4.0])))
+def test_stepping_matches_environment_run(plans, until):
+    """One step at a time gives the same happenings, in the same order, as asimpy's run."""
+
+    def build() -> tuple[Environment, list]:
+        env, seen = Environment(), []
+        for i, delays in enumerate(plans):
+            Sleeper(env, f"p{i}", delays, seen)
+        return env, seen
+
+    env_a, seen_a = build()
+    env_a.run(until=until)
+    env_b, seen_b = build()
+    while kernel.step(env_b, until):
+        pass
+    assert seen_b == seen_a
+    assert env_b.now == env_a.now
+    assert kernel.peek(env_b) == kernel.peek(env_a)
