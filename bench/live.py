@@ -105,7 +105,7 @@ def fan_out(urls: list[str], viewers: int, bookings: int, speed: float, pids: li
     print(
         f"  {viewers:5} viewers on {len(urls)} process(es): {total:,} events each, "
         f"{sum(seen.counts) / (total * viewers):.2%} delivered ({complete}/{viewers} got all, "
-        f"{seen.gaps} missing, {seen.repeats} repeated); "
+        f"{seen.gaps} missing, {seen.repeats} repeated, {seen.dropped} dropped as laggards); "
         f"delay p50 {seen.delay(0.5) * 1000:.0f} ms, p95 {seen.delay(0.95) * 1000:.0f} ms, "
         f"max {seen.delay(1.0) * 1000:.0f} ms; "
         f"server CPU {used:.1f} s: {used / batches * 1e6:.0f} ms per 1,000 batches delivered "

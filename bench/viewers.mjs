@@ -12,7 +12,9 @@ const opts = JSON.parse(process.argv[2]);
 const ENDED = new Set(["finished", "stopped", "interrupted"]);
 
 function viewer(url) {
-  const v = { count: 0, next: 0, gaps: 0, repeats: 0, delays: [], ended: false, reconnects: 0 };
+  const v = {
+    count: 0, next: 0, gaps: 0, repeats: 0, delays: [], ended: false, reconnects: 0, dropped: 0,
+  };
   const socket = io(url, {
     transports: ["websocket"],
     reconnection: Boolean(opts.reconnect),
@@ -36,6 +38,13 @@ function viewer(url) {
       }
     }
     v.delays.push([Math.round((now - m.sent_at) * 1e4) / 10, m.events.length]);
+  });
+  // flow control, as the dashboard does: ack each probe; when dropped, join again from there
+  socket.on("run_sync", (_m, ack) => ack && ack());
+  socket.on("run_dropped", (m) => {
+    v.dropped += 1;
+    v.next = m.from_seq;
+    join().catch((err) => console.error(String(err)));
   });
   socket.on("run_status", (s) => {
     if (ENDED.has(s.state)) v.ended = true;
@@ -69,7 +78,7 @@ writeFileSync(opts.out, JSON.stringify({
   cpu_s: (cpu.user + cpu.system) / 1e6,
   viewers: viewers.map((v) => ({
     count: v.count, gaps: v.gaps, repeats: v.repeats, ended: v.ended,
-    reconnects: v.reconnects, delays: v.delays,
+    reconnects: v.reconnects, dropped: v.dropped, delays: v.delays,
   })),
 }));
 for (const v of viewers) v.socket.close();

@@ -21,6 +21,7 @@ class Watched:
     gaps: int
     repeats: int
     ended: int
+    dropped: int
     delays: list[tuple[float, int]]
     cpu: float
 
@@ -67,6 +68,7 @@ def watch(
         gaps=sum(v["gaps"] for v in each),
         repeats=sum(v["repeats"] for v in each),
         ended=sum(v["ended"] for v in each),
+        dropped=sum(v["dropped"] for v in each),
         delays=[(d / 1000, n) for v in each for d, n in v["delays"]],
         cpu=out["cpu_s"],
     )
