@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run test test-fast lint lint-check bench bench-live bench-dashboard \
+.PHONY: help setup browser redis run test test-fast lint lint-check bench bench-live bench-dashboard \
 	bench-replay bench-experiments clean
 
 ## help: list the targets
@@ -32,12 +32,16 @@ setup: $(VENV)/.installed node_modules/.installed
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+## redis: install Debian's redis-server for the multi-process tests (needs root)
+redis:
+	@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+
 ## run: set up and start the app on http://$(HOST):$(PORT) (SQLite in instance/)
 run: setup
 	$(BIN)/python -m app --host $(HOST) --port $(PORT)
 
-## test: set up everything (chromium included) and run the whole test suite
-test: setup browser lint-check
+## test: set up everything (chromium, redis-server included) and run the whole test suite
+test: setup browser redis lint-check
 	$(BIN)/python -m pytest -q
 
 ## test-fast: the test suite without the browser tests

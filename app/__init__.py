@@ -13,6 +13,7 @@ from flask import Flask
 from app import config, deflate, errors
 from app.db import Database
 from app.extensions import init_socketio
+from app.runs.cluster import Cluster
 from app.runs.manager import RunManager
 from app.store import Store
 
@@ -33,13 +34,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     database = Database(app.config["DATABASE"])
     store = Store(database)
-    interrupted = store.mark_interrupted()
-    if interrupted:
-        log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
     deflate.install()  # one compression per batch, shared by every viewer
-    socketio = init_socketio(app)
+    queue = app.config["MESSAGE_QUEUE"]
+    socketio = init_socketio(app, **({"message_queue": queue} if queue else {}))
     manager = RunManager(store, app.config, socketio)
     app.extensions["sagalab.runs"] = manager
+    if queue:  # several processes: runs other live processes execute are not cut short
+        manager.cluster = Cluster(queue, socketio, manager)
+        manager.cluster.start()
+    cluster = manager.cluster
+    interrupted = store.mark_interrupted(
+        elsewhere=(lambda run_id: cluster.owner(run_id) is not None) if cluster else None
+    )
+    if interrupted:
+        log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
 
     from app import assets, pages, schema
     from app.experiments import views as experiments

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "EXPERIMENT_WORKERS": os.cpu_count() or 1,  # 0: run experiments in the server process
     "EXPERIMENT_MAX_RUNS": LIMITS["max_runs"],
     "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
+    "MESSAGE_QUEUE": "",  # redis://host:port/db: several processes share viewers and runs
 }
 
 

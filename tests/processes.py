@@ -99,3 +99,41 @@ def _child_of(pid: int, parent: int) -> bool:
         return int(_stat(pid)[1]) == parent
     except (OSError, ValueError, IndexError):
         return False
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """Debian's redis-server on a free loopback port, nothing persisted; yields its URL."""
+    import redis
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

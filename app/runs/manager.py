@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_socketio import SocketIO
 
@@ -12,6 +12,9 @@ from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
 from app.runs.request import RequestError, StartRequest
 from app.store import Store
+
+if TYPE_CHECKING:
+    from app.runs.cluster import Cluster
 
 
 class BusyError(RequestError):
@@ -27,6 +30,7 @@ class RunManager:
         self.socketio = socketio
         self._runs: dict[str, ControlledRun] = {}
         self._lock = threading.Lock()
+        self.cluster: Cluster | None = None  # set when processes share a message queue
 
     def start(self, request: StartRequest) -> ControlledRun:
         """Create, store and start a run; raise BusyError at the live-run limit."""
@@ -40,6 +44,8 @@ class RunManager:
                     }
                 )
             run_id = secrets.token_hex(6)
+            if self.cluster:  # claimed before other processes can see it in the store
+                self.cluster.claim(run_id)
             self.store.create_run(
                 run_id, request.preset, request.params.to_dict(), request.speed, "pending"
             )
@@ -62,6 +68,10 @@ class RunManager:
         with self._lock:
             return self._runs.get(run_id)
 
+    def run_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._runs)
+
     def live_count(self) -> int:
         with self._lock:
             return len(self._runs)
@@ -72,6 +82,8 @@ class RunManager:
     def _ended(self, run: LiveRun) -> None:
         with self._lock:
             self._runs.pop(run.id, None)
+        if self.cluster:
+            self.cluster.release(run.id)
 
     def shutdown(self, reason: str = "the server stopped during the run") -> None:
         """Mark every live run interrupted (their tasks then stop)."""
@@ -80,3 +92,5 @@ class RunManager:
             self._runs.clear()
         for run in runs:
             run.interrupt(reason)
+            if self.cluster:
+                self.cluster.release(run.id)
