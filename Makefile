@@ -61,11 +61,13 @@ lint-check: setup
 bench: setup
 	$(BIN)/python -m bench.simulation
 
-## bench-live: first-load bytes (chromium), delivery rate, 100/300 viewers (werkzeug, gevent)
-bench-live: setup browser
+## bench-live: first-load bytes; 100/300 viewers on one process; 300/1,000 on two behind Redis
+bench-live: setup browser redis
 	$(BIN)/python -m bench.first_load
 	$(BIN)/python -m bench.live --big-bookings 0
 	$(BIN)/python -m bench.live --server gevent --instant-bookings 0
+	$(BIN)/python -m bench.live --server gevent --processes 2 --viewers 300 1000 \
+		--instant-bookings 0 --big-bookings 0
 
 ## bench-dashboard: the page catching up on 1,000 sagas at instant speed (chromium)
 bench-dashboard: setup browser

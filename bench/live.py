@@ -1,9 +1,12 @@
 """`python -m bench.live`: delivery numbers of the real server, measured with real clients.
 
-Starts `python -m app` on a free loopback port in a subprocess (its own SQLite file), then:
+Starts the server (`--server`: `python -m app`, or gunicorn gthread / gevent as README says)
+on a free loopback port with its own SQLite file; `--processes 2` starts two sharing the
+file and a redis-server started here, and spreads the viewers over them. Then:
 1. one client starts an instant 10,000-booking run: events per second delivered to it;
 2. 100 and 300 viewers watch one run at speed 50: share of events delivered to every viewer
-   and the delay from the server's emit (`sent_at`) to receipt, p50/p95/max;
+   (no gap, no repeat), the delay from the server's emit (`sent_at`) to receipt
+   (p50/p95/max) and the server processes' CPU per 1,000 batches delivered;
 3. while an instant 100,000-booking run works, a probe measures /healthz and a Socket.IO
    round trip (p50/p95/max), against the same probe on the idle server.
 Viewers are socket.io-client JS clients in one Node process (bench/viewers.mjs).
@@ -19,13 +22,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 import requests
 import socketio
 
 from bench.viewers import watch
-from tests.processes import SERVERS, app_process, cpu_seconds
+from tests.processes import SERVERS, app_process, cpu_seconds, redis_server
 
 BENCH_LIMITS = {
     "SAGALAB_MAX_BOOKINGS_LIVE": "5000",
@@ -220,22 +224,37 @@ def main(argv: list[str] | None = None) -> None:
         default=0.1,
         help="the server's TICK_SECONDS: one batch per run per tick",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes; more than one share a redis-server (started here) and the db",
+    )
     args = parser.parse_args(argv)
     env = {**BENCH_LIMITS, "SAGALAB_TICK_SECONDS": str(args.tick)}
-    with (
-        tempfile.TemporaryDirectory() as workdir,
-        app_process(workdir, server=args.server, **env) as (url, pid),
-    ):
+    with ExitStack() as stack:
+        workdir = stack.enter_context(tempfile.TemporaryDirectory())
+        if args.processes > 1:
+            env["SAGALAB_MESSAGE_QUEUE"] = stack.enter_context(redis_server())
+        db = os.path.join(workdir, "b.sqlite3")
+        servers = [
+            stack.enter_context(app_process(db, server=args.server, **env))
+            for _ in range(args.processes)
+        ]
+        urls, pids = [u for u, _p in servers], [p for _u, p in servers]
+        url = urls[0]
+        queue = f", sharing {env['SAGALAB_MESSAGE_QUEUE']}" if args.processes > 1 else ""
         print(
-            f"server: {url} ({' '.join(SERVERS[args.server][1:3])}, {args.server}); "
-            f"{os.cpu_count()} CPUs; emit tick {args.tick:g} s"
+            f"{args.processes} server process(es) ({' '.join(SERVERS[args.server][1:3])}, "
+            f"{args.server}{queue}); {os.cpu_count()} CPUs; emit tick {args.tick:g} s; "
+            f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
         )
         if args.instant_bookings:
             throughput(url, args.instant_bookings)
         if args.viewers:
             print(f"one live run at speed {args.speed:g}, {args.live_bookings} bookings:")
         for n in args.viewers:
-            fan_out([url], n, args.live_bookings, args.speed, [pid])
+            fan_out(urls, n, args.live_bookings, args.speed, pids)
         if args.big_bookings:
             responsiveness(url, args.big_bookings, args.big_cap)
 
