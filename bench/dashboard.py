@@ -21,11 +21,18 @@ window.__bench = { entries: [], finishedAt: null };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__bench.entries.push([e.startTime, e.duration]);
 }).observe({ type: "longtask", buffered: true });
+// The last event is drawn when the run has finished and every view (charts included) has
+// marked the store's last render as drawn (data-drawn === the body's data-frame).
+const drawnAll = () => {
+  const body = document.body;
+  if (!body || body.dataset.finished !== "true") return false;
+  const views = body.querySelectorAll("[data-view]");
+  return views.length > 0 && [...views].every((v) => v.dataset.drawn === body.dataset.frame);
+};
 new MutationObserver(() => {
-  if (document.body && document.body.dataset.finished === "true" && !window.__bench.finishedAt) {
-    window.__bench.finishedAt = performance.now();
-  }
-}).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-finished"] });
+  if (!window.__bench.finishedAt && drawnAll()) window.__bench.finishedAt = performance.now();
+}).observe(document, { attributes: true, subtree: true,
+  attributeFilter: ["data-finished", "data-drawn", "data-frame"] });
 """
 
 

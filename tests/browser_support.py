@@ -122,8 +122,28 @@ def start_run(
     page.click("#btn-start")
 
 
-def wait_finished(page: Page, timeout: float = 30_000) -> None:
-    page.wait_for_function("document.body.dataset.finished === 'true'", timeout=timeout)
+# Every view marks its root with data-drawn (the store's render it has drawn, charts included,
+# set after the drawing); a store marks its scope with data-frame, data-seq and data-finished.
+DRAWN = """(scope) => {
+    const root = document.querySelector(scope);
+    const views = root ? root.querySelectorAll('[data-view]') : [];
+    return views.length > 0 && root.dataset.frame !== undefined
+        && [...views].every(v => v.dataset.drawn === root.dataset.frame);
+}"""
+
+
+def wait_drawn(page: Page, scope: str = "body", timeout: float = 30_000) -> None:
+    """Wait until every view in `scope` has drawn the store's latest render."""
+    page.wait_for_function(DRAWN, arg=scope, timeout=timeout)
+
+
+def wait_finished(page: Page, scope: str = "body", timeout: float = 30_000) -> None:
+    """Wait until the run in `scope` has finished and every view has drawn its end."""
+    page.wait_for_function(
+        f"(scope) => document.querySelector(scope).dataset.finished === 'true' && ({DRAWN})(scope)",
+        arg=scope,
+        timeout=timeout,
+    )
 
 
 def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
@@ -134,13 +154,17 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     return path
 
 
-def board(page: Page) -> dict[str, dict[str, str]]:
-    """The saga board as {saga: {flight, hotel, car, outcome}} (the rows in view)."""
-    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
-        '#board-rows .saga-row')].map(r => [r.dataset.saga, {
+def board(page: Page, prefix: str = "") -> dict[str, dict[str, str]]:
+    """The saga board (ids starting with `prefix`) as {saga: {flight, hotel, car, outcome}}
+    (the rows in view)."""
+    return page.evaluate(
+        """(prefix) => Object.fromEntries([...document.querySelectorAll(
+        `#${prefix}board-rows .saga-row`)].map(r => [r.dataset.saga, {
           flight: r.children[1].textContent.trim(), hotel: r.children[2].textContent.trim(),
           car: r.children[3].textContent.trim(), outcome: r.querySelector('.badge')
-            .textContent.trim()}]))""")
+            .textContent.trim()}]))""",
+        prefix,
+    )
 
 
 def log_lines(page: Page) -> list[str]:

@@ -16,6 +16,7 @@ from tests.browser_support import (
     open_page,
     screenshot,
     start_run,
+    wait_drawn,
     wait_finished,
 )
 
@@ -76,11 +77,7 @@ def test_tutorial_sample_run(
     assert book4.nth(0).inner_text().startswith("↩2")  # then the flight
     assert "compensated" in rows["BOOK004"]["outcome"]
     assert inventory_text(page) == {"flight": "9/10", "hotel": "4/5", "car": "2/3"}
-    page.wait_for_function(
-        "[...document.querySelectorAll('#chart-inventory .legendtext')]"
-        ".some(e => e.textContent === 'cars 2/3')"
-    )  # charts lag a moment
-    legend = chart_legend(page)
+    legend = chart_legend(page)  # wait_finished waited for the charts too
     assert {"seats 9/10", "rooms 4/5", "cars 2/3"} <= set(legend)
     marks = invariant_marks(page)
     assert len(marks) == 5 and all("inv-pass" in c for c in marks.values())
@@ -379,10 +376,11 @@ def test_selecting_a_saga_highlights_it_everywhere(server: str, browser: Browser
         "#log .log-line.hl", "ls => ls.map(l => l.dataset.saga)"
     )
     assert highlighted and set(highlighted) == {"BOOK004"}
-    page.wait_for_function(
-        "document.querySelectorAll('#chart-inventory .shapelayer path').length > 0"
-    )  # the saga's time span, shaded on the charts
+    wait_drawn(page)
+    assert page.locator("#chart-inventory .shapelayer path").count() > 0  # the saga's span
     page.keyboard.press("Escape")
+    wait_drawn(page)
+    assert page.locator("#chart-inventory .shapelayer path").count() == 0
     assert page.locator("#board-rows .saga-row.selected").count() == 0
     assert page.locator("#log .log-line.hl").count() == 0
     assert errors == []

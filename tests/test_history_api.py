@@ -174,7 +174,9 @@ def test_compare_page_lists_differences(app: Flask, client: FlaskClient) -> None
     assert 'data-name="invariants.no_double_booking"' in html
     assert 'class="differs" data-name="invariants.no_double_booking"' in html
     assert 'data-name="orchestrator.durable_log"' in html
-    assert f'src="/runs/{a}?embed=1"' in html and f'src="/runs/{b}?embed=1"' in html
+    assert f'id="run-a" data-side="a" data-run-id="{a}"' in html
+    assert f'id="run-b" data-side="b" data-run-id="{b}"' in html
+    assert "<iframe" not in html  # both runs in one document
     assert client.get(f"/compare?a={a}&b=missing").status_code == 404
     picker = client.get("/compare").get_data(as_text=True)
     assert 'id="pick-a"' in picker and a in picker

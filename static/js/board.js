@@ -1,8 +1,7 @@
 // The saga board: a row per saga, a cell per step. Forward steps light up left to right;
 // compensations run right to left in their own colour, numbered in the order they ran.
 
-import { emit, on } from "./bus.js";
-import { el, STEPS } from "./util.js";
+import { el, markDrawn, STEPS } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
 const FWD = {
@@ -26,11 +25,6 @@ const TITLE = {
   flagged: "a compensation kept failing: needs manual intervention",
 };
 
-let state = null;
-let selected = null;
-let list = null;
-let counts = null;
-
 function cellHtml(step, s, ended) {
   if (s.comp) {
     const [icon, word] = COMP[s.comp];
@@ -52,8 +46,7 @@ function cellHtml(step, s, ended) {
     `<span class="w">${word}</span>${attempt}</span>`;
 }
 
-function rowHtml(index) {
-  const saga = state.sagas.get(state.order[index]);
+function rowHtml(saga, selected) {
   const [icon, word] = BADGE[saga.outcome];
   const cls = `saga-row outcome-${saga.outcome}${saga.id === selected ? " selected" : ""}` +
     (saga.violations.length ? " violated" : "");
@@ -68,10 +61,10 @@ function rowHtml(index) {
     `</span>${warn}</div>`;
 }
 
-function drawCounts() {
+function countsHtml(state) {
   const o = state.outcomes;
   const running = state.order.length - o.completed - o.compensated - o.stuck - o.flagged;
-  counts.innerHTML = `<span>${state.order.length} sagas</span>` +
+  return `<span>${state.order.length} sagas</span>` +
     `<span class="count badge-running">▶ ${running} running</span>` +
     `<span class="count badge-completed">✓ ${o.completed} completed</span>` +
     `<span class="count badge-compensated">↩ ${o.compensated} compensated</span>` +
@@ -79,51 +72,57 @@ function drawCounts() {
     `<span class="count badge-flagged">⚠ ${o.flagged} need attention</span>`;
 }
 
-/** Build the board into `root`. */
-export function initBoard(root) {
-  counts = el("div.board-counts#board-counts");
+/** The board of `store`'s run, built into `root` (element ids start with `prefix`):
+ * {render, reset, select}, to mount on the store. */
+export function createBoard(root, store, { prefix = "" } = {}) {
+  let state = null;
+  let selected = null;
+  const counts = el(`div.board-counts#${prefix}board-counts`);
   const head = el("div.board-head", { "aria-hidden": "true" }, el("span.sid", {}, "saga"),
     el("span.colhead", {}, "1 flight"), el("span.colhead", {}, "2 hotel"),
     el("span.colhead", {}, "3 car"), el("span.colhead.badgehead", {}, "outcome"));
-  const scroller = el("div.board-scroll#board-rows", { tabindex: 0,
+  const scroller = el(`div.board-scroll#${prefix}board-rows`, { tabindex: 0,
     "aria-label": "one row per saga: flight, hotel, car, outcome" });
-  const live = el("button.small.follow#board-follow", { type: "button", hidden: true,
+  const live = el(`button.small.follow#${prefix}board-follow`, { type: "button", hidden: true,
     onclick: () => list.follow() }, "⤓ follow live");
-  const empty = el("p.empty#board-empty", {}, "No run yet: pick a preset, then press ",
+  const empty = el(`p.empty#${prefix}board-empty`, {}, "No run yet: pick a preset, then press ",
     el("b", {}, "▶ Start"), " (or ", el("kbd", {}, "space"), ").");
-  on("run:joined", () => { empty.hidden = true; });
+  store.on("run:joined", () => { empty.hidden = true; });
+  root.dataset.view = "board";
   root.append(counts, empty, head, scroller, el("div.board-foot", {}, el("p.legend", {},
     el("span.fwd-ok.cell.mini", {}, "✓ forward →"),
     el("span.comp-done.cell.mini", {}, "↩ compensation ←, numbered in order"),
     el("span.fwd-failed.cell.mini", {}, "✗ failed")), live));
   const rowHeight = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
-  list = new VirtualList(scroller, rowHtml, { rowHeight });
+  const list = new VirtualList(scroller,
+    (index) => rowHtml(state.sagas.get(state.order[index]), selected), { rowHeight });
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
   scroller.addEventListener("click", (e) => {
     const row = e.target.closest("[data-saga]");
-    if (row) {
-      emit("select", { saga: row.dataset.saga === selected ? null : row.dataset.saga,
-        source: "board" });
-    }
+    if (row) store.select(row.dataset.saga === selected ? null : row.dataset.saga, "board");
   });
 
-  on("reset", () => { selected = null; list.clear(); });
-  on("render", ({ state: s }) => {
-    state = s;
-    list.update(s.order.length);
-    drawCounts();
-  });
-  on("select", ({ saga, source }) => {
-    selected = saga;
-    if (!state) return;
-    if (source === "board") {
-      list.draw();
-      return;
-    }
-    const index = saga ? state.sagas.get(saga)?.index : undefined;
-    if (index !== undefined) {
-      list.reveal(index);
-      live.hidden = false;
-    } else list.draw();
-  });
+  return {
+    reset() {
+      state = null;
+      selected = null;
+      list.clear();
+    },
+    render({ state: s, selected: chosen, frame }) {
+      state = s;
+      selected = chosen;
+      list.update(s.order.length);
+      counts.innerHTML = countsHtml(s);
+      markDrawn(root, frame, s);
+    },
+    select({ saga, source }) {
+      if (!state || source === "board" || !saga) return;
+      const index = state.sagas.get(saga)?.index;
+      if (index !== undefined) {
+        selected = saga;
+        list.reveal(index);
+        live.hidden = false;
+      }
+    },
+  };
 }

@@ -1,29 +1,33 @@
-// The page's pub/sub: views talk through named events on one EventTarget, never through globals.
+// A pub/sub bus: named events on one EventTarget. Every run store has its own bus (run_store.js)
+// and the views of that run talk through it, never through globals.
 //
-// Events (name: detail):
+// Events of a run store (name: detail):
 //   cmd:start {preset, params, speed, start_paused}   form -> connection (start_run)
 //   cmd:control {action, speed?, fault?}              controls -> connection (control_run)
 //   ui:start {speed, start_paused}                    controls -> form (collect, then cmd:start)
 //   form:errors {errors}                              connection -> form (field errors)
 //   run:reset {runId}   run:joined {run, controller, runId}   run:error {message}
-//   run:events {events}  (raw batches)   run:status {state, t, speed}   conn {connected}
+//   run:loading {events, total, done}   run:status {state, t, speed}   conn {connected}
+//   run:started-event {params}   the run.started event arrived (the run's mode)
 //   reset {}            every view forgets the previous run
-//   render {state, events, from}   once per frame: the state after all events so far;
-//                       events[from..] are the ones new since the last render
-//   select {saga, source?}  a saga chosen anywhere (null: none); every view highlights it,
-//                       the view it came from (source) does not scroll
-//   theme {theme}       colours changed: canvases and charts redraw
+//   render {state, events, from, selected, frame}   at most once per animation frame (a replay's
+//                       seek: at once): the state to show; events[from..] are new since the last
+//                       render; `frame` numbers the renders (views mark it when drawn)
+//   select {saga, source?}  a saga chosen anywhere (null: none); a render follows; the view it
+//                       came from (source) does not scroll
+//   theme {theme}       colours changed: a render follows
 
-const target = new EventTarget();
-
-/** Subscribe to a named event; the handler receives the event's detail. Returns an unsubscribe. */
-export function on(name, handler) {
-  const listener = (event) => handler(event.detail);
-  target.addEventListener(name, listener);
-  return () => target.removeEventListener(name, listener);
-}
-
-/** Publish a named event with a detail payload to every subscriber. */
-export function emit(name, detail) {
-  target.dispatchEvent(new CustomEvent(name, { detail }));
+/** A new bus: {on(name, handler) -> unsubscribe, emit(name, detail)}. */
+export function createBus() {
+  const target = new EventTarget();
+  return {
+    on(name, handler) {
+      const listener = (event) => handler(event.detail);
+      target.addEventListener(name, listener);
+      return () => target.removeEventListener(name, listener);
+    },
+    emit(name, detail) {
+      target.dispatchEvent(new CustomEvent(name, { detail }));
+    },
+  };
 }

@@ -1,8 +1,7 @@
 // Charts (Plotly): seats, rooms and cars available over simulated time as step lines against
-// capacity, and saga outcomes over time. Redrawn with Plotly.react at most once per frame.
+// capacity, and saga outcomes over time; above them a readout of the inventory now.
 
-import { on } from "./bus.js";
-import { cssVar, el, STEPS } from "./util.js";
+import { cssVar, el, markDrawn, STEPS } from "./util.js";
 
 const SERVICE_NAME = { flight: "seats", hotel: "rooms", car: "cars" };
 const SERVICE_COLOR = { flight: "--svc-flight", hotel: "--svc-hotel", car: "--svc-car" };
@@ -11,18 +10,12 @@ const OUTCOME_COLOR = { completed: "--ok", compensated: "--comp", stuck: "--warn
   flagged: "--fail" };
 const CONFIG = { displayModeBar: false, responsive: true };
 
-let state = null;
-let selected = null;
-let inventoryDiv;
-let outcomeDiv;
-let readout;
-
-function layout(yTitle) {
+function layout(yTitle, state, selected) {
   const fg = cssVar("--fg");
   const grid = cssVar("--lane");
   const size = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
   const shapes = [];
-  const saga = selected && state && state.sagas.get(selected);
+  const saga = selected && state.sagas.get(selected);
   if (saga) {
     shapes.push({ type: "rect", xref: "x", yref: "paper", x0: saga.started,
       x1: saga.ended ?? state.t, y0: 0, y1: 1, fillcolor: cssVar("--select"), opacity: 0.25,
@@ -42,16 +35,16 @@ function layout(yTitle) {
   };
 }
 
-function withNow(xs, ys) {
+function withNow(xs, ys, t) {
   if (!xs.length) return { x: [], y: [] };
-  return { x: [...xs, state.t], y: [...ys, ys[ys.length - 1]] };
+  return { x: [...xs, t], y: [...ys, ys[ys.length - 1]] };
 }
 
-function inventoryTraces() {
+function inventoryTraces(state) {
   const traces = [];
   for (const s of STEPS) {
     const color = cssVar(SERVICE_COLOR[s]);
-    const { x, y } = withNow(state.inventorySeries[s].x, state.inventorySeries[s].y);
+    const { x, y } = withNow(state.inventorySeries[s].x, state.inventorySeries[s].y, state.t);
     traces.push({ x, y, name: `${SERVICE_NAME[s]} ${state.inventory[s]}/${state.capacity[s]}`,
       mode: "lines", line: { shape: "hv", width: 4, color, dash: SERVICE_DASH[s] } });
     traces.push({ x: [0, Math.max(state.t, 1)], y: [state.capacity[s], state.capacity[s]],
@@ -61,81 +54,89 @@ function inventoryTraces() {
   return traces;
 }
 
-function outcomeTraces() {
+function outcomeTraces(state) {
   const series = state.outcomeSeries;
   return Object.entries(OUTCOME_COLOR).map(([outcome, color]) => {
-    const { x, y } = series.x.length ? withNow([0, ...series.x], [0, ...series[outcome]])
+    const { x, y } = series.x.length
+      ? withNow([0, ...series.x], [0, ...series[outcome]], state.t)
       : { x: [0, state.t], y: [0, 0] };
     return { x, y, name: `${outcome} ${state.outcomes[outcome]}`, mode: "lines",
       line: { shape: "hv", width: 4, color: cssVar(color) } };
   });
 }
 
-function drawReadout() {
-  readout.innerHTML = STEPS.map((s) =>
+function readoutHtml(state) {
+  return STEPS.map((s) =>
     `<span class="inv inv-${s}" data-service="${s}"><b>${SERVICE_NAME[s]}</b> ` +
     `<span class="inv-value">${state.inventory[s]}/${state.capacity[s]}</span></span>`).join("");
 }
 
-// Each chart redraws at most once per frame, and the two take turns, so a burst of events
-// costs one Plotly.react per frame rather than two. A chart that took d ms to draw waits
-// 3·d ms before its next redraw, so charts never take more than a quarter of the main thread.
-const dirty = { inventory: false, outcomes: false };
-const notBefore = { inventory: 0, outcomes: 0 };
-let scheduled = false;
-let turn = 0;
+const CHARTS = {
+  inventory: { traces: inventoryTraces, title: "available" },
+  outcomes: { traces: outcomeTraces, title: "sagas" },
+};
 
-function drawChart(which) {
-  const started = performance.now();
-  if (which === "inventory") {
-    window.Plotly.react(inventoryDiv, inventoryTraces(), layout("available"), CONFIG);
-  } else window.Plotly.react(outcomeDiv, outcomeTraces(), layout("sagas"), CONFIG);
-  const now = performance.now();
-  notBefore[which] = now + 3 * (now - started);
-}
-
-function tick() {
-  scheduled = false;
-  if (!state || !window.Plotly) return;
-  drawReadout();
-  const order = turn ? ["outcomes", "inventory"] : ["inventory", "outcomes"];
-  const now = performance.now();
-  const which = order.find((k) => dirty[k] && now >= notBefore[k]);
-  if (which) {
-    dirty[which] = false;
-    turn ^= 1;
-    drawChart(which);
-  }
-  if (dirty.inventory || dirty.outcomes) {
-    scheduled = true;
-    requestAnimationFrame(tick);
-  }
-}
-
-function draw() {
-  dirty.inventory = true;
-  dirty.outcomes = true;
-  if (!scheduled) {
-    scheduled = true;
-    requestAnimationFrame(tick);
-  }
-}
-
-/** Build both charts and the inventory readout into `root`. */
-export function initCharts(root) {
-  readout = el("div.inventory-readout#inventory-readout", { "aria-live": "polite" });
-  inventoryDiv = el("div.chart#chart-inventory");
-  outcomeDiv = el("div.chart#chart-outcomes");
+/** Both charts and the inventory readout of `store`'s run, built into `root` (element ids
+ * start with `prefix`): {render, reset, charts}, to mount on the store. The charts redraw at
+ * most once per frame, taking turns, and a chart that took d ms waits 3·d ms before its next
+ * redraw, so they never take more than a quarter of the main thread. */
+export function createCharts(root, store, { prefix = "" } = {}) {
+  const readout = el(`div.inventory-readout#${prefix}inventory-readout`, { "aria-live": "polite" });
+  const divs = { inventory: el(`div.chart#${prefix}chart-inventory`),
+    outcomes: el(`div.chart#${prefix}chart-outcomes`) };
+  root.dataset.view = "charts";
   root.append(readout, el("div.chart-row", {},
-    el("div.chart-box", {}, el("h3", {}, "Inventory available over time"), inventoryDiv),
-    el("div.chart-box", {}, el("h3", {}, "Saga outcomes over time"), outcomeDiv)));
-  on("reset", () => {
-    state = null;
-    selected = null;
-    readout.textContent = "";
-    if (window.Plotly) for (const div of [inventoryDiv, outcomeDiv]) window.Plotly.purge(div);
-  });
-  on("render", ({ state: s }) => { state = s; draw(); });
-  on("select", ({ saga }) => { selected = saga; draw(); });
-  on("theme", () => draw());
+    el("div.chart-box", {}, el("h3", {}, "Inventory available over time"), divs.inventory),
+    el("div.chart-box", {}, el("h3", {}, "Saga outcomes over time"), divs.outcomes)));
+  let latest = null; // the last render: {state, selected, frame}
+  const drawn = { inventory: 0, outcomes: 0 }; // the frame each chart shows
+  const notBefore = { inventory: 0, outcomes: 0 };
+  let scheduled = false;
+  let turn = 0;
+
+  function drawChart(which) {
+    const started = performance.now();
+    const { state, selected, frame } = latest;
+    const { traces, title } = CHARTS[which];
+    window.Plotly.react(divs[which], traces(state), layout(title, state, selected), CONFIG);
+    const now = performance.now();
+    notBefore[which] = now + 3 * (now - started);
+    drawn[which] = frame;
+  }
+
+  function tick() {
+    scheduled = false;
+    if (!latest || !window.Plotly) return;
+    const order = turn ? ["outcomes", "inventory"] : ["inventory", "outcomes"];
+    const now = performance.now();
+    const stale = order.filter((k) => drawn[k] !== latest.frame);
+    const which = stale.find((k) => now >= notBefore[k]);
+    if (which) {
+      turn ^= 1;
+      drawChart(which);
+    }
+    if (drawn.inventory === latest.frame && drawn.outcomes === latest.frame) {
+      markDrawn(root, latest.frame, latest.state);
+    } else {
+      scheduled = true;
+      requestAnimationFrame(tick);
+    }
+  }
+
+  return {
+    charts: divs,
+    reset() {
+      latest = null;
+      readout.textContent = "";
+      if (window.Plotly) for (const div of Object.values(divs)) window.Plotly.purge(div);
+    },
+    render({ state, selected, frame }) {
+      latest = { state, selected, frame };
+      readout.innerHTML = readoutHtml(state);
+      if (!scheduled) {
+        scheduled = true;
+        requestAnimationFrame(tick);
+      }
+    },
+  };
 }

@@ -1,82 +1,52 @@
-// The compare page: two replays (one frame each) driven by one clock and one scrubber.
+// The compare page: two runs in one document, each with its own store and views, driven by
+// one clock and one scrubber.
 
+import { createBoard } from "./board.js";
+import { createCharts } from "./charts.js";
+import { createClock } from "./clock.js";
+import { connect } from "./connection.js";
+import { createInvariants } from "./invariants.js";
+import { createLog } from "./log.js";
+import { createReplay } from "./replay.js";
+import { createRunStore } from "./run_store.js";
 import { initTheme } from "./theme.js";
-import { fmtT } from "./util.js";
+import { createTimeline } from "./timeline.js";
 
-const SPEEDS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
-const $ = (id) => document.getElementById(id);
-const frames = { a: $("frame-a"), b: $("frame-b") };
-const ends = {};
-let end = 0;
-let now = 0;
-let playing = false;
-let speedIndex = SPEEDS.indexOf(5);
+const VIEWS = { board: createBoard, invariants: createInvariants, timeline: createTimeline,
+  charts: createCharts, log: createLog };
 
-function draw() {
-  $("clock-scrubber").value = String(now);
-  $("clock-time").textContent = `t=${fmtT(now)} / ${fmtT(end)}`;
-  $("clock-play").textContent = playing ? "❚❚ Pause" : "▶ Play";
-  $("clock-speed").textContent = `${SPEEDS[speedIndex]}×`;
-  document.body.dataset.clock = String(now);
-}
-
-/** Move the shared clock: both runs show their state at simulated time t. */
-function seek(t) {
-  now = Math.max(0, Math.min(t, end));
-  for (const frame of Object.values(frames)) {
-    frame.contentWindow.postMessage({ type: "replay:seek", t: now }, location.origin);
+/** One side of the page: a store on `root` (an .run-column), its views and its replay. */
+function mountRun(root, onReady) {
+  const store = createRunStore(root);
+  for (const [name, create] of Object.entries(VIEWS)) {
+    const mount = root.querySelector(`[data-mount="${name}"]`);
+    store.mount(create(mount, store, { prefix: `${root.dataset.side}-` }));
   }
-  draw();
+  const replay = createReplay(store, onReady);
+  connect(store, root.dataset.runId);
+  return { store, replay };
 }
 
-function tick(previous) {
-  requestAnimationFrame((stamp) => {
-    if (!playing) return;
-    seek(now + (previous === null ? 0 : (stamp - previous) / 1000) * SPEEDS[speedIndex]);
-    if (now >= end) { playing = false; draw(); return; }
-    tick(stamp);
-  });
-}
+const columns = [...document.querySelectorAll(".run-column")];
+const sides = [];
+const clockRoot = document.getElementById("clock");
 
 function ready() {
-  end = Math.max(ends.a, ends.b);
-  const slider = $("clock-scrubber");
-  slider.max = String(end);
-  slider.disabled = false;
-  $("clock-play").disabled = false;
-  document.body.dataset.ready = "true";
-  seek(end);
-}
-
-window.addEventListener("message", (event) => {
-  if (event.origin !== location.origin || !event.data || event.data.type !== "replay:ready") {
+  if (!sides.every((side) => side.replay.ready)) return;
+  // A run that was still going when the page was made: reload once for the final table.
+  if (document.body.dataset.live === "true") {
+    location.reload();
     return;
   }
-  const side = Object.keys(frames).find((k) => frames[k].contentWindow === event.source);
-  if (!side) return;
-  ends[side] = event.data.end;
-  if (ends.a === undefined || ends.b === undefined) return;
-  // A run that was still going when the page was made: reload once for the final table.
-  if (document.body.dataset.live === "true") location.reload();
-  else ready();
-});
-
-initTheme($("theme-toggle"));
-if (frames.a) {
-  $("clock-scrubber").addEventListener("input", (e) => {
-    playing = false;
-    seek(Number(e.target.value));
-  });
-  $("clock-play").addEventListener("click", () => {
-    playing = !playing;
-    if (playing && now >= end) seek(0);
-    draw();
-    if (playing) tick(null);
-  });
-  for (const [id, d] of [["clock-slower", -1], ["clock-faster", 1]]) {
-    $(id).addEventListener("click", () => {
-      speedIndex = Math.max(0, Math.min(SPEEDS.length - 1, speedIndex + d));
-      draw();
-    });
-  }
+  clock.start(Math.max(...sides.map((side) => side.replay.end)));
+  document.body.dataset.ready = "true";
 }
+
+const clock = clockRoot && createClock(clockRoot, { prefix: "clock", seek: (t) => {
+  for (const side of sides) side.replay.seek(t);
+  document.body.dataset.clock = String(t);
+} });
+for (const root of columns) sides.push(mountRun(root, ready));
+initTheme(document.getElementById("theme-toggle"), () => {
+  for (const side of sides) side.store.redraw();
+});

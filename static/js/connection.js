@@ -1,7 +1,6 @@
 // Socket.IO link to the server: start, join and control runs; incoming batches go on the bus.
 
 import { io } from "/vendor/socket.io.esm.min.js";
-import { emit, on } from "./bus.js";
 import { fetchRun, loadEvents } from "./event_loader.js";
 
 const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
@@ -12,8 +11,10 @@ export function tokenFor(id) {
   return sessionStorage.getItem(TOKEN_KEY(id));
 }
 
-/** Connect and wire the bus: `start`/`control` commands out, `run:*` notifications in. */
-export function connect(initialRunId) {
+/** Connect `store` to the server: its `cmd:start`/`cmd:control` commands go out, the run's
+ * events and `run:*` notifications come in. Shows `initialRunId` (null: none until started). */
+export function connect(store, initialRunId) {
+  const emit = store.emit;
   const socket = io({ transports: ["websocket", "polling"] });
   let runId = initialRunId || null;
   let token = runId ? tokenFor(runId) : null;
@@ -28,19 +29,23 @@ export function connect(initialRunId) {
     const run = await fetchRun(id);
     if (!run || run.live || !ENDED.has(run.status)) return;
     let count = 0;
-    emit("run:loading", { runId: id, events: 0, total: run.event_count, done: false });
+    const loading = (done) => {
+      store.loading(done);
+      emit("run:loading", { runId: id, events: count, total: run.event_count, done });
+    };
+    loading(false);
     try {
       await loadEvents(id, (events) => {
         if (id !== runId) return;
         count += events.length;
         lastSeq = Math.max(lastSeq, events[events.length - 1].seq);
-        emit("run:events", { events });
-        emit("run:loading", { runId: id, events: count, total: run.event_count, done: false });
+        store.add(events);
+        loading(false);
       });
     } catch {
       // the socket join below catches up on whatever did not arrive
     }
-    emit("run:loading", { runId: id, events: count, total: run.event_count, done: true });
+    loading(true);
   }
 
   function join() {
@@ -66,7 +71,7 @@ export function connect(initialRunId) {
   socket.on("run_events", (msg) => {
     if (msg.run_id === runId && joined) {
       if (msg.events.length) lastSeq = Math.max(lastSeq, msg.events[msg.events.length - 1].seq);
-      emit("run:events", { events: msg.events });
+      store.add(msg.events);
     } else if (starting) early.push(msg);
   });
   // Flow control: acknowledging a probe tells the server this tab has taken the batches
@@ -79,7 +84,7 @@ export function connect(initialRunId) {
     if (msg.run_id === runId) emit("run:status", msg);
   });
 
-  on("cmd:start", (body) => {
+  store.on("cmd:start", (body) => {
     starting = true;
     early = [];
     socket.emit("start_run", body, (ack) => {
@@ -96,19 +101,19 @@ export function connect(initialRunId) {
       history.pushState({ runId }, "", ack.url || `/runs/${runId}`);
       joined = true;
       emit("form:errors", { errors: {} });
-      emit("run:reset", { runId });
+      store.reset(runId);
       emit("run:joined", { run: { id: runId, status: "pending", speed: body.speed },
         controller: true, runId });
       for (const msg of early) {
         if (msg.run_id !== runId || !msg.events.length) continue;
         lastSeq = Math.max(lastSeq, msg.events[msg.events.length - 1].seq);
-        emit("run:events", { events: msg.events });
+        store.add(msg.events);
       }
       early = [];
     });
   });
 
-  on("cmd:control", (command) => {
+  store.on("cmd:control", (command) => {
     if (!runId || !token) return;
     socket.emit("control_run", { run_id: runId, token, ...command }, (ack) => {
       if (!ack || !ack.ok) emit("run:error", { message: (ack && ack.error) || "refused" });
@@ -118,10 +123,8 @@ export function connect(initialRunId) {
     });
   });
 
-  // Back/forward between "/" and "/runs/<id>" (pushed on start): load that page for real.
-  window.addEventListener("popstate", () => location.reload());
   if (runId) {
-    emit("run:reset", { runId });
+    store.reset(runId);
     loaded = loadIfEnded(runId);
   }
   return socket;

@@ -1,7 +1,6 @@
 // Run controls: start, pause/resume, step, speed, stop, "start paused", fault buttons and
 // keyboard shortcuts. Only the run's controller sees the run controls; viewers see the status.
 
-import { emit, on } from "./bus.js";
 import { el, fmtT } from "./util.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
@@ -9,103 +8,104 @@ const LIVE = new Set(["pending", "running", "paused"]);
 const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
   interrupted: "⚠" };
 
-let speedIndex = SPEEDS.indexOf(1);
-let runState = "idle";
-let controller = true;
-let mode = "orchestration";
-let status = { state: "", speed: null };
-let simTime = null; // from the trace events: the time the page has drawn up to
-const ui = {};
-
 function speedLabel(speed) {
   return speed === "instant" ? "instant" : `${speed}×`;
 }
 
-function setSpeed(index) {
-  speedIndex = Math.max(0, Math.min(SPEEDS.length - 1, index));
-  ui.speed.textContent = speedLabel(SPEEDS[speedIndex]);
-  if (LIVE.has(runState)) emit("cmd:control", { action: "speed", speed: SPEEDS[speedIndex] });
-}
+/** The run controls of `store`'s run, built into `root`: {render, reset}, to mount on the
+ * store. The keyboard shortcuts work anywhere on the page. */
+export function createControls(root, store) {
+  let speedIndex = SPEEDS.indexOf(1);
+  let runState = "idle";
+  let controller = true;
+  let mode = "orchestration";
+  let status = { state: "", speed: null };
+  let simTime = null; // from the trace events: the time the page has drawn up to
+  const ui = {};
 
-function start() {
-  emit("ui:start", { speed: SPEEDS[speedIndex], start_paused: ui.startPaused.checked });
-}
-
-function togglePause() {
-  if (runState === "running" || runState === "pending") emit("cmd:control", { action: "pause" });
-  else if (runState === "paused") emit("cmd:control", { action: "resume" });
-}
-
-function refresh() {
-  const live = LIVE.has(runState);
-  ui.bar.classList.toggle("viewer", !controller);
-  ui.pause.disabled = !live;
-  ui.pause.innerHTML = runState === "paused" ? "▶ Resume" : "❚❚ Pause";
-  ui.step.disabled = !live; // a step pauses a running run first
-  ui.stop.disabled = !live;
-  for (const b of ui.faults.querySelectorAll("button")) {
-    b.disabled = !live;
-    b.hidden = b.dataset.actor === "orchestrator" && mode !== "orchestration";
+  function setSpeed(index) {
+    speedIndex = Math.max(0, Math.min(SPEEDS.length - 1, index));
+    ui.speed.textContent = speedLabel(SPEEDS[speedIndex]);
+    if (LIVE.has(runState)) store.emit("cmd:control", { action: "speed", speed: SPEEDS[speedIndex] });
   }
-}
 
-function drawStatus() {
-  const { state, speed, reason } = status;
-  if (!state) return;
-  ui.status.className = `run-status state-${state}`;
-  ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
-    (simTime !== null ? `  t=${fmtT(simTime)}` : "") +
-    (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "") +
-    (state === "interrupted" && reason ? `  (${reason})` : "");
-}
-
-function faultButtons() {
-  const groups = [];
-  for (const [action, icon] of [["crash", "✖"], ["restart", "▲"]]) {
-    const buttons = ["orchestrator", "flight", "hotel", "car"].map((actor) =>
-      el("button.fault", { type: "button", dataset: { actor, action },
-        title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
-        onclick: () => emit("cmd:control", { action: "inject", fault: { action, actor } }) },
-      actor));
-    groups.push(el(`span.fault-group.fault-${action}`, {},
-      el("span.label", {}, `${icon} ${action[0].toUpperCase()}${action.slice(1)}`), buttons));
+  function start() {
+    store.emit("ui:start", { speed: SPEEDS[speedIndex], start_paused: ui.startPaused.checked });
   }
-  return groups;
-}
 
-function onKey(event) {
-  const target = event.target;
-  if (target.closest && target.closest("input, select, textarea")) return;
-  // Space is pause/resume, also right after a click on a control button; elsewhere a focused
-  // button, link or summary keeps its own meaning of space.
-  const own = target.closest && target.closest("button, summary, a");
-  if (event.key === " " && own && !own.closest("#controls")) return;
-  if (event.key === "Escape") { emit("select", { saga: null }); return; }
-  if (event.key === "p" && !event.ctrlKey && !event.metaKey) {
-    const details = document.getElementById("params-details");
-    if (details) details.open = !details.open;
-    return;
+  function togglePause() {
+    if (runState === "running" || runState === "pending") store.emit("cmd:control", { action: "pause" });
+    else if (runState === "paused") store.emit("cmd:control", { action: "resume" });
   }
-  if (!controller || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (event.key === " ") {
-    if (LIVE.has(runState)) togglePause();
-    else start();
-  } else if (event.key === "ArrowRight") emit("cmd:control", { action: "step" });
-  else if (event.key === "+" || event.key === "=") setSpeed(speedIndex + 1);
-  else if (event.key === "-" || event.key === "_") setSpeed(speedIndex - 1);
-  else return;
-  event.preventDefault();
-}
 
-/** Build the control bar into `root`. */
-export function initControls(root) {
+  function refresh() {
+    const live = LIVE.has(runState);
+    ui.bar.classList.toggle("viewer", !controller);
+    ui.pause.disabled = !live;
+    ui.pause.innerHTML = runState === "paused" ? "▶ Resume" : "❚❚ Pause";
+    ui.step.disabled = !live; // a step pauses a running run first
+    ui.stop.disabled = !live;
+    for (const b of ui.faults.querySelectorAll("button")) {
+      b.disabled = !live;
+      b.hidden = b.dataset.actor === "orchestrator" && mode !== "orchestration";
+    }
+  }
+
+  function drawStatus() {
+    const { state, speed, reason } = status;
+    if (!state) return;
+    ui.status.className = `run-status state-${state}`;
+    ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
+      (simTime !== null ? `  t=${fmtT(simTime)}` : "") +
+      (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "") +
+      (state === "interrupted" && reason ? `  (${reason})` : "");
+  }
+
+  function faultButtons() {
+    const groups = [];
+    for (const [action, icon] of [["crash", "✖"], ["restart", "▲"]]) {
+      const buttons = ["orchestrator", "flight", "hotel", "car"].map((actor) =>
+        el("button.fault", { type: "button", dataset: { actor, action },
+          title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
+          onclick: () => store.emit("cmd:control", { action: "inject", fault: { action, actor } }) },
+        actor));
+      groups.push(el(`span.fault-group.fault-${action}`, {},
+        el("span.label", {}, `${icon} ${action[0].toUpperCase()}${action.slice(1)}`), buttons));
+    }
+    return groups;
+  }
+
+  function onKey(event) {
+    const target = event.target;
+    if (target.closest && target.closest("input, select, textarea")) return;
+    // Space is pause/resume, also right after a click on a control button; elsewhere a focused
+    // button, link or summary keeps its own meaning of space.
+    const own = target.closest && target.closest("button, summary, a");
+    if (event.key === " " && own && !own.closest("#controls")) return;
+    if (event.key === "Escape") { store.select(null); return; }
+    if (event.key === "p" && !event.ctrlKey && !event.metaKey) {
+      const details = document.getElementById("params-details");
+      if (details) details.open = !details.open;
+      return;
+    }
+    if (!controller || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === " ") {
+      if (LIVE.has(runState)) togglePause();
+      else start();
+    } else if (event.key === "ArrowRight") store.emit("cmd:control", { action: "step" });
+    else if (event.key === "+" || event.key === "=") setSpeed(speedIndex + 1);
+    else if (event.key === "-" || event.key === "_") setSpeed(speedIndex - 1);
+    else return;
+    event.preventDefault();
+  }
+
   ui.start = el("button.primary#btn-start", { type: "button", onclick: start },
     "▶ Start");
   ui.pause = el("button#btn-pause", { type: "button", onclick: togglePause });
   ui.step = el("button#btn-step", { type: "button",
-    onclick: () => emit("cmd:control", { action: "step" }) }, "⇥ Step");
+    onclick: () => store.emit("cmd:control", { action: "step" }) }, "⇥ Step");
   ui.stop = el("button#btn-stop", { type: "button",
-    onclick: () => emit("cmd:control", { action: "stop" }) }, "■ Stop");
+    onclick: () => store.emit("cmd:control", { action: "stop" }) }, "■ Stop");
   ui.speed = el("output#speed", { "aria-live": "polite" });
   ui.startPaused = el("input#start-paused", { type: "checkbox" });
   ui.faults = el("div.faults#fault-buttons", {}, faultButtons());
@@ -135,12 +135,12 @@ export function initControls(root) {
   refresh();
   document.addEventListener("keydown", onKey);
 
-  on("run:joined", ({ run, controller: isController }) => {
+  store.on("run:joined", ({ run, controller: isController }) => {
     controller = isController;
     if (run && run.params) mode = run.params.mode;
     refresh();
   });
-  on("run:status", ({ state, speed, reason }) => {
+  store.on("run:status", ({ state, speed, reason }) => {
     runState = state;
     status = { state, speed: speed ?? status.speed, reason };
     ui.status.title = reason ? `${state}: ${reason}` : "";
@@ -151,28 +151,30 @@ export function initControls(root) {
     drawStatus();
     refresh();
   });
-  on("render", ({ state }) => {
-    simTime = state.events ? state.t : null;
-    drawStatus();
-  });
-  on("reset", () => { simTime = null; });
-  on("run:loading", ({ events, total, done }) => {
+  store.on("run:loading", ({ events, total, done }) => {
     if (done) return;
     ui.status.className = "run-status state-loading";
     ui.status.textContent = `⟳ loading events ${events.toLocaleString()}` +
       (total ? ` / ${total.toLocaleString()}` : "");
   });
-  on("run:started-event", ({ params }) => {
+  store.on("run:started-event", ({ params }) => {
     if (params) mode = params.mode;
     refresh();
   });
   let clearError = null;
-  on("run:error", ({ message }) => {
+  store.on("run:error", ({ message }) => {
     ui.error.textContent = `⚠ ${message}`;
     clearTimeout(clearError);
     clearError = setTimeout(() => { ui.error.textContent = ""; }, 8000);
   });
-  on("conn", ({ connected }) => {
+  store.on("conn", ({ connected }) => {
     ui.conn.hidden = connected;
   });
+  return {
+    render({ state }) {
+      simTime = state.events ? state.t : null;
+      drawStatus();
+    },
+    reset() { simTime = null; },
+  };
 }

@@ -1,7 +1,7 @@
 // Wires the experiments page: the link feeds experiment state onto the bus; the form,
 // progress, charts, table and list render from it.
 
-import { emit, on } from "./bus.js";
+import { createBus } from "./bus.js";
 import { initExperimentCharts } from "./experiments_charts.js";
 import { initExperimentForm } from "./experiments_form.js";
 import { linkExperiments } from "./experiments_link.js";
@@ -11,6 +11,8 @@ import { initTheme } from "./theme.js";
 import { perFrame } from "./util.js";
 
 const $ = (id) => document.getElementById(id);
+const bus = createBus();
+const { emit, on } = bus;
 
 /** The experiment on show: its spec, status, progress and points by index. */
 let shown = null;
@@ -52,12 +54,10 @@ on("exp:status", (msg) => {
   render();
 });
 
-on("theme", () => render());
-
-initTheme($("theme-toggle"));
-initExperimentForm($("exp-form"));
-initExperimentProgress($("exp-progress"), $("exp-empty"));
-initExperimentCharts($("exp-charts"));
-initExperimentTable($("exp-table"));
-initExperimentList($("exp-list"));
-linkExperiments(document.body.dataset.experimentId);
+initTheme($("theme-toggle"), () => render());
+initExperimentForm($("exp-form"), bus);
+initExperimentProgress($("exp-progress"), $("exp-empty"), bus);
+initExperimentCharts($("exp-charts"), bus);
+initExperimentTable($("exp-table"), bus);
+initExperimentList($("exp-list"), bus);
+linkExperiments(document.body.dataset.experimentId, bus);

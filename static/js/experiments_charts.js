@@ -1,7 +1,6 @@
 // Plotly charts of an experiment: success rate with 95% CIs (a line per factor level),
 // stacked outcomes, invariant violation rate, compensations performed against expected.
 
-import { on } from "./bus.js";
 
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F7F7F"];
 const OUTCOMES = [
@@ -113,7 +112,7 @@ function draw(root, exp) {
   }), layout(x, xRange, "compensations per run"), config);
 }
 
-export function initExperimentCharts(root) {
+export function initExperimentCharts(root, { on }) {
   on("exp:render", (exp) => {
     const ready = Boolean(exp.spec && exp.points.length && window.Plotly);
     root.hidden = !ready;

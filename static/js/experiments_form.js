@@ -1,7 +1,6 @@
 // The experiment setup form: base (preset + parameters), sweep, second factor, replications
 // and master seed; built-in experiments fill it in. Submits `exp:submit`, shows `exp:errors`.
 
-import { emit, on } from "./bus.js";
 import { el, fmtN } from "./util.js";
 
 const NUMERIC = new Set(["int", "float"]);
@@ -33,7 +32,7 @@ function defaultLevels(spec) {
   return `${spec.lo}, ${spec.hi}`;
 }
 
-export async function initExperimentForm(form) {
+export async function initExperimentForm(form, { emit, on }) {
   let loaded = null; // a spec that arrived before the form was built
   const early = on("exp:spec", ({ spec }) => { loaded = spec; });
   const [fields, presets, builtins] = await Promise.all(

@@ -2,7 +2,6 @@
 // Socket.IO to follow one. Everything it learns goes on the bus as `exp:*` events.
 
 import { io } from "/vendor/socket.io.esm.min.js";
-import { emit, on } from "./bus.js";
 
 const TOKEN_KEY = (id) => `saga-lab:experiment-token:${id}`;
 const LIVE = new Set(["queued", "running"]);
@@ -14,7 +13,7 @@ async function fetchJson(url, options) {
 }
 
 /** Follow `initialId` (if any) and serve `exp:submit`, `exp:open`, `exp:cancel` commands. */
-export function linkExperiments(initialId) {
+export function linkExperiments(initialId, { emit, on }) {
   const socket = io({ transports: ["websocket", "polling"] });
   let current = initialId || null;
 

@@ -1,7 +1,6 @@
 // Progress of the experiment on show (status, runs/s, time left, cancel, CSV) and the list
 // of stored experiments.
 
-import { emit, on } from "./bus.js";
 import { el, fmtN } from "./util.js";
 
 const LIVE = new Set(["queued", "running"]);
@@ -20,7 +19,7 @@ function seconds(s) {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-export function initExperimentProgress(root, empty) {
+export function initExperimentProgress(root, empty, { emit, on }) {
   on("exp:render", (exp) => {
     empty.hidden = true;
     const p = exp.progress || {};
@@ -53,7 +52,7 @@ export function initExperimentProgress(root, empty) {
   });
 }
 
-export function initExperimentList(root) {
+export function initExperimentList(root, { emit, on }) {
   let currentId = document.body.dataset.experimentId || null;
   async function refresh() {
     const reply = await fetch("/api/experiments");

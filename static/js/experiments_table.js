@@ -1,6 +1,5 @@
 // The experiment's points as a table: one row per (swept value, factor level).
 
-import { on } from "./bus.js";
 import { el, fmtN } from "./util.js";
 
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
@@ -22,7 +21,7 @@ const COLUMNS = [
   ["duplicates prevented", (p) => fmtN(p.duplicates_prevented)],
 ];
 
-export function initExperimentTable(root) {
+export function initExperimentTable(root, { on }) {
   on("exp:render", ({ spec, points }) => {
     if (!spec || !points.length) {
       root.replaceChildren();

@@ -3,8 +3,6 @@
 
 import { el } from "./util.js";
 
-const CHARTS = [["chart-inventory", "inventory"], ["chart-outcomes", "outcomes"]];
-
 function files(id) {
   return [
     ["events.jsonl", `/api/runs/${id}/events`, `${id}.jsonl`],
@@ -14,23 +12,23 @@ function files(id) {
   ];
 }
 
-/** Save a Plotly chart (by element id) as a PNG named after the run. */
-export function chartPng(divId, name) {
-  const div = document.getElementById(divId);
+/** Save a Plotly chart (its element) as a PNG named after the run. */
+export function chartPng(div, name) {
   if (!div || !window.Plotly || !div.data) return Promise.resolve(null);
   return window.Plotly.downloadImage(div, { format: "png", filename: name,
     width: div.clientWidth || 900, height: div.clientHeight || 400 });
 }
 
-/** The menu element; `runId()` names the run shown when the menu opens. */
-export function initExports(runId) {
+/** The menu element; `runId()` names the run shown when the menu opens; `charts` maps a
+ * name to its Plotly element. */
+export function createExports(runId, charts) {
   const list = el("div.export-list#export-list");
   const fill = () => {
     const id = runId();
     list.replaceChildren(
       ...files(id).map(([label, href, name]) =>
         el("a.export-link", { href, download: name, dataset: { export: label } }, label)),
-      ...CHARTS.map(([div, what]) => el("button.small.export-link", { type: "button",
+      ...Object.entries(charts).map(([what, div]) => el("button.small.export-link", { type: "button",
         dataset: { export: `${what}.png` }, onclick: () => chartPng(div, `${id}-${what}`) },
       `${what} chart .png`)),
       el("a.export-link#permalink", { href: `/runs/${id}`, dataset: { export: "permalink" } },

@@ -1,9 +1,8 @@
 // Invariants: each consistency check of docs/sim-api.md with a live pass/fail mark. A failure names
 // its sagas; selecting one jumps to it everywhere on the page.
 
-import { emit, on } from "./bus.js";
 import { CHECK_NAMES, createState } from "./state.js";
-import { el, escapeHtml } from "./util.js";
+import { el, escapeHtml, markDrawn } from "./util.js";
 
 const CHECKS = {
   conservation: ["Conservation", "available + held = capacity, per service"],
@@ -12,11 +11,6 @@ const CHECKS = {
   order: ["Compensation order", "undo runs in reverse of the forward steps"],
   no_double_booking: ["No double booking", "no saga holds two units of a service"],
 };
-
-let list;
-let extra;
-let headline;
-let lastHtml = "";
 
 function itemHtml(check, inv, finished, idle) {
   const [name, what] = CHECKS[check] || [check, ""];
@@ -33,23 +27,8 @@ function itemHtml(check, inv, finished, idle) {
       `${inv.detail ? ` <small>${escapeHtml(inv.detail)}</small>` : ""}</span>`) + "</li>";
 }
 
-function draw(state) {
-  const html = CHECK_NAMES.map((c) => itemHtml(c, state.invariants[c], state.finished,
-    state.events === 0)).join("");
-  if (html !== lastHtml) {
-    list.innerHTML = html;
-    lastHtml = html;
-  }
-  const failing = CHECK_NAMES.filter((c) => !state.invariants[c].ok).length;
-  headline.className = `inv-headline ${failing ? "inv-fail" : "inv-pass"}`;
-  headline.textContent = state.events === 0 ? ""
-    : failing ? `✗ ${failing} of ${CHECK_NAMES.length} checks fail`
-      : `✓ all ${CHECK_NAMES.length} checks pass${state.finished ? "" : " so far"}`;
-  const s = state.summary;
-  if (!s || !s.compensations) {
-    extra.textContent = "";
-    return;
-  }
+function extraText(s) {
+  if (!s || !s.compensations) return "";
   const parts = [`compensations performed ${s.compensations.performed} of ` +
     `${s.compensations.expected} expected`];
   const leaked = Object.entries(s.leaked || {}).filter(([, n]) => n > 0);
@@ -58,20 +37,44 @@ function draw(state) {
   if (s.duplicates_prevented) parts.push(`duplicates prevented ${s.duplicates_prevented}`);
   if (s.isolation_anomalies) parts.push(`isolation anomalies ${s.isolation_anomalies}`);
   parts.push(`${s.events} events`);
-  extra.textContent = parts.join(" · ");
+  return parts.join(" · ");
 }
 
-/** Build the invariant panel into `root`. */
-export function initInvariants(root) {
-  list = el("ul.invariants#invariants");
-  extra = el("p.muted.inv-extra");
-  headline = el("p.inv-headline#inv-headline", { role: "status" });
+/** The invariant panel of `store`'s run, built into `root` (element ids start with `prefix`):
+ * {render, reset}, to mount on the store. */
+export function createInvariants(root, store, { prefix = "" } = {}) {
+  const list = el(`ul.invariants#${prefix}invariants`);
+  const extra = el("p.muted.inv-extra");
+  const headline = el(`p.inv-headline#${prefix}inv-headline`, { role: "status" });
+  let lastHtml = "";
+  root.dataset.view = "invariants";
   root.append(headline, list, extra);
   list.addEventListener("click", (e) => {
     const link = e.target.closest("[data-saga]");
-    if (link) emit("select", { saga: link.dataset.saga });
+    if (link) store.select(link.dataset.saga);
   });
-  on("reset", () => { lastHtml = ""; extra.textContent = ""; draw(createState()); });
+
+  function draw(state) {
+    const html = CHECK_NAMES.map((c) => itemHtml(c, state.invariants[c], state.finished,
+      state.events === 0)).join("");
+    if (html !== lastHtml) {
+      list.innerHTML = html;
+      lastHtml = html;
+    }
+    const failing = CHECK_NAMES.filter((c) => !state.invariants[c].ok).length;
+    headline.className = `inv-headline ${failing ? "inv-fail" : "inv-pass"}`;
+    headline.textContent = state.events === 0 ? ""
+      : failing ? `✗ ${failing} of ${CHECK_NAMES.length} checks fail`
+        : `✓ all ${CHECK_NAMES.length} checks pass${state.finished ? "" : " so far"}`;
+    extra.textContent = extraText(state.summary);
+  }
+
   draw(createState());
-  on("render", ({ state }) => draw(state));
+  return {
+    reset() { draw(createState()); },
+    render({ state, frame }) {
+      draw(state);
+      markDrawn(root, frame, state);
+    },
+  };
 }

@@ -1,88 +1,90 @@
 // The transcript: the tutorial's console log rendered from trace events, filterable by saga,
 // following the live edge unless the reader scrolls back. Virtualised: only visible lines exist.
 
-import { emit, on } from "./bus.js";
 import { Transcript } from "./transcript.js";
-import { el, escapeHtml, lowerBound } from "./util.js";
+import { el, escapeHtml, lowerBound, markDrawn } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
-let lines = [];
-let shown = lines; // lines or the filtered subset
-let filter = "";
-let selected = null;
-let transcript = new Transcript();
-let list;
-let select;
-let known = new Set();
-let upto = Infinity; // the last seq shown: a replay that seeks back shows only the lines so far
+/** The log of `store`'s run, built into `root` (element ids start with `prefix`):
+ * {render, reset, select}, to mount on the store. */
+export function createLog(root, store, { prefix = "" } = {}) {
+  let lines = [];
+  let shown = lines; // lines or the filtered subset
+  let filter = "";
+  let selected = null;
+  let transcript = new Transcript();
+  let known = new Set();
+  let upto = Infinity; // the last seq shown: a replay that seeks back shows only the lines so far
 
-/** How many of the shown lines belong to events up to `upto`. */
-function visible() {
-  return upto === Infinity ? shown.length : lowerBound(shown, upto + 1, (l) => l.seq);
-}
+  /** How many of the shown lines belong to events up to `upto`. */
+  const visible = () => (upto === Infinity ? shown.length
+    : lowerBound(shown, upto + 1, (l) => l.seq));
 
-function rowHtml(i) {
-  const l = shown[i];
-  const hl = selected && l.saga === selected ? " hl" : "";
-  if (!l.text) return '<div class="log-line blank"></div>';
-  return `<div class="log-line ${l.cls}${hl}"${l.saga ? ` data-saga="${l.saga}"` : ""}>` +
-    `${escapeHtml(l.text)}</div>`;
-}
+  function rowHtml(i) {
+    const l = shown[i];
+    const hl = selected && l.saga === selected ? " hl" : "";
+    if (!l.text) return '<div class="log-line blank"></div>';
+    return `<div class="log-line ${l.cls}${hl}"${l.saga ? ` data-saga="${l.saga}"` : ""}>` +
+      `${escapeHtml(l.text)}</div>`;
+  }
 
-function applyFilter() {
-  shown = filter ? lines.filter((l) => l.saga === filter || l.saga === null)
-    : lines;
-  list.update(visible());
-}
-
-/** Build the log into `root`. */
-export function initLog(root) {
-  select = el("select#log-filter", { "aria-label": "filter the log by saga",
-    onchange: () => { filter = select.value; list.follow(); applyFilter(); } },
+  const select = el(`select#${prefix}log-filter`, { "aria-label": "filter the log by saga",
+    onchange: () => {
+      filter = select.value;
+      shown = filter ? lines.filter((l) => l.saga === filter || l.saga === null) : lines;
+      list.update(visible());
+      list.follow();
+    } },
   el("option", { value: "" }, "all sagas"));
-  const live = el("button.small#log-follow", { type: "button", hidden: true,
+  const live = el(`button.small#${prefix}log-follow`, { type: "button", hidden: true,
     onclick: () => list.follow() }, "⤓ follow live");
-  const scroller = el("div.log-scroll#log", { tabindex: 0, role: "log" });
-  root.append(el("div.log-bar", {}, el("label", { for: "log-filter" }, "Show "), select, live),
-    scroller);
+  const scroller = el(`div.log-scroll#${prefix}log`, { tabindex: 0, role: "log" });
+  root.dataset.view = "log";
+  root.append(el("div.log-bar", {}, el("label", { for: `${prefix}log-filter` }, "Show "), select,
+    live), scroller);
   const lineHeight = parseFloat(getComputedStyle(document.documentElement).fontSize) * 1.45;
-  list = new VirtualList(scroller, rowHtml, { rowHeight: Math.round(lineHeight) });
+  const list = new VirtualList(scroller, rowHtml, { rowHeight: Math.round(lineHeight) });
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
   scroller.addEventListener("click", (e) => {
     const line = e.target.closest("[data-saga]");
-    if (line) emit("select", { saga: line.dataset.saga, source: "log" });
+    if (line) store.select(line.dataset.saga, "log");
   });
 
-  on("reset", () => {
-    lines = [];
-    shown = lines;
-    transcript = new Transcript();
-    known = new Set();
-    filter = "";
-    upto = Infinity;
-    select.length = 1;
-    list.clear();
-  });
-  on("render", ({ state, events, from }) => {
-    upto = state.seq;
-    const fresh = [];
-    for (let i = from; i < events.length; i += 1) {
-      const e = events[i];
-      if (e.saga && !known.has(e.saga)) {
-        known.add(e.saga);
-        select.append(el("option", { value: e.saga }, e.saga));
+  return {
+    reset() {
+      lines = [];
+      shown = lines;
+      transcript = new Transcript();
+      known = new Set();
+      filter = "";
+      upto = Infinity;
+      select.length = 1;
+      list.clear();
+    },
+    render({ state, events, from, selected: chosen, frame }) {
+      upto = state.seq;
+      selected = chosen;
+      const options = [];
+      for (let i = from; i < events.length; i += 1) {
+        const e = events[i];
+        if (e.saga && !known.has(e.saga)) {
+          known.add(e.saga);
+          options.push(el("option", { value: e.saga }, e.saga));
+        }
+        for (const l of transcript.lines(e)) {
+          lines.push(l);
+          if (filter && shown !== lines && (l.saga === filter || l.saga === null)) shown.push(l);
+        }
       }
-      for (const l of transcript.lines(e)) fresh.push(l);
-    }
-    for (const l of fresh) lines.push(l);
-    if (filter) for (const l of fresh) { if (l.saga === filter || l.saga === null) shown.push(l); }
-    list.update(visible());
-  });
-  on("select", ({ saga, source }) => {
-    selected = saga;
-    if (saga && source !== "log") {
+      if (options.length) select.append(...options);
+      list.update(visible());
+      markDrawn(root, frame, state);
+    },
+    select({ saga, source }) {
+      if (!saga || source === "log") return;
+      selected = saga;
       const index = shown.findIndex((l) => l.saga === saga);
       if (index >= 0 && index < visible()) list.reveal(index);
-    } else list.draw();
-  });
+    },
+  };
 }

@@ -1,10 +1,9 @@
 // Audience: the share link (read-only view of the same run) and the viewer banner.
 
-import { on } from "./bus.js";
 import { el } from "./util.js";
 
-/** Build the share box into `root`. */
-export function initShare(root) {
+/** The share box of `store`'s run, built into `root`. */
+export function createShare(root, store) {
   const link = el("input#share-link", { type: "text", readOnly: true,
     "aria-label": "share link (read-only view)" });
   const copy = el("button.small#share-copy", { type: "button", onclick: async () => {
@@ -17,7 +16,7 @@ export function initShare(root) {
   const viewer = el("span.viewer-badge#viewer-badge", { hidden: true }, "◉ read-only view · ",
     el("a", { href: "/" }, "start your own run"));
   root.append(box, viewer);
-  on("run:joined", ({ runId, controller }) => {
+  store.on("run:joined", ({ runId, controller }) => {
     link.value = `${location.origin}/runs/${runId}`;
     box.hidden = !controller;
     viewer.hidden = controller;

@@ -2,148 +2,138 @@
 // replies and published events over simulated time; crashes, restarts, log writes and
 // redeliveries marked. It draws only the window in view, so it stays fast at any run length.
 
-import { emit, on } from "./bus.js";
 import { TimelineModel } from "./timeline_model.js";
-import { cssVar, el, fmtT, lowerBound } from "./util.js";
+import { cssVar, el, fmtT, lowerBound, markDrawn } from "./util.js";
 
-let model = new TimelineModel();
-let now = 0;
-let windowSec = 20;
-let rightEdge = null; // null: follow the live edge
-let selected = null;
-let lastState = null;
-let canvas;
-let scrollbar;
-let followButton;
-let zoomLabel;
+const ZOOMS = [5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
 
-function draw() {
-  if (!canvas || !canvas.isConnected) return;
-  const dpr = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth;
-  const height = canvas.clientHeight;
-  if (canvas.width !== Math.round(width * dpr)) canvas.width = Math.round(width * dpr);
-  if (canvas.height !== Math.round(height * dpr)) canvas.height = Math.round(height * dpr);
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
-  const gutter = font * 7.2;
-  const axis = font * 1.6;
-  const names = model.lanes();
-  const { arrows, marks } = model;
-  const laneH = (height - axis) / names.length;
-  const right = rightEdge === null ? Math.max(now, windowSec) : rightEdge;
-  const left = right - windowSec;
-  const x = (t) => gutter + ((t - left) / windowSec) * (width - gutter - font);
-  const y = (lane) => laneH * lane + laneH / 2;
-  const color = (v) => cssVar(v);
-  const palette = {};
-  for (const v of ["--ok", "--fail", "--comp", "--pending", "--muted", "--warn", "--fg",
-    "--lane"]) palette[v] = color(v);
+/** The timeline of `store`'s run, built into `root` (element ids start with `prefix`):
+ * {render, reset, select}, to mount on the store. */
+export function createTimeline(root, store, { prefix = "" } = {}) {
+  let model = new TimelineModel();
+  let now = 0;
+  let windowSec = 20;
+  let rightEdge = null; // null: follow the live edge
+  let selected = null;
+  let lastState = null;
 
-  ctx.font = `${font}px system-ui, sans-serif`;
-  ctx.textBaseline = "middle";
-  names.forEach((name, i) => {
-    ctx.strokeStyle = palette["--lane"];
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    ctx.moveTo(gutter, y(i));
-    ctx.lineTo(width, y(i));
-    ctx.stroke();
-    ctx.fillStyle = palette["--fg"];
-    ctx.fillText(name, 4, y(i));
-  });
-  const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((s) => windowSec / s <= 8) || 1000;
-  ctx.fillStyle = palette["--muted"];
-  ctx.textAlign = "center";
-  for (let t = Math.ceil(left / step) * step; t <= right; t += step) {
-    if (t < 0) continue;
-    ctx.fillText(fmtT(t).replace(/\.0$/, ""), x(t), height - axis / 2);
-    ctx.fillRect(x(t), height - axis, 1, 4);
-  }
-  ctx.textAlign = "left";
+  function draw() {
+    if (!canvas.isConnected) return;
+    const dpr = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    if (canvas.width !== Math.round(width * dpr)) canvas.width = Math.round(width * dpr);
+    if (canvas.height !== Math.round(height * dpr)) canvas.height = Math.round(height * dpr);
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
+    const gutter = font * 7.2;
+    const axis = font * 1.6;
+    const names = model.lanes();
+    const { arrows, marks } = model;
+    const laneH = (height - axis) / names.length;
+    const right = rightEdge === null ? Math.max(now, windowSec) : rightEdge;
+    const left = right - windowSec;
+    const x = (t) => gutter + ((t - left) / windowSec) * (width - gutter - font);
+    const y = (lane) => laneH * lane + laneH / 2;
+    const color = (v) => cssVar(v);
+    const palette = {};
+    for (const v of ["--ok", "--fail", "--comp", "--pending", "--muted", "--warn", "--fg",
+      "--lane"]) palette[v] = color(v);
 
-  const from = lowerBound(arrows, left - 1, (a) => a.t1);
-  for (let i = from; i < arrows.length; i += 1) {
-    const a = arrows[i];
-    if (a.t1 > right + windowSec) break;
-    if (a.t0 > right || a.t1 > now) continue; // a replay that seeks back draws up to now
-    const dim = selected && a.saga !== selected;
-    ctx.globalAlpha = dim ? 0.18 : 1;
-    ctx.strokeStyle = palette[a.color];
-    ctx.fillStyle = palette[a.color];
-    ctx.lineWidth = selected && !dim ? 4 : 2.5;
-    ctx.setLineDash(a.dashed ? [5, 4] : []);
-    if (a.skip) continue;
-    const x0 = x(a.t0);
-    const x1 = x(a.t1);
-    if (a.span) {
-      ctx.fillRect(x0, y(a.from) - laneH * 0.18, Math.max(3, x1 - x0), laneH * 0.36);
-      continue;
+    ctx.font = `${font}px system-ui, sans-serif`;
+    ctx.textBaseline = "middle";
+    names.forEach((name, i) => {
+      ctx.strokeStyle = palette["--lane"];
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(gutter, y(i));
+      ctx.lineTo(width, y(i));
+      ctx.stroke();
+      ctx.fillStyle = palette["--fg"];
+      ctx.fillText(name, 4, y(i));
+    });
+    const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((s) => windowSec / s <= 8) || 1000;
+    ctx.fillStyle = palette["--muted"];
+    ctx.textAlign = "center";
+    for (let t = Math.ceil(left / step) * step; t <= right; t += step) {
+      if (t < 0) continue;
+      ctx.fillText(fmtT(t).replace(/\.0$/, ""), x(t), height - axis / 2);
+      ctx.fillRect(x(t), height - axis, 1, 4);
     }
-    const y0 = y(a.from);
-    const y1 = y(a.to);
-    ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    ctx.lineTo(x1, y1);
-    ctx.stroke();
-    const angle = Math.atan2(y1 - y0, x1 - x0);
-    const head = font * 0.55;
-    ctx.beginPath();
-    ctx.moveTo(x1, y1);
-    ctx.lineTo(x1 - head * Math.cos(angle - 0.45), y1 - head * Math.sin(angle - 0.45));
-    ctx.lineTo(x1 - head * Math.cos(angle + 0.45), y1 - head * Math.sin(angle + 0.45));
-    ctx.fill();
-  }
-  ctx.setLineDash([]);
-  ctx.textAlign = "center";
-  const fromMark = lowerBound(marks, left, (m) => m.t);
-  for (let i = fromMark; i < marks.length && marks[i].t <= Math.min(right, now); i += 1) {
-    const m = marks[i];
-    ctx.globalAlpha = selected && m.saga && m.saga !== selected ? 0.25 : 1;
-    ctx.fillStyle = palette[m.color];
-    const small = m.glyph === "■";
-    ctx.font = `bold ${font * (small ? 0.6 : 1.2)}px system-ui, sans-serif`;
-    ctx.fillText(m.glyph, x(m.t), y(m.lane) - laneH * (small ? 0.12 : 0.28));
-  }
-  ctx.globalAlpha = 1;
-  ctx.textAlign = "left";
-  if (rightEdge === null && now > 0) {
-    ctx.fillStyle = palette["--pending"];
-    ctx.fillRect(x(now), 0, 2, height - axis);
-  }
-  scrollbar.max = Math.max(windowSec, now);
-  scrollbar.value = right;
-  followButton.hidden = rightEdge === null;
-  zoomLabel.textContent = `${windowSec} s window`;
-}
+    ctx.textAlign = "left";
 
-function reset() {
-  model = new TimelineModel();
-  now = 0;
-  rightEdge = null;
-  selected = null;
-  lastState = null;
-}
+    const from = lowerBound(arrows, left - 1, (a) => a.t1);
+    for (let i = from; i < arrows.length; i += 1) {
+      const a = arrows[i];
+      if (a.t1 > right + windowSec) break;
+      if (a.t0 > right || a.t1 > now) continue; // a replay that seeks back draws up to now
+      const dim = selected && a.saga !== selected;
+      ctx.globalAlpha = dim ? 0.18 : 1;
+      ctx.strokeStyle = palette[a.color];
+      ctx.fillStyle = palette[a.color];
+      ctx.lineWidth = selected && !dim ? 4 : 2.5;
+      ctx.setLineDash(a.dashed ? [5, 4] : []);
+      if (a.skip) continue;
+      const x0 = x(a.t0);
+      const x1 = x(a.t1);
+      if (a.span) {
+        ctx.fillRect(x0, y(a.from) - laneH * 0.18, Math.max(3, x1 - x0), laneH * 0.36);
+        continue;
+      }
+      const y0 = y(a.from);
+      const y1 = y(a.to);
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+      ctx.stroke();
+      const angle = Math.atan2(y1 - y0, x1 - x0);
+      const head = font * 0.55;
+      ctx.beginPath();
+      ctx.moveTo(x1, y1);
+      ctx.lineTo(x1 - head * Math.cos(angle - 0.45), y1 - head * Math.sin(angle - 0.45));
+      ctx.lineTo(x1 - head * Math.cos(angle + 0.45), y1 - head * Math.sin(angle + 0.45));
+      ctx.fill();
+    }
+    ctx.setLineDash([]);
+    ctx.textAlign = "center";
+    const fromMark = lowerBound(marks, left, (m) => m.t);
+    for (let i = fromMark; i < marks.length && marks[i].t <= Math.min(right, now); i += 1) {
+      const m = marks[i];
+      ctx.globalAlpha = selected && m.saga && m.saga !== selected ? 0.25 : 1;
+      ctx.fillStyle = palette[m.color];
+      const small = m.glyph === "■";
+      ctx.font = `bold ${font * (small ? 0.6 : 1.2)}px system-ui, sans-serif`;
+      ctx.fillText(m.glyph, x(m.t), y(m.lane) - laneH * (small ? 0.12 : 0.28));
+    }
+    ctx.globalAlpha = 1;
+    ctx.textAlign = "left";
+    if (rightEdge === null && now > 0) {
+      ctx.fillStyle = palette["--pending"];
+      ctx.fillRect(x(now), 0, 2, height - axis);
+    }
+    scrollbar.max = Math.max(windowSec, now);
+    scrollbar.value = right;
+    followButton.hidden = rightEdge === null;
+    zoomLabel.textContent = `${windowSec} s window`;
+  }
 
-function zoom(factor) {
-  const options = [5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
-  const i = options.indexOf(windowSec);
-  windowSec = options[Math.max(0, Math.min(options.length - 1, i + factor))];
-  draw();
-}
+  function zoom(step) {
+    const i = ZOOMS.indexOf(windowSec);
+    windowSec = ZOOMS[Math.max(0, Math.min(ZOOMS.length - 1, i + step))];
+    draw();
+  }
 
-/** Build the timeline into `root`. */
-export function initTimeline(root) {
-  canvas = el("canvas.timeline-canvas#timeline-canvas", { role: "img",
+  const canvas = el(`canvas.timeline-canvas#${prefix}timeline-canvas`, { role: "img",
     "aria-label": "space-time diagram of the run" });
-  scrollbar = el("input.timeline-scroll#timeline-scroll", { type: "range", min: 0, step: 0.1,
-    "aria-label": "scroll the timeline",
+  const scrollbar = el(`input.timeline-scroll#${prefix}timeline-scroll`, { type: "range", min: 0,
+    step: 0.1, "aria-label": "scroll the timeline",
     oninput: () => { rightEdge = Math.max(windowSec, Number(scrollbar.value)); draw(); } });
-  followButton = el("button.small#timeline-follow", { type: "button", hidden: true,
+  const followButton = el(`button.small#${prefix}timeline-follow`, { type: "button", hidden: true,
     onclick: () => { rightEdge = null; draw(); } }, "⤓ follow live");
-  zoomLabel = el("span.muted");
+  const zoomLabel = el("span.muted");
+  root.dataset.view = "timeline";
   root.append(canvas, el("div.timeline-bar", {}, scrollbar,
     el("button.small", { type: "button", title: "zoom in", onclick: () => zoom(-1) }, "+"),
     el("button.small", { type: "button", title: "zoom out", onclick: () => zoom(1) }, "−"),
@@ -163,22 +153,29 @@ export function initTimeline(root) {
       const d = Math.min(Math.abs(a.t0 - t), Math.abs(a.t1 - t));
       if (a.saga && (!best || d < best.d)) best = { d, saga: a.saga };
     }
-    if (best && best.d < windowSec / 40) emit("select", { saga: best.saga, source: "timeline" });
+    if (best && best.d < windowSec / 40) store.select(best.saga, "timeline");
   });
   new ResizeObserver(() => draw()).observe(canvas);
 
-  on("reset", () => { reset(); draw(); });
-  on("render", ({ state, events, from }) => {
-    for (let i = from; i < events.length; i += 1) model.ingest(events[i]);
-    now = state.t;
-    lastState = state;
-    draw();
-  });
-  on("select", ({ saga, source }) => {
-    selected = saga;
-    const s = saga && lastState && lastState.sagas.get(saga);
-    if (s && source !== "timeline") rightEdge = Math.max(windowSec, s.started + windowSec * 0.7);
-    draw();
-  });
-  on("theme", draw);
+  return {
+    reset() {
+      model = new TimelineModel();
+      now = 0;
+      rightEdge = null;
+      selected = null;
+      lastState = null;
+    },
+    render({ state, events, from, selected: chosen, frame }) {
+      for (let i = from; i < events.length; i += 1) model.ingest(events[i]);
+      now = state.t;
+      lastState = state;
+      selected = chosen;
+      draw();
+      markDrawn(root, frame, state);
+    },
+    select({ saga, source }) {
+      const s = saga && lastState && lastState.sagas.get(saga);
+      if (s && source !== "timeline") rightEdge = Math.max(windowSec, s.started + windowSec * 0.7);
+    },
+  };
 }

@@ -1,11 +1,11 @@
 // "Compare with…": start the twin of the run on this page (same seed, one switch flipped)
 // and open both side by side on the compare page.
 
-import { emit } from "./bus.js";
 import { el } from "./util.js";
 
-/** The select element; `runId()` and `mode()` describe the run on the page. */
-export function initTwinMenu(runId, mode) {
+/** The select element for `store`'s run; `mode()` is the run's mode; errors go to the store. */
+export function createTwinMenu(store, mode) {
+  const runId = () => store.runId;
   const select = el("select.small#twin-select", { "aria-label": "compare with a twin run" },
     el("option", { value: "" }, "compare with…"));
   let switches = null;
@@ -23,7 +23,7 @@ export function initTwinMenu(runId, mode) {
       body: JSON.stringify({ switch: select.value }) });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      emit("run:error", { message: Object.values(data.errors || {}).join("; ") ||
+      store.emit("run:error", { message: Object.values(data.errors || {}).join("; ") ||
         `the twin run could not start (${response.status})` });
       select.value = "";
       return;

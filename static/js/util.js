@@ -57,6 +57,13 @@ export function perFrame(fn) {
   };
 }
 
+/** Mark what a view (root[data-view]) has drawn: the store's render `frame` and the run's seq.
+ * Tests and benchmarks wait for data-drawn to reach the store's data-frame, never for a timer. */
+export function markDrawn(root, frame, state) {
+  root.dataset.drawnSeq = String(state ? state.seq : -1);
+  root.dataset.drawn = String(frame);
+}
+
 /** Index of the first item whose key(item) >= value in a sorted array (binary search). */
 export function lowerBound(items, value, key = (x) => x) {
   let lo = 0;

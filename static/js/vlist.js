@@ -15,10 +15,15 @@ export class VirtualList {
     this.body.className = "vlist-rows";
     this.spacer.append(this.body);
     container.append(this.spacer);
-    this.programmatic = false;
+    this.expectedTop = null; // where the list last scrolled itself
     this.rows = new Map();
     container.addEventListener("scroll", () => {
-      if (this.programmatic) { this.programmatic = false; } else {
+      // A scroll event that finds the list where it put itself is the list's own; anything
+      // else is the reader's, even right after a programmatic scroll (events coalesce).
+      const own = this.expectedTop !== null &&
+        Math.abs(container.scrollTop - this.expectedTop) <= 1;
+      this.expectedTop = null;
+      if (!own) {
         const bottom = container.scrollHeight - container.clientHeight - container.scrollTop;
         this.following = bottom < this.rowHeight * 1.5;
         container.dispatchEvent(new CustomEvent("follow", { detail: this.following }));
@@ -35,8 +40,7 @@ export class VirtualList {
     if (this.following) {
       const target = Math.max(0, count * this.rowHeight - this.container.clientHeight);
       if (Math.abs(this.container.scrollTop - target) > 1) {
-        this.programmatic = true;
-        this.container.scrollTop = target;
+        this.scrollTo(target);
       }
     }
     this.draw();
@@ -46,9 +50,14 @@ export class VirtualList {
   reveal(index) {
     const top = index * this.rowHeight - this.container.clientHeight / 2 + this.rowHeight;
     this.following = false;
-    this.programmatic = true;
-    this.container.scrollTop = Math.max(0, top);
+    this.scrollTo(Math.max(0, top));
     this.draw();
+  }
+
+  /** Scroll the container itself (remembering where, so its scroll event is not the reader's). */
+  scrollTo(top) {
+    this.container.scrollTop = top;
+    this.expectedTop = this.container.scrollTop; // as clamped by the browser
   }
 
   /** Jump back to the live edge and follow it. */
