@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import requests
@@ -82,9 +84,17 @@ def throughput(url: str, bookings: int) -> None:
     )
 
 
-def fan_out(urls: list[str], viewers: int, bookings: int, speed: float, pids: list[int]) -> None:
+def fan_out(
+    urls: list[str],
+    viewers: int,
+    bookings: int,
+    speed: float,
+    pids: list[int],
+    profile: str | None = None,
+) -> None:
     """Viewers (Node, bench/viewers.mjs) join a paused run, it resumes at `speed`: every
-    viewer's deliveries, the emit-to-receipt delay, the server processes' CPU meanwhile."""
+    viewer's deliveries, the emit-to-receipt delay, the server processes' CPU meanwhile.
+    With `profile`, py-spy samples the first server process into that file meanwhile."""
     c = client(urls[0])
     ack = c.call("start_run", run_body(bookings, speed, paused=True), timeout=30)
     assert ack["ok"], ack
@@ -99,7 +109,8 @@ def fan_out(urls: list[str], viewers: int, bookings: int, speed: float, pids: li
         )
 
     limit = bookings * 3.0 / speed + 60  # the run's length at this speed, plus a minute
-    seen = watch(urls, ack["id"], viewers, go, limit)
+    with sampling(pids[0], profile, viewers):
+        seen = watch(urls, ack["id"], viewers, go, limit)
     used = sum(cpu_seconds(pid) for pid in pids) - cpu[0]
     c.disconnect()
     total = requests.get(f"{urls[0]}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
@@ -115,6 +126,30 @@ def fan_out(urls: list[str], viewers: int, bookings: int, speed: float, pids: li
         f"server CPU {used:.1f} s: {used / batches * 1e6:.0f} ms per 1,000 batches delivered "
         f"({used / deliveries * 1e6:.1f} ms per 1,000 events); viewers' CPU {seen.cpu:.1f} s"
     )
+
+
+@contextmanager
+def sampling(pid: int, profile: str | None, viewers: int) -> Iterator[None]:
+    """py-spy record of pid and its children while the block runs (a flame graph for .svg,
+    collapsed stacks for .txt)."""
+    if not profile:
+        yield
+        return
+    stem, ext = os.path.splitext(profile)
+    out = f"{stem}-{viewers}{ext}"
+    spy = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid", str(pid),
+         "--subprocesses", "--rate", "100", "--output", out,
+         "--format", "raw" if ext == ".txt" else "flamegraph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its output when interrupted
+        spy.wait(timeout=60)
+        print(f"  py-spy profile of the server: {out}")
 
 
 def probe(
@@ -225,6 +260,9 @@ def main(argv: list[str] | None = None) -> None:
         help="the server's TICK_SECONDS: one batch per run per tick",
     )
     parser.add_argument(
+        "--profile", help="py-spy record of the server per fan-out: FILE.svg or FILE.txt"
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=1,
@@ -254,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.viewers:
             print(f"one live run at speed {args.speed:g}, {args.live_bookings} bookings:")
         for n in args.viewers:
-            fan_out(urls, n, args.live_bookings, args.speed, pids)
+            fan_out(urls, n, args.live_bookings, args.speed, pids, args.profile)
         if args.big_bookings:
             responsiveness(url, args.big_bookings, args.big_cap)
 
