@@ -6,8 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser redis run test test-fast lint lint-check bench bench-live bench-dashboard \
-	bench-replay bench-experiments clean
+.PHONY: help setup browser redis run test test-fast test-js lint lint-check bench bench-live \
+	bench-dashboard bench-replay bench-experiments clean
 
 ## help: list the targets
 help:
@@ -40,9 +40,13 @@ redis:
 run: setup
 	$(BIN)/python -m app --host $(HOST) --port $(PORT)
 
-## test: set up everything (chromium, redis-server included) and run the whole test suite
-test: setup browser redis lint-check
+## test: set up everything (chromium, redis-server too) and run every test (pytest and node)
+test: setup browser redis lint-check test-js
 	$(BIN)/python -m pytest -q
+
+## test-js: the page's logic that needs no browser, under `node --test` (tests/js/)
+test-js: setup
+	PYTHON=$(BIN)/python node --import ./tests/js/register.mjs --test tests/js/*.test.mjs
 
 ## test-fast: the test suite without the browser tests
 test-fast: setup

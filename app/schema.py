@@ -1,12 +1,14 @@
-"""The parameter schema for the browser (`GET /api/params`), and the favicon."""
+"""What the browser learns from sim/: the parameter schema (`GET /api/params`), the vocabulary
+(`GET /api/vocabulary`, and as the ES module `/static/js/vocabulary.js`), and the favicon."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
 from sim.schema import ALL_FIELDS, DEFAULTS, MODES, Field
+from sim.trace.vocabulary import es_module, vocabulary
 
 bp = Blueprint("schema", __name__)
 
@@ -46,6 +48,23 @@ def params() -> Response:
     response = jsonify(params_schema())
     response.cache_control.no_cache = True
     return response
+
+
+@bp.get("/api/vocabulary")
+def vocabulary_json() -> Response:
+    """Steps, modes, actors, event kinds, checks, outcomes, run states, transcript templates."""
+    response = jsonify(vocabulary())
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/static/js/vocabulary.js")
+def vocabulary_module() -> Response:
+    """The same as the ES module the page's scripts import (no file: sim/ is the one source)."""
+    response = Response(es_module(), mimetype="text/javascript")
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/favicon.ico")

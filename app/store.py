@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from app.db import Database, as_dict
+from sim.trace.vocabulary import LIVE_STATES
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -32,7 +33,6 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 """
 
-LIVE_STATES = ("pending", "running", "paused")
 DELETE_CHUNK = 20_000  # events deleted per transaction
 RUN_COLUMNS = "id, created, preset, params, speed, status, reason, summary, t, event_count"
 

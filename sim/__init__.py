@@ -3,7 +3,8 @@
 from sim.engine import Simulation
 from sim.params import DEFAULTS, ParamsError, RunParams, validate
 from sim.presets import PRESETS, resolve
-from sim.trace.events import EVENT_KINDS, to_json
+from sim.trace.events import to_json
+from sim.trace.vocabulary import EVENT_KINDS
 
 __all__ = [
     "DEFAULTS",

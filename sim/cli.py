@@ -12,6 +12,7 @@ from sim.presets import PRESETS, resolve
 from sim.runner import run_summary
 from sim.trace.events import JsonlSink, ListSink
 from sim.trace.transcript import TranscriptRenderer
+from sim.trace.vocabulary import MODES
 
 
 class CliError(Exception):
@@ -21,7 +22,7 @@ class CliError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
     p.add_argument("--preset", choices=sorted(PRESETS), help="start from a named scenario")
-    p.add_argument("--mode", choices=["orchestration", "choreography"])
+    p.add_argument("--mode", choices=MODES)
     p.add_argument("--bookings", type=int, help="number of booking requests")
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--params", metavar="FILE.json", help="parameters as a JSON file")

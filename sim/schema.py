@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-STEPS: tuple[str, ...] = ("flight", "hotel", "car")
-MODES: tuple[str, ...] = ("orchestration", "choreography")
+from sim.trace.vocabulary import MODES, STEPS
+
 BOOKING_ID = re.compile(r"^BOOK(\d{3,7})$")
 
 DEFAULTS: dict[str, Any] = {

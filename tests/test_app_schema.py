@@ -1,6 +1,9 @@
-"""GET /api/params (the form's schema), the switches twins derive from it, /favicon.ico."""
+"""GET /api/params (the form's schema), the switches twins derive from it, /favicon.ico, and
+the vocabulary (GET /api/vocabulary, /static/js/vocabulary.js)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from flask.testing import FlaskClient
@@ -8,6 +11,7 @@ from flask.testing import FlaskClient
 from app.history import twins
 from sim.params import validate
 from sim.schema import ALL_FIELDS, DEFAULTS
+from sim.trace.vocabulary import CHECKS, EVENT_KINDS, STEPS
 
 
 def test_params_schema_is_sim_params(client: FlaskClient) -> None:
@@ -81,3 +85,24 @@ def test_favicon_ico_answers_with_the_svg_icon(client: FlaskClient) -> None:
     assert response.mimetype == "image/svg+xml"
     assert response.get_data(as_text=True).startswith("<svg")
     response.close()
+
+
+def test_vocabulary_is_served_as_json_and_as_the_page_s_module(client: FlaskClient) -> None:
+    body = client.get("/api/vocabulary").get_json()
+    assert body["steps"] == list(STEPS)
+    assert [c["name"] for c in body["checks"]] == list(CHECKS)
+    assert set(body["event_kinds"]) == set(EVENT_KINDS)
+    assert body["run_states"]["ended"] == ["finished", "stopped", "interrupted"]
+    assert set(body["transcript"]["kinds"]) <= set(EVENT_KINDS)
+    module = client.get("/static/js/vocabulary.js")
+    assert module.status_code == 200
+    assert module.mimetype == "text/javascript"
+    text = module.get_data(as_text=True)
+    start, end = text.index("Object.freeze(") + len("Object.freeze("), text.rindex(");\nexport")
+    assert json.loads(text[start:end]) == body
+    assert text.endswith("export default VOCABULARY;\n")
+    again = client.get(
+        "/static/js/vocabulary.js", headers={"If-None-Match": module.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert client.get("/static/js/util.js").status_code == 200  # other static files unchanged

@@ -4,7 +4,6 @@ a broken invariant, a read-only viewer on the share link, field errors and the c
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,90 +170,6 @@ def test_start_paused_then_step_and_resume_with_the_keyboard(server: str, browse
     page.locator("body").press(" ")
     wait_finished(page)
     assert len(board(page)) == 5
-    assert errors == []
-
-
-def test_browser_transcript_matches_the_python_one(
-    server: str, browser: Browser, tmp_path: Path
-) -> None:
-    from sim import PRESETS, Simulation, resolve
-    from sim.params import parse_plan
-    from sim.trace.events import ListSink
-    from sim.trace.transcript import render
-
-    page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    scenarios = [
-        {
-            "preset": "tutorial",
-            "params": {"plan": parse_plan("BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")},
-        },
-        {"preset": "tutorial-choreography", "params": {"plan": {"BOOK004": ["car"]}}},
-        {"preset": "tutorial-choreography-gap"},
-        {
-            "preset": "tutorial",
-            "params": {
-                "orchestrator": {
-                    "crash_saga": "BOOK002",
-                    "crash_step": "hotel",
-                    "durable_log": True,
-                }
-            },
-        },
-        {
-            "params": {
-                "bookings": 40,
-                "retries": 1,
-                "reply_loss_rate": 0.2,
-                "compensation_failure_rate": 0.3,
-                "seed": 7,
-            }
-        },
-        *({"preset": name} for name in PRESETS),
-    ]
-    for scenario in scenarios:
-        sink = ListSink()
-        Simulation(resolve(scenario), sink=sink).run()
-        expected = list(render(sink.events))
-        actual = page.evaluate(
-            """async (events) => {
-            const { render } = await import('/static/js/transcript.js');
-            return render(events); }""",
-            sink.events,
-        )
-        assert actual == expected, scenario
-    assert errors == []
-
-
-def test_state_reducer_rebuilds_the_state_at_any_time(server: str, browser: Browser) -> None:
-    from sim import Simulation, resolve
-    from sim.params import parse_plan
-    from sim.trace.events import ListSink
-
-    sink = ListSink()
-    plan = parse_plan("BOOK002:flight,BOOK003:flight,BOOK004:car,BOOK005:car")
-    Simulation(resolve({"preset": "tutorial", "params": {"plan": plan}}), sink=sink).run()
-    page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    at = page.evaluate(
-        """async (events) => {
-        const { stateAt, applyEvents, createState } = await import('/static/js/state.js');
-        const view = (s) => ({ t: s.t, inventory: s.inventory, outcomes: s.outcomes,
-            book4: s.sagas.get('BOOK004') && { outcome: s.sagas.get('BOOK004').outcome,
-              hotel: s.sagas.get('BOOK004').steps.hotel.comp,
-              flight: s.sagas.get('BOOK004').steps.flight.comp },
-            finished: s.finished });
-        const whole = applyEvents(createState(), events.slice(0, 20));
-        applyEvents(whole, events.slice(20));
-        return { mid: view(stateAt(events, 10.1)), end: view(stateAt(events, 1e9)),
-                 batched: view(whole) };
-    }""",
-        sink.events,
-    )
-    assert at["mid"]["book4"] == {"outcome": "compensating", "hotel": "done", "flight": "pending"}
-    assert at["mid"]["inventory"] == {"flight": 8, "hotel": 4, "car": 2}
-    assert at["end"]["inventory"] == {"flight": 9, "hotel": 4, "car": 2}
-    assert at["end"]["outcomes"] == {"completed": 1, "compensated": 4, "stuck": 0, "flagged": 0}
-    assert at["end"]["finished"] is True
-    assert at["batched"] == at["end"]
     assert errors == []
 
 

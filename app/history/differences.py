@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-OUTCOMES = ("completed", "compensated", "stuck", "flagged")
-CHECKS = ("conservation", "atomic_outcome", "nothing_stuck", "order", "no_double_booking")
+from sim.trace.vocabulary import CHECKS, OUTCOMES, STEPS
 
 
 def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -72,7 +71,7 @@ def outcome_rows(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[dic
         f"{comp_b.get('performed', '–')} / {comp_b.get('expected', '–')}",
     )
     add("inventory", "leaked units", _leaked(a), _leaked(b))
-    for service in ("flight", "hotel", "car"):
+    for service in STEPS:
         inv_a = ((a or {}).get("inventory") or {}).get(service) or {}
         inv_b = ((b or {}).get("inventory") or {}).get(service) or {}
         add(

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sim.trace.transcript import TranscriptRenderer
+from sim.trace.vocabulary import STEPS
 
 BASE_COLUMNS = ("seq", "t", "kind", "saga", "actor", "step")
 COMMON_FIELDS = ("attempt", "units", "reason", "event_type", "check", "detail")
@@ -36,7 +37,7 @@ def csv_row(event: dict[str, Any]) -> list[Any]:
     return [
         *(_cell(event.get(key)) for key in BASE_COLUMNS),
         *(_cell(event.get(key)) for key in COMMON_FIELDS),
-        *(_cell(inventory.get(service)) for service in ("flight", "hotel", "car")),
+        *(_cell(inventory.get(service)) for service in STEPS),
         json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else "",
     ]
 

@@ -7,10 +7,10 @@ from typing import Any
 from app.runs.controlled import ControlledRun
 from app.runs.manager import RunManager
 from app.runs.request import RequestError, bookings_limit_error, parse_speed
+from sim.trace.vocabulary import FAULT_ACTORS
 
 ACTIONS = ("pause", "resume", "step", "speed", "stop", "inject")
 FAULT_ACTIONS = ("crash", "restart")
-FAULT_ACTORS = ("orchestrator", "flight", "hotel", "car")
 
 
 class ControlError(ValueError):

@@ -20,10 +20,11 @@ from app.runs.request import INSTANT, Speed
 from app.runs.viewers import Viewer, Viewers
 from app.store import Store
 from sim import Simulation, to_json
+from sim.trace.vocabulary import ENDED_STATES
 
 log = logging.getLogger(__name__)
 
-ENDED = ("finished", "stopped", "interrupted")
+ENDED = ENDED_STATES
 STATUS_EVERY = 0.5  # wall seconds between run_status updates while running
 CATCHUP_UNDER_LOCK = 2_000  # events a joiner may still be behind when it takes the lock
 

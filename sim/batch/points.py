@@ -7,8 +7,9 @@ import io
 from typing import Any
 
 from sim.batch.stats import clustered_proportion, mean_ci, wilson
+from sim.trace.vocabulary import OUTCOMES as SAGA_OUTCOMES
 
-OUTCOMES = ("completed", "compensated", "stuck", "flagged", "not_started")
+OUTCOMES = (*SAGA_OUTCOMES, "not_started")
 COUNTERS = ("retries", "duplicates_prevented", "isolation_anomalies")
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.trace.vocabulary import STEPS
+
 #: capacities too large to run out, so the failure rates alone decide the outcome
-ROOMY = {s: {"capacity": 10_000} for s in ("flight", "hotel", "car")}
+ROOMY = {s: {"capacity": 10_000} for s in STEPS}
 CAR_SWEEP = {"param": "services.car.failure_rate", "from": 0, "to": 0.6, "step": 0.1}
 
 EXPERIMENTS: dict[str, dict[str, Any]] = {

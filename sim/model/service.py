@@ -8,9 +8,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sim.trace.tracer import Tracer
 
-#: the tutorial's names, for transcripts
-SERVICE_NAMES = {"flight": "FlightService", "hotel": "HotelService", "car": "CarRentalService"}
-
 OK = "ok"
 
 

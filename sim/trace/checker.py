@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sim.schema import STEPS
-from sim.trace.events import CHECKS, Event
+from sim.trace.events import Event
+from sim.trace.vocabulary import CHECKS
 
 COMPENSABLE = ("flight", "hotel")  # the car, last, has no compensation (as in the tutorial)
 MAX_LISTED = 200  # offending sagas listed per check in the summary (the count is exact)

@@ -1,30 +1,142 @@
-"""Renders trace events as the tutorial's console log, line for line."""
+"""Renders trace events as the tutorial's console log, line for line, from the TRANSCRIPT table
+of sim/trace/vocabulary.py (static/js/transcript.js reads the same table in the browser).
+
+The table is compiled once, at import, into one small Python function per event kind (print
+`SOURCE` to read them): as fast as hand-written f-strings, with the table as the only source.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from sim.model.service import SERVICE_NAMES
 from sim.trace.events import Event
+from sim.trace.vocabulary import STEPS, TRANSCRIPT
 
-RULE = "=" * 60
-ITEMS = {"flight": "flight FL123", "hotel": "hotel HTL456", "car": "car CAR789"}
-NOUNS = {"flight": "Flight", "hotel": "Hotel", "car": "Car"}
-UNITS = {"flight": "seats", "hotel": "rooms", "car": "cars"}
-FAIL_TEXT = {
-    ("flight", "error"): "system error",
-    ("flight", "sold_out"): "no seats",
-    ("hotel", "error"): "no rooms",
-    ("hotel", "sold_out"): "no rooms",
-    ("car", "error"): "no cars",
-    ("car", "sold_out"): "no cars",
+TABLES: dict[str, Any] = TRANSCRIPT["tables"]
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+Scope = dict[str, str]  # name -> the Python expression that reads it
+
+
+def _key(value: Any, key: Any) -> Any:
+    """value[key], or None when value is not a mapping or has no such key."""
+    return value.get(key) if isinstance(value, dict) else None
+
+
+HELPERS: dict[str, Any] = {
+    "T": TABLES,
+    "STEPS": STEPS,
+    "_key": _key,
+    "_words": lambda v: None if v is None else str(v).replace("_", " "),
+    "_list": lambda v: None if v is None else ", ".join(str(x) for x in v[:5]),
 }
-STEP_NUMBER = {"flight": 1, "hotel": 2, "car": 3}
-ACTOR_NAMES = {
-    **SERVICE_NAMES,
-    "orchestrator": "SagaOrchestrator",
-    "bus": "EventBus",
-    "monitor": "SagaMonitor",
+
+
+def _name(name: str, scope: Scope, record: str) -> str:
+    """A loop or join variable, a remembered value (`env`), a table or a field of the record."""
+    if name in scope:
+        return scope[name]
+    if name in TRANSCRIPT["memory"]:
+        return f"env[{name!r}]"
+    if name in TABLES:
+        return f"T[{name!r}]"
+    return f"{record}.get({name!r})"
+
+
+def _path(path: str, scope: Scope, record: str) -> str:
+    first, *keys = path.strip().split(".")
+    code = _name(first, scope, record)
+    for key in keys:
+        code = f"_key({code}, {_name(key[1:], scope, record) if key[0] == '$' else repr(key)})"
+    return code
+
+
+def _expr(expr: str, scope: Scope, record: str) -> str:
+    """`alt ?? alt | filter | ...`, each alt a sum `path + path`."""
+    alts, *filters = expr.split(" | ")
+    sums = [
+        "(" + " + ".join(_path(p, scope, record) for p in a.split(" + ")) + ")"
+        for a in alts.split("??")
+    ]
+    code = sums[-1]
+    for alt in reversed(sums[:-1]):
+        code = f"(_v if (_v := {alt}) is not None else {code})"
+    for name in (f.strip() for f in filters):
+        code = f"_{name}({code})" if f"_{name}" in HELPERS else f"T[{name!r}].get({code})"
+    return code
+
+
+def _text(text: str, scope: Scope, record: str = "rec") -> str:
+    """The template as a Python expression; a missing value prints as nothing."""
+    parts = PLACEHOLDER.split(text)  # literal, expr, literal, expr, ..., literal
+    if len(parts) == 1:
+        return repr(text)
+    fmt = "%s".join(lit.replace("%", "%%") for lit in parts[0::2])
+    values = [
+        "at" if e == "at" else f'("" if (_v := {_expr(e, scope, record)}) is None else _v)'
+        for e in parts[1::2]
+    ]
+    return f"{fmt!r} % ({', '.join(values)},)"
+
+
+def _condition(cond: str, scope: Scope, record: str = "rec") -> str:
+    """`path`, `path=value`, `path!=value` or `path>number`; a leading `!` negates."""
+    if cond.startswith("!") and not cond.startswith("!="):
+        return f"not ({_condition(cond[1:], scope, record)})"
+    for op, python in (("!=", "!="), ("=", "=="), (">", ">")):
+        if op in cond:
+            left, right = cond.split(op, 1)
+            if op == ">":
+                return f"({_path(left, scope, record)} or 0) > {float(right)!r}"
+            return f"str({_path(left, scope, record)}) {python} {right!r}"
+    return f"{_path(cond, scope, record)}"
+
+
+def _when(conds: list[str], scope: Scope, record: str = "rec") -> str:
+    return " and ".join(f"({_condition(c, scope, record)})" for c in conds) or "True"
+
+
+def _line(spec: dict[str, Any]) -> list[str]:
+    """Python statements that append one line spec's lines to `out`."""
+    if "set" in spec:
+        return [f"env[{spec['set']!r}] = {_path(spec['to'], {}, 'rec')}"]
+    scope: Scope = {"at": "at"}
+    code: list[str] = []
+    if "join" in spec:
+        join, item_scope = spec["join"], {"key": "key"}
+        code += [
+            f"items = [{_text(join['text'], item_scope, 'item')}"
+            f" for key, item in ({_path(join['over'], scope, 'rec')} or {{}}).items()"
+            f" if {_when(join['when'], item_scope, 'item')}]",
+            "if items:",
+            f"    items = {join['sep']!r}.join(items)",
+        ]
+        scope["items"] = "items"
+    indent = "    " if code else ""
+    if spec.get("each"):
+        code.append(f"{indent}for {spec['each']} in STEPS:")
+        scope[spec["each"]] = spec["each"]
+        indent += "    "
+    text = _text(spec["text"], scope)
+    if spec.get("when"):
+        code += [f"{indent}if {_when(spec['when'], scope)}:", f"{indent}    out.append({text})"]
+    else:
+        code.append(f"{indent}out.append({text})")
+    return code
+
+
+def _function(name: str, specs: list[dict[str, Any]]) -> str:
+    body = [statement for spec in specs for statement in _line(spec)]
+    return "\n    ".join([f"def {name}(rec, env, at):", "out = []", *body, "return out"])
+
+
+NAMES = {kind: "_" + kind.replace(".", "_") for kind in TRANSCRIPT["kinds"]}
+SOURCE = "\n\n".join(_function(NAMES[k], specs) for k, specs in TRANSCRIPT["kinds"].items())
+_compiled: dict[str, Any] = dict(HELPERS)
+exec(compile(SOURCE, "<sim/trace/vocabulary.py TRANSCRIPT>", "exec"), _compiled)
+RULES: dict[str, Callable[[Event, dict[str, Any], str], list[str]]] = {
+    kind: _compiled[name] for kind, name in NAMES.items()
 }
 
 
@@ -32,162 +144,11 @@ class TranscriptRenderer:
     """Turns one event at a time into the lines the tutorial's code would have printed."""
 
     def __init__(self) -> None:
-        self.orchestrated = True
-        self._rules: dict[str, Callable[[Event, str], list[str]]] = {
-            name[len("_r_") :].replace("__", "."): getattr(self, name)
-            for name in dir(self)
-            if name.startswith("_r_")
-        }
+        self.env: dict[str, Any] = dict(TRANSCRIPT["memory"])  # the run's mode
 
     def lines(self, event: Event) -> list[str]:
-        rule = self._rules.get(event["kind"])
-        return rule(event, f"[{event['t']:.1f}]") if rule else []
-
-    def _r_run__started(self, e: Event, at: str) -> list[str]:
-        self.orchestrated = e["params"]["mode"] == "orchestration"
-        inv = e["inventory"]
-        out = [f"{at} {SERVICE_NAMES[s]} started ({UNITS[s]}: {inv[s]})" for s in ITEMS]
-        out.append(f"{at} {'SagaOrchestrator' if self.orchestrated else 'EventBus'} started")
-        return [*out, ""]
-
-    def _r_saga__started(self, e: Event, at: str) -> list[str]:
-        again = " again (restarted from scratch)" if e.get("reason") else ""
-        if not self.orchestrated:
-            return [f"{at} SagaMonitor: saga {e['saga']} started"]
-        start = f"{at} Starting saga for Booking({e['saga']}){again}"
-        return [f"{at} {RULE}", start, f"{at} {RULE}"]
-
-    def _r_step__started(self, e: Event, at: str) -> list[str]:
-        n = STEP_NUMBER[e["step"]]
-        extra = f" (attempt {e['attempt']})" if e.get("attempt", 1) > 1 else ""
-        return [f"{at} Orchestrator: Executing step {n}/3: book_{e['step']}{extra}"]
-
-    def _r_step__succeeded(self, e: Event, at: str) -> list[str]:
-        s, who = e["step"], SERVICE_NAMES[e["step"]]
-        first = f"{at} {who}: Booking {ITEMS[s]}"
-        if e.get("duplicate"):
-            return [
-                first,
-                f"{at} {who}: ✓ Already booked for {e['saga']} (idempotent, no new "
-                f"{UNITS[s][:-1]})",
-            ]
-        return [first, f"{at} {who}: ✓ {NOUNS[s]} booked (remaining: {e['inventory'][s]})"]
-
-    def _r_step__failed(self, e: Event, at: str) -> list[str]:
-        s, who = e["step"], SERVICE_NAMES[e["step"]]
-        why = FAIL_TEXT.get((s, e["reason"]), e["reason"].replace("_", " "))
-        out = [f"{at} {who}: Booking {ITEMS[s]}", f"{at} {who}: Booking FAILED - {why}"]
-        if self.orchestrated:
-            out.append(f"{at} Orchestrator: Step book_{s} FAILED")
-        return out
-
-    def _r_step__reply_lost(self, e: Event, at: str) -> list[str]:
-        who = SERVICE_NAMES[e["step"]]
-        return [f"{at} Orchestrator: no reply from {who} (it booked; the reply was lost)"]
-
-    def _r_step__retried(self, e: Event, at: str) -> list[str]:
-        return [f"{at} Orchestrator: Retrying book_{e['step']} (attempt {e['attempt']})"]
-
-    def _r_saga__compensating(self, e: Event, at: str) -> list[str]:
-        if self.orchestrated:
-            return ["", f"{at} Orchestrator: Starting compensation..."]
-        return [f"{at} SagaMonitor: {e['saga']} compensating after {e.get('reason')}"]
-
-    def _r_compensation__started(self, e: Event, at: str) -> list[str]:
-        if not self.orchestrated:
-            return []
-        extra = f" (attempt {e['attempt']})" if e.get("attempt", 1) > 1 else ""
-        return [f"{at} Orchestrator: Compensating book_{e['step']}{extra}"]
-
-    def _r_compensation__succeeded(self, e: Event, at: str) -> list[str]:
-        s, who = e["step"], SERVICE_NAMES[e["step"]]
-        first = f"{at} {who}: COMPENSATING - canceling {e['saga']}"
-        if e.get("units"):
-            return [first, f"{at} {who}: ✓ {NOUNS[s]} canceled (available: {e['inventory'][s]})"]
-        if e.get("reason") == "already_canceled":
-            return [first, f"{at} {who}: Already canceled (idempotent)"]
-        return [first, f"{at} {who}: No booking to cancel"]
-
-    def _r_compensation__failed(self, e: Event, at: str) -> list[str]:
-        who = SERVICE_NAMES[e["step"]]
-        return [
-            f"{at} {who}: COMPENSATING - canceling {e['saga']}",
-            f"{at} {who}: Compensation FAILED - {e['reason'].replace('_', ' ')}",
-        ]
-
-    def _r_compensation__skipped(self, e: Event, at: str) -> list[str]:
-        return [f"{at} Orchestrator: book_{e['step']} has no compensation"]
-
-    def _r_saga__completed(self, e: Event, at: str) -> list[str]:
-        return ["", f"{at} ✓✓✓ Saga {e['saga']} COMPLETED ✓✓✓", ""]
-
-    def _r_saga__compensated(self, e: Event, at: str) -> list[str]:
-        return ["", f"{at} ✗✗✗ Saga {e['saga']} FAILED - compensated ✗✗✗", ""]
-
-    def _r_saga__flagged(self, e: Event, at: str) -> list[str]:
-        return [
-            f"{at} Orchestrator: WARNING - {e['reason']}! Manual intervention needed.",
-            f"{at} ⚠⚠⚠ Saga {e['saga']} NEEDS MANUAL INTERVENTION ⚠⚠⚠",
-        ]
-
-    def _r_saga__stuck(self, e: Event, at: str) -> list[str]:
-        return [f"{at} ??? Saga {e['saga']} STUCK - never ended ({e['reason']}) ???"]
-
-    def _r_saga__timed_out(self, e: Event, at: str) -> list[str]:
-        return [f"{at} SagaTimeout: {e['saga']} did not end in time - compensating"]
-
-    def _r_message__published(self, e: Event, at: str) -> list[str]:
-        return [f"{at} EventBus: Event({e['event_type']}) {e['saga']}"]
-
-    def _r_message__redelivered(self, e: Event, at: str) -> list[str]:
-        who = SERVICE_NAMES[e["step"]]
-        return [f"{at} EventBus: redelivering Event({e['event_type']}) {e['saga']} to {who}"]
-
-    def _r_outbox__relayed(self, e: Event, at: str) -> list[str]:
-        who = SERVICE_NAMES[e["step"]]
-        return [f"{at} {who}: outbox relay sends Event({e['event_type']}) {e['saga']}"]
-
-    def _r_actor__crashed(self, e: Event, at: str) -> list[str]:
-        return [f"{at} *** {ACTOR_NAMES[e['actor']]} CRASHED - {e['reason']} ***"]
-
-    def _r_actor__restarted(self, e: Event, at: str) -> list[str]:
-        return [f"{at} *** {ACTOR_NAMES[e['actor']]} RESTARTED - {e['reason']} ***"]
-
-    def _r_log__appended(self, e: Event, at: str) -> list[str]:
-        return [f"{at} SagaLog: {e['detail']}"]
-
-    def _r_log__replayed(self, e: Event, at: str) -> list[str]:
-        return [f"{at} Orchestrator: resuming from the log - {e['detail']}"]
-
-    def _r_invariant__violated(self, e: Event, at: str) -> list[str]:
-        return [f"{at} !!! INVARIANT VIOLATED ({e['check']}): {e['detail']}"]
-
-    def _r_isolation__anomaly(self, e: Event, at: str) -> list[str]:
-        return [f"{at} ~~~ NO ISOLATION: {e['detail']}"]
-
-    def _r_run__finished(self, e: Event, at: str) -> list[str]:
-        s = e["summary"]
-        inv, sagas = s["inventory"], s["sagas"]
-        out = ["", RULE, "Final State:", RULE]
-        labels = {"flight": "Flight seats", "hotel": "Hotel rooms", "car": "Cars"}
-        for step, label in labels.items():
-            out.append(f"{label} available: {inv[step]['available']}/{inv[step]['capacity']}")
-        out += [
-            "",
-            f"Completed sagas: {sagas['completed']}",
-            f"Failed sagas: {sagas['compensated'] + sagas['flagged']}",
-        ]
-        if sagas["flagged"]:
-            out.append(f"Needing manual intervention: {sagas['flagged']}")
-        if sagas["stuck"]:
-            out.append(f"Stuck sagas: {sagas['stuck']}")
-        broken = [c for c, v in s["invariants"].items() if not v["ok"]]
-        if broken:
-            out.append(
-                "Invariants violated: "
-                + ", ".join(f"{c} ({', '.join(s['invariants'][c]['sagas'][:5])})" for c in broken)
-            )
-        return out
+        rule = RULES.get(event["kind"])
+        return rule(event, self.env, f"[{event['t']:.1f}]") if rule else []
 
 
 def render(events: Iterable[Event]) -> Iterator[str]:

@@ -2,10 +2,10 @@
 // nearest copy before it plus at most N events folded in with state.js's own reducer.
 // Series and the saga order only ever grow, so a copy keeps their lengths, not their contents.
 
-import { applyEvent, createState } from "./state.js";
+import { applyEvent, createState, OUTCOMES } from "./state.js";
+import { STEPS as SERIES } from "./util.js";
 
-const SERIES = ["flight", "hotel", "car"];
-const OUTCOME_KEYS = ["x", "completed", "compensated", "stuck", "flagged"];
+const OUTCOME_KEYS = ["x", ...OUTCOMES];
 
 function cloneSaga(s) {
   const steps = {};

@@ -2,9 +2,9 @@
 
 import { io } from "/vendor/socket.io.esm.min.js";
 import { fetchRun, loadEvents } from "./event_loader.js";
+import { ENDED_STATES as ENDED } from "./util.js";
 
 const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
-const ENDED = new Set(["finished", "stopped", "interrupted"]);
 
 /** The control token this tab got when it started run `id` (null: a read-only viewer). */
 export function tokenFor(id) {

@@ -1,10 +1,9 @@
 // Run controls: start, pause/resume, step, speed, stop, "start paused", fault buttons and
 // keyboard shortcuts. Only the run's controller sees the run controls; viewers see the status.
 
-import { el, fmtT } from "./util.js";
+import { el, fmtT, LIVE_STATES as LIVE, runMode, STEPS, VOCABULARY } from "./util.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
-const LIVE = new Set(["pending", "running", "paused"]);
 const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
   interrupted: "⚠" };
 
@@ -18,7 +17,7 @@ export function createControls(root, store) {
   let speedIndex = SPEEDS.indexOf(1);
   let runState = "idle";
   let controller = true;
-  let mode = "orchestration";
+  let mode = runMode(null);
   let status = { state: "", speed: null };
   let simTime = null; // from the trace events: the time the page has drawn up to
   const ui = {};
@@ -47,7 +46,8 @@ export function createControls(root, store) {
     ui.stop.disabled = !live;
     for (const b of ui.faults.querySelectorAll("button")) {
       b.disabled = !live;
-      b.hidden = b.dataset.actor === "orchestrator" && mode !== "orchestration";
+      const { actor } = b.dataset;
+      b.hidden = !STEPS.includes(actor) && actor !== VOCABULARY.coordinator[mode];
     }
   }
 
@@ -64,7 +64,7 @@ export function createControls(root, store) {
   function faultButtons() {
     const groups = [];
     for (const [action, icon] of [["crash", "✖"], ["restart", "▲"]]) {
-      const buttons = ["orchestrator", "flight", "hotel", "car"].map((actor) =>
+      const buttons = VOCABULARY.fault_actors.map((actor) =>
         el("button.fault", { type: "button", dataset: { actor, action },
           title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
           onclick: () => store.emit("cmd:control", { action: "inject", fault: { action, actor } }) },
@@ -137,7 +137,7 @@ export function createControls(root, store) {
 
   store.on("run:joined", ({ run, controller: isController }) => {
     controller = isController;
-    if (run && run.params) mode = run.params.mode;
+    if (run && run.params) mode = runMode(run.params);
     refresh();
   });
   store.on("run:status", ({ state, speed, reason }) => {
@@ -158,7 +158,7 @@ export function createControls(root, store) {
       (total ? ` / ${total.toLocaleString()}` : "");
   });
   store.on("run:started-event", ({ params }) => {
-    if (params) mode = params.mode;
+    if (params) mode = runMode(params);
     refresh();
   });
   let clearError = null;

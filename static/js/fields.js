@@ -2,7 +2,7 @@
 // help text and the mode a field belongs to. Kinds, ranges, choices, nullability and defaults
 // come from the server's schema (GET /api/params) and are merged in by `withSchema`.
 
-const STEPS = ["flight", "hotel", "car"];
+import { STEPS } from "./util.js";
 
 /** Scenario fields (always shown). `plan` is the form's own text spelling of the plan. */
 export const SCENARIO = [

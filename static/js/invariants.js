@@ -2,15 +2,9 @@
 // its sagas; selecting one jumps to it everywhere on the page.
 
 import { CHECK_NAMES, createState } from "./state.js";
-import { el, escapeHtml, markDrawn } from "./util.js";
+import { el, escapeHtml, markDrawn, VOCABULARY } from "./util.js";
 
-const CHECKS = {
-  conservation: ["Conservation", "available + held = capacity, per service"],
-  atomic_outcome: ["Atomic outcome", "completed holds one of each; compensated holds none"],
-  nothing_stuck: ["Nothing stuck", "every saga ended (checked when the run ends)"],
-  order: ["Compensation order", "undo runs in reverse of the forward steps"],
-  no_double_booking: ["No double booking", "no saga holds two units of a service"],
-};
+const CHECKS = Object.fromEntries(VOCABULARY.checks.map((c) => [c.name, [c.title, c.gist]]));
 
 function itemHtml(check, inv, finished, idle) {
   const [name, what] = CHECKS[check] || [check, ""];

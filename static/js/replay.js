@@ -3,8 +3,7 @@
 // (play/pause, speed, scrubber) is clock.js's; one clock can drive several replays.
 
 import { Checkpoints, countUntil } from "./checkpoints.js";
-
-const ENDED = new Set(["finished", "stopped", "interrupted"]);
+import { ENDED_STATES as ENDED, runMode } from "./util.js";
 
 /** The replay of `store`'s run: ready once the run has ended and every event is in, then
  * `onReady(replay)` is called and `replay.seek(t)` shows the run at time t. */
@@ -18,7 +17,7 @@ export function createReplay(store, onReady) {
     /** The time of the run's last event. */
     get end() { return cp ? cp.end : 0; },
     /** The run's mode (from its run.started event). */
-    get mode() { return cp ? cp.full.mode : "orchestration"; },
+    get mode() { return cp ? cp.full.mode : runMode(null); },
     /** Show the run as it was at simulated time t (clamped to the run); returns the time. */
     seek(t) {
       if (!cp) return 0;

@@ -2,21 +2,14 @@
 // applyEvents(state, events) folds events into a state; stateAt(events, t) rebuilds the state
 // as it was at simulated time t. The state is plain data (Maps and arrays), cheap to rebuild.
 
-export const CHECK_NAMES = [
-  "conservation",
-  "atomic_outcome",
-  "nothing_stuck",
-  "order",
-  "no_double_booking",
-];
-const STEPS = ["flight", "hotel", "car"];
-const OUTCOMES = ["completed", "compensated", "stuck", "flagged"];
-const ENDINGS = {
-  "saga.completed": "completed",
-  "saga.compensated": "compensated",
-  "saga.stuck": "stuck",
-  "saga.flagged": "flagged",
-};
+import { runMode, STEPS, VOCABULARY } from "./util.js";
+
+/** The five invariants, in the order the page lists them. */
+export const CHECK_NAMES = VOCABULARY.checks.map((c) => c.name);
+/** How a saga ends: the event kind `saga.<outcome>` ends it. */
+export const OUTCOMES = VOCABULARY.outcomes;
+const ENDINGS = Object.fromEntries(OUTCOMES.map((o) => [`saga.${o}`, o]));
+const perStep = (make) => Object.fromEntries(STEPS.map((s) => [s, make(s)]));
 
 /** An empty run state. */
 export function createState() {
@@ -26,12 +19,12 @@ export function createState() {
     t: 0,
     events: 0,
     params: null,
-    mode: "orchestration",
-    capacity: { flight: 0, hotel: 0, car: 0 },
-    inventory: { flight: 0, hotel: 0, car: 0 },
-    inventorySeries: { flight: series(), hotel: series(), car: series() },
-    outcomes: { completed: 0, compensated: 0, stuck: 0, flagged: 0 },
-    outcomeSeries: { x: [], completed: [], compensated: [], stuck: [], flagged: [] },
+    mode: runMode(null),
+    capacity: perStep(() => 0),
+    inventory: perStep(() => 0),
+    inventorySeries: perStep(series),
+    outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, 0])),
+    outcomeSeries: { x: [], ...Object.fromEntries(OUTCOMES.map((o) => [o, []])) },
     sagas: new Map(),
     order: [],
     invariants: Object.fromEntries(
@@ -45,8 +38,7 @@ export function createState() {
 }
 
 function newSaga(id, index, t) {
-  const steps = {};
-  for (const s of STEPS) steps[s] = { fwd: "idle", attempt: 0, comp: null, compRank: 0 };
+  const steps = perStep(() => ({ fwd: "idle", attempt: 0, comp: null, compRank: 0 }));
   return { id, index, started: t, ended: null, outcome: "running", steps, compCount: 0,
     timedOut: false, violations: [] };
 }
@@ -139,7 +131,7 @@ export function applyEvent(state, e) {
   state.events += 1;
   if (e.kind === "run.started") {
     state.params = e.params || null;
-    state.mode = (e.params && e.params.mode) || "orchestration";
+    state.mode = runMode(e.params);
     const services = (e.params && e.params.services) || {};
     for (const s of STEPS) {
       state.capacity[s] = services[s] ? services[s].capacity : e.inventory[s];

@@ -1,7 +1,10 @@
 // The timeline's drawing list: trace events folded into arrows between actor lanes and marks
 // on a lane, each in simulated time. Arrows are appended in the order of their end time.
 
-const SERVICES = ["flight", "hotel", "car"];
+import { runMode, STEPS as SERVICES, VOCABULARY } from "./util.js";
+
+/** Actors drawn on the top lane: each mode's coordinator, and the choreography's monitor. */
+const TOP = new Set([...Object.values(VOCABULARY.coordinator), "monitor"]);
 const MARKS = {
   "actor.crashed": ["✖", "--fail"], "actor.restarted": ["▲", "--ok"],
   "log.appended": ["■", "--muted"], "log.replayed": ["◆", "--warn"],
@@ -11,7 +14,7 @@ const MARKS = {
 };
 
 function laneOf(actor) {
-  if (actor === "orchestrator" || actor === "bus" || actor === "monitor") return 0;
+  if (TOP.has(actor)) return 0;
   const i = SERVICES.indexOf(actor);
   return i < 0 ? 0 : i + 1;
 }
@@ -21,12 +24,12 @@ export class TimelineModel {
     this.arrows = []; // {t0, t1, from, to, color, saga, dashed?, span?, skip?}
     this.marks = []; // {t, lane, glyph, color, saga}
     this.open = new Map(); // "saga|step" -> time the request or delivery started
-    this.mode = "orchestration";
+    this.mode = runMode(null);
   }
 
   /** Lane names, top to bottom. */
   lanes() {
-    return [this.mode === "orchestration" ? "orchestrator" : "bus", ...SERVICES];
+    return [VOCABULARY.coordinator[this.mode], ...SERVICES];
   }
 
   /** Fold one trace event in. */
@@ -34,7 +37,7 @@ export class TimelineModel {
     const key = `${e.saga}|${e.step}`;
     switch (e.kind) {
       case "run.started":
-        this.mode = (e.params && e.params.mode) || "orchestration";
+        this.mode = runMode(e.params);
         break;
       case "step.started":
       case "compensation.started":
@@ -72,7 +75,7 @@ export class TimelineModel {
     const comp = e.kind.startsWith("compensation");
     const color = e.kind.endsWith("failed") ? "--fail" : comp ? "--comp" : "--ok";
     const lane = laneOf(e.step);
-    if (this.mode === "orchestration") {
+    if (VOCABULARY.coordinator[this.mode] === "orchestrator") {
       this.arrows.push({ t0, t1: e.t, from: 0, to: lane, color, saga: e.saga });
       this.arrows.push({ t0: e.t, t1: e.t, from: lane, to: 0, color, saga: e.saga, dashed: true });
     } else {

@@ -1,180 +1,140 @@
-// Trace events -> the tutorial's console log, line for line: the browser twin of
-// sim/transcript.py (keep the two in step; tests compare them on real traces).
+// Trace events -> the tutorial's console log, line for line: a small interpreter of the
+// TRANSCRIPT table of sim/trace/vocabulary.py (served as ./vocabulary.js), the table
+// sim/trace/transcript.py renders too; tests/test_transcript_drift.py compares the two.
 
 import { fmtT } from "./util.js";
+import VOCABULARY from "./vocabulary.js";
 
-const SERVICE = { flight: "FlightService", hotel: "HotelService", car: "CarRentalService" };
-const ITEMS = { flight: "flight FL123", hotel: "hotel HTL456", car: "car CAR789" };
-const NOUNS = { flight: "Flight", hotel: "Hotel", car: "Car" };
-const UNITS = { flight: "seats", hotel: "rooms", car: "cars" };
-const FAIL_TEXT = {
-  "flight|error": "system error", "flight|sold_out": "no seats",
-  "hotel|error": "no rooms", "hotel|sold_out": "no rooms",
-  "car|error": "no cars", "car|sold_out": "no cars",
+const { tables: TABLES, memory: MEMORY, kinds: KINDS } = VOCABULARY.transcript;
+const FILTERS = {
+  words: (v) => String(v).replaceAll("_", " "),
+  list: (v) => v.slice(0, 5).join(", "),
 };
-const STEP_NUMBER = { flight: 1, hotel: 2, car: 3 };
-const ACTOR_NAMES = { ...SERVICE, orchestrator: "SagaOrchestrator", bus: "EventBus",
-  monitor: "SagaMonitor" };
-const RULE = "=".repeat(60);
-const words = (s) => String(s ?? "").replaceAll("_", " ");
+const ENV_NAMES = new Set(["at", "items", "key", ...Object.keys(MEMORY)]);
+const missing = (v) => v === undefined || v === null;
+const isMap = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A getter (record, env) for a name: loop variable, env value, table or record field. */
+function name(n, names) {
+  if (names.has(n)) return (rec, env) => env[n];
+  if (Object.hasOwn(TABLES, n)) return () => TABLES[n];
+  return (rec) => rec[n];
+}
+
+/** A getter for `name.key.$name...` (undefined when a key is missing). */
+function path(text, names) {
+  const [first, ...rest] = text.trim().split(".");
+  const get = name(first, names);
+  const keys = rest.map((k) => (k.startsWith("$") ? name(k.slice(1), names) : () => k));
+  return (rec, env) => keys.reduce((v, key) => {
+    const k = key(rec, env);
+    return isMap(v) && Object.hasOwn(v, k) ? v[k] : undefined;
+  }, get(rec, env));
+}
+
+/** A getter for `alt ?? alt | filter`, each alt a sum `path + path`. */
+function expr(text, names) {
+  const [alts, ...filters] = text.split(" | ");
+  const sums = alts.split("??").map((alt) => alt.split(" + ").map((p) => path(p, names)));
+  const funcs = filters.map((f) => FILTERS[f.trim()] || ((v) => TABLES[f.trim()][v]));
+  return (rec, env) => {
+    let v;
+    for (const terms of sums) {
+      v = terms.length === 1 ? terms[0](rec, env)
+        : terms.reduce((sum, term) => sum + term(rec, env), 0);
+      if (!missing(v)) break;
+    }
+    for (const f of funcs) v = missing(v) ? undefined : f(v);
+    return v;
+  };
+}
+
+/** The template as a function of (record, env); a missing value prints as nothing. */
+function template(text, names) {
+  const parts = text.split(/\{([^{}]+)\}/); // literal, expr, literal, ..., literal
+  const getters = parts.map((p, i) => (i % 2 ? expr(p, names) : () => p));
+  return (rec, env) => getters.map((g) => {
+    const v = g(rec, env);
+    return missing(v) ? "" : String(v);
+  }).join("");
+}
+
+/** `path`, `path=value`, `path!=value` or `path>number`; a leading `!` negates. */
+function condition(cond, names) {
+  if (cond.startsWith("!")) {
+    const test = condition(cond.slice(1), names);
+    return (rec, env) => !test(rec, env);
+  }
+  for (const op of ["!=", "=", ">"]) {
+    const at = cond.indexOf(op);
+    if (at < 0) continue;
+    const get = path(cond.slice(0, at), names);
+    const right = cond.slice(at + op.length);
+    if (op === ">") return (rec, env) => (get(rec, env) || 0) > Number(right);
+    return (rec, env) => (String(get(rec, env)) === right) === (op === "=");
+  }
+  const get = path(cond, names);
+  return (rec, env) => Boolean(get(rec, env));
+}
+
+function when(conds, names) {
+  const tests = (conds || []).map((c) => condition(c, names));
+  return (rec, env) => tests.every((t) => t(rec, env));
+}
+
+/** One line spec as a function pushing its [text, cls] lines: none, one, or one per step. */
+function line(spec) {
+  if (spec.set) {
+    const get = path(spec.to, ENV_NAMES);
+    return (rec, env) => { env[spec.set] = get(rec, env); };
+  }
+  const names = spec.each ? new Set([...ENV_NAMES, spec.each]) : ENV_NAMES;
+  const text = template(spec.text, names);
+  const test = when(spec.when, names);
+  const join = spec.join && {
+    ...spec.join, over: path(spec.join.over, ENV_NAMES), test: when(spec.join.when, ENV_NAMES),
+    text: template(spec.join.text, ENV_NAMES),
+  };
+  return (rec, env, out) => {
+    if (join) {
+      const items = Object.entries(join.over(rec, env) || {}).filter(([key, item]) => {
+        env.key = key;
+        return join.test(item, env);
+      }).map(([key, item]) => { env.key = key; return join.text(item, env); });
+      if (!items.length) return;
+      env.items = items.join(join.sep);
+    }
+    for (const value of spec.each ? VOCABULARY.steps : [null]) {
+      if (spec.each) env[spec.each] = value;
+      if (test(rec, env)) out.push([text(rec, env), spec.cls || ""]);
+    }
+  };
+}
+
+const RULES = Object.fromEntries(Object.entries(KINDS).map(([kind, specs]) => {
+  const lines = specs.map(line);
+  return [kind, (rec, env) => {
+    const out = [];
+    for (const emit of lines) emit(rec, env, out);
+    return out;
+  }];
+}));
 
 /** Renders one event at a time; remembers the run's mode like the Python renderer does. */
 export class Transcript {
   constructor() {
-    this.orchestrated = true;
+    this.env = { ...MEMORY };
   }
 
   /** The lines of one event: [{text, saga, cls, seq}] (blank lines have text ""). */
   lines(e) {
     const rule = RULES[e.kind];
     if (!rule) return [];
-    const at = `[${fmtT(e.t)}]`;
-    return rule.call(this, e, at).map(([text, cls = ""]) =>
-      ({ text, cls, saga: e.saga || null, seq: e.seq }));
+    this.env.at = `[${fmtT(e.t)}]`;
+    return rule(e, this.env).map(([text, cls]) => ({ text, cls, saga: e.saga || null,
+      seq: e.seq }));
   }
 }
-
-const RULES = {
-  "run.started"(e, at) {
-    this.orchestrated = e.params.mode === "orchestration";
-    const out = ["flight", "hotel", "car"].map((s) =>
-      [`${at} ${SERVICE[s]} started (${UNITS[s]}: ${e.inventory[s]})`, "meta"]);
-    out.push([`${at} ${this.orchestrated ? "SagaOrchestrator" : "EventBus"} started`, "meta"]);
-    return [...out, [""]];
-  },
-  "saga.started"(e, at) {
-    const again = e.reason ? " again (restarted from scratch)" : "";
-    if (!this.orchestrated) return [[`${at} SagaMonitor: saga ${e.saga} started`, "start"]];
-    return [[`${at} ${RULE}`, "rule"], [`${at} Starting saga for Booking(${e.saga})${again}`,
-      "start"], [`${at} ${RULE}`, "rule"]];
-  },
-  "step.started"(e, at) {
-    const extra = (e.attempt || 1) > 1 ? ` (attempt ${e.attempt})` : "";
-    return [[`${at} Orchestrator: Executing step ${STEP_NUMBER[e.step]}/3: book_${e.step}` +
-      extra]];
-  },
-  "step.succeeded"(e, at) {
-    const s = e.step;
-    const who = SERVICE[s];
-    const first = [`${at} ${who}: Booking ${ITEMS[s]}`];
-    if (e.duplicate) {
-      return [first, [`${at} ${who}: ✓ Already booked for ${e.saga} (idempotent, no new ` +
-        `${UNITS[s].slice(0, -1)})`, "ok"]];
-    }
-    return [first, [`${at} ${who}: ✓ ${NOUNS[s]} booked (remaining: ${e.inventory[s]})`, "ok"]];
-  },
-  "step.failed"(e, at) {
-    const s = e.step;
-    const who = SERVICE[s];
-    const why = FAIL_TEXT[`${s}|${e.reason}`] || words(e.reason);
-    const out = [[`${at} ${who}: Booking ${ITEMS[s]}`],
-      [`${at} ${who}: Booking FAILED - ${why}`, "fail"]];
-    if (this.orchestrated) out.push([`${at} Orchestrator: Step book_${s} FAILED`, "fail"]);
-    return out;
-  },
-  "step.reply_lost"(e, at) {
-    return [[`${at} Orchestrator: no reply from ${SERVICE[e.step]} (it booked; the reply was ` +
-      "lost)", "warn"]];
-  },
-  "step.retried"(e, at) {
-    return [[`${at} Orchestrator: Retrying book_${e.step} (attempt ${e.attempt})`, "warn"]];
-  },
-  "saga.compensating"(e, at) {
-    if (this.orchestrated) return [[""], [`${at} Orchestrator: Starting compensation...`, "comp"]];
-    return [[`${at} SagaMonitor: ${e.saga} compensating after ${e.reason}`, "comp"]];
-  },
-  "compensation.started"(e, at) {
-    if (!this.orchestrated) return [];
-    const extra = (e.attempt || 1) > 1 ? ` (attempt ${e.attempt})` : "";
-    return [[`${at} Orchestrator: Compensating book_${e.step}${extra}`, "comp"]];
-  },
-  "compensation.succeeded"(e, at) {
-    const s = e.step;
-    const who = SERVICE[s];
-    const first = [`${at} ${who}: COMPENSATING - canceling ${e.saga}`, "comp"];
-    if (e.units) {
-      return [first, [`${at} ${who}: ✓ ${NOUNS[s]} canceled (available: ${e.inventory[s]})`,
-        "comp"]];
-    }
-    if (e.reason === "already_canceled") {
-      return [first, [`${at} ${who}: Already canceled (idempotent)`, "comp"]];
-    }
-    return [first, [`${at} ${who}: No booking to cancel`, "comp"]];
-  },
-  "compensation.failed"(e, at) {
-    const who = SERVICE[e.step];
-    return [[`${at} ${who}: COMPENSATING - canceling ${e.saga}`, "comp"],
-      [`${at} ${who}: Compensation FAILED - ${words(e.reason)}`, "fail"]];
-  },
-  "compensation.skipped"(e, at) {
-    return [[`${at} Orchestrator: book_${e.step} has no compensation`, "meta"]];
-  },
-  "saga.completed"(e, at) {
-    return [[""], [`${at} ✓✓✓ Saga ${e.saga} COMPLETED ✓✓✓`, "done-ok"], [""]];
-  },
-  "saga.compensated"(e, at) {
-    return [[""], [`${at} ✗✗✗ Saga ${e.saga} FAILED - compensated ✗✗✗`, "done-comp"], [""]];
-  },
-  "saga.flagged"(e, at) {
-    return [[`${at} Orchestrator: WARNING - ${e.reason}! Manual intervention needed.`, "fail"],
-      [`${at} ⚠⚠⚠ Saga ${e.saga} NEEDS MANUAL INTERVENTION ⚠⚠⚠`, "fail"]];
-  },
-  "saga.stuck"(e, at) {
-    return [[`${at} ??? Saga ${e.saga} STUCK - never ended (${e.reason}) ???`, "warn"]];
-  },
-  "saga.timed_out"(e, at) {
-    return [[`${at} SagaTimeout: ${e.saga} did not end in time - compensating`, "warn"]];
-  },
-  "message.published"(e, at) {
-    return [[`${at} EventBus: Event(${e.event_type}) ${e.saga}`, "bus"]];
-  },
-  "message.redelivered"(e, at) {
-    return [[`${at} EventBus: redelivering Event(${e.event_type}) ${e.saga} to ` +
-      `${SERVICE[e.step]}`, "warn"]];
-  },
-  "outbox.relayed"(e, at) {
-    return [[`${at} ${SERVICE[e.step]}: outbox relay sends Event(${e.event_type}) ${e.saga}`,
-      "bus"]];
-  },
-  "actor.crashed"(e, at) {
-    return [[`${at} *** ${ACTOR_NAMES[e.actor]} CRASHED - ${e.reason} ***`, "crash"]];
-  },
-  "actor.restarted"(e, at) {
-    return [[`${at} *** ${ACTOR_NAMES[e.actor]} RESTARTED - ${e.reason} ***`, "warn"]];
-  },
-  "log.appended"(e, at) {
-    return [[`${at} SagaLog: ${e.detail}`, "meta"]];
-  },
-  "log.replayed"(e, at) {
-    return [[`${at} Orchestrator: resuming from the log - ${e.detail}`, "warn"]];
-  },
-  "isolation.anomaly"(e, at) {
-    return [[`${at} ~~~ NO ISOLATION: ${e.detail}`, "warn"]];
-  },
-  "invariant.violated"(e, at) {
-    return [[`${at} !!! INVARIANT VIOLATED (${e.check}): ${e.detail}`, "fail"]];
-  },
-  "run.finished"(e) {
-    const s = e.summary;
-    const inv = s.inventory;
-    const sagas = s.sagas;
-    const out = [[""], [RULE, "meta"], ["Final State:", "final"], [RULE, "meta"]];
-    const labels = { flight: "Flight seats", hotel: "Hotel rooms", car: "Cars" };
-    for (const [step, label] of Object.entries(labels)) {
-      out.push([`${label} available: ${inv[step].available}/${inv[step].capacity}`, "final"]);
-    }
-    out.push([""], [`Completed sagas: ${sagas.completed}`, "final"],
-      [`Failed sagas: ${sagas.compensated + sagas.flagged}`, "final"]);
-    if (sagas.flagged) out.push([`Needing manual intervention: ${sagas.flagged}`, "fail"]);
-    if (sagas.stuck) out.push([`Stuck sagas: ${sagas.stuck}`, "fail"]);
-    const broken = Object.entries(s.invariants).filter(([, v]) => !v.ok);
-    if (broken.length) {
-      out.push(["Invariants violated: " + broken.map(([c, v]) =>
-        `${c} (${v.sagas.slice(0, 5).join(", ")})`).join(", "), "fail"]);
-    }
-    return out;
-  },
-};
 
 /** The whole transcript of a trace as plain text lines (for tests and downloads). */
 export function render(events) {

@@ -1,4 +1,19 @@
-// Small shared helpers: DOM building, number formatting, animation-frame throttling.
+// Small shared helpers: DOM building, number formatting, animation-frame throttling, and the
+// words every view shares, from the server's vocabulary (sim/trace/vocabulary.py).
+
+import VOCABULARY from "./vocabulary.js";
+
+export { VOCABULARY };
+/** The three steps of a booking, in forward order. */
+export const STEPS = VOCABULARY.steps;
+/** Run states: live (pending, running, paused) and ended (finished, stopped, interrupted). */
+export const LIVE_STATES = new Set(VOCABULARY.run_states.live);
+export const ENDED_STATES = new Set(VOCABULARY.run_states.ended);
+
+/** The mode of a run from its parameters (the default mode when they do not say). */
+export function runMode(params) {
+  return (params && params.mode) || VOCABULARY.modes[0];
+}
 
 /** Build an element: el("div.card#x", {title: "t", onclick: fn}, child, "text", ...). */
 export function el(spec, attrs = {}, ...children) {
@@ -32,9 +47,11 @@ export function escapeHtml(text) {
     ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-/** Simulated time as the tutorial prints it: one decimal. */
+/** Simulated time as the tutorial prints it: one decimal, rounded like Python's `f"{t:.1f}"`
+ * (from the exact binary value; toFixed does that too but takes x.25 up where Python takes the
+ * even x.2). */
 export function fmtT(t) {
-  return (Math.round(t * 10) / 10).toFixed(1);
+  return (t * 4) % 4 === 1 ? `${Math.floor(t)}.2` : t.toFixed(1);
 }
 
 /** A count with thousands separators. */
@@ -81,4 +98,3 @@ export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-export const STEPS = ["flight", "hotel", "car"];

@@ -1,0 +1,40 @@
+// static/js/checkpoints.js: seeking from snapshots gives the state a full fold would.
+import assert from "node:assert/strict";
+import test from "node:test";
+import { Checkpoints, countUntil } from "../../static/js/checkpoints.js";
+import { applyEvent, applyEvents, createState } from "../../static/js/state.js";
+import { trace } from "./python.mjs";
+
+const events = trace("--bookings", "120", "--seed", "5", "--set", "retries=1",
+  "--set", "reply_loss_rate=0.1", "--set", "compensation_failure_rate=0.2");
+const fold = (n) => applyEvents(createState(), events.slice(0, n));
+
+test("stateAfter(n) equals folding the first n events, across snapshot boundaries", () => {
+  const cp = new Checkpoints(events, 97);
+  assert.ok(cp.snaps.length > 5);
+  const counts = [0, 1, 96, 97, 98, 500, events.length - 1, events.length, events.length + 9];
+  for (let n = 0; n < events.length; n += 131) counts.push(n);
+  for (const n of counts) {
+    assert.deepEqual(cp.stateAfter(n), fold(Math.min(n, events.length)), `n=${n}`);
+  }
+  assert.deepEqual(cp.full, fold(events.length));
+});
+
+test("stateAt(t) counts the events up to t", () => {
+  const cp = new Checkpoints(events, 200);
+  for (const t of [0, 3.3, 17, events.at(-1).t / 2, events.at(-1).t]) {
+    const n = events.filter((e) => e.t <= t).length;
+    assert.equal(countUntil(events, t), n);
+    assert.deepEqual(cp.stateAt(t), fold(n), `t=${t}`);
+  }
+  assert.equal(countUntil([], 5), 0);
+});
+
+test("a state handed out can be changed without changing the next one", () => {
+  const cp = new Checkpoints(events, 150);
+  const n = 160;
+  const first = cp.stateAfter(n);
+  for (const e of events.slice(n, n + 200)) applyEvent(first, e);
+  assert.deepEqual(cp.stateAfter(n), fold(n));
+  assert.deepEqual(cp.full, fold(events.length));
+});
