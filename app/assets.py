@@ -15,12 +15,15 @@ import hashlib
 import mimetypes
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from flask_compress import Compress
+
+from sim.trace.vocabulary import es_module
 
 bp = Blueprint("assets", __name__)
 
@@ -99,6 +102,7 @@ class Assets:
         self._files: dict[str, tuple[tuple[int, int], Asset]] = {}
         self._lock = threading.Lock()
         self._version: str | None = None
+        self.generated: dict[str, Callable[[], str]] = {}
 
     def path(self, name: str) -> str | None:
         """The file behind a served name, or None if it is not one."""
@@ -109,7 +113,19 @@ class Assets:
         inside = full.startswith(os.path.realpath(self.static_folder) + os.sep)
         return full if inside and os.path.isfile(full) else None
 
+    def generate(self, name: str, make: Callable[[], str]) -> None:
+        """Serve `name` (e.g. js/vocabulary.js) from make(), called once per process."""
+        self.generated[name] = make
+
     def get(self, name: str) -> Asset | None:
+        if name in self.generated:
+            with self._lock:
+                known = self._files.get(name)
+                if known is None:
+                    data = self.generated[name]().encode()
+                    known = ((0, 0), Asset(name, data, hashlib.sha256(data).hexdigest()[:20]))
+                    self._files[name] = known
+                return known[1]
         path = self.path(name)
         if path is None or not os.path.isfile(path):
             return None
@@ -123,7 +139,7 @@ class Assets:
             return known[1]
 
     def names(self) -> list[str]:
-        out = [f"vendor/{name}" for name in VENDOR]
+        out = [f"vendor/{name}" for name in VENDOR] + list(self.generated)
         for folder, _dirs, files in os.walk(self.static_folder):
             rel = os.path.relpath(folder, self.static_folder)
             out += [os.path.normpath(os.path.join(rel, f)) for f in files]
@@ -200,6 +216,7 @@ def init_app(app: Flask) -> None:
         os.path.join(root, "node_modules"),
         os.path.join(app.instance_path, "compressed"),
     )
+    assets.generate("js/vocabulary.js", es_module)  # sim/'s vocabulary, as an ES module
     app.extensions["sagalab.assets"] = assets
     app.register_blueprint(bp)
     if not app.testing:  # a server: have every file's brotli form ready for the first viewers

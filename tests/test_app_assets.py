@@ -76,3 +76,11 @@ def test_pages_are_compressed_when_asked(client: FlaskClient) -> None:
     response = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert b"<!doctype html>" in gzip.decompress(response.get_data())
+
+
+def test_the_generated_vocabulary_module_is_an_asset_too(client: FlaskClient) -> None:
+    version = page_urls(client)[0].split("/")[2]
+    versioned = client.get(f"/assets/{version}/js/vocabulary.js")
+    assert versioned.status_code == 200
+    assert "javascript" in versioned.mimetype
+    assert versioned.get_data() == client.get("/static/js/vocabulary.js").get_data()
