@@ -16,8 +16,14 @@ bp = Blueprint("schema", __name__)
 MODE_OF_PREFIX = {"orchestrator": "orchestration", "choreography": "choreography"}
 
 
-def field_schema(spec: Field) -> dict[str, Any]:
-    """One field of sim/params.py as JSON: kind, min, max, nullable, choices, doc."""
+def modes_of(name: str) -> tuple[str, ...]:
+    """The modes a dotted parameter has an effect in."""
+    only = MODE_OF_PREFIX.get(name.split(".")[0])
+    return (only,) if only else MODES
+
+
+def field_schema(name: str, spec: Field) -> dict[str, Any]:
+    """One field of sim/params.py as JSON: kind, min, max, nullable, choices, doc, modes."""
     return {
         "kind": spec.kind,
         "min": spec.lo,
@@ -25,6 +31,7 @@ def field_schema(spec: Field) -> dict[str, Any]:
         "nullable": spec.nullable,
         "choices": list(spec.choices),
         "doc": spec.doc,
+        "modes": list(modes_of(name)),
     }
 
 
@@ -32,14 +39,8 @@ def params_schema() -> dict[str, Any]:
     """Defaults and every dotted field, straight from sim/params.py."""
     return {
         "defaults": DEFAULTS,
-        "fields": {name: field_schema(spec) for name, spec in ALL_FIELDS.items()},
+        "fields": {name: field_schema(name, spec) for name, spec in ALL_FIELDS.items()},
     }
-
-
-def modes_of(name: str) -> tuple[str, ...]:
-    """The modes a dotted parameter has an effect in."""
-    only = MODE_OF_PREFIX.get(name.split(".")[0])
-    return (only,) if only else MODES
 
 
 @bp.get("/api/params")

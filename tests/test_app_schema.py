@@ -29,6 +29,7 @@ def test_params_schema_is_sim_params(client: FlaskClient) -> None:
             "nullable": spec.nullable,
             "choices": list(spec.choices),
             "doc": spec.doc,
+            "modes": list(twins.modes_of(name)),
         }, name
 
 
@@ -42,7 +43,10 @@ def test_params_schema_facts_the_form_relies_on(client: FlaskClient) -> None:
         "nullable": False,
         "choices": [],
         "doc": "",
+        "modes": ["orchestration", "choreography"],
     }
+    assert fields["orchestrator.durable_log"]["modes"] == ["orchestration"]
+    assert fields["choreography.outbox"]["modes"] == ["choreography"]
     assert fields["orchestrator.crash_step"]["nullable"] is True
     assert fields["orchestrator.crash_step"]["choices"] == ["flight", "hotel", "car"]
     assert fields["until"]["nullable"] is True and fields["bookings"]["min"] == 1

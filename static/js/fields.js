@@ -28,7 +28,7 @@ export const TIMING = [
   { name: "max_in_flight", label: "Sagas in flight at once" },
 ];
 
-/** Fault switches and remedies; `mode` limits a field to one mode. */
+/** Fault switches and remedies (the schema says which mode each one applies in). */
 export const FAULTS = [
   { name: "compensation_order", label: "Compensation order" },
   { name: "retries", label: "Retries of a failed step" },
@@ -38,24 +38,22 @@ export const FAULTS = [
   { name: "compensation_failure_rate", label: "Compensation failure rate", widget: "rate" },
   { name: "compensation_retries", label: "Compensation retries" },
   { name: "compensation_backoff", label: "First compensation backoff (s)" },
-  { name: "orchestrator.crash_at", label: "Crash orchestrator at t", mode: "orchestration" },
-  { name: "orchestrator.crash_saga", label: "…or during saga", mode: "orchestration" },
-  { name: "orchestrator.crash_step", label: "…at step", mode: "orchestration" },
-  { name: "orchestrator.crash_phase", label: "…phase", mode: "orchestration" },
-  { name: "orchestrator.crash_random", label: "Crash at a random point", mode: "orchestration" },
-  { name: "orchestrator.restart_after", label: "Restart after (s)", mode: "orchestration" },
-  { name: "orchestrator.durable_log", label: "Durable saga log", mode: "orchestration" },
+  { name: "orchestrator.crash_at", label: "Crash orchestrator at t" },
+  { name: "orchestrator.crash_saga", label: "…or during saga" },
+  { name: "orchestrator.crash_step", label: "…at step" },
+  { name: "orchestrator.crash_phase", label: "…phase" },
+  { name: "orchestrator.crash_random", label: "Crash at a random point" },
+  { name: "orchestrator.restart_after", label: "Restart after (s)" },
+  { name: "orchestrator.durable_log", label: "Durable saga log" },
   { name: "choreography.compensate_on_hotel_failure", label: "Flight listens to hotel failure",
-    mode: "choreography", help: "off: the tutorial's gap (the flight leaks)" },
-  { name: "choreography.crash_service", label: "Service crashes before publish",
-    mode: "choreography" },
-  { name: "choreography.crash_saga", label: "…during saga", mode: "choreography" },
-  { name: "choreography.restart_after", label: "Restart after (s)", mode: "choreography" },
-  { name: "choreography.outbox", label: "Transactional outbox", mode: "choreography" },
-  { name: "choreography.ack_after_commit", label: "Ack after commit + redelivery",
-    mode: "choreography" },
-  { name: "choreography.redelivery_timeout", label: "Redelivery after (s)", mode: "choreography" },
-  { name: "choreography.saga_timeout", label: "Saga timeout (s)", mode: "choreography" },
+    help: "off: the tutorial's gap (the flight leaks)" },
+  { name: "choreography.crash_service", label: "Service crashes before publish" },
+  { name: "choreography.crash_saga", label: "…during saga" },
+  { name: "choreography.restart_after", label: "Restart after (s)" },
+  { name: "choreography.outbox", label: "Transactional outbox" },
+  { name: "choreography.ack_after_commit", label: "Ack after commit + redelivery" },
+  { name: "choreography.redelivery_timeout", label: "Redelivery after (s)" },
+  { name: "choreography.saga_timeout", label: "Saga timeout (s)" },
 ];
 
 /** A form field: its layout merged with the schema's facts. The widget kind is the schema's
@@ -69,8 +67,9 @@ export function withSchema(ui, fields) {
   }
   const max = field.kind === "int" && field.max !== null
     ? Math.min(field.max, Number.MAX_SAFE_INTEGER) : field.max;
+  const mode = field.modes.length === 1 ? field.modes[0] : undefined; // shown in that mode only
   return { ...ui, kind: ui.widget || field.kind, min: field.min, max,
-    nullable: field.nullable, choices: field.choices, doc: field.doc };
+    nullable: field.nullable, choices: field.choices, doc: field.doc, mode };
 }
 
 /** Deep-merge override into a copy of base (nested objects merge; `plan` is replaced). */

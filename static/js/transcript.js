@@ -25,18 +25,28 @@ function name(n, names) {
 function path(text, names) {
   const [first, ...rest] = text.trim().split(".");
   const get = name(first, names);
+  if (!rest.length) return get;
   const keys = rest.map((k) => (k.startsWith("$") ? name(k.slice(1), names) : () => k));
-  return (rec, env) => keys.reduce((v, key) => {
-    const k = key(rec, env);
-    return isMap(v) && Object.hasOwn(v, k) ? v[k] : undefined;
-  }, get(rec, env));
+  return (rec, env) => {
+    let v = get(rec, env);
+    for (const key of keys) {
+      const k = key(rec, env);
+      v = isMap(v) && Object.hasOwn(v, k) ? v[k] : undefined;
+    }
+    return v;
+  };
 }
 
 /** A getter for `alt ?? alt | filter`, each alt a sum `path + path`. */
 function expr(text, names) {
   const [alts, ...filters] = text.split(" | ");
   const sums = alts.split("??").map((alt) => alt.split(" + ").map((p) => path(p, names)));
-  const funcs = filters.map((f) => FILTERS[f.trim()] || ((v) => TABLES[f.trim()][v]));
+  const funcs = filters.map((f) => f.trim()).map((f) => FILTERS[f] || ((v) => TABLES[f][v]));
+  if (sums.length === 1 && sums[0].length === 1 && funcs.length <= 1) { // the common case
+    const [[get]] = sums;
+    const [f] = funcs;
+    return f ? (rec, env) => { const v = get(rec, env); return missing(v) ? v : f(v); } : get;
+  }
   return (rec, env) => {
     let v;
     for (const terms of sums) {
@@ -52,11 +62,16 @@ function expr(text, names) {
 /** The template as a function of (record, env); a missing value prints as nothing. */
 function template(text, names) {
   const parts = text.split(/\{([^{}]+)\}/); // literal, expr, literal, ..., literal
-  const getters = parts.map((p, i) => (i % 2 ? expr(p, names) : () => p));
-  return (rec, env) => getters.map((g) => {
-    const v = g(rec, env);
-    return missing(v) ? "" : String(v);
-  }).join("");
+  const literals = parts.filter((p, i) => i % 2 === 0);
+  const getters = parts.filter((p, i) => i % 2).map((p) => expr(p, names));
+  return (rec, env) => {
+    let out = literals[0];
+    for (let i = 0; i < getters.length; i += 1) {
+      const v = getters[i](rec, env);
+      out += (missing(v) ? "" : v) + literals[i + 1];
+    }
+    return out;
+  };
 }
 
 /** `path`, `path=value`, `path!=value` or `path>number`; a leading `!` negates. */
@@ -79,35 +94,48 @@ function condition(cond, names) {
 
 function when(conds, names) {
   const tests = (conds || []).map((c) => condition(c, names));
+  if (tests.length <= 1) return tests[0] || (() => true);
   return (rec, env) => tests.every((t) => t(rec, env));
 }
 
-/** One line spec as a function pushing its [text, cls] lines: none, one, or one per step. */
+/** Joins the texts of a mapping's entries into env.items; false when there are none. */
+function joiner(join) {
+  const over = path(join.over, ENV_NAMES);
+  const test = when(join.when, ENV_NAMES);
+  const text = template(join.text, ENV_NAMES);
+  return (rec, env) => {
+    const items = [];
+    for (const [key, item] of Object.entries(over(rec, env) || {})) {
+      env.key = key;
+      if (test(item, env)) items.push(text(item, env));
+    }
+    env.items = items.join(join.sep);
+    return items.length > 0;
+  };
+}
+
+/** One line spec as a function adding its lines to `out`: none, one, or one per step. */
 function line(spec) {
   if (spec.set) {
     const get = path(spec.to, ENV_NAMES);
     return (rec, env) => { env[spec.set] = get(rec, env); };
   }
-  const names = spec.each ? new Set([...ENV_NAMES, spec.each]) : ENV_NAMES;
+  const { each, cls = "" } = spec;
+  const names = each ? new Set([...ENV_NAMES, each]) : ENV_NAMES;
   const text = template(spec.text, names);
   const test = when(spec.when, names);
-  const join = spec.join && {
-    ...spec.join, over: path(spec.join.over, ENV_NAMES), test: when(spec.join.when, ENV_NAMES),
-    text: template(spec.join.text, ENV_NAMES),
-  };
+  const items = spec.join ? joiner(spec.join) : () => true;
+  if (each) {
+    return (rec, env, out) => {
+      if (!items(rec, env)) return;
+      for (const value of VOCABULARY.steps) {
+        env[each] = value;
+        if (test(rec, env)) out.push({ text: text(rec, env), cls });
+      }
+    };
+  }
   return (rec, env, out) => {
-    if (join) {
-      const items = Object.entries(join.over(rec, env) || {}).filter(([key, item]) => {
-        env.key = key;
-        return join.test(item, env);
-      }).map(([key, item]) => { env.key = key; return join.text(item, env); });
-      if (!items.length) return;
-      env.items = items.join(join.sep);
-    }
-    for (const value of spec.each ? VOCABULARY.steps : [null]) {
-      if (spec.each) env[spec.each] = value;
-      if (test(rec, env)) out.push([text(rec, env), spec.cls || ""]);
-    }
+    if (items(rec, env) && test(rec, env)) out.push({ text: text(rec, env), cls });
   };
 }
 
@@ -131,8 +159,12 @@ export class Transcript {
     const rule = RULES[e.kind];
     if (!rule) return [];
     this.env.at = `[${fmtT(e.t)}]`;
-    return rule(e, this.env).map(([text, cls]) => ({ text, cls, saga: e.saga || null,
-      seq: e.seq }));
+    const out = rule(e, this.env);
+    for (const l of out) {
+      l.saga = e.saga || null;
+      l.seq = e.seq;
+    }
+    return out;
   }
 }
 
