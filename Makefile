@@ -7,7 +7,7 @@ PORT ?= 5000
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser redis run test test-fast test-js lint lint-check bench bench-live \
-	bench-dashboard bench-replay bench-experiments clean
+	bench-dashboard bench-replay bench-experiments bench-crowd clean
 
 ## help: list the targets
 help:
@@ -68,10 +68,14 @@ bench: setup
 ## bench-live: first-load bytes; 100/300 viewers on one process; 300/1,000 on two behind Redis
 bench-live: setup browser redis
 	$(BIN)/python -m bench.first_load
-	$(BIN)/python -m bench.live --big-bookings 0
-	$(BIN)/python -m bench.live --server gevent --instant-bookings 0
-	$(BIN)/python -m bench.live --server gevent --processes 2 --viewers 300 1000 \
+	$(BIN)/python -m bench.fanout --big-bookings 0
+	$(BIN)/python -m bench.fanout --server gevent --instant-bookings 0
+	$(BIN)/python -m bench.fanout --server gevent --processes 2 --viewers 300 1000 \
 		--instant-bookings 0 --big-bookings 0
+
+## bench-crowd: 500 viewers join one live run at once: join acks, /healthz p50/p95, tracebacks
+bench-crowd: setup
+	$(BIN)/python -m bench.crowd
 
 ## bench-dashboard: the page catching up on 1,000 sagas at instant speed (chromium)
 bench-dashboard: setup browser

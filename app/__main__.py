@@ -7,7 +7,8 @@ import os
 import signal
 import sys
 
-from app import create_app
+from app import create_app, shutdown
+from app.db import StorageError
 from app.server import make
 
 
@@ -26,7 +27,11 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["SAGALAB_DATABASE"] = os.path.abspath(args.db)
     if args.message_queue:
         os.environ["SAGALAB_MESSAGE_QUEUE"] = args.message_queue
-    app = create_app()
+    try:
+        app = create_app()
+    except StorageError as exc:  # one line naming the file, not a traceback
+        print(f"python -m app: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     host = args.host or app.config["HOST"]
     port = args.port if args.port is not None else int(app.config["PORT"])
     server = make(app, host, port)
@@ -39,8 +44,13 @@ def main(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, SystemExit):
         print("stopping: live runs are marked interrupted", flush=True)
     finally:
-        app.extensions["sagalab.runs"].shutdown()
+        shutdown(app)
         server.server_close()
+    # Leave now: a running experiment's workers are busy with chunks nobody will read (they
+    # stop when this process is gone), and waiting for them made SIGTERM take over a minute.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

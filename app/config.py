@@ -19,6 +19,10 @@ DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",
     "PORT": 5000,
     "MAX_LIVE_RUNS": 8,
+    "MAX_LIVE_RUNS_PER_CLIENT": 3,
+    "RUN_IDLE_SECONDS": 900.0,
+    "RUN_MAX_SECONDS": 3_600.0,
+    "MAX_JOINS_PER_CONNECTION": 50,
     "MAX_BOOKINGS_LIVE": 2_000,
     "MAX_BOOKINGS_INSTANT": 100_000,
     "MAX_EVENTS_PER_RUN": 5_000_000,
@@ -28,9 +32,12 @@ DEFAULTS: dict[str, Any] = {
     "INSTANT_CHUNK_EVENTS": 2_000,
     "VIEWER_MAX_BATCHES_BEHIND": 4,
     "VIEWER_MAX_LAG_SECONDS": 10.0,
+    "STORE_MAX_MB": 2_048,
     "EXPERIMENT_WORKERS": os.cpu_count() or 1,  # 0: run experiments in the server process
     "EXPERIMENT_MAX_RUNS": LIMITS["max_runs"],
     "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
+    "EXPERIMENT_MAX_QUEUED": 10,
+    "EXPERIMENT_MAX_QUEUED_PER_CLIENT": 2,
     "MESSAGE_QUEUE": "",  # redis://host:port/db: several processes share viewers and runs
 }
 

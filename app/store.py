@@ -125,6 +125,26 @@ class Store:
         with self.db.write() as db:
             return db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
 
+    def size_mb(self) -> float:
+        """The database's size in MB (its pages in use, as SQLite counts them)."""
+        with self.db.read() as db:
+            pages = db.execute("PRAGMA page_count").fetchone()[0]
+            free = db.execute("PRAGMA freelist_count").fetchone()[0]
+            size = db.execute("PRAGMA page_size").fetchone()[0]
+        return (pages - free) * size / 1e6
+
+    def over_quota(self, max_mb: int) -> str | None:
+        """Why nothing more may be stored (STORE_MAX_MB reached), or None; 0: no quota."""
+        if max_mb <= 0:
+            return None
+        used = self.size_mb()
+        if used < max_mb:
+            return None
+        return (
+            f"the run store is full ({used:,.0f} MB of {max_mb:,} MB, STORE_MAX_MB): "
+            "delete old runs on /runs to make room"
+        )
+
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.db.read() as db:
             row = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id=?", (run_id,)).fetchone()

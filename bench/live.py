@@ -1,43 +1,34 @@
 """`python -m bench.live`: delivery numbers of the real server, measured with real clients.
 
-Starts the server (`--server`: `python -m app`, or gunicorn gthread / gevent as README says)
-on a free loopback port with its own SQLite file; `--processes 2` starts two sharing the
-file and a redis-server started here, and spreads the viewers over them. Then:
+Starts `python -m app` on a free loopback port in a subprocess (its own SQLite file), then:
 1. one client starts an instant 10,000-booking run: events per second delivered to it;
 2. 100 and 300 viewers watch one run at speed 50: share of events delivered to every viewer
-   (no gap, no repeat), the delay from the server's emit (`sent_at`) to receipt
-   (p50/p95/max) and the server processes' CPU per 1,000 batches delivered;
+   and the delay from the server's emit (`sent_at`) to receipt, p50/p95/max;
 3. while an instant 100,000-booking run works, a probe measures /healthz and a Socket.IO
    round trip (p50/p95/max), against the same probe on the idle server.
-Viewers are socket.io-client JS clients in one Node process (bench/viewers.mjs).
+Viewers run as threads in worker processes, so the clients' own GIL does not dominate.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
-import signal
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 import requests
 import socketio
 
 from bench.viewers import watch
-from tests.processes import SERVERS, app_process, cpu_seconds, redis_server
-
-BENCH_LIMITS = {
-    "SAGALAB_MAX_BOOKINGS_LIVE": "5000",
-    "SAGALAB_MAX_LIVE_RUNS": "16",
-    "SAGALAB_MAX_BOOKINGS_INSTANT": "100000",
-}
 
 
 def run_body(bookings: int, speed: float | str, paused: bool = False) -> dict[str, Any]:
@@ -48,6 +39,46 @@ def run_body(bookings: int, speed: float | str, paused: bool = False) -> dict[st
         "speed": speed,
         "start_paused": paused,
     }
+
+
+@contextmanager
+def server(workdir: str, tick: float, stderr: Any = subprocess.DEVNULL) -> Any:
+    """`python -m app --port 0` in a subprocess; yields its URL and process id."""
+    env = {
+        **os.environ,
+        "SAGALAB_MAX_BOOKINGS_LIVE": "5000",
+        "SAGALAB_MAX_LIVE_RUNS": "16",
+        "SAGALAB_MAX_BOOKINGS_INSTANT": "100000",
+        "SAGALAB_TICK_SECONDS": str(tick),
+        "PYTHONUNBUFFERED": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--port", "0", "--db", os.path.join(workdir, "b.sqlite3")],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"http://[\d.]+:\d+", proc.stdout.readline())
+        if not match:
+            raise RuntimeError("the server did not start")
+        yield match.group(0), proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), or NaN elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 def client(url: str) -> socketio.Client:
@@ -84,72 +115,54 @@ def throughput(url: str, bookings: int) -> None:
     )
 
 
-def fan_out(
-    urls: list[str],
-    viewers: int,
-    bookings: int,
-    speed: float,
-    pids: list[int],
-    profile: str | None = None,
-) -> None:
-    """Viewers (Node, bench/viewers.mjs) join a paused run, it resumes at `speed`: every
-    viewer's deliveries, the emit-to-receipt delay, the server processes' CPU meanwhile.
-    With `profile`, py-spy samples the first server process into that file meanwhile."""
-    c = client(urls[0])
+def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> None:
+    """Viewers join a paused run, it resumes at `speed`; every viewer's deliveries and delays."""
+    c = client(url)
     ack = c.call("start_run", run_body(bookings, speed, paused=True), timeout=30)
     assert ack["ok"], ack
-    cpu = [0.0]
-
-    def go() -> None:
-        cpu[0] = sum(cpu_seconds(pid) for pid in pids)
-        c.call(
-            "control_run",
-            {"run_id": ack["id"], "token": ack["control_token"], "action": "resume"},
-            timeout=30,
-        )
-
+    ctx = mp.get_context("spawn")
+    ready, go, results = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
+    shares = [viewers // procs + (1 if i < viewers % procs else 0) for i in range(procs)]
     limit = bookings * 3.0 / speed + 60  # the run's length at this speed, plus a minute
-    with sampling(pids[0], profile, viewers):
-        seen = watch(urls, ack["id"], viewers, go, limit)
-    used = sum(cpu_seconds(pid) for pid in pids) - cpu[0]
+    workers = [
+        ctx.Process(target=watch, args=(url, ack["id"], n, ready, go, results, limit))
+        for n in shares
+    ]
+    for w in workers:
+        w.start()
+    ready.wait(timeout=300)
+    c.call(
+        "control_run",
+        {"run_id": ack["id"], "token": ack["control_token"], "action": "resume"},
+        timeout=30,
+    )
+    go.set()
+    stats = gather(workers, results, 600)
     c.disconnect()
-    total = requests.get(f"{urls[0]}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
-    complete = sum(1 for n in seen.counts if n == total)
-    deliveries = sum(n for _d, n in seen.delays)
-    batches = len(seen.delays)
+    total = requests.get(f"{url}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
+    got = [n for s in stats for n in s["counts"]]
+    delays = [d for s in stats for d in s["delays"]]
+    complete = sum(1 for n in got if n == total)
+    cpu = sum(s["cpu"] for s in stats)
+    dropped = sum(s["dropped"] for s in stats)
     print(
-        f"  {viewers:5} viewers on {len(urls)} process(es): {total:,} events each, "
-        f"{sum(seen.counts) / (total * viewers):.2%} delivered ({complete}/{viewers} got all, "
-        f"{seen.gaps} missing, {seen.repeats} repeated, {seen.dropped} dropped as laggards); "
-        f"delay p50 {seen.delay(0.5) * 1000:.0f} ms, p95 {seen.delay(0.95) * 1000:.0f} ms, "
-        f"max {seen.delay(1.0) * 1000:.0f} ms; "
-        f"server CPU {used:.1f} s: {used / batches * 1e6:.0f} ms per 1,000 batches delivered "
-        f"({used / deliveries * 1e6:.1f} ms per 1,000 events); viewers' CPU {seen.cpu:.1f} s"
+        f"{viewers} viewers, speed {speed:g}, {bookings} bookings, {total:,} events each: "
+        f"{sum(got) / (total * viewers):.2%} delivered ({complete}/{viewers} viewers got all, "
+        f"{dropped} disconnected before the end); "
+        f"emit-to-receipt delay p50 {pct(delays, 50) * 1000:.0f} ms, "
+        f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms; "
+        f"viewer processes' CPU while the run played: {cpu:.1f} s"
     )
 
 
-@contextmanager
-def sampling(pid: int, profile: str | None, viewers: int) -> Iterator[None]:
-    """py-spy record of pid and its children while the block runs (a flame graph for .svg,
-    collapsed stacks for .txt)."""
-    if not profile:
-        yield
-        return
-    stem, ext = os.path.splitext(profile)
-    out = f"{stem}-{viewers}{ext}"
-    spy = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid", str(pid),
-         "--subprocesses", "--rate", "100", "--output", out,
-         "--format", "raw" if ext == ".txt" else "flamegraph"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        yield
-    finally:
-        spy.send_signal(signal.SIGINT)  # py-spy writes its output when interrupted
-        spy.wait(timeout=60)
-        print(f"  py-spy profile of the server: {out}")
+def gather(workers: list[Any], results: Any, timeout: float) -> list[dict[str, Any]]:
+    """Each viewer process's report, then the processes ended (terminated if they hang)."""
+    stats = [results.get(timeout=timeout) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+        if w.is_alive():
+            w.terminate()
+    return stats
 
 
 def probe(
@@ -243,6 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         help="bookings of the watched run (tutorial: 3 s apart)",
     )
     parser.add_argument("--speed", type=float, default=50.0)
+    parser.add_argument("--procs", type=int, default=2, help="viewer worker processes")
     parser.add_argument(
         "--big-bookings",
         type=int,
@@ -252,47 +266,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--big-cap", type=float, default=90.0, help="seconds to probe before stopping the big run"
     )
-    parser.add_argument("--server", choices=sorted(SERVERS), default="werkzeug")
     parser.add_argument(
         "--tick",
         type=float,
         default=0.1,
         help="the server's TICK_SECONDS: one batch per run per tick",
     )
-    parser.add_argument(
-        "--profile", help="py-spy record of the server per fan-out: FILE.svg or FILE.txt"
-    )
-    parser.add_argument(
-        "--processes",
-        type=int,
-        default=1,
-        help="server processes; more than one share a redis-server (started here) and the db",
-    )
     args = parser.parse_args(argv)
-    env = {**BENCH_LIMITS, "SAGALAB_TICK_SECONDS": str(args.tick)}
-    with ExitStack() as stack:
-        workdir = stack.enter_context(tempfile.TemporaryDirectory())
-        if args.processes > 1:
-            env["SAGALAB_MESSAGE_QUEUE"] = stack.enter_context(redis_server())
-        db = os.path.join(workdir, "b.sqlite3")
-        servers = [
-            stack.enter_context(app_process(db, server=args.server, **env))
-            for _ in range(args.processes)
-        ]
-        urls, pids = [u for u, _p in servers], [p for _u, p in servers]
-        url = urls[0]
-        queue = f", sharing {env['SAGALAB_MESSAGE_QUEUE']}" if args.processes > 1 else ""
+    with tempfile.TemporaryDirectory() as workdir, server(workdir, args.tick) as (url, pid):
         print(
-            f"{args.processes} server process(es) ({' '.join(SERVERS[args.server][1:3])}, "
-            f"{args.server}{queue}); {os.cpu_count()} CPUs; emit tick {args.tick:g} s; "
-            f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+            f"server: {url} (python -m app, async_mode threading, simple-websocket); "
+            f"{os.cpu_count()} CPUs; emit tick {args.tick:g} s"
         )
         if args.instant_bookings:
             throughput(url, args.instant_bookings)
-        if args.viewers:
-            print(f"one live run at speed {args.speed:g}, {args.live_bookings} bookings:")
         for n in args.viewers:
-            fan_out(urls, n, args.live_bookings, args.speed, pids, args.profile)
+            cpu = cpu_seconds(pid)
+            fan_out(url, n, args.live_bookings, args.speed, args.procs)
+            print(f"  server CPU during this: {cpu_seconds(pid) - cpu:.1f} s")
         if args.big_bookings:
             responsiveness(url, args.big_bookings, args.big_cap)
 

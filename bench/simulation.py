@@ -4,6 +4,9 @@ Each measurement runs in a fresh process and counts CPU seconds (user + system),
 busy machine disturbs less than wall time; the best of `--repeat` runs counts. "model" rows
 time building and running the model inside the child (the tutorial's script the same way,
 through runpy); "whole process" rows time the entire child. Peak memory is the child's max RSS.
+Each row prints its CPU seconds, its ratio to the tutorial's code and the aim for that ratio
+(issue 15: traced 2x, JSON Lines 1.5x); the load average is printed before and after, since
+2 shared cores make every figure depend on what else runs.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = Path(os.environ.get("SAGALAB_BASELINE", Path(__file__).parent / "tutorial_baseline.py"))
 BIG = 1_000_000_000  # the baseline's capacities never bind either
 MODES = {"orch": "orchestration", "choreo": "choreography"}
+AIMS = {"traced": 2.0, "jsonl": 1.5}  # ratio to the tutorial's code on the same draws
 
 
 def _child(cmd: list[str]) -> tuple[float, int, str]:
@@ -91,10 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     n, py = args.bookings, sys.executable
     have_baseline = BASELINE.exists()
     print(
-        f"{n:,} bookings, best of {args.repeat}; baseline: "
+        f"{n:,} bookings, CPU seconds (user + system), best of {args.repeat}; baseline: "
         f"{BASELINE if have_baseline else 'not found (set SAGALAB_BASELINE)'}"
     )
-    print(f"{'measure':52} {'sagas/s':>10} {'tutorial':>10} {'ratio':>7} {'peak MB':>8}")
+    print(f"load average before: {_load()}")
+    print(
+        f"{'measure':52} {'CPU s':>7} {'sagas/s':>9} {'tutorial':>9} {'ratio':>6} {'aim':>6}"
+        f" {'':4} {'peak MB':>7}"
+    )
     for short, mode in MODES.items():
         base_rate = base_whole = None
         if have_baseline:
@@ -107,21 +115,33 @@ def main(argv: list[str] | None = None) -> int:
             args.repeat,
             lambda m=mode: _child([py, "-m", "bench.simulation", "--one", m, "--bookings", str(n)]),
         )
-        _row(f"{mode}: model, traced into a discarding sink", n / _seconds(err), base_rate, mem)
+        seconds = _seconds(err)
+        _row(f"{mode}: model, traced into a discarding sink", seconds, n, base_rate, "traced", mem)
         whole, mem, _ = best(
             args.repeat,
             lambda m=mode: _child(
                 [py, "-m", "sim", "--mode", m, "--bookings", str(n), *_caps(), "--format", "jsonl"]
             ),
         )
-        _row(f"{mode}: whole process, --format jsonl", n / whole, base_whole, mem)
+        _row(f"{mode}: whole process, --format jsonl", whole, n, base_whole, "jsonl", mem)
+    print(f"load average after:  {_load()}")
     return 0
 
 
-def _row(label: str, rate: float, base: float | None, mem: int) -> None:
-    ratio = f"{rate / base:6.2f}x" if base else "      -"
-    base_text = f"{base:10,.0f}" if base else f"{'-':>10}"
-    print(f"{label:52} {rate:10,.0f} {base_text} {ratio} {mem:8}")
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} cores)"
+
+
+def _row(label: str, seconds: float, n: int, base: float | None, aim: str, mem: int) -> None:
+    """One figure: CPU seconds, sagas/s, the tutorial's sagas/s, the ratio against its aim."""
+    rate, goal = n / seconds, AIMS[aim]
+    ratio = rate / base if base else None
+    verdict = "" if ratio is None else ("met" if ratio >= goal else "miss")
+    print(
+        f"{label:52} {seconds:7.2f} {rate:9,.0f} "
+        + (f"{base:9,.0f} {ratio:5.2f}x" if base else f"{'-':>9} {'-':>6}")
+        + f" {goal:5.2f}x {verdict:4} {mem:7}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 // Many viewers of one run in one Node process: real socket.io-client JS clients (the
 // browser's library, on Node's `ws`), websocket transport, permessage-deflate offered as a
-// browser does. Driven by bench/viewers.py:
+// browser does. Driven by bench/node_viewers.py:
 //   node bench/viewers.mjs '{"urls": [...], "run_id", "viewers", "limit_s", "reconnect", "out"}'
 // Spreads the viewers over the urls, joins each to the run, prints "ready", waits until every
 // viewer saw the run end (or limit_s), then writes JSON to the file `out`: per viewer its

@@ -1,74 +1,78 @@
-"""Viewers for the benchmarks: bench/viewers.mjs (socket.io-client JS in one Node process)."""
+"""A benchmark worker process: many python-socketio viewers of one run, as threads."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "viewers.mjs")
+import socketio
 
 
-@dataclass
-class Watched:
-    """What every viewer received: counts, gaps, repeats, and (delay s, events) per batch."""
+class Recorder:
+    """One viewer: counts the run's events and the delay of each since the server's emit."""
 
-    counts: list[int]
-    gaps: int
-    repeats: int
-    ended: int
-    dropped: int
-    delays: list[tuple[float, int]]
-    cpu: float
+    def __init__(self, url: str, run_id: str) -> None:
+        self.count = 0
+        self.delays: list[float] = []
+        self.ended = threading.Event()
+        # websocket-client checks UTF-8 in pure Python unless told not to: that, not the
+        # server, would be what 300 viewers on one machine measure
+        self.client = socketio.Client(
+            reconnection=False, websocket_extra_options={"skip_utf8_validation": True}
+        )
+        self.client.on("run_events", self._events)
+        self.client.on("run_status", self._status)
+        self.client.on("disconnect", self._dropped)
+        self.dropped = False
+        self.client.connect(url, transports=["websocket"], wait_timeout=60)
+        began = time.perf_counter()
+        ack = self.client.call("join_run", {"run_id": run_id}, timeout=60)
+        self.join_seconds = time.perf_counter() - began
+        if not ack.get("ok"):
+            raise RuntimeError(f"join failed: {ack}")
 
-    def delay(self, q: float) -> float:
-        """The q-th quantile (0..1) of the delay, weighted by the events in each batch."""
-        ordered = sorted(self.delays)
-        total = sum(n for _d, n in ordered)
-        seen = 0
-        for d, n in ordered:
-            seen += n
-            if seen >= q * total:
-                return d
-        return float("nan")
+    def _events(self, message: dict[str, Any]) -> None:
+        delay = time.time() - message["sent_at"]
+        self.count += len(message["events"])
+        self.delays.extend([delay] * len(message["events"]))
+
+    def _dropped(self, *_: Any) -> None:
+        """Disconnected before the run ended (e.g. too far behind): stop waiting for it."""
+        self.dropped = not self.ended.is_set()
+        self.ended.set()
+
+    def _status(self, message: dict[str, Any]) -> None:
+        if message["state"] in ("finished", "stopped", "interrupted", "failed"):
+            self.ended.set()
 
 
 def watch(
-    urls: list[str], run_id: str, viewers: int, go: Callable[[], None], limit: float
-) -> Watched:
-    """Join `viewers` clients (spread over urls) to a run, call go(), wait for its end."""
-    with tempfile.TemporaryDirectory() as tmp:
-        spec = {
-            "urls": urls,
-            "run_id": run_id,
-            "viewers": viewers,
-            "limit_s": limit,
-            "out": os.path.join(tmp, "out.json"),
+    url: str, run_id: str, n: int, ready: Any, go: Any, results: Any, limit: float = 600.0
+) -> None:
+    """Connect n viewers, say ready, wait for the run to end (or `limit`), report counts."""
+    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)  # noisy on disconnect
+    with ThreadPoolExecutor(max_workers=min(n, 64)) as pool:  # they join at once, as a class does
+        viewers = list(pool.map(lambda _: Recorder(url, run_id), range(n)))
+    ready.wait(timeout=300)
+    go.wait(timeout=300)
+    cpu = time.process_time()
+    deadline = time.monotonic() + limit
+    for v in viewers:
+        v.ended.wait(max(0.0, deadline - time.monotonic()))
+    results.put(
+        {
+            "cpu": time.process_time() - cpu,
+            "counts": [v.count for v in viewers],
+            "dropped": sum(v.dropped for v in viewers),
+            "delays": [d for v in viewers for d in v.delays],
+            "joins": [v.join_seconds for v in viewers],
         }
-        proc = subprocess.Popen(
-            ["node", HARNESS, json.dumps(spec)], stdout=subprocess.PIPE, text=True, bufsize=1
-        )
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline().strip()
-            if line != "ready":
-                raise RuntimeError(f"viewers did not connect: {line!r}")
-            go()
-        finally:
-            proc.wait(timeout=limit + 60)
-        with open(spec["out"]) as f:
-            out: dict[str, Any] = json.load(f)
-    each = out["viewers"]
-    return Watched(
-        counts=[v["count"] for v in each],
-        gaps=sum(v["gaps"] for v in each),
-        repeats=sum(v["repeats"] for v in each),
-        ended=sum(v["ended"] for v in each),
-        dropped=sum(v["dropped"] for v in each),
-        delays=[(d / 1000, n) for v in each for d, n in v["delays"]],
-        cpu=out["cpu_s"],
     )
+    closers = [threading.Thread(target=v.client.disconnect) for v in viewers]
+    for t in closers:  # in parallel: python-socketio's client may wait 3 s for a close frame
+        t.start()
+    for t in closers:
+        t.join()

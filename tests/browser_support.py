@@ -29,6 +29,7 @@ def live_server(tmp_path: Path, **config: Any) -> Iterator[str]:
                 "TESTING": True,
                 "SECRET_KEY": "test",
                 "DATABASE": str(tmp_path / "sagalab.sqlite3"),
+                "MAX_LIVE_RUNS_PER_CLIENT": 8,  # every test page comes from 127.0.0.1
                 **config,
             }
         )

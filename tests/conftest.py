@@ -19,6 +19,7 @@ from tests import browser_support
 
 TEST_LIMITS = {
     "MAX_LIVE_RUNS": 4,
+    "MAX_LIVE_RUNS_PER_CLIENT": 4,
     "MAX_BOOKINGS_LIVE": 200,
     "MAX_BOOKINGS_INSTANT": 2_000,
     "MAX_EVENTS_PER_RUN": 200_000,
@@ -98,7 +99,7 @@ def run_ended(app: Flask, run_id: str) -> Callable[[], bool]:
         return (
             manager.get(run_id) is None
             and stored is not None
-            and stored["status"] in ("finished", "stopped", "interrupted")
+            and stored["status"] in ("finished", "stopped", "interrupted", "failed")
         )
 
     return ended

@@ -15,6 +15,44 @@ from tests.test_e2e_live import Viewer, close_all, stored_lines
 pytestmark = pytest.mark.e2e
 
 
+class Recorder(Viewer):
+    """Records every run id it hears of, and the events of its own run (even those that
+    arrive before its start ack has been read)."""
+
+    def __init__(self, url: str) -> None:
+        self.seen: list[str] = []
+        self.early: list[dict[str, Any]] = []
+        self.early_statuses: list[dict[str, Any]] = []
+        super().__init__(url)
+
+    def _on_events(self, message: dict[str, Any]) -> None:
+        self.seen.append(message["run_id"])
+        with self.lock:
+            if self.run_id is None:
+                self.early.append(message)
+            elif message["run_id"] == self.run_id:
+                self.events.extend(message["events"])
+
+    def _on_status(self, message: dict[str, Any]) -> None:
+        self.seen.append(message["run_id"])
+        with self.lock:
+            if self.run_id is None:
+                self.early_statuses.append(message)
+            elif message["run_id"] == self.run_id:
+                self.statuses.append(message)
+
+    def start(self, body: dict[str, Any]) -> dict[str, Any]:
+        ack = self.call("start_run", body)
+        assert ack["ok"], ack
+        with self.lock:
+            self.run_id = ack["id"]
+            for message in self.early:
+                if message["run_id"] == self.run_id:
+                    self.events.extend(message["events"])
+            self.statuses.extend(m for m in self.early_statuses if m["run_id"] == self.run_id)
+        return ack
+
+
 def fresh_app(tmp_path: Any, name: str) -> Any:
     (tmp_path / name).mkdir()
     return make_app(tmp_path / name)
@@ -27,8 +65,8 @@ def test_two_apps_side_by_side_do_not_cross_emits(tmp_path: Any) -> None:
     first = fresh_app(tmp_path, "a")
     second = fresh_app(tmp_path, "b")  # made after: it must not take over the first's emits
     with serving(first) as url_a, serving(second) as url_b:
-        a, b = Viewer(url_a), Viewer(url_b)
-        watcher_b = Viewer(url_b)  # on the second app, joined to nothing
+        a, b = Recorder(url_a), Recorder(url_b)
+        watcher_b = Recorder(url_b)  # on the second app, joined to nothing
         run_a = a.start(BODY)
         run_b = b.start({**BODY, "params": {"bookings": 20, "seed": 4}})
         for viewer in (a, b):
@@ -36,8 +74,8 @@ def test_two_apps_side_by_side_do_not_cross_emits(tmp_path: Any) -> None:
         for viewer, url, run in ((a, url_a, run_a), (b, url_b, run_b)):
             stored = stored_lines(url, run["id"])
             assert [e["seq"] for e in viewer.events] == list(range(len(stored)))
-            assert {s["run_id"] for s in viewer.statuses} == {run["id"]}
-        assert watcher_b.events == [] and watcher_b.statuses == []
+            assert set(viewer.seen) == {run["id"]}
+        assert watcher_b.seen == []
         # each app knows only its own run
         assert first.extensions["sagalab.runs"].store.get_run(run_b["id"]) is None
         assert second.extensions["sagalab.runs"].store.get_run(run_a["id"]) is None

@@ -96,7 +96,7 @@ def test_vocabulary_is_served_as_json_and_as_the_page_s_module(client: FlaskClie
     assert body["steps"] == list(STEPS)
     assert [c["name"] for c in body["checks"]] == list(CHECKS)
     assert set(body["event_kinds"]) == set(EVENT_KINDS)
-    assert body["run_states"]["ended"] == ["finished", "stopped", "interrupted"]
+    assert body["run_states"]["ended"] == ["finished", "stopped", "interrupted", "failed"]
     assert set(body["transcript"]["kinds"]) <= set(EVENT_KINDS)
     module = client.get("/static/js/vocabulary.js")
     assert module.status_code == 200

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import kernel
+from sim.trace.tracer import round6
 
 
 class Sleeper(Process):
@@ -134,3 +135,18 @@ def test_stepping_matches_environment_run(plans, until):
     assert seen_b == seen_a
     assert env_b.now == env_a.now
     assert kernel.peek(env_b) == kernel.peek(env_a)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.one_of(
+        st.floats(min_value=0, max_value=2e9, allow_nan=False),
+        st.integers(0, 10**7).map(lambda n: n * 0.3 + 0.3 + 0.3 + 0.2),
+        st.integers(0, 10**12).map(lambda n: n / 1e6 + 5e-7),  # ties in decimal
+        st.integers(0, 10**6),
+    )
+)
+def test_round6_is_round_to_six_places(now):
+    """The tracer's fast rounding of event times gives exactly what round(now, 6) gives."""
+    fast, slow = round6(now), round(now, 6)
+    assert fast == slow and type(fast) is type(slow)

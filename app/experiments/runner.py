@@ -28,10 +28,16 @@ class Job:
     id: str
     token: str
     plan: ExperimentPlan
+    client: str = "local"
+    ending: bool = False
     cancel: threading.Event = field(default_factory=threading.Event)
     status: str = "queued"
     points: list[dict[str, Any]] = field(default_factory=list)
     progress: dict[str, Any] = field(default_factory=dict)
+
+
+class QueueFull(Exception):
+    """The experiment queue, or this client's share of it, is full; the message says which."""
 
 
 class ExperimentManager:
@@ -41,19 +47,24 @@ class ExperimentManager:
     store writes and emits happen outside it, from copies.
     """
 
-    def __init__(self, store: ExperimentStore, socketio: Any, workers: int, run_fn: str):
-        self.store, self.socketio, self.workers, self.run_fn = store, socketio, workers, run_fn
+    def __init__(self, store: ExperimentStore, socketio: Any, config: Any) -> None:
+        self.store, self.socketio = store, socketio
+        self.workers, self.run_fn = config["EXPERIMENT_WORKERS"], config["EXPERIMENT_RUN_FN"]
+        self.max_queued = int(config["EXPERIMENT_MAX_QUEUED"])
+        self.max_per_client = int(config["EXPERIMENT_MAX_QUEUED_PER_CLIENT"])
         self._queue: deque[Job] = deque()
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._started = False
 
-    def submit(self, plan: ExperimentPlan) -> Job:
-        job = Job(uuid.uuid4().hex[:12], secrets.token_urlsafe(16), plan)
+    def submit(self, plan: ExperimentPlan, client: str = "local") -> Job:
+        """Queue an experiment; QueueFull when the queue or the client's share is full."""
+        job = Job(uuid.uuid4().hex[:12], secrets.token_urlsafe(16), plan, client)
         job.progress = Progress(plan.total_runs, len(plan.points)).to_dict()
-        self.store.create(job.id, plan.spec, job.progress)
         with self._wake:
+            self._check_room(client)
+            self.store.create(job.id, plan.spec, job.progress)
             self._jobs[job.id] = job
             self._queue.append(job)
             if not self._started:
@@ -61,6 +72,18 @@ class ExperimentManager:
                 self.socketio.start_background_task(self._loop)
             self._wake.notify()
         return job
+
+    def _check_room(self, client: str) -> None:
+        """Under the lock: unfinished experiments, in all and of this client, under the caps."""
+        if len(self._jobs) >= self.max_queued:
+            raise QueueFull(
+                f"{self.max_queued} experiments are queued or running (the limit); try later"
+            )
+        if sum(job.client == client for job in self._jobs.values()) >= self.max_per_client:
+            raise QueueFull(
+                f"you have {self.max_per_client} experiments queued or running "
+                "(the limit per client); cancel one or wait for one to finish"
+            )
 
     def cancel(self, exp_id: str, token: Any) -> tuple[int, str] | None:
         """Cancel a queued or running experiment; returns (HTTP status, error) or None."""
@@ -79,14 +102,18 @@ class ExperimentManager:
         return None
 
     def shutdown(self) -> None:
-        """Cancel everything (server exit): queued experiments end now, the running one soon."""
+        """Server exit: queued experiments are cancelled, the running one is stored as
+        interrupted with the points done so far (its workers stop with the server)."""
         with self._lock:
             queued = list(self._queue)
             self._queue.clear()
+            running = [job for job in self._jobs.values() if job not in queued]
             for job in self._jobs.values():
                 job.cancel.set()
         for job in queued:
             self._finish(job, "cancelled")
+        for job in running:
+            self._finish(job, "interrupted", error="the server stopped during the experiment")
 
     def snapshot(self, exp_id: str) -> dict[str, Any] | None:
         """The experiment as the API shows it: live state if running, else the stored one."""
@@ -142,8 +169,13 @@ class ExperimentManager:
         self._finish(job, outcome.status)
 
     def _finish(self, job: Job, status: str, error: str | None = None) -> None:
-        """Tell the room, store the outcome, then forget the job (readers then see the store)."""
+        """Tell the room, store the outcome, then forget the job (readers then see the store).
+
+        Only the first outcome counts (shutdown may end a job its worker thread ends later)."""
         with self._lock:
+            if job.ending:
+                return
+            job.ending = True
             progress, points = job.progress, list(job.points)
         self._emit_status(job, error, status)
         self.store.update(job.id, status, progress, points, error)

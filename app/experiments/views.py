@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, jsonify, rende
 from flask_socketio import join_room
 
 from app.db import Database
-from app.experiments.runner import ExperimentManager, room
+from app.experiments.runner import ExperimentManager, QueueFull, room
 from app.experiments.store import ExperimentStore
 from sim.batch.plan import plan_experiment
 from sim.batch.points import points_csv
@@ -25,9 +25,7 @@ def init_app(app: Flask, socketio: Any, database: Database) -> None:
     app.config.setdefault("EXPERIMENT_RUN_FN", DEFAULT_RUN_FN)  # a test hook, not an env var
     store = ExperimentStore(database)
     store.mark_interrupted()
-    manager = ExperimentManager(
-        store, socketio, app.config["EXPERIMENT_WORKERS"], app.config["EXPERIMENT_RUN_FN"]
-    )
+    manager = ExperimentManager(store, socketio, app.config)
     app.extensions["experiments"] = manager
     app.register_blueprint(bp)
     socketio.on_event("join_experiment", join_experiment)
@@ -77,7 +75,10 @@ def create() -> tuple[Response, int]:
         plan = plan_experiment(body, limits)
     except ParamsError as exc:
         return jsonify({"errors": exc.errors}), 400
-    job = manager().submit(plan)
+    try:
+        job = manager().submit(plan, request.remote_addr or "local")
+    except QueueFull as exc:
+        return jsonify({"errors": {"queue": str(exc)}}), 429
     url = f"/experiments/{job.id}"
     return jsonify({"id": job.id, "control_token": job.token, "url": url}), 201
 

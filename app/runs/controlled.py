@@ -68,5 +68,7 @@ class ControlledRun(LiveRun):
             self._store.update_run(self.id, status=now, t=self.t)
 
     def _require_live(self) -> None:
+        """Every control action starts here: the run must be live; its idle clock restarts."""
+        self.touch()
         if self.state in ENDED:
             raise ValueError(f"the run has ended ({self.state})")

@@ -29,6 +29,10 @@ STATUS_EVERY = 0.5  # wall seconds between run_status updates while running
 CATCHUP_UNDER_LOCK = 2_000  # events a joiner may still be behind when it takes the lock
 
 
+class StoreFailed(ValueError):
+    """A batch could not be stored: the run has been marked failed."""
+
+
 def room(run_id: str) -> str:
     return f"run:{run_id}"
 
@@ -40,6 +44,7 @@ class LiveRun:
         self,
         run_id: str,
         token: str,
+        client: str,
         params: Any,
         speed: Speed,
         start_paused: bool,
@@ -50,6 +55,7 @@ class LiveRun:
     ) -> None:
         self.id = run_id
         self.token = token
+        self.client = client  # who started it (its address), for the per-client limit
         self.bookings = int(params["bookings"])
         self.speed: Speed = speed
         self.state = "pending"
@@ -73,6 +79,10 @@ class LiveRun:
         # a live run stays open while an actor is down, so its controller can restart it
         self._sim = Simulation(params, sink=self._pending.append, hold_open=speed != INSTANT)
         self._last_wall = time.monotonic()
+        self._started = self._last_wall
+        self._last_activity = self._last_wall  # of an event or a control: for the idle timeout
+        self._idle_limit = float(config["RUN_IDLE_SECONDS"])
+        self._wall_limit = float(config["RUN_MAX_SECONDS"])
         self._last_flush = 0.0
         self._last_status = 0.0
         self._closing = False
@@ -95,6 +105,8 @@ class LiveRun:
                         return
                     busy = self._tick_once()
                 self._socketio.sleep(0 if busy else self._tick)
+        except StoreFailed:  # already marked failed and told
+            return
         except Exception as exc:  # the engine failed: end the run, keep the server up
             log.exception("run %s failed", self.id)
             with self.lock:
@@ -104,6 +116,8 @@ class LiveRun:
         try:
             self._sim.finish(reason)  # report unfinished sagas and run.finished if it still can
             self._end("stopped", reason)
+        except StoreFailed:
+            return
         except Exception:  # even the summary failed: record what we can
             log.exception("run %s could not be ended cleanly", self.id)
             self.state, self.reason = "stopped", reason
@@ -114,6 +128,8 @@ class LiveRun:
         """Advance by the wall time since the last tick; True if more work is waiting now."""
         now = time.monotonic()
         wall_dt, self._last_wall = now - self._last_wall, now
+        if self._out_of_time(now):
+            return False
         busy = False
         if self.state == "running":
             if self.speed == INSTANT:
@@ -123,6 +139,22 @@ class LiveRun:
                 self._sim.advance(until=self.t)
         self._after_progress(force_flush=self.speed != INSTANT)
         return busy and self.state not in ENDED
+
+    def _out_of_time(self, now: float) -> bool:
+        """End the run when idle over RUN_IDLE_SECONDS or older than RUN_MAX_SECONDS."""
+        if now - self._started > self._wall_limit:
+            reason = f"reached the limit of {self._wall_limit:g} s per run"
+        elif now - self._last_activity > self._idle_limit:
+            reason = f"idle ({self.state}, no event) for over {self._idle_limit:g} s"
+        else:
+            return False
+        self._sim.finish("stopped")
+        self._end("stopped", reason)
+        return True
+
+    def touch(self) -> None:
+        """Its controller did something: the idle clock restarts."""
+        self._last_activity = time.monotonic()
 
     def _run_chunk(self) -> bool:
         """Instant speed: a bounded number of events, so the lock is held only briefly.
@@ -147,7 +179,7 @@ class LiveRun:
         (it can rejoin from its last seq), so no viewer stalls the run for long.
         """
         self._drop_laggards()
-        return any(viewer.behind() > self._max_behind for viewer in self.viewers.all())
+        return any(viewer.behind_by_more_than(self._max_behind) for viewer in self.viewers.all())
 
     def _drop_laggards(self) -> None:
         now = time.monotonic()
@@ -181,10 +213,13 @@ class LiveRun:
             return
         batch = list(self._pending)
         self._pending.clear()
+        self._last_activity = self._last_flush
+        lines = [(event["seq"], to_json(event)) for event in batch]
+        try:
+            self._store.append_events(self.id, lines, self.t, self.count + len(batch))
+        except Exception as exc:
+            self._write_failed(exc)
         self.count += len(batch)
-        self._store.append_events(
-            self.id, [(event["seq"], to_json(event)) for event in batch], self.t, self.count
-        )
         self.emitted = batch[-1]["seq"]
         self._socketio.emit(
             "run_events",
@@ -194,6 +229,26 @@ class LiveRun:
         for viewer in self.viewers.all():
             viewer.sent_batch(self.emitted)
         self._drop_laggards()
+
+    def _write_failed(self, exc: Exception) -> None:
+        """No silent hole: stop here, keep what was stored, say why and how much; raise."""
+        log.error("run %s: could not store a batch: %s", self.id, exc)
+        reason = f"could not store events ({exc}); the first {self.count:,} were stored"
+        self._closing = True
+        self.state, self.reason = "failed", reason
+        try:
+            self._sim.finish(reason)  # releases the model's processes; these events are dropped
+        finally:
+            self._pending.clear()
+        try:
+            self._store.update_run(
+                self.id, status="failed", reason=reason, t=self.t, event_count=self.count
+            )
+        except Exception:  # the next start marks it interrupted; its stored count is true
+            log.exception("run %s: could not record the failure", self.id)
+        self._emit_status()
+        self._on_end(self)
+        raise StoreFailed(reason)
 
     def status(self) -> dict[str, Any]:
         out = {
@@ -262,7 +317,10 @@ class LiveRun:
             if self.state in ENDED:
                 return
             self._closing = True
-            self._flush()
+            try:
+                self._flush()
+            except StoreFailed:
+                return
             self.state, self.reason = "interrupted", reason
             self._store.update_run(self.id, status="interrupted", reason=reason, t=self.t)
             self._sim.finish(reason)  # releases the model's processes; these events are dropped

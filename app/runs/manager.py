@@ -6,6 +6,7 @@ import secrets
 import threading
 from typing import TYPE_CHECKING, Any
 
+import flask
 from flask_socketio import SocketIO
 
 from app.runs.controlled import ControlledRun
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class BusyError(RequestError):
-    """The server already has as many live runs as it allows."""
+    """The server already has as many live runs as it allows (or no room to store them)."""
 
 
 class RunManager:
@@ -32,17 +33,18 @@ class RunManager:
         self._lock = threading.Lock()
         self.cluster: Cluster | None = None  # set when processes share a message queue
 
-    def start(self, request: StartRequest) -> ControlledRun:
-        """Create, store and start a run; raise BusyError at the live-run limit."""
-        limit = int(self.config["MAX_LIVE_RUNS"])
+    def start(self, request: StartRequest, client: str | None = None) -> ControlledRun:
+        """Create, store and start a run; raise BusyError at a live-run limit or a full store.
+
+        client: who asks (default: the current request's address), for the per-client limit.
+        """
+        client = client or (flask.request.remote_addr if flask.has_request_context() else None)
+        client = client or "local"
+        full = self.store.over_quota(int(self.config["STORE_MAX_MB"]))
+        if full:
+            raise BusyError({"store": full})
         with self._lock:
-            if len(self._runs) >= limit:
-                raise BusyError(
-                    {
-                        "runs": f"{limit} runs are live on this server already "
-                        "(the limit); stop one or wait for one to finish"
-                    }
-                )
+            self._check_share(client)
             run_id = secrets.token_hex(6)
             if self.cluster:  # claimed before other processes can see it in the store
                 self.cluster.claim(run_id)
@@ -52,6 +54,7 @@ class RunManager:
             run = ControlledRun(
                 run_id,
                 secrets.token_urlsafe(18),
+                client,
                 request.params,
                 request.speed,
                 request.start_paused,
@@ -63,6 +66,25 @@ class RunManager:
             self._runs[run_id] = run
         run.start()
         return run
+
+    def _check_share(self, client: str) -> None:
+        """Under the lock: the server's and this client's live-run limits."""
+        limit = int(self.config["MAX_LIVE_RUNS"])
+        if len(self._runs) >= limit:
+            raise BusyError(
+                {
+                    "runs": f"{limit} runs are live on this server already "
+                    "(the limit); stop one or wait for one to finish"
+                }
+            )
+        mine = int(self.config["MAX_LIVE_RUNS_PER_CLIENT"])
+        if sum(run.client == client for run in self._runs.values()) >= mine:
+            raise BusyError(
+                {
+                    "runs": f"you have {mine} live runs already (the limit per client); "
+                    "stop one or wait for one to finish"
+                }
+            )
 
     def get(self, run_id: str) -> ControlledRun | None:
         with self._lock:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, leave_room
 
 from app.extensions import socketio_of
@@ -87,6 +87,9 @@ def join_run(data: Any = None) -> Ack:
             raise ValueError("from_seq must be a whole number >= 0")
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
+    problem = _too_many_joins()
+    if problem:
+        return {"ok": False, "error": problem}
     manager = _manager()
     live = manager.get(run_id)
     info = run_info(manager, run_id)
@@ -103,6 +106,16 @@ def join_run(data: Any = None) -> Ack:
             info = run_info(manager, run_id) or info
         after_ack(_replay_ended, manager, run_id, request.sid, first)
     return {"ok": True, "run": info}
+
+
+def _too_many_joins() -> str | None:
+    """Count this connection's joins (its Socket.IO session); over the limit: why not."""
+    limit = int(current_app.config["MAX_JOINS_PER_CONNECTION"])
+    joins = session.get("joins", 0) + 1
+    if joins > limit:
+        return f"this connection has made {limit} joins (the limit); reconnect to join again"
+    session["joins"] = joins
+    return None
 
 
 def _replay_ended(manager: RunManager, run_id: str, sid: str, first: int) -> None:

@@ -1,7 +1,8 @@
 """How far behind each viewer is, measured with acknowledged `run_sync` probes.
 
-After a batch goes out, a viewer with no probe outstanding gets a tiny `run_sync` message that
-its client acknowledges once it has handled everything sent before it (a socket delivers in
+After a batch goes out, a viewer with no probe outstanding (and none in the last
+PROBE_EVERY seconds, unless someone waits for it) gets a tiny `run_sync` message that its
+client acknowledges once it has handled everything sent before it (a socket delivers in
 order). So `sent - confirmed` is how many batches the viewer has not taken yet, without
 reading the transport's queues. Flask-SocketIO's test client delivers synchronously and
 never acknowledges: with it (no async handlers) nobody is ever behind.
@@ -12,6 +13,8 @@ from __future__ import annotations
 import threading
 import time
 from typing import Any
+
+PROBE_EVERY = 2.0  # seconds between a viewer's probes while it keeps up
 
 
 class Viewer:
@@ -28,18 +31,28 @@ class Viewer:
         self.confirmed = 0  # batches the client has acknowledged taking
         self.confirmed_seq = -1  # the last seq it acknowledged
         self._probe_at: float | None = None  # when the outstanding probe went out
+        self._last_probe = 0.0
 
     def sent_batch(self, seq: int) -> None:
-        """A batch ending at seq was sent; probe unless a probe is already on its way."""
+        """A batch ending at seq was sent; probe now and then (never two at once)."""
         with self._cond:
             self.sent += 1
             self.sent_seq = seq
-            if self._probe_at is None:
+            if self._probe_at is None and time.monotonic() - self._last_probe >= PROBE_EVERY:
                 self._probe(seq)
 
     def behind(self) -> int:
         """Batches sent that the client has not confirmed (0 for untracked clients)."""
         return self.sent - self.confirmed if self._tracked else 0
+
+    def behind_by_more_than(self, batches: int) -> bool:
+        """More than `batches` unconfirmed; if so, make sure a probe is on its way."""
+        with self._cond:
+            if self.behind() <= batches:
+                return False
+            if self._probe_at is None:
+                self._probe(self.sent_seq)
+            return True
 
     def lagging(self, max_seconds: float, now: float) -> bool:
         """Its probe has waited more than max_seconds for an answer."""
@@ -49,12 +62,15 @@ class Viewer:
             )
 
     def wait(self, max_behind: int, timeout: float) -> bool:
-        """Block until at most max_behind batches are unconfirmed; False on timeout."""
+        """Block until at most max_behind batches are unconfirmed; False on timeout or
+        when the client disconnects meanwhile."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while self.behind() > max_behind:
+                if self._probe_at is None:
+                    self._probe(self.sent_seq)
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or not self._server.manager.is_connected(self.sid, "/"):
                     return False
                 self._cond.wait(min(left, 0.5))
         return True
@@ -62,7 +78,7 @@ class Viewer:
     def _probe(self, seq: int) -> None:
         if not self._tracked:
             return
-        self._probe_at = time.monotonic()
+        self._probe_at = self._last_probe = time.monotonic()
         batches = self.sent
         self._server.emit(
             "run_sync",
@@ -76,8 +92,6 @@ class Viewer:
             self.confirmed = max(self.confirmed, batches)
             self.confirmed_seq = max(self.confirmed_seq, seq)
             self._probe_at = None
-            if self.sent > self.confirmed:  # more went out meanwhile: ask again
-                self._probe(self.sent_seq)
             self._cond.notify_all()
 
 

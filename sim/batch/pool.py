@@ -62,6 +62,34 @@ def run_chunk(run_fn: str, params: list[dict[str, Any]]) -> list[dict[str, Any]]
     return [fn(p) for p in params]
 
 
+def watch_parent(server_pid: int, every: float = 0.5) -> None:
+    """Worker initializer: exit as soon as the process that started the pool is gone.
+
+    Workers are children of multiprocessing's fork server, which ends with that process;
+    a worker then has a new parent. Without this, a killed server leaves its workers
+    computing as orphans.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent or not _alive(server_pid):
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _chunks(plan: ExperimentPlan, size: int):
     for point in plan.points:
         for first in range(0, plan.replications, size):
@@ -122,7 +150,12 @@ def run_experiment(
 def _run_pool(chunks, workers: int, run_fn: str, absorb, cancel: threading.Event) -> None:
     """Keep 2 chunks per worker in flight; on cancel submit no more and drop the queued."""
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         pending: dict[Future, int] = {}
         exhausted = False
         while True:

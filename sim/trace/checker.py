@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sim.schema import STEPS
-from sim.trace.events import Event
 from sim.trace.vocabulary import CHECKS
 
 COMPENSABLE = ("flight", "hotel")  # the car, last, has no compensation (as in the tutorial)
@@ -56,7 +55,8 @@ class InvariantChecker:
         self.anomalies = 0
         self._inventory: dict[str, int] = {}
         self._gap = dict.fromkeys(STEPS, 0)
-        self.handlers: dict[str, Callable[[Event], None]] = {
+        # kind -> handler(saga, step, extra): the parts of the event, never a built event
+        self.handlers: dict[str, Callable[[str, str | None, dict[str, Any]], None]] = {
             "saga.started": self._started,
             "saga.compensating": self._compensating,
             "step.failed": self._step_failed,
@@ -100,33 +100,32 @@ class InvariantChecker:
             listed.append(saga)
         self.emit("invariant.violated", saga, "monitor", None, check=check, detail=detail)
 
-    def _started(self, event: Event) -> None:
-        self._track(event["saga"])
+    def _started(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
+        self._track(saga)
 
-    def _compensating(self, event: Event) -> None:
-        track = self._track(event["saga"])
+    def _compensating(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
+        track = self._track(saga)
         if track.status == "running":
             track.status = "compensating"
 
-    def _step_failed(self, event: Event) -> None:
+    def _step_failed(self, saga: str, step: str, extra: dict[str, Any]) -> None:
         """A refusal for want of a unit that a failing saga still holds shows no isolation."""
-        if event.get("reason") != "sold_out":
+        if extra.get("reason") != "sold_out":
             return
-        step = event["step"]
-        for saga, track in self.sagas.items():
+        for other, track in self.sagas.items():
             if track.status == "compensating" and track.held[step] > 0:
                 self.anomalies += 1
                 self.emit(
                     "isolation.anomaly",
-                    event["saga"],
+                    saga,
                     "monitor",
                     step,
-                    detail=f"{event['saga']} was refused the last {step}, which {saga} "
+                    detail=f"{saga} was refused the last {step}, which {other} "
                     f"still holds while it is being compensated",
                 )
                 return
 
-    def _retried(self, event: Event) -> None:
+    def _retried(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
         self.retries += 1
 
     def _take(self, saga: str, step: str, units: int) -> SagaTrack:
@@ -143,13 +142,12 @@ class InvariantChecker:
             self._conservation(step, gap, saga)
         return track
 
-    def _step_succeeded(self, event: Event) -> None:
-        units = event["units"]
+    def _step_succeeded(self, saga: str, step: str, extra: dict[str, Any]) -> None:
+        units = extra["units"]
         if not units:
-            if event.get("duplicate"):
+            if extra.get("duplicate"):
                 self.duplicates_prevented += 1
             return
-        saga, step = event["saga"], event["step"]
         track = self._take(saga, step, units)
         track.done.append(step)
         if track.held[step] > 1:
@@ -160,8 +158,7 @@ class InvariantChecker:
                 once=False,
             )
 
-    def _compensation_started(self, event: Event) -> None:
-        saga, step = event["saga"], event["step"]
+    def _compensation_started(self, saga: str, step: str, extra: dict[str, Any]) -> None:
         track = self._track(saga)
         if track.comps is None:
             track.comps = []
@@ -177,13 +174,13 @@ class InvariantChecker:
                 f"{saga}: {step} compensated before {', '.join(pending)}, which completed after it",
             )
 
-    def _compensation_succeeded(self, event: Event) -> None:
-        units = event["units"]
+    def _compensation_succeeded(self, saga: str, step: str, extra: dict[str, Any]) -> None:
+        units = extra["units"]
         if units:
-            track = self._take(event["saga"], event["step"], -units)
+            track = self._take(saga, step, -units)
             if track.undone is None:
                 track.undone = set()
-            track.undone.add(event["step"])
+            track.undone.add(step)
 
     def _conservation(self, step: str, gap: int, saga: str | None) -> None:
         self._gap[step] = gap
@@ -213,8 +210,7 @@ class InvariantChecker:
         self.ended[saga] = status
         return track
 
-    def _completed(self, event: Event) -> None:
-        saga = event["saga"]
+    def _completed(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
         held = self._end(saga, "completed").held
         if held["flight"] != 1 or held["hotel"] != 1 or held["car"] != 1:
             wrong = ", ".join(f"{s} {n}" for s, n in held.items() if n != 1)
@@ -225,8 +221,7 @@ class InvariantChecker:
         self.expected += len(steps)
         self.performed += len(steps & track.undone) if track.undone else 0
 
-    def _compensated(self, event: Event) -> None:
-        saga = event["saga"]
+    def _compensated(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
         track = self._end(saga, "compensated")
         self._failed_ended(track)
         kept = [f"{s} {n}" for s, n in track.held.items() if n]
@@ -239,11 +234,10 @@ class InvariantChecker:
                 if gap != self._gap[step]:
                     self._conservation(step, gap, saga)
 
-    def _flagged(self, event: Event) -> None:
-        self._failed_ended(self._end(event["saga"], "flagged"))
+    def _flagged(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
+        self._failed_ended(self._end(saga, "flagged"))
 
-    def _stuck(self, event: Event) -> None:
-        saga = event["saga"]
+    def _stuck(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
         track = self._end(saga, "stuck")
         held = [f"{s} {n}" for s, n in track.held.items() if n]
         detail = f"{saga} never ended" + (" and holds " + ", ".join(held) if held else "")

@@ -13,40 +13,34 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from orjson import dumps as _orjson
+
 Event = dict[str, Any]
 Sink = Callable[[Event], None]
 
 
-def _no_default(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+_stdlib = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-# The C encoder made once (json.dumps makes a new one per call): the JSON Lines hot path.
-_c_encoder = json.encoder.c_make_encoder  # type: ignore[attr-defined]
-_fast = (
-    _c_encoder(
-        None,
-        _no_default,
-        json.encoder.encode_basestring,  # type: ignore[attr-defined]
-        None,
-        ":",
-        ",",
-        False,
-        False,
-        True,
-    )
-    if _c_encoder is not None
-    else None
-)
+#: kinds whose fields may hold floats besides `t` (parameters, the summary): stdlib-encoded
+_ANY_FLOATS = frozenset({"run.started", "run.finished"})
 
 
 def to_json(event: Event) -> str:
     """The event as one line of JSON (the form of `--format jsonl` and the store): exactly
-    `json.dumps(event, ensure_ascii=False, separators=(",", ":"))`."""
-    if _fast is None:
-        return _encode(event)
-    return "".join(_fast(event, 0))
+    `json.dumps(event, ensure_ascii=False, separators=(",", ":"))`.
+
+    orjson writes the same for everything a trace event holds except floats under 1e-4
+    (`0.00001` where Python writes `1e-05`) and integers beyond 64 bits; those events, and
+    the two kinds that carry arbitrary floats, go through the stdlib encoder. (orjson's bytes
+    are decoded at once: a str is cheaper to keep than the bytes orjson allocates.)
+    """
+    t = event["t"]
+    if (t >= 0.0001 or t == 0) and event["kind"] not in _ANY_FLOATS:
+        try:
+            return _orjson(event).decode()
+        except TypeError:
+            pass
+    return _stdlib(event)
 
 
 class ListSink:

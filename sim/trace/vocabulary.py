@@ -5,11 +5,12 @@ The page imports it as an ES module (`/static/js/vocabulary.js`, served by app/s
 `GET /api/vocabulary` as JSON); node's tests get the same module from es_module()
 (tests/js/vocabulary_loader.mjs).
 
-TRANSCRIPT is data read by two small interpreters, sim/trace/transcript.py and
-static/js/transcript.js. For each event kind, a list of lines; a line is
-`{"text", "cls", "when", "each", "join"}` (only `text` is required) or `{"set": name, "to": path}`
-(remember a value for later events: the run's mode). In `text`, `{at}` is the event's time as
-the tutorial prints it (`[12.3]`) and `{expr}` is a value:
+TRANSCRIPT is data, read by sim/trace/transcript.py (compiled once into Python functions) and
+static/js/transcript.js (interpreted); tests/test_transcript_drift.py checks that both print the
+same lines. For each event kind, a list of lines; a line is `{"text", "cls", "when", "each",
+"join"}` (only `text` is required) or `{"set": name, "to": path}` (remember a value for later
+events: the run's mode; `memory` holds the values before the run starts). In `text`, `{at}`
+is the event's time as the tutorial prints it (`[12.3]`) and `{expr}` is a value:
   expr   := alt (" ?? " alt)* (" | " filter)*    first alternative that exists, then filters
   alt    := path (" + " path)*                    a sum of numbers
   path   := name ("." key)*                       key `$name` means the value of name
@@ -19,6 +20,8 @@ A name is a loop variable, a remembered value, a table of TRANSCRIPT["tables"] o
 `path!=value`, `path>number`. `each: "step"` repeats the line per step with `step` bound;
 `join: {"over", "when", "text", "sep"}` fills `{items}` with one text per entry of a mapping
 (names are the entry's fields and `key`) and drops the line when no entry is left.
+A missing value prints as nothing. Conditions test numbers, text and booleans only (Python and
+JS disagree on whether an empty list or mapping is true).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ ACTOR_NAMES: dict[str, str] = {
 OUTCOMES: tuple[str, ...] = ("completed", "compensated", "stuck", "flagged")
 #: a run's status as the server reports it (docs/protocol.md)
 LIVE_STATES: tuple[str, ...] = ("pending", "running", "paused")
-ENDED_STATES: tuple[str, ...] = ("finished", "stopped", "interrupted")
+ENDED_STATES: tuple[str, ...] = ("finished", "stopped", "interrupted", "failed")
 
 #: kind -> (what it means, extra fields it carries); docs in sim/trace/events.py
 EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -111,9 +114,9 @@ CHECK_TITLES: dict[str, tuple[str, str]] = {
     "no_double_booking": ("No double booking", "no saga holds two units of a service"),
 }
 
-ORCH, CHOR = "mode=orchestration", "mode!=orchestration"
-WHO = "{at} {step | actor_name}"
-AGAIN = "attempt>1"
+_ORCH, _CHOR = "mode=orchestration", "mode!=orchestration"
+_WHO = "{at} {step | actor_name}"
+_AGAIN = "attempt>1"
 
 
 def _line(text: str, cls: str = "", *when: str, **more: Any) -> dict[str, Any]:
@@ -121,8 +124,8 @@ def _line(text: str, cls: str = "", *when: str, **more: Any) -> dict[str, Any]:
     return {"text": text, "cls": cls, **({"when": list(when)} if when else {}), **more}
 
 
-BLANK = _line("")
-RULE = "{at} {rule}"
+_BLANK = _line("")
+_RULE = "{at} {rule}"
 
 #: the tutorial's console log: lookup tables and, per event kind, its lines
 TRANSCRIPT: dict[str, Any] = {
@@ -152,48 +155,48 @@ TRANSCRIPT: dict[str, Any] = {
                 each="step",
             ),
             _line("{at} {coordinator.$mode | actor_name} started", "meta"),
-            BLANK,
+            _BLANK,
         ],
         "saga.started": [
-            _line("{at} SagaMonitor: saga {saga} started", "start", CHOR),
-            _line(RULE, "rule", ORCH),
-            _line("{at} Starting saga for Booking({saga})", "start", ORCH, "!reason"),
+            _line("{at} SagaMonitor: saga {saga} started", "start", _CHOR),
+            _line(_RULE, "rule", _ORCH),
+            _line("{at} Starting saga for Booking({saga})", "start", _ORCH, "!reason"),
             _line(
                 "{at} Starting saga for Booking({saga}) again (restarted from scratch)",
                 "start",
-                ORCH,
+                _ORCH,
                 "reason",
             ),
-            _line(RULE, "rule", ORCH),
+            _line(_RULE, "rule", _ORCH),
         ],
         "step.started": [
             _line(
                 "{at} Orchestrator: Executing step {step | step_number}/3: book_{step}",
                 "",
-                "!" + AGAIN,
+                "!" + _AGAIN,
             ),
             _line(
                 "{at} Orchestrator: Executing step {step | step_number}/3: book_{step}"
                 " (attempt {attempt})",
                 "",
-                AGAIN,
+                _AGAIN,
             ),
         ],
         "step.succeeded": [
-            _line(WHO + ": Booking {step | item}"),
+            _line(_WHO + ": Booking {step | item}"),
             _line(
-                WHO + ": ✓ Already booked for {saga} (idempotent, no new {step | unit_one})",
+                _WHO + ": ✓ Already booked for {saga} (idempotent, no new {step | unit_one})",
                 "ok",
                 "duplicate",
             ),
             _line(
-                WHO + ": ✓ {step | noun} booked (remaining: {inventory.$step})", "ok", "!duplicate"
+                _WHO + ": ✓ {step | noun} booked (remaining: {inventory.$step})", "ok", "!duplicate"
             ),
         ],
         "step.failed": [
-            _line(WHO + ": Booking {step | item}"),
-            _line(WHO + ": Booking FAILED - {fail_text.$step.$reason ?? reason | words}", "fail"),
-            _line("{at} Orchestrator: Step book_{step} FAILED", "fail", ORCH),
+            _line(_WHO + ": Booking {step | item}"),
+            _line(_WHO + ": Booking FAILED - {fail_text.$step.$reason ?? reason | words}", "fail"),
+            _line("{at} Orchestrator: Step book_{step} FAILED", "fail", _ORCH),
         ],
         "step.reply_lost": [
             _line(
@@ -206,41 +209,44 @@ TRANSCRIPT: dict[str, Any] = {
             _line("{at} Orchestrator: Retrying book_{step} (attempt {attempt})", "warn")
         ],
         "saga.compensating": [
-            _line("", "", ORCH),
-            _line("{at} Orchestrator: Starting compensation...", "comp", ORCH),
-            _line("{at} SagaMonitor: {saga} compensating after {reason}", "comp", CHOR),
+            _line("", "", _ORCH),
+            _line("{at} Orchestrator: Starting compensation...", "comp", _ORCH),
+            _line("{at} SagaMonitor: {saga} compensating after {reason}", "comp", _CHOR),
         ],
         "compensation.started": [
-            _line("{at} Orchestrator: Compensating book_{step}", "comp", ORCH, "!" + AGAIN),
+            _line("{at} Orchestrator: Compensating book_{step}", "comp", _ORCH, "!" + _AGAIN),
             _line(
                 "{at} Orchestrator: Compensating book_{step} (attempt {attempt})",
                 "comp",
-                ORCH,
-                AGAIN,
+                _ORCH,
+                _AGAIN,
             ),
         ],
         "compensation.succeeded": [
-            _line(WHO + ": COMPENSATING - canceling {saga}", "comp"),
+            _line(_WHO + ": COMPENSATING - canceling {saga}", "comp"),
             _line(
-                WHO + ": ✓ {step | noun} canceled (available: {inventory.$step})", "comp", "units"
+                _WHO + ": ✓ {step | noun} canceled (available: {inventory.$step})", "comp", "units"
             ),
             _line(
-                WHO + ": Already canceled (idempotent)", "comp", "!units", "reason=already_canceled"
+                _WHO + ": Already canceled (idempotent)",
+                "comp",
+                "!units",
+                "reason=already_canceled",
             ),
-            _line(WHO + ": No booking to cancel", "comp", "!units", "reason!=already_canceled"),
+            _line(_WHO + ": No booking to cancel", "comp", "!units", "reason!=already_canceled"),
         ],
         "compensation.failed": [
-            _line(WHO + ": COMPENSATING - canceling {saga}", "comp"),
-            _line(WHO + ": Compensation FAILED - {reason | words}", "fail"),
+            _line(_WHO + ": COMPENSATING - canceling {saga}", "comp"),
+            _line(_WHO + ": Compensation FAILED - {reason | words}", "fail"),
         ],
         "compensation.skipped": [
             _line("{at} Orchestrator: book_{step} has no compensation", "meta")
         ],
-        "saga.completed": [BLANK, _line("{at} ✓✓✓ Saga {saga} COMPLETED ✓✓✓", "done-ok"), BLANK],
+        "saga.completed": [_BLANK, _line("{at} ✓✓✓ Saga {saga} COMPLETED ✓✓✓", "done-ok"), _BLANK],
         "saga.compensated": [
-            BLANK,
+            _BLANK,
             _line("{at} ✗✗✗ Saga {saga} FAILED - compensated ✗✗✗", "done-comp"),
-            BLANK,
+            _BLANK,
         ],
         "saga.flagged": [
             _line("{at} Orchestrator: WARNING - {reason}! Manual intervention needed.", "fail"),
@@ -257,7 +263,7 @@ TRANSCRIPT: dict[str, Any] = {
                 "warn",
             ),
         ],
-        "outbox.relayed": [_line(WHO + ": outbox relay sends Event({event_type}) {saga}", "bus")],
+        "outbox.relayed": [_line(_WHO + ": outbox relay sends Event({event_type}) {saga}", "bus")],
         "actor.crashed": [_line("{at} *** {actor | actor_name} CRASHED - {reason} ***", "crash")],
         "actor.restarted": [
             _line("{at} *** {actor | actor_name} RESTARTED - {reason} ***", "warn")
@@ -267,7 +273,7 @@ TRANSCRIPT: dict[str, Any] = {
         "invariant.violated": [_line("{at} !!! INVARIANT VIOLATED ({check}): {detail}", "fail")],
         "isolation.anomaly": [_line("{at} ~~~ NO ISOLATION: {detail}", "warn")],
         "run.finished": [
-            BLANK,
+            _BLANK,
             _line("{rule}", "meta"),
             _line("Final State:", "final"),
             _line("{rule}", "meta"),
@@ -277,7 +283,7 @@ TRANSCRIPT: dict[str, Any] = {
                 "final",
                 each="step",
             ),
-            BLANK,
+            _BLANK,
             _line("Completed sagas: {summary.sagas.completed}", "final"),
             _line("Failed sagas: {summary.sagas.compensated + summary.sagas.flagged}", "final"),
             _line(

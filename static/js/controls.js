@@ -5,7 +5,7 @@ import { el, fmtT, LIVE_STATES as LIVE, runMode, STEPS, VOCABULARY } from "./uti
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
 const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
-  interrupted: "⚠" };
+  interrupted: "⚠", failed: "⚠" };
 
 function speedLabel(speed) {
   return speed === "instant" ? "instant" : `${speed}×`;
@@ -58,7 +58,7 @@ export function createControls(root, store) {
     ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
       (simTime !== null ? `  t=${fmtT(simTime)}` : "") +
       (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "") +
-      (state === "interrupted" && reason ? `  (${reason})` : "");
+      ((state === "interrupted" || state === "failed") && reason ? `  (${reason})` : "");
   }
 
   function faultButtons() {

@@ -6,7 +6,7 @@ import VOCABULARY from "./vocabulary.js";
 export { VOCABULARY };
 /** The three steps of a booking, in forward order. */
 export const STEPS = VOCABULARY.steps;
-/** Run states: live (pending, running, paused) and ended (finished, stopped, interrupted). */
+/** Run states: live (pending, running, paused) and ended (finished, stopped, interrupted, failed). */
 export const LIVE_STATES = new Set(VOCABULARY.run_states.live);
 export const ENDED_STATES = new Set(VOCABULARY.run_states.ended);
 
