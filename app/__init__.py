@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import config, deflate, errors
+from app import config, deflate, errors, origins
 from app.db import Database
 from app.extensions import init_socketio
 from app.runs.cluster import Cluster
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     deflate.install()  # one compression per batch, shared by every viewer
     queue = app.config["MESSAGE_QUEUE"]
     socketio = init_socketio(app, **({"message_queue": queue} if queue else {}))
+    origins.init_app(app)  # after Socket.IO, so that its requests pass the host check too
     manager = RunManager(store, app.config, socketio)
     app.extensions["sagalab.runs"] = manager
     if queue:  # several processes: runs other live processes execute are not cut short

@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"python -m app: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     host = args.host or app.config["HOST"]
+    app.config["HOST"] = host  # the bound address is an allowed host (app/origins.py)
     port = args.port if args.port is not None else int(app.config["PORT"])
     server = make(app, host, port)
     print(

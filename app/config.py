@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.access import check_admin_token
 from sim.batch.plan import LIMITS
 
 ENV_PREFIX = "SAGALAB_"
@@ -28,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_EVENTS_PER_RUN": 5_000_000,
     "MAX_MESSAGE_BYTES": 16_384,
     "ALLOWED_ORIGINS": [],
+    "ALLOWED_HOSTS": [],  # besides HOST, localhost and 127.0.0.1 (app/origins.py)
+    "ADMIN_TOKEN": None,  # may delete any run (app/access.py); none: only a run's own token
     "TICK_SECONDS": 0.1,
     "INSTANT_CHUNK_EVENTS": 2_000,
     "VIEWER_MAX_BATCHES_BEHIND": 4,
@@ -56,6 +59,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_MESSAGE_BYTES"]
+    check_admin_token(app.config["ADMIN_TOKEN"])
 
 
 def _from_env(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from flask import Flask, Response, current_app, jsonify, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.runs.request import RequestError
+
 log = logging.getLogger(__name__)
 
 PAGE = """<!doctype html>
@@ -32,6 +34,13 @@ def handle_http(exc: HTTPException) -> Response | tuple[Response | str, int]:
     ), code
 
 
+def handle_bad_input(exc: RequestError) -> Response | tuple[Response | str, int]:
+    """400 naming each bad field: `{"errors": {field: message}, "error": "field: message"}`."""
+    if _wants_json():
+        return jsonify(errors=exc.errors, error=str(exc)), 400
+    return PAGE.format(code=400, name="Bad Request", description=escape(str(exc))), 400
+
+
 def handle_unexpected(exc: Exception) -> Response | tuple[Response | str, int]:
     log.exception("request failed", exc_info=exc)
     return handle_http(InternalServerError(description="The server failed on this request."))
@@ -39,4 +48,5 @@ def handle_unexpected(exc: Exception) -> Response | tuple[Response | str, int]:
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(RequestError, handle_bad_input)
     app.register_error_handler(Exception, handle_unexpected)

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 
 from app.origins import socketio_origin_check
+from app.runs.packets import TolerantPacket
 
 ASYNC_MODE = "threading"  # with simple-websocket; measured in bench/
 
@@ -19,8 +20,9 @@ def init_socketio(app: Flask, **options: Any) -> SocketIO:
         app,
         async_mode=ASYNC_MODE,
         async_handlers=True,
-        cors_allowed_origins=socketio_origin_check(list(app.config["ALLOWED_ORIGINS"])),
+        cors_allowed_origins=socketio_origin_check(app.config),
         max_http_buffer_size=4 * int(app.config["MAX_MESSAGE_BYTES"]),
+        serializer=TolerantPacket,
         **options,
     )
     return socketio

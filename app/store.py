@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS runs (
     reason TEXT,
     summary TEXT,
     t REAL NOT NULL DEFAULT 0,
-    event_count INTEGER NOT NULL DEFAULT 0
+    event_count INTEGER NOT NULL DEFAULT 0,
+    token_digest TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created DESC);
 CREATE TABLE IF NOT EXISTS events (
@@ -44,6 +45,10 @@ class Store:
         self.db = database if isinstance(database, Database) else Database(database)
         self.db.add_schema(SCHEMA)
         self.path = self.db.path
+        with self.db.write() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+            if "token_digest" not in columns:  # a store from before runs kept their token's hash
+                db.execute("ALTER TABLE runs ADD COLUMN token_digest TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -75,14 +80,27 @@ class Store:
         return marked
 
     def create_run(
-        self, run_id: str, preset: str | None, params: dict[str, Any], speed: Any, status: str
+        self,
+        run_id: str,
+        preset: str | None,
+        params: dict[str, Any],
+        speed: Any,
+        status: str,
+        token_digest: str | None = None,
     ) -> None:
         with self.db.write() as db:
             db.execute(
-                "INSERT INTO runs (id, created, preset, params, speed, status)"
-                " VALUES (?,?,?,?,?,?)",
-                (run_id, time.time(), preset, json.dumps(params), json.dumps(speed), status),
+                "INSERT INTO runs (id, created, preset, params, speed, status, token_digest)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (run_id, time.time(), preset, json.dumps(params), json.dumps(speed), status)
+                + (token_digest,),
             )
+
+    def token_digest(self, run_id: str) -> str | None:
+        """The SHA-256 of the run's control token (None for runs stored before it was kept)."""
+        with self.db.read() as db:
+            row = db.execute("SELECT token_digest FROM runs WHERE id=?", (run_id,)).fetchone()
+        return row[0] if row else None
 
     def append_events(
         self, run_id: str, lines: Iterable[tuple[int, str]], t: float, event_count: int

@@ -6,7 +6,10 @@ import copy
 import math
 from typing import Any
 
-from sim.schema import ALL_FIELDS, BOOKING_ID, DEFAULTS, STEPS, Field
+from sim.schema import ALL_FIELDS, BOOKING_ID, DEFAULTS, STEPS, Field, booking_id
+
+#: parameters nest 4 levels (`plan` -> id -> steps); deeper input is refused before it is walked
+MAX_DEPTH = 32
 
 
 class ParamsError(ValueError):
@@ -17,8 +20,42 @@ class ParamsError(ValueError):
         self.errors = errors
 
 
+def depth(value: Any) -> int:
+    """How deeply lists and dicts nest in value (0 for a scalar), without recursion; it stops
+    counting past MAX_DEPTH."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            return level
+        stack.extend(
+            (child, level + 1) for child in (node.values() if isinstance(node, dict) else node)
+        )
+    return deepest
+
+
+def check_depth(value: Any, field: str = "params") -> None:
+    """Refuse input nested deeper than MAX_DEPTH (copying or walking it would overflow)."""
+    if depth(value) > MAX_DEPTH:
+        raise ParamsError({field: f"nests lists or objects more than {MAX_DEPTH} levels deep"})
+
+
+def booking_number(text: Any) -> int | None:
+    """n for the booking id of the n-th booking spelled as the engine spells it (BOOK002), else
+    None ("BOOK0002", "BOOK002\n", "book002", "BOOK000" are not booking ids)."""
+    m = BOOKING_ID.fullmatch(text) if isinstance(text, str) else None
+    if m is None or not m.group(1).isascii():
+        return None
+    number = int(m.group(1))
+    return number if number >= 1 and text == booking_id(number - 1) else None
+
+
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Return base with override's keys replaced, recursing into nested dicts (not `plan`)."""
+    check_depth(override)
     out = copy.deepcopy(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "plan":
@@ -49,9 +86,11 @@ def _check(name: str, spec: Field, value: Any) -> tuple[Any, str | None]:
     if kind in ("int", "float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"must be a number from {_fmt(spec.lo)} to {_fmt(spec.hi)}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"must be from {_fmt(spec.lo)} to {_fmt(spec.hi)}"
         if kind == "int" and isinstance(value, float) and not value.is_integer():
             return None, "must be a whole number"
-        if not math.isfinite(value) or not spec.lo <= value <= spec.hi:
+        if not spec.lo <= value <= spec.hi:  # exact for whole numbers of any size
             return None, f"must be from {_fmt(spec.lo)} to {_fmt(spec.hi)}"
         return (int(value) if kind == "int" else float(value)), None
     if kind == "choice":
@@ -63,10 +102,18 @@ def _check(name: str, spec: Field, value: Any) -> tuple[Any, str | None]:
             return [s for s in STEPS if s in value], None
         return None, "must be a list of steps from flight, hotel, car"
     if kind == "saga":
-        if isinstance(value, str) and BOOKING_ID.match(value):
+        if booking_number(value) is not None:
             return value, None
-        return None, "must be a booking id like BOOK001"
+        return None, f"must be a booking id like BOOK001{_spelling(value)}"
     return None, f"unknown field kind for {name}"
+
+
+def _spelling(text: Any) -> str:
+    """For a near miss like "BOOK0002": what to write instead."""
+    m = BOOKING_ID.fullmatch(text.strip()) if isinstance(text, str) else None
+    if m and m.group(1).isascii() and int(m.group(1)) >= 1:
+        return f" (write {booking_id(int(m.group(1)) - 1)})"
+    return ""
 
 
 def _fmt(x: float | None) -> str:
@@ -79,11 +126,16 @@ def _check_plan(plan: Any, bookings: int | None, errors: dict[str, str]) -> dict
         return {}
     out: dict[str, list[str]] = {}
     for bid, steps in plan.items():
-        m = BOOKING_ID.match(str(bid))
-        if not m:
-            errors[f"plan.{bid}"] = "is not a booking id like BOOK001"
+        number = booking_number(bid)
+        if number is None:
+            shown = (
+                bid
+                if isinstance(bid, str) and bid.isprintable() and bid == bid.strip()
+                else repr(bid)
+            )
+            errors[f"plan.{shown}"] = f"is not a booking id like BOOK001{_spelling(bid)}"
             continue
-        if bookings is not None and not 1 <= int(m.group(1)) <= bookings:
+        if bookings is not None and number > bookings:
             errors[f"plan.{bid}"] = f"names a booking beyond the {bookings} in this run"
             continue
         if isinstance(steps, str):
@@ -117,8 +169,8 @@ def validate(raw: dict[str, Any]) -> RunParams:
     bookings = clean.get("bookings") if "bookings" not in errors else None
     plan = _check_plan(merged.get("plan", {}), bookings, errors)
     for name in ("orchestrator.crash_saga", "choreography.crash_saga"):
-        m = BOOKING_ID.match(clean.get(name) or "")
-        if m and bookings is not None and int(m.group(1)) > bookings:
+        number = booking_number(clean.get(name))
+        if number and bookings is not None and number > bookings:
             errors[name] = f"names a booking beyond the {bookings} in this run"
     if errors:
         raise ParamsError(dict(sorted(errors.items())))

@@ -234,7 +234,7 @@ def resolve(request: dict[str, Any]) -> RunParams:
         raise ParamsError({"params": "must be a JSON object"})
     base: dict[str, Any] = {}
     if name is not None:
-        if name not in PRESETS:
+        if not isinstance(name, str) or name not in PRESETS:
             raise ParamsError({"preset": "must be one of " + ", ".join(PRESETS)})
         base = PRESETS[name]["params"]
     merged = deep_merge(base, overrides)

@@ -87,8 +87,11 @@ def test_exports_of_unknown_runs_are_404_json(client: FlaskClient) -> None:
 
 
 def test_delete_removes_the_run_and_its_events(app: Flask, client: FlaskClient) -> None:
-    run_id = finished(app, client)
-    assert client.delete(f"/api/runs/{run_id}").json == {"deleted": run_id}
+    started = client.post("/api/runs", json={"preset": "tutorial", "speed": "instant"}).json
+    run_id = started["id"]
+    wait_until(run_ended(app, run_id), what="the run to end")
+    deleted = client.delete(f"/api/runs/{run_id}", json={"token": started["control_token"]})
+    assert deleted.json == {"deleted": run_id}
     assert client.get(f"/api/runs/{run_id}").status_code == 404
     assert client.get(f"/runs/{run_id}").status_code == 404
     assert list(app.extensions["sagalab.runs"].store.event_lines(run_id)) == []
@@ -97,7 +100,7 @@ def test_delete_removes_the_run_and_its_events(app: Flask, client: FlaskClient) 
 def test_a_live_run_cannot_be_deleted(app: Flask, client: FlaskClient) -> None:
     resp = client.post("/api/runs", json={"preset": "tutorial", "speed": 1.0, "start_paused": True})
     run_id = resp.json["id"]
-    refused = client.delete(f"/api/runs/{run_id}")
+    refused = client.delete(f"/api/runs/{run_id}", json={"token": resp.json["control_token"]})
     assert refused.status_code == 409 and "stop it" in refused.json["error"]
     assert client.get(f"/api/runs/{run_id}").status_code == 200
 
@@ -164,7 +167,7 @@ def test_runs_page_pages_and_filters(app: Flask, client: FlaskClient) -> None:
     assert 'data-mode="orchestration"' not in chor
     by_preset = client.get("/runs?preset=tutorial").get_data(as_text=True)
     assert "20 runs" in by_preset
-    assert client.get("/runs?page=abc").status_code == 200
+    assert client.get("/runs?page=abc").status_code == 400  # named, not silently page 1
 
 
 def test_compare_page_lists_differences(app: Flask, client: FlaskClient) -> None:

@@ -10,6 +10,8 @@ from flask_socketio import join_room
 from app.db import Database
 from app.experiments.runner import ExperimentManager, QueueFull, room
 from app.experiments.store import ExperimentStore
+from app.inputs import json_body, token_text
+from app.runs.request import RequestError
 from sim.batch.plan import plan_experiment
 from sim.batch.points import points_csv
 from sim.batch.pool import DEFAULT_RUN_FN
@@ -66,7 +68,7 @@ def fields() -> Response:
 
 @bp.post("/api/experiments")
 def create() -> tuple[Response, int]:
-    body = request.get_json(silent=True)
+    body = json_body()
     limits = {
         "max_runs": current_app.config["EXPERIMENT_MAX_RUNS"],
         "max_sagas": current_app.config["EXPERIMENT_MAX_SAGAS"],
@@ -74,7 +76,7 @@ def create() -> tuple[Response, int]:
     try:
         plan = plan_experiment(body, limits)
     except ParamsError as exc:
-        return jsonify({"errors": exc.errors}), 400
+        raise RequestError(exc.errors) from None
     try:
         job = manager().submit(plan, request.remote_addr or "local")
     except QueueFull as exc:
@@ -110,19 +112,19 @@ def csv(exp_id: str) -> Response | tuple[Response, int]:
 def cancel(exp_id: str) -> Response | tuple[Response, int]:
     if manager().store.get(exp_id) is None:
         return _not_found(exp_id)
-    refused = manager().cancel(exp_id, (request.get_json(silent=True) or {}).get("token"))
+    token = token_text(json_body(optional=True).get("token"))
+    refused = manager().cancel(exp_id, token)
     if refused:
         return jsonify({"ok": False, "error": refused[1]}), refused[0]
     return jsonify({"ok": True})
 
 
-def join_experiment(data: Any) -> dict[str, Any]:
+def join_experiment(data: Any = None) -> dict[str, Any]:
     """Socket.IO: follow an experiment; the ack carries everything so far."""
     exp_id = data.get("experiment_id") if isinstance(data, dict) else None
-    if not isinstance(exp_id, str):
+    if not isinstance(exp_id, str) or not 0 < len(exp_id) <= 64:
         return {"ok": False, "error": "experiment_id is required"}
-    join_room(room(exp_id))
-    found = manager().snapshot(exp_id)
-    if not found:
+    if manager().store.get(exp_id) is None:
         return {"ok": False, "error": f"no experiment {exp_id}"}
-    return {"ok": True, "experiment": found}
+    join_room(room(exp_id))  # before the snapshot, so that no progress falls between
+    return {"ok": True, "experiment": manager().snapshot(exp_id)}

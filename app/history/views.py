@@ -18,17 +18,17 @@ from flask import (
     stream_with_context,
 )
 
+from app import access
 from app.history import exports, twins
 from app.history import query as run_query
 from app.history.differences import outcome_rows, param_rows
-from app.origins import refuse_foreign_origin
+from app.inputs import json_body, query_int, token_text
 from app.runs.info import run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import RequestError, parse_start
 from sim import PRESETS
 
 bp = Blueprint("history", __name__)
-bp.before_request(refuse_foreign_origin)
 
 
 def _manager() -> RunManager:
@@ -44,10 +44,7 @@ def _stored_or_404(run_id: str) -> dict[str, Any]:
 
 @bp.get("/runs")
 def runs_page() -> str:
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = query_int("page", 1, 1)
     preset = request.args.get("preset") or None
     mode = request.args.get("mode") or None
     store = _manager().store
@@ -140,12 +137,18 @@ def summary_json(run_id: str) -> Response:
 
 @bp.delete("/api/runs/<run_id>")
 def delete_run(run_id: str) -> Response | tuple[Response, int]:
+    """Body `{"token"}`: the run's control token or the administrator token (app/access.py)."""
     info = _stored_or_404(run_id)
+    token = token_text(json_body(optional=True).get("token"))
+    store = _manager().store
+    refused = access.delete_refusal(token, store.token_digest(run_id), current_app.config)
+    if refused:
+        return jsonify(error=f"run {run_id}: {refused}"), 403
     if info["live"]:
         return jsonify(
             error=f"run {run_id} is still {info['status']}: stop it before deleting it"
         ), 409
-    _manager().store.delete_run(run_id)
+    store.delete_run(run_id)
     return jsonify(deleted=run_id)
 
 
@@ -161,8 +164,6 @@ def _started(make: Any) -> tuple[Response, int]:
         started = make()
     except BusyError as exc:
         return jsonify(errors=exc.errors), 429
-    except RequestError as exc:
-        return jsonify(errors=exc.errors), 400
     return jsonify(started), 201
 
 
@@ -170,10 +171,10 @@ def _started(make: Any) -> tuple[Response, int]:
 def rerun(run_id: str) -> tuple[Response, int]:
     """Body `{"seed": "same" | "new", "speed"?}`: the stored run's parameters again."""
     info = _stored_or_404(run_id)
-    body = request.get_json(silent=True) or {}
+    body = json_body(optional=True)
     seed = body.get("seed", "same")
-    if seed not in ("same", "new"):
-        return jsonify(errors={"seed": 'must be "same" or "new"'}), 400
+    if not isinstance(seed, str) or seed not in ("same", "new"):
+        raise RequestError({"seed": 'must be "same" or "new"'})
     params = twins.rerun_params(info["params"], seed)
     return _started(lambda: _start(info["preset"], params, body.get("speed", info["speed"])))
 
@@ -193,11 +194,11 @@ def switches() -> Response:
 def twin(run_id: str) -> tuple[Response, int]:
     """Body `{"switch": name, "speed"?}`: the same run and seed with one switch flipped."""
     info = _stored_or_404(run_id)
-    body = request.get_json(silent=True) or {}
+    body = json_body(optional=True)
     switch = body.get("switch")
     allowed = twins.switches_for(info["params"].get("mode", "orchestration"))
-    if switch not in allowed:
-        return jsonify(errors={"switch": "must be one of " + ", ".join(allowed)}), 400
+    if not isinstance(switch, str) or switch not in allowed:
+        raise RequestError({"switch": "must be one of " + ", ".join(allowed)})
     params = twins.twin_params(info["params"], switch)
     speed = body.get("speed", info["speed"])
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, stream_with_context
 
-from app.origins import refuse_foreign_origin
+from app.inputs import json_body, query_int
 from app.runs.info import list_info, run_info
 from app.runs.manager import BusyError, RunManager
-from app.runs.request import RequestError, parse_start
+from app.runs.request import parse_start
 from sim import PRESETS
 
 bp = Blueprint("api", __name__)
-bp.before_request(refuse_foreign_origin)
 
 
 def _manager() -> RunManager:
@@ -37,29 +35,18 @@ def presets() -> Response:
 
 @bp.post("/api/runs")
 def create_run() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
-    body: Any = request.get_json(silent=True)
-    if body is None:
-        problem = "must be a JSON object (Content-Type: application/json)"
-        return jsonify(errors={"body": problem}), 400
     try:
-        run = _manager().start(parse_start(body, current_app.config))
+        run = _manager().start(parse_start(json_body(), current_app.config))
     except BusyError as exc:
         return jsonify(errors=exc.errors), 429
-    except RequestError as exc:
-        return jsonify(errors=exc.errors), 400
     url = f"/runs/{run.id}"
     return jsonify(id=run.id, control_token=run.token, url=url), 201, {"Location": url}
 
 
 @bp.get("/api/runs")
 def list_runs() -> Response | tuple[Response, int]:
-    try:
-        limit = int(request.args.get("limit", 50))
-        offset = int(request.args.get("offset", 0))
-    except ValueError:
-        return jsonify(errors={"limit": "limit and offset must be whole numbers"}), 400
-    if not 1 <= limit <= 500 or offset < 0:
-        return jsonify(errors={"limit": "limit must be from 1 to 500, offset >= 0"}), 400
+    limit = query_int("limit", 50, 1, 500)
+    offset = query_int("offset", 0, 0)
     manager = _manager()
     return jsonify(
         runs=list_info(manager, limit, offset),

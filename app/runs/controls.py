@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.inputs import TOKEN_PROBLEM, token_shaped
 from app.runs.controlled import ControlledRun
 from app.runs.manager import RunManager
 from app.runs.request import RequestError, bookings_limit_error, parse_speed
@@ -30,7 +31,10 @@ def apply_control(manager: RunManager, data: Any) -> dict[str, Any]:
         if stored is None:
             raise ControlError(f"no run with id {run_id!r}")
         raise ControlError(f"the run has ended ({stored['status']}): it takes no more controls")
-    if not manager.check_token(run, data.get("token")):
+    token = data.get("token")
+    if isinstance(token, str) and not token_shaped(token):
+        raise ControlError(f"token: {TOKEN_PROBLEM}")
+    if not manager.check_token(run, token):
         raise ControlError("only the holder of this run's control token may control it")
     action = data.get("action")
     try:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import flask
 from flask_socketio import SocketIO
 
+from app.access import digest, same
 from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
 from app.runs.request import RequestError, StartRequest
@@ -45,15 +46,20 @@ class RunManager:
             raise BusyError({"store": full})
         with self._lock:
             self._check_share(client)
-            run_id = secrets.token_hex(6)
+            run_id, token = secrets.token_hex(6), secrets.token_urlsafe(18)
             if self.cluster:  # claimed before other processes can see it in the store
                 self.cluster.claim(run_id)
             self.store.create_run(
-                run_id, request.preset, request.params.to_dict(), request.speed, "pending"
+                run_id,
+                request.preset,
+                request.params.to_dict(),
+                request.speed,
+                "pending",
+                digest(token),
             )
             run = ControlledRun(
                 run_id,
-                secrets.token_urlsafe(18),
+                token,
                 client,
                 request.params,
                 request.speed,
@@ -99,7 +105,7 @@ class RunManager:
             return len(self._runs)
 
     def check_token(self, run: ControlledRun, token: Any) -> bool:
-        return isinstance(token, str) and secrets.compare_digest(token, run.token)
+        return isinstance(token, str) and same(token, run.token)
 
     def _ended(self, run: LiveRun) -> None:
         with self._lock:

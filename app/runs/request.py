@@ -38,7 +38,11 @@ def parse_speed(value: Any) -> Speed:
     """A speed is "instant" or simulated seconds per wall second, from 0.1 to 1000."""
     if value == INSTANT:
         return INSTANT
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         raise RequestError(
             {"speed": f'must be a number from {MIN_SPEED:g} to {MAX_SPEED:g} or "instant"'}
         )

@@ -12,13 +12,16 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, leave_room
 
 from app.extensions import socketio_of
+from app.inputs import MAX_INDEX
 from app.runs.controls import ControlError, apply_control
 from app.runs.info import run_info
 from app.runs.live import room
 from app.runs.manager import RunManager
+from app.runs.packets import MALFORMED
 from app.runs.replay import Dropped, send_stored
 from app.runs.request import RequestError, parse_start
 from app.store import LIVE_STATES
+from sim.params import MAX_DEPTH, depth
 
 log = logging.getLogger(__name__)
 Ack = dict[str, Any]
@@ -29,7 +32,10 @@ def _manager() -> RunManager:
 
 
 def _too_big(data: Any) -> str | None:
-    """A message larger than MAX_MESSAGE_BYTES gets a clear error instead of being handled."""
+    """A message larger than MAX_MESSAGE_BYTES, or nested deeper than MAX_DEPTH, gets a clear
+    error instead of being handled."""
+    if depth(data) > MAX_DEPTH:
+        return f"the message nests lists or objects more than {MAX_DEPTH} levels deep"
     limit = int(current_app.config["MAX_MESSAGE_BYTES"])
     size = len(json.dumps(data, separators=(",", ":")).encode())
     return f"message of {size:,} bytes is over the limit of {limit:,}" if size > limit else None
@@ -83,8 +89,8 @@ def join_run(data: Any = None) -> Ack:
             raise ValueError(problem)
         run_id = _run_id(data)
         first = data.get("from_seq", 0)
-        if isinstance(first, bool) or not isinstance(first, int) or first < 0:
-            raise ValueError("from_seq must be a whole number >= 0")
+        if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first <= MAX_INDEX:
+            raise ValueError(f"from_seq must be a whole number from 0 to {MAX_INDEX:,}")
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
     problem = _too_many_joins()
@@ -143,6 +149,9 @@ def _replay_ended(manager: RunManager, run_id: str, sid: str, first: int) -> Non
 
 def leave_run(data: Any = None) -> Ack:
     try:
+        problem = _too_big(data)
+        if problem:
+            raise ValueError(problem)
         run_id = _run_id(data)
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
@@ -170,9 +179,19 @@ def control_run(data: Any = None) -> Ack:
 
 
 def unknown_event(event: str, *args: Any) -> Ack:
+    shown = event if len(event) <= 80 else event[:80] + "…"
     error = (
-        f"unknown event {event!r}; this server handles start_run, join_run, leave_run, control_run"
+        f"unknown event {shown!r}; this server handles start_run, join_run, leave_run, control_run"
     )
+    return _refuse(shown, error)
+
+
+def malformed(reason: Any = None, *_: Any) -> Ack:
+    """A packet app/runs/packets.py could not dispatch: say why, in the ack if it asked for one."""
+    return _refuse(None, str(reason))
+
+
+def _refuse(event: str | None, error: str) -> Ack:
     emit("protocol_error", {"event": event, "error": error}, to=request.sid)
     return {"ok": False, "error": error}
 
@@ -191,6 +210,7 @@ def register(socketio: SocketIO) -> None:
         ("join_run", join_run),
         ("leave_run", leave_run),
         ("control_run", control_run),
+        (MALFORMED, malformed),
         ("*", unknown_event),
     ):
         socketio.on_event(name, handler)

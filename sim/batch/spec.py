@@ -20,16 +20,24 @@ def sweep_values(start: float, stop: float, step: float) -> list[float]:
 
 def _number(raw: dict[str, Any], key: str, errors: dict[str, str], where: str) -> float | None:
     value = raw.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         errors[f"{where}.{key}"] = "must be a number"
+        return None
+    if abs(value) > 1e300 or not math.isfinite(value):  # float() of a larger int overflows
+        errors[f"{where}.{key}"] = "must be a number from -1e300 to 1e300"
         return None
     return float(value)
 
 
 def _param_name(raw: dict[str, Any], errors: dict[str, str], where: str) -> str | None:
     name = raw.get("param")
+    if not isinstance(name, str):
+        errors[f"{where}.param"] = (
+            "must be a parameter's dotted name, e.g. services.car.failure_rate"
+        )
+        return None
     if name not in ALL_FIELDS or name in NOT_VARIABLE:
-        errors[f"{where}.param"] = f"'{name}' is not a parameter that can vary"
+        errors[f"{where}.param"] = f"'{name[:80]}' is not a parameter that can vary"
         return None
     return name
 

@@ -16,6 +16,7 @@ async function getJSON(url) {
 /** Build the form of `store`'s dashboard into `root` from the server's parameter schema and
  * presets (resolves when built): it starts runs (cmd:start) and shows their field errors. */
 export async function createForm(root, store) {
+  root.addEventListener("submit", (e) => e.preventDefault());  // Start runs it, not Enter
   const inputs = new Map(); // dotted name -> {spec, read(), write(v), row}
   let presets = {};
   let schema = { defaults: {}, fields: {} }; // GET /api/params: sim/params.py's facts

@@ -20,9 +20,26 @@ async function send(method, url, body) {
   return data;
 }
 
+const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
+
 /** Remember the control token of a run this tab started (the dashboard reads it). */
 function keep(started) {
-  sessionStorage.setItem(`saga-lab:token:${started.id}`, started.control_token);
+  sessionStorage.setItem(TOKEN_KEY(started.id), started.control_token);
+}
+
+/** The token to delete run `id` with: this tab's control token for it, else one the user
+ * pastes (the run's token from elsewhere, or the administrator token); null if none. */
+function deleteToken(id, what) {
+  const own = sessionStorage.getItem(TOKEN_KEY(id));
+  if (own) {
+    const sure = confirm(`Delete run ${id} (${what}) and all its events? This cannot be undone.`);
+    return sure ? own : undefined;
+  }
+  const pasted = prompt(`Only the run's starter or an administrator may delete run ${id} ` +
+    `(${what}), and this tab did not start it. Paste its control token or the administrator ` +
+    "token to delete it and all its events:");
+  if (pasted === null) return undefined;
+  return pasted.trim() || null;
 }
 
 async function act(row, action, value) {
@@ -39,11 +56,14 @@ async function act(row, action, value) {
       keep(started);
       location.assign(started.compare_url);
     } else if (action === "delete") {
-      const what = row.querySelector("b").textContent;
-      if (!confirm(`Delete run ${id} (${what}) and all its events? This cannot be undone.`)) {
+      const token = deleteToken(id, row.querySelector("b").textContent);
+      if (token === undefined) return;
+      if (token === null) {
+        showError(`run ${id}: not deleted: deleting needs the run's control token, which only ` +
+          "the browser tab that started it holds, or the administrator token");
         return;
       }
-      await send("DELETE", `/api/runs/${id}`);
+      await send("DELETE", `/api/runs/${id}`, { token });
       location.reload();
     }
   } catch (err) {
@@ -57,6 +77,12 @@ for (const time of document.querySelectorAll("time[data-created]")) {
   time.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 const table = document.getElementById("runs-table");
+for (const button of document.querySelectorAll("button[data-action='delete']:not([disabled])")) {
+  if (!sessionStorage.getItem(TOKEN_KEY(button.closest("tr").dataset.run))) {
+    button.title = "this tab did not start this run: deleting it asks for its control token " +
+      "or the administrator token";
+  }
+}
 if (table) {
   table.addEventListener("click", (e) => {
     const button = e.target.closest("button[data-action]");
