@@ -114,8 +114,9 @@ class Store:
             db.execute("UPDATE runs SET t=?, event_count=? WHERE id=?", (t, event_count, run_id))
 
     def update_run(self, run_id: str, **fields: Any) -> None:
-        """Set status, reason, speed, summary, t or event_count (JSON-encoding speed, summary)."""
-        for key in ("speed", "summary"):
+        """Set status, reason, speed, summary, params, t or event_count (JSON-encoding speed,
+        summary and params)."""
+        for key in ("speed", "summary", "params"):
             if key in fields:
                 fields[key] = json.dumps(fields[key])
         assignments = ", ".join(f"{key}=?" for key in fields)

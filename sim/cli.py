@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from sim.faults import parse_fault_text
 from sim.params import ParamsError, deep_merge, parse_assignment, parse_plan
 from sim.presets import PRESETS, resolve
 from sim.runner import run_summary
@@ -34,6 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="set any parameter by dotted name, e.g. services.car.failure_rate=0.5",
     )
     p.add_argument("--plan", help="force failures, e.g. BOOK002:flight,BOOK004:car")
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="T:ACTION:ACTOR",
+        help="crash or restart an actor at simulated time T, e.g. 4.2:crash:orchestrator "
+        "(repeatable; adds to the preset's or --params' faults)",
+    )
     p.add_argument("--format", choices=["transcript", "jsonl", "summary"], default="transcript")
     p.add_argument("--list-presets", action="store_true", help="list presets and exit")
     return p
@@ -62,7 +71,18 @@ def request_from_args(args: argparse.Namespace) -> dict[str, Any]:
         overrides = deep_merge(overrides, parse_assignment(text))
     if args.plan is not None:
         overrides["plan"] = parse_plan(args.plan)
+    if args.fault:
+        overrides["faults"] = list(overrides.get("faults") or []) + [
+            _fault(text) for text in args.fault
+        ]
     return {"preset": args.preset, "params": overrides}
+
+
+def _fault(text: str) -> dict[str, Any]:
+    try:
+        return parse_fault_text(text)
+    except ValueError as exc:
+        raise CliError(f"--fault: {exc}") from None
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from random import Random
 from typing import Any
 
@@ -60,6 +61,8 @@ class Simulation:
         else:
             submit = self._build_choreography(params)
         self.generator = BookingGenerator(env, submit, params["bookings"], params["interarrival"])
+        for fault in params.get("faults", ()):
+            kernel.call_at(env, fault["t"], lambda f=fault: self._scheduled(f))
 
     def _build_choreography(self, params: RunParams) -> Any:
         env, tracer, svc = self.env, self.tracer, self.services
@@ -190,6 +193,11 @@ class Simulation:
             self._toggle_service(self.services[actor], action)
         else:
             raise ValueError("actor must be orchestrator, flight, hotel or car")
+
+    def _scheduled(self, fault: dict[str, Any]) -> None:
+        """A fault of the run's `faults` at its time; one that does not apply then is skipped."""
+        with contextlib.suppress(ValueError):
+            self.inject(fault)
 
     def _toggle_service(self, service: InventoryService, action: str) -> None:
         if (action == "crash") != service.up:

@@ -6,6 +6,7 @@ import copy
 import math
 from typing import Any
 
+from sim.faults import check_faults
 from sim.schema import ALL_FIELDS, BOOKING_ID, DEFAULTS, STEPS, Field, booking_id
 
 #: parameters nest 4 levels (`plan` -> id -> steps); deeper input is refused before it is walked
@@ -156,7 +157,7 @@ def validate(raw: dict[str, Any]) -> RunParams:
     flat = _flatten(merged)
     clean: dict[str, Any] = {}
     for name, value in flat.items():
-        if name == "plan":
+        if name in ("plan", "faults"):
             continue
         spec = ALL_FIELDS.get(name)
         if spec is None:
@@ -172,12 +173,18 @@ def validate(raw: dict[str, Any]) -> RunParams:
         number = booking_number(clean.get(name))
         if number and bookings is not None and number > bookings:
             errors[name] = f"names a booking beyond the {bookings} in this run"
+    faults, fault_errors = check_faults(
+        merged.get("faults", []), clean.get("mode"), clean.get("until")
+    )
+    errors.update(fault_errors)
     if errors:
         raise ParamsError(dict(sorted(errors.items())))
     data: dict[str, Any] = {}
     for name, value in clean.items():
         put(data, name, value)
     data["plan"] = plan
+    if faults:  # absent when there are none: runs without faults keep their old form
+        data["faults"] = faults
     return RunParams(data)
 
 
@@ -192,9 +199,12 @@ class RunParams:
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
 
-    def get(self, dotted: str) -> Any:
+    def get(self, dotted: str, default: Any = KeyError) -> Any:
+        """The value of a dotted name; `default` if given and the name is absent."""
         node: Any = self._data
         for part in dotted.split("."):
+            if part not in node and default is not KeyError:
+                return default
             node = node[part]
         return node
 

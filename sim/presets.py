@@ -224,6 +224,18 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+#: a preset that shows a failure -> the preset that shows its remedy (README's lessons table)
+REMEDIES: dict[str, str] = {
+    "tutorial-choreography-gap": "tutorial-choreography",
+    "wrong-compensation-order": "right-compensation-order",
+    "retry-not-idempotent": "retry-idempotent",
+    "car-no-retry": "car-retry",
+    "orchestrator-crash-no-log": "orchestrator-crash-durable-log",
+    "orchestrator-crash-log-not-idempotent": "orchestrator-crash-durable-log",
+    "choreography-crash-no-outbox": "choreography-crash-outbox",
+}
+
+
 def resolve(request: dict[str, Any]) -> RunParams:
     """Validate `{"preset": name?, "params": {...}?}`: the preset's values, then the overrides."""
     if not isinstance(request, dict):

@@ -162,7 +162,7 @@ def board(page: Page, prefix: str = "") -> dict[str, dict[str, str]]:
         """(prefix) => Object.fromEntries([...document.querySelectorAll(
         `#${prefix}board-rows .saga-row`)].map(r => [r.dataset.saga, {
           flight: r.children[1].textContent.trim(), hotel: r.children[2].textContent.trim(),
-          car: r.children[3].textContent.trim(), outcome: r.querySelector('.badge')
+          car: r.children[3].textContent.trim(), outcome: r.querySelector('.badge .bw')
             .textContent.trim()}]))""",
         prefix,
     )

@@ -33,6 +33,7 @@ def open_replay(
 ) -> tuple[Page, list[str]]:
     page, errors = open_page(browser, url, width, height, theme)
     page.wait_for_function("document.body.classList.contains('replaying')")
+    wait_drawn(page)  # charts included (Plotly loads once the board is drawn)
     return page, errors
 
 
@@ -93,7 +94,7 @@ def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Brows
         const { Checkpoints } = await import('/static/js/checkpoints.js');
         const events = await (await fetch(location.pathname.replace('/runs/', '/api/runs/')
             + '/events')).text().then(t => t.trim().split('\\n').map(JSON.parse));
-        const cp = new Checkpoints(events, 7);
+        const cp = Checkpoints.of(events, 7);
         const plain = (s) => JSON.stringify({...s, sagas: [...s.sagas.entries()]});
         return events.filter((e, i) => i % 3 === 0)
             .filter(e => plain(cp.stateAt(e.t)) !== plain(stateAt(events, e.t))).length;

@@ -129,4 +129,5 @@ def test_no_isolation_is_pointed_out():
     events = trace("no-isolation")
     anomaly = next(e for e in events if e["kind"] == "isolation.anomaly")
     assert anomaly["saga"] == "BOOK002" and "BOOK001" in anomaly["detail"]
+    assert anomaly["holder"] == "BOOK001"
     assert summary_of(events)["isolation_anomalies"] == 1

@@ -75,4 +75,6 @@ def key_params(params: dict[str, Any]) -> list[str]:
             out.append("tutorial's gap")
     if params.get("plan"):
         out.append(f"plan of {len(params['plan'])}")
+    for fault in params.get("faults") or ():
+        out.append(f"{fault['actor']} {fault['action']} at {fault['t']:g}")
     return out

@@ -179,6 +179,26 @@ def rerun(run_id: str) -> tuple[Response, int]:
     return _started(lambda: _start(info["preset"], params, body.get("speed", info["speed"])))
 
 
+@bp.post("/api/runs/<run_id>/remedy")
+def remedy(run_id: str) -> tuple[Response, int]:
+    """Body `{"speed"?}`: the remedy preset of the run's failing preset, on the same seed."""
+    info = _stored_or_404(run_id)
+    if not info["remedy"]:
+        return jsonify(
+            errors={"preset": f"{info['preset'] or 'this run'} has no remedy preset"}
+        ), 400
+    body = request.get_json(silent=True) or {}
+    params = {"seed": info["params"]["seed"]}
+
+    def make() -> dict[str, Any]:
+        started = _start(info["remedy"], params, body.get("speed", "instant"))
+        started["compare_url"] = f"/compare?a={run_id}&b={started['id']}"
+        started["preset"] = info["remedy"]
+        return started
+
+    return _started(make)
+
+
 @bp.get("/api/switches")
 def switches() -> Response:
     """The switches a twin run can flip: name -> {"label", "modes"}."""

@@ -11,6 +11,7 @@ from app.runs.info import list_info, run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import parse_start
 from sim import PRESETS
+from sim.presets import REMEDIES
 
 bp = Blueprint("api", __name__)
 
@@ -27,7 +28,11 @@ def not_found(run_id: str) -> tuple[Response, int]:
 def presets() -> Response:
     return jsonify(
         {
-            name: {"description": p["description"], "params": p["params"]}
+            name: {
+                "description": p["description"],
+                "remedy": REMEDIES.get(name),
+                "params": p["params"],
+            }
             for name, p in PRESETS.items()
         }
     )

@@ -12,6 +12,10 @@ from app.runs.request import INSTANT, Speed
 class ControlledRun(LiveRun):
     """A live run plus what its control token allows; ValueError says why an action cannot be."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._injected: list[dict[str, Any]] = []  # faults the controller injected
+
     def pause(self) -> None:
         self._switch("running", "paused")
 
@@ -47,10 +51,17 @@ class ControlledRun(LiveRun):
             self._end("stopped", "stopped by its controller")
 
     def inject(self, fault: dict[str, Any]) -> None:
-        """A fault at the current simulated time; ValueError if it does not apply."""
+        """A fault at the current simulated time; ValueError if it does not apply. It is
+        stored in the run's `faults` parameter with its time, so a re-run replays it."""
         with self.lock:
             self._require_live()
             self._sim.inject(fault)
+            params = self._sim.params.to_dict()
+            self._injected.append({"t": round(self._sim.now, 6), **fault})
+            params["faults"] = sorted(
+                params.get("faults", []) + self._injected, key=lambda f: f["t"]
+            )
+            self._store.update_run(self.id, params=params)
             self._after_progress(force_flush=True)
 
     def _switch(self, was: str, now: str) -> None:

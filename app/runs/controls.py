@@ -8,10 +8,9 @@ from app.inputs import TOKEN_PROBLEM, token_shaped
 from app.runs.controlled import ControlledRun
 from app.runs.manager import RunManager
 from app.runs.request import RequestError, bookings_limit_error, parse_speed
-from sim.trace.vocabulary import FAULT_ACTORS
+from sim.faults import FAULT_ACTIONS, FAULT_ACTORS
 
 ACTIONS = ("pause", "resume", "step", "speed", "stop", "inject")
-FAULT_ACTIONS = ("crash", "restart")
 
 
 class ControlError(ValueError):

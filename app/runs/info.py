@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.runs.manager import RunManager
+from sim import PRESETS
+from sim.presets import REMEDIES
 
 
 def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str, Any] | None:
@@ -26,6 +28,9 @@ def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str
             stored["summary"] = live.summary()
     stored["live"] = live is not None
     stored["url"] = f"/runs/{run_id}"
+    preset = PRESETS.get(stored["preset"] or "")
+    stored["description"] = preset["description"] if preset else None
+    stored["remedy"] = REMEDIES.get(stored["preset"] or "")
     if not summary:
         stored.pop("summary", None)
     return stored

@@ -186,10 +186,11 @@ class Participant(Process):
             raise ValueError(f"the {self.step} service is already down")
         self.up = False
         self.service.up = False
-        self.bus.tracer.emit("actor.crashed", None, self.step, self.step, reason=reason)
+        delay = self.p.get("choreography.restart_after")
+        back = {} if delay is None else {"restart_at": round(self.env.now + delay, 6)}
+        self.bus.tracer.emit("actor.crashed", None, self.step, self.step, reason=reason, **back)
         if not inside:
             self.interrupt("crash")
-        delay = self.p.get("choreography.restart_after")
         if delay is not None:
             call_after(
                 self.env,

@@ -101,11 +101,12 @@ class Orchestrator:
         if not self.up:
             raise ValueError("the orchestrator is already down")
         self.up = False
-        self.tracer.emit("actor.crashed", None, "orchestrator", reason=reason)
+        delay = self.p.get("orchestrator.restart_after")
+        back = {} if delay is None else {"restart_at": round(self.env.now + delay, 6)}
+        self.tracer.emit("actor.crashed", None, "orchestrator", reason=reason, **back)
         for worker in self.workers:
             if worker is not by:
                 worker.interrupt("crash")
-        delay = self.p.get("orchestrator.restart_after")
         if delay is not None:
             call_after(
                 self.env,

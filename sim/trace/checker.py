@@ -122,6 +122,7 @@ class InvariantChecker:
                     step,
                     detail=f"{saga} was refused the last {step}, which {other} "
                     f"still holds while it is being compensated",
+                    holder=other,
                 )
                 return
 

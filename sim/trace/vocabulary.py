@@ -85,15 +85,19 @@ EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "message.redelivered": ("An unacknowledged event was delivered again.", ("event_type",)),
     "message.acked": ("A subscriber acknowledged an event after its commit.", ("event_type",)),
     "outbox.relayed": ("A message written to the outbox was published.", ("event_type",)),
-    "actor.crashed": ("An actor crashed; its memory is gone.", ("reason",)),
+    "actor.crashed": (
+        "An actor crashed; its memory is gone. `restart_at`: when it comes back by itself "
+        "(absent: only a restart brings it back).",
+        ("reason", "restart_at"),
+    ),
     "actor.restarted": ("An actor came back.", ("reason",)),
     "log.appended": ("The orchestrator wrote saga state to its durable log.", ("detail",)),
     "log.replayed": ("On restart the orchestrator read a saga back from its log.", ("detail",)),
     "invariant.violated": ("A consistency check failed.", ("check", "detail")),
     "isolation.anomaly": (
         "A saga was refused a unit that a saga being compensated still held (sagas are not "
-        "isolated: others see their intermediate state).",
-        ("detail",),
+        "isolated: others see their intermediate state). `holder`: the saga holding it.",
+        ("detail", "holder"),
     ),
 }
 

@@ -1,17 +1,10 @@
 // The saga board: a row per saga, a cell per step. Forward steps light up left to right;
 // compensations run right to left in their own colour, numbered in the order they ran.
 
-import { el, markDrawn, STEPS } from "./util.js";
+import { cellView, LEGEND, sagaNote } from "./cells.js";
+import { el, escapeHtml, markDrawn, STEPS } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
-const FWD = {
-  idle: ["·", "waiting"], pending: ["⋯", "booking"], ok: ["✓", "booked"],
-  failed: ["✗", "failed"], retry: ["↻", "retrying"], lost: ["?", "reply lost"],
-};
-const COMP = {
-  pending: ["↩", "undoing"], done: ["↩", "undone"], noop: ["↩", "nothing"],
-  failed: ["⚠", "failed"], skipped: ["—", "no undo"],
-};
 export const BADGE = {
   running: ["▶", "running"], compensating: ["↩", "compensating"],
   completed: ["✓", "completed"], compensated: ["↩", "compensated"],
@@ -25,39 +18,37 @@ const TITLE = {
   flagged: "a compensation kept failing: needs manual intervention",
 };
 
-function cellHtml(step, s, ended) {
-  if (s.comp) {
-    const [icon, word] = COMP[s.comp];
-    const rank = s.compRank ? `<sup>${s.compRank}</sup>` : "";
-    return `<span class="cell comp comp-${s.comp}" title="${step}: compensation ${word}` +
-      ` (#${s.compRank})">${icon}${rank} <span class="w">${word}</span></span>`;
-  }
-  if (ended && s.fwd === "idle") {
-    return `<span class="cell fwd fwd-idle not-run" title="${step}: never ran">– ` +
-      '<span class="w">not run</span></span>';
-  }
-  if (ended && s.fwd === "pending") {
-    return `<span class="cell fwd fwd-lost" title="${step}: the request never got an answer">` +
-      '◔ <span class="w">no answer</span></span>';
-  }
-  const [icon, word] = FWD[s.fwd];
-  const attempt = s.attempt > 1 ? ` <small>#${s.attempt}</small>` : "";
-  return `<span class="cell fwd fwd-${s.fwd}" title="${step}: ${word}">${icon} ` +
-    `<span class="w">${word}</span>${attempt}</span>`;
+function cellHtml(step, saga) {
+  const v = cellView(step, saga, saga.ended !== null);
+  const rank = v.rank ? `<sup>${v.rank}</sup>` : "";
+  const extras = v.extras.map((x) => ` <b class="x ${x.cls}">${x.text}</b>`).join("");
+  const tag = v.tag ? ` <span class="tag">${v.tag}</span>` : "";
+  const size = v.word.length + v.extras.reduce((n, x) => n + x.text.length + 1, 0) +
+    (v.tag ? v.tag.length + 1 : 0);
+  const long = size > 11 ? " long" : ""; // wraps onto two lines rather than being cut
+  return `<span class="cell ${v.cls.join(" ")}${long}" data-step="${step}" ` +
+    `title="${escapeHtml(v.title)}">` +
+    `${v.icon}${rank} <span class="w">${v.word}</span>${extras}${tag}</span>`;
 }
 
-function rowHtml(saga, selected) {
+function rowHtml(saga, selected, state) {
   const [icon, word] = BADGE[saga.outcome];
+  const related = selected && saga.related.includes(selected);
   const cls = `saga-row outcome-${saga.outcome}${saga.id === selected ? " selected" : ""}` +
-    (saga.violations.length ? " violated" : "");
+    (related ? " related" : "") + (saga.violations.length ? " violated" : "");
+  const note = sagaNote(saga, state);
+  const noteHtml = note
+    ? `<span class="note note-${note.kind}" title="${escapeHtml(note.title)}">${note.text}</span>`
+    : "";
   const warn = saga.violations.length
     ? `<span class="violation" title="${saga.violations.join(", ")}">⚠ ${saga.violations[0]}` +
       "</span>" : "";
   return `<div class="${cls}" data-saga="${saga.id}">` +
     `<span class="sid">${saga.id}</span>` +
-    STEPS.map((step) => cellHtml(step, saga.steps[step], saga.ended !== null)).join("") +
-    `<span class="badge badge-${saga.outcome}" title="${TITLE[saga.outcome]}">${icon} ${word}` +
-    `${saga.timedOut ? " ◷" : ""}` +
+    STEPS.map((step) => cellHtml(step, saga)).join("") +
+    `<span class="badge badge-${saga.outcome}${note ? ` has-note note-${note.kind}` : ""}" ` +
+    `title="${TITLE[saga.outcome]}"><span class="bw">${icon} ${word}` +
+    `${saga.timedOut ? " ◷" : ""}</span>${noteHtml}` +
     `</span>${warn}</div>`;
 }
 
@@ -70,6 +61,21 @@ function countsHtml(state) {
     `<span class="count badge-compensated">↩ ${o.compensated} compensated</span>` +
     `<span class="count badge-stuck">◔ ${o.stuck} stuck</span>` +
     `<span class="count badge-flagged">⚠ ${o.flagged} need attention</span>`;
+}
+
+/** The legend: every style a cell or a badge can have, each with what it means. */
+function legend(prefix) {
+  const items = LEGEND.map(([cls, text, meaning]) => el("span.legend-item", { title: meaning },
+    el(`span.cell.mini.${cls.split(" ").join(".")}`, {}, text), el("span.meaning", {}, meaning)));
+  items.push(el("span.legend-item", {}, el("span.note.note-waiting.mini", {}, "⏸ waits: orchestrator"),
+    el("span.meaning", {}, "the saga waits for a crashed actor")),
+  el("span.legend-item", {}, el("span.note.note-idle.mini", {}, "idle 9.7 s"),
+    el("span.meaning", {}, "nothing has happened to it for that long")),
+  el("span.legend-item", {}, el("span.related-key.mini", {}, "BOOK001"),
+    el("span.meaning", {}, "the saga related to the selected one (it held the unit)")));
+  // open where there is room for it (a projector); one click away on a laptop
+  return el(`details.board-legend#${prefix}board-legend`, { open: window.innerWidth >= 1600 },
+    el("summary", {}, "What the cells mean"), el("div.legend", {}, items));
 }
 
 /** The board of `store`'s run, built into `root` (element ids start with `prefix`):
@@ -89,13 +95,10 @@ export function createBoard(root, store, { prefix = "" } = {}) {
     el("b", {}, "▶ Start"), " (or ", el("kbd", {}, "space"), ").");
   store.on("run:joined", () => { empty.hidden = true; });
   root.dataset.view = "board";
-  root.append(counts, empty, head, scroller, el("div.board-foot", {}, el("p.legend", {},
-    el("span.fwd-ok.cell.mini", {}, "✓ forward →"),
-    el("span.comp-done.cell.mini", {}, "↩ compensation ←, numbered in order"),
-    el("span.fwd-failed.cell.mini", {}, "✗ failed")), live));
+  root.append(counts, empty, head, scroller, el("div.board-foot", {}, legend(prefix), live));
   const rowHeight = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
   const list = new VirtualList(scroller,
-    (index) => rowHtml(state.sagas.get(state.order[index]), selected), { rowHeight });
+    (index) => rowHtml(state.sagas.get(state.order[index]), selected, state), { rowHeight });
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
   scroller.addEventListener("click", (e) => {
     const row = e.target.closest("[data-saga]");

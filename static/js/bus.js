@@ -9,10 +9,13 @@
 //   run:reset {runId}   run:joined {run, controller, runId}   run:error {message}
 //   run:loading {events, total, done}   run:status {state, t, speed}   conn {connected}
 //   run:started-event {params}   the run.started event arrived (the run's mode)
+//   run:info {run}      the run's REST object (preset, description, remedy, status): caption, actions
+//   ui:replay-toggle {} space on an ended run: the replay clock plays or pauses
 //   reset {}            every view forgets the previous run
-//   render {state, events, from, selected, frame}   at most once per animation frame (a replay's
-//                       seek: at once): the state to show; events[from..] are new since the last
-//                       render; `frame` numbers the renders (views mark it when drawn)
+//   render {state, events, from, selected, frame, catchingUp}   at most once per animation frame
+//                       (a replay's seek: at once): the state to show; events[from..] are new
+//                       since the last render; `frame` numbers the renders (views mark it when
+//                       drawn); catchingUp: an ended run is still loading (charts wait for it)
 //   select {saga, source?}  a saga chosen anywhere (null: none); a render follows; the view it
 //                       came from (source) does not scroll
 //   theme {theme}       colours changed: a render follows

@@ -9,6 +9,50 @@ const SERVICE_DASH = { flight: "solid", hotel: "dash", car: "dot" };
 const OUTCOME_COLOR = { completed: "--ok", compensated: "--comp", stuck: "--warn",
   flagged: "--fail" };
 const CONFIG = { displayModeBar: false, responsive: true };
+const MAX_POINTS = 1600; // per series: a chart is at most ~1,000 px wide
+
+let plotly = null; // the page's one load of plotly.min.js (it defines window.Plotly)
+
+/** Load Plotly when the page is idle (its parse takes a long task): board and timeline first. */
+export function loadPlotly() {
+  if (!plotly) {
+    plotly = new Promise((resolve, reject) => {
+      if (window.Plotly) { resolve(); return; }
+      const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+      idle(() => {
+        const script = el("script", { src: "/vendor/plotly.min.js" });
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.append(script);
+      }, { timeout: 2000 });
+    });
+  }
+  return plotly;
+}
+
+/** A series thinned to about MAX_POINTS points: per slice the first, lowest, highest and last
+ * points, so the step line keeps its envelope and its level at every slice's end. */
+export function thin(xs, ys) {
+  const n = xs.length;
+  if (n <= MAX_POINTS) return { x: xs, y: ys };
+  const per = Math.ceil(n / (MAX_POINTS / 4));
+  const x = [];
+  const y = [];
+  for (let start = 0; start < n; start += per) {
+    const end = Math.min(n, start + per);
+    let lo = start;
+    let hi = start;
+    for (let i = start + 1; i < end; i += 1) {
+      if (ys[i] < ys[lo]) lo = i;
+      if (ys[i] > ys[hi]) hi = i;
+    }
+    for (const i of new Set([start, Math.min(lo, hi), Math.max(lo, hi), end - 1])) {
+      x.push(xs[i]);
+      y.push(ys[i]);
+    }
+  }
+  return { x, y };
+}
 
 function layout(yTitle, state, selected) {
   const fg = cssVar("--fg");
@@ -37,7 +81,8 @@ function layout(yTitle, state, selected) {
 
 function withNow(xs, ys, t) {
   if (!xs.length) return { x: [], y: [] };
-  return { x: [...xs, t], y: [...ys, ys[ys.length - 1]] };
+  const { x, y } = thin(xs, ys);
+  return { x: [...x, t], y: [...y, ys[ys.length - 1]] };
 }
 
 function inventoryTraces(state) {
@@ -78,8 +123,8 @@ const CHARTS = {
 
 /** Both charts and the inventory readout of `store`'s run, built into `root` (element ids
  * start with `prefix`): {render, reset, charts}, to mount on the store. The charts redraw at
- * most once per frame, taking turns, and a chart that took d ms waits 3·d ms before its next
- * redraw, so they never take more than a quarter of the main thread. */
+ * most once per frame, after it is painted, taking turns, and a chart that took d ms waits
+ * 3·d ms before its next redraw, so they never take more than a quarter of the main thread. */
 export function createCharts(root, store, { prefix = "" } = {}) {
   const readout = el(`div.inventory-readout#${prefix}inventory-readout`, { "aria-live": "polite" });
   const divs = { inventory: el(`div.chart#${prefix}chart-inventory`),
@@ -104,9 +149,19 @@ export function createCharts(root, store, { prefix = "" } = {}) {
     drawn[which] = frame;
   }
 
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => setTimeout(tick, 0)); // after the frame that drew the board
+  }
+
   function tick() {
     scheduled = false;
-    if (!latest || !window.Plotly) return;
+    if (!latest || latest.catchingUp) return; // board and timeline first: charts once it is in
+    if (!window.Plotly) {
+      loadPlotly().then(schedule);
+      return;
+    }
     const order = turn ? ["outcomes", "inventory"] : ["inventory", "outcomes"];
     const now = performance.now();
     const stale = order.filter((k) => drawn[k] !== latest.frame);
@@ -117,10 +172,7 @@ export function createCharts(root, store, { prefix = "" } = {}) {
     }
     if (drawn.inventory === latest.frame && drawn.outcomes === latest.frame) {
       markDrawn(root, latest.frame, latest.state);
-    } else {
-      scheduled = true;
-      requestAnimationFrame(tick);
-    }
+    } else schedule();
   }
 
   return {
@@ -130,13 +182,10 @@ export function createCharts(root, store, { prefix = "" } = {}) {
       readout.textContent = "";
       if (window.Plotly) for (const div of Object.values(divs)) window.Plotly.purge(div);
     },
-    render({ state, selected, frame }) {
-      latest = { state, selected, frame };
+    render({ state, selected, frame, catchingUp }) {
+      latest = { state, selected, frame, catchingUp };
       readout.innerHTML = readoutHtml(state);
-      if (!scheduled) {
-        scheduled = true;
-        requestAnimationFrame(tick);
-      }
+      schedule();
     },
   };
 }

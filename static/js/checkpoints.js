@@ -10,7 +10,7 @@ const OUTCOME_KEYS = ["x", ...OUTCOMES];
 function cloneSaga(s) {
   const steps = {};
   for (const k of SERIES) steps[k] = { ...s.steps[k] };
-  return { ...s, steps, violations: s.violations.slice() };
+  return { ...s, steps, violations: s.violations.slice(), related: s.related.slice() };
 }
 
 function cloneInvariants(inv) {
@@ -29,8 +29,8 @@ function snapshot(state) {
     outcomes: { ...state.outcomes }, sagas, orderLength: state.order.length,
     seriesLength: Object.fromEntries(SERIES.map((k) => [k, state.inventorySeries[k].x.length])),
     outcomeLength: state.outcomeSeries.x.length, invariants: cloneInvariants(state.invariants),
-    actors: { ...state.actors }, finished: state.finished, finishReason: state.finishReason,
-    summary: state.summary,
+    actors: { ...state.actors }, downtime: state.downtime.map((d) => ({ ...d })),
+    finished: state.finished, finishReason: state.finishReason, summary: state.summary,
   };
 }
 
@@ -43,7 +43,8 @@ function restore(snap, full, touched) {
     seq: snap.seq, t: snap.t, events: snap.events, params: snap.params, mode: snap.mode,
     capacity: { ...snap.capacity }, inventory: { ...snap.inventory },
     outcomes: { ...snap.outcomes }, invariants: cloneInvariants(snap.invariants),
-    actors: { ...snap.actors }, finished: snap.finished, finishReason: snap.finishReason,
+    actors: { ...snap.actors }, downtime: snap.downtime.map((d) => ({ ...d })),
+    finished: snap.finished, finishReason: snap.finishReason,
     summary: snap.summary, order: full.order.slice(0, snap.orderLength),
   });
   state.sagas = new Map(snap.sagas);
@@ -74,19 +75,47 @@ export function countUntil(events, t) {
   return lo;
 }
 
+const MAX_SNAPS = 48;
+
 export class Checkpoints {
-  /** Fold every event once, keeping a snapshot every `every` events (at most ~25 snapshots). */
-  constructor(events, every = Math.max(2000, Math.ceil(events.length / 25))) {
-    this.events = events;
+  /** Snapshots of a state taken while its events are folded in, every `every` events; past
+   * MAX_SNAPS, every other one is dropped and `every` doubles, so any run keeps a few dozen. */
+  constructor(every = 2000) {
     this.every = every;
     this.snaps = [];
+    this.events = [];
+    this.full = createState();
+    this.end = 0;
+  }
+
+  /** Checkpoints of `events` folded into a new state. */
+  static of(events, every) {
+    const cp = new Checkpoints(every);
     const state = createState();
-    for (let i = 0; i < events.length; i += 1) {
-      if (i % every === 0) this.snaps.push(snapshot(state));
-      applyEvent(state, events[i]);
+    events.forEach((e, i) => {
+      cp.observe(i, state);
+      applyEvent(state, e);
+    });
+    return cp.seal(events, state);
+  }
+
+  /** Call before event number `index` (from 0) is folded into `state`. */
+  observe(index, state) {
+    if (index % this.every !== 0) return;
+    if (this.snaps.length >= MAX_SNAPS) {
+      this.snaps = this.snaps.filter((_, k) => k % 2 === 0);
+      this.every *= 2;
+      if (index % this.every !== 0) return;
     }
-    this.full = state;
+    this.snaps.push(snapshot(state));
+  }
+
+  /** Every event is in: `events` and `full`, the state after all of them. */
+  seal(events, full) {
+    this.events = events;
+    this.full = full;
     this.end = events.length ? events[events.length - 1].t : 0;
+    return this;
   }
 
   /** The state after the first `count` events (a new object the caller may keep). */
@@ -96,7 +125,11 @@ export class Checkpoints {
     if (k < 0) return createState();
     const first = k * this.every;
     const touched = new Set();
-    for (let i = first; i < n; i += 1) if (this.events[i].saga) touched.add(this.events[i].saga);
+    for (let i = first; i < n; i += 1) {
+      const e = this.events[i];
+      if (e.saga) touched.add(e.saga);
+      if (e.holder) touched.add(e.holder); // an isolation anomaly relates the holder too
+    }
     const state = restore(this.snaps[k], this.full, touched);
     for (let i = first; i < n; i += 1) applyEvent(state, this.events[i]);
     return state;

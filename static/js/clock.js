@@ -77,6 +77,10 @@ export function createClock(root, { prefix, label, seek, extra = [] }) {
       play.disabled = false;
       go(end);
     },
+    /** Play or pause (space on an ended run), once the clock has started. */
+    toggle() {
+      if (!play.disabled) setPlaying(!playing);
+    },
     /** Stop playing and forget the run (a new one starts). */
     stop() {
       playing = false;

@@ -85,6 +85,10 @@ export function connect(store, initialRunId) {
   });
 
   store.on("cmd:start", (body) => {
+    if (!socket.connected) {
+      emit("form:errors", { errors: { _: "offline: the run was not started (reconnecting…)" } });
+      return;
+    }
     starting = true;
     early = [];
     socket.emit("start_run", body, (ack) => {
@@ -115,6 +119,10 @@ export function connect(store, initialRunId) {
 
   store.on("cmd:control", (command) => {
     if (!runId || !token) return;
+    if (!socket.connected) { // Socket.IO would buffer it and send it after reconnecting
+      emit("run:error", { message: "offline: nothing was sent (reconnecting…)" });
+      return;
+    }
     socket.emit("control_run", { run_id: runId, token, ...command }, (ack) => {
       if (!ack || !ack.ok) emit("run:error", { message: (ack && ack.error) || "refused" });
       else if (command.action === "step" && ack.events === 0) {

@@ -1,7 +1,9 @@
 // Run controls: start, pause/resume, step, speed, stop, "start paused", fault buttons and
 // keyboard shortcuts. Only the run's controller sees the run controls; viewers see the status.
 
-import { el, fmtT, LIVE_STATES as LIVE, runMode, STEPS, VOCABULARY } from "./util.js";
+import { downActors } from "./state.js";
+import { el, ENDED_STATES as ENDED, fmtT, LIVE_STATES as LIVE, runMode, STEPS, VOCABULARY }
+  from "./util.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
 const STATE_ICON = { pending: "◌", running: "▶", paused: "❚❚", finished: "■", stopped: "■",
@@ -20,35 +22,82 @@ export function createControls(root, store) {
   let mode = runMode(null);
   let status = { state: "", speed: null };
   let simTime = null; // from the trace events: the time the page has drawn up to
+  let down = []; // actors down at the time drawn: [{actor, from, restartAt}]
+  let online = true;
   const ui = {};
 
   function setSpeed(index) {
     speedIndex = Math.max(0, Math.min(SPEEDS.length - 1, index));
     ui.speed.textContent = speedLabel(SPEEDS[speedIndex]);
-    if (LIVE.has(runState)) store.emit("cmd:control", { action: "speed", speed: SPEEDS[speedIndex] });
+    if (LIVE.has(runState)) control({ action: "speed", speed: SPEEDS[speedIndex] });
   }
 
   function start() {
     store.emit("ui:start", { speed: SPEEDS[speedIndex], start_paused: ui.startPaused.checked });
   }
 
-  function togglePause() {
-    if (runState === "running" || runState === "pending") store.emit("cmd:control", { action: "pause" });
-    else if (runState === "paused") store.emit("cmd:control", { action: "resume" });
+  /** Send a control only while connected: nothing typed offline is sent later. */
+  function control(command) {
+    if (!online) {
+      store.emit("run:error", { message: "offline: nothing was sent (reconnecting…)" });
+      return;
+    }
+    store.emit("cmd:control", command);
   }
 
+  function togglePause() {
+    if (runState === "running" || runState === "pending") control({ action: "pause" });
+    else if (runState === "paused") control({ action: "resume" });
+  }
+
+  /** Show only the controls that apply: live ones while the run is live, "New run" once it
+   * has ended; offline every control is disabled and says why. */
   function refresh() {
     const live = LIVE.has(runState);
+    const ended = ENDED.has(runState);
+    const why = online ? "" : "offline: reconnecting, controls are off until the link is back";
     ui.bar.classList.toggle("viewer", !controller);
-    ui.pause.disabled = !live;
-    ui.pause.innerHTML = runState === "paused" ? "▶ Resume" : "❚❚ Pause";
-    ui.step.disabled = !live; // a step pauses a running run first
-    ui.stop.disabled = !live;
-    for (const b of ui.faults.querySelectorAll("button")) {
-      b.disabled = !live;
-      const { actor } = b.dataset;
-      b.hidden = !STEPS.includes(actor) && actor !== VOCABULARY.coordinator[mode];
+    ui.bar.dataset.phase = live ? "live" : ended ? "ended" : "idle";
+    ui.bar.classList.toggle("offline", !online);
+    ui.start.hidden = live;
+    ui.start.textContent = ended ? "⟲ New run" : "▶ Start";
+    ui.start.title = ended ? "start a new run with the parameters on the left" : "start (space)";
+    ui.startPaused.closest("label").hidden = live;
+    for (const b of [ui.start, ui.pause, ui.step, ui.stop, ui.slower, ui.faster]) {
+      b.disabled = !online || (b !== ui.start && b !== ui.slower && b !== ui.faster && !live);
+      b.title = why || b.dataset.title || "";
     }
+    ui.liveOnly.hidden = !live;
+    ui.speedBox.hidden = ended;
+    ui.faultRow.hidden = !live;
+    ui.pause.innerHTML = runState === "paused" ? "▶ Resume" : "❚❚ Pause";
+    const isDown = new Map(down.map((d) => [d.actor, d]));
+    for (const b of ui.faults.querySelectorAll("button")) {
+      const { actor, action } = b.dataset;
+      const spell = isDown.get(actor);
+      const applies = action === "crash" ? !spell : Boolean(spell);
+      b.disabled = !online || !live || !applies;
+      b.hidden = !STEPS.includes(actor) && actor !== VOCABULARY.coordinator[mode];
+      b.classList.toggle("is-down", Boolean(spell));
+      b.textContent = spell ? `${actor} ✖ down` : actor;
+      b.title = why || (spell
+        ? (action === "crash" ? `the ${actor} is down since t=${fmtT(spell.from)}`
+          : `restart the ${actor} now` + (spell.restartAt !== null
+            ? ` (it restarts by itself at t=${fmtT(spell.restartAt)})` : ""))
+        : (action === "crash" ? `crash the ${actor} now` : `the ${actor} is running`));
+    }
+  }
+
+  function drawDown() {
+    ui.down.replaceChildren(...down.map((d) => {
+      // the live clock (run_status) moves on while nothing happens, the trace does not
+      const now = Math.max(simTime ?? 0, LIVE.has(runState) ? status.t ?? 0 : 0);
+      const left = d.restartAt !== null && simTime !== null
+        ? ` · back in ${Math.max(0, d.restartAt - now).toFixed(1)} s` : "";
+      return el("span.down-badge", { dataset: { actor: d.actor },
+        title: `${d.actor} crashed at t=${fmtT(d.from)}` + (d.reason ? ` (${d.reason})` : "") },
+      `✖ ${d.actor} down${left}`);
+    }));
   }
 
   function drawStatus() {
@@ -67,7 +116,7 @@ export function createControls(root, store) {
       const buttons = VOCABULARY.fault_actors.map((actor) =>
         el("button.fault", { type: "button", dataset: { actor, action },
           title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
-          onclick: () => store.emit("cmd:control", { action: "inject", fault: { action, actor } }) },
+          onclick: () => control({ action: "inject", fault: { action, actor } }) },
         actor));
       groups.push(el(`span.fault-group.fault-${action}`, {},
         el("span.label", {}, `${icon} ${action[0].toUpperCase()}${action.slice(1)}`), buttons));
@@ -88,11 +137,22 @@ export function createControls(root, store) {
       if (details) details.open = !details.open;
       return;
     }
-    if (!controller || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === " " && ENDED.has(runState)) {
+      store.emit("ui:replay-toggle", {}); // an ended run: play/pause its replay, never a new run
+      event.preventDefault();
+      return;
+    }
+    if (!controller) return;
+    if (!online && [" ", "ArrowRight", "+", "=", "-", "_"].includes(event.key)) {
+      control({}); // says why nothing happens; nothing is kept to send later
+      event.preventDefault();
+      return;
+    }
     if (event.key === " ") {
       if (LIVE.has(runState)) togglePause();
       else start();
-    } else if (event.key === "ArrowRight") store.emit("cmd:control", { action: "step" });
+    } else if (event.key === "ArrowRight") control({ action: "step" });
     else if (event.key === "+" || event.key === "=") setSpeed(speedIndex + 1);
     else if (event.key === "-" || event.key === "_") setSpeed(speedIndex - 1);
     else return;
@@ -102,34 +162,36 @@ export function createControls(root, store) {
   ui.start = el("button.primary#btn-start", { type: "button", onclick: start },
     "▶ Start");
   ui.pause = el("button#btn-pause", { type: "button", onclick: togglePause });
-  ui.step = el("button#btn-step", { type: "button",
-    onclick: () => store.emit("cmd:control", { action: "step" }) }, "⇥ Step");
-  ui.stop = el("button#btn-stop", { type: "button",
-    onclick: () => store.emit("cmd:control", { action: "stop" }) }, "■ Stop");
+  ui.step = el("button#btn-step", { type: "button", onclick: () => control({ action: "step" }) },
+    "⇥ Step");
+  ui.stop = el("button#btn-stop", { type: "button", onclick: () => control({ action: "stop" }) },
+    "■ Stop");
+  ui.slower = el("button#btn-slower", { type: "button", dataset: { title: "slower (-)" },
+    onclick: () => setSpeed(speedIndex - 1) }, "−");
+  ui.faster = el("button#btn-faster", { type: "button", dataset: { title: "faster (+)" },
+    onclick: () => setSpeed(speedIndex + 1) }, "+");
+  ui.down = el("span.down-badges#down-badges", { "aria-live": "polite" });
   ui.speed = el("output#speed", { "aria-live": "polite" });
   ui.startPaused = el("input#start-paused", { type: "checkbox" });
   ui.faults = el("div.faults#fault-buttons", {}, faultButtons());
   ui.status = el("span.run-status#run-status", {}, "no run yet");
   ui.error = el("span.control-error#control-error", { role: "alert" });
   ui.conn = el("span.control-error#conn-lost", { hidden: true },
-    "⚠ connection lost: reconnecting…");
+    "⚠ offline: reconnecting… the controls are off until the link is back");
   ui.bar = root;
+  ui.liveOnly = el("span.owner-only.live-only", {}, ui.pause, ui.step, ui.stop);
+  ui.speedBox = el("span.speed.owner-only", {}, el("span.label", {}, "Speed"), ui.slower,
+    ui.speed, ui.faster);
+  ui.faultRow = el("div.control-row.owner-only.fault-row", {}, ui.faults,
+    el("span.shortcuts", {}, el("kbd", {}, "space"), " pause/resume ", el("kbd", {}, "→"),
+      " step ", el("kbd", {}, "+"), el("kbd", {}, "−"), " speed ", el("kbd", {}, "p"),
+      " parameters ", el("kbd", {}, "esc"), " deselect"));
   root.append(
     el("div.control-row", {},
       el("span.owner-only", {}, ui.start,
         el("label.check", { for: "start-paused" }, ui.startPaused, "start paused")),
-      el("span.owner-only", {}, ui.pause, ui.step, ui.stop),
-      el("span.speed.owner-only", {}, el("span.label", {}, "Speed"),
-        el("button#btn-slower", { type: "button", title: "slower (-)",
-          onclick: () => setSpeed(speedIndex - 1) }, "−"),
-        ui.speed,
-        el("button#btn-faster", { type: "button", title: "faster (+)",
-          onclick: () => setSpeed(speedIndex + 1) }, "+")),
-      ui.error, ui.conn, ui.status),
-    el("div.control-row.owner-only", {}, ui.faults,
-      el("span.shortcuts", {}, el("kbd", {}, "space"), " pause/resume ", el("kbd", {}, "→"),
-        " step ", el("kbd", {}, "+"), el("kbd", {}, "−"), " speed ", el("kbd", {}, "p"),
-        " parameters ", el("kbd", {}, "esc"), " deselect")),
+      ui.liveOnly, ui.speedBox, ui.error, ui.conn, ui.down, ui.status),
+    ui.faultRow,
   );
   setSpeed(speedIndex);
   refresh();
@@ -140,15 +202,16 @@ export function createControls(root, store) {
     if (run && run.params) mode = runMode(run.params);
     refresh();
   });
-  store.on("run:status", ({ state, speed, reason }) => {
+  store.on("run:status", ({ state, speed, reason, t }) => {
     runState = state;
-    status = { state, speed: speed ?? status.speed, reason };
+    status = { state, speed: speed ?? status.speed, reason, t };
     ui.status.title = reason ? `${state}: ${reason}` : "";
     if (SPEEDS.includes(speed)) {
       speedIndex = SPEEDS.indexOf(speed);
       ui.speed.textContent = speedLabel(speed);
     }
     drawStatus();
+    drawDown();
     refresh();
   });
   store.on("run:loading", ({ events, total, done }) => {
@@ -168,13 +231,23 @@ export function createControls(root, store) {
     clearError = setTimeout(() => { ui.error.textContent = ""; }, 8000);
   });
   store.on("conn", ({ connected }) => {
+    online = connected;
     ui.conn.hidden = connected;
+    refresh();
   });
   return {
     render({ state }) {
       simTime = state.events ? state.t : null;
+      const before = down.map((d) => d.actor).join();
+      down = downActors(state);
       drawStatus();
+      drawDown();
+      if (down.map((d) => d.actor).join() !== before) refresh();
     },
-    reset() { simTime = null; },
+    reset() {
+      simTime = null;
+      down = [];
+      drawDown();
+    },
   };
 }

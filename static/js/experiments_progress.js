@@ -20,6 +20,10 @@ function seconds(s) {
 }
 
 export function initExperimentProgress(root, empty, { emit, on }) {
+  // One Cancel button for the page's life, placed before the numbers that change every frame,
+  // so it stays attached and still while a pointer (or a test) aims at it.
+  const cancel = el("button.small#exp-cancel", { type: "button", onclick: () => emit("exp:cancel") },
+    "Cancel");
   on("exp:render", (exp) => {
     empty.hidden = true;
     const p = exp.progress || {};
@@ -29,15 +33,12 @@ export function initExperimentProgress(root, empty, { emit, on }) {
       el("div.exp-head", {},
         el("p.exp-title", {}, exp.name || describe(exp.spec) || `experiment ${exp.id}`),
         el(`span.exp-status.${exp.status}#exp-status`, {}, exp.status),
+        live && exp.controller ? cancel : null,
         el("span.exp-numbers#exp-numbers", {},
           `points ${fmtN(p.points_done || 0)}/${fmtN(p.points_total || 0)} · `,
           `runs ${fmtN(p.runs_done || 0)}/${fmtN(p.runs_total || 0)} · `,
           `${fmtN(Math.round(p.runs_per_second || 0))} runs/s · `,
           live ? `${seconds(p.eta_seconds)} left` : `${seconds(p.elapsed)} in all`),
-        live && exp.controller
-          ? el("button.small#exp-cancel", { type: "button", onclick: () => emit("exp:cancel") },
-            "Cancel")
-          : null,
         exp.points.length
           ? el("a#exp-csv", { href: `/api/experiments/${exp.id}.csv`, download: "" }, "CSV")
           : null,

@@ -2,7 +2,7 @@
 // any simulated time, from checkpoints of the state (checkpoints.js). The clock that drives it
 // (play/pause, speed, scrubber) is clock.js's; one clock can drive several replays.
 
-import { Checkpoints, countUntil } from "./checkpoints.js";
+import { countUntil } from "./checkpoints.js";
 import { ENDED_STATES as ENDED, runMode } from "./util.js";
 
 /** The replay of `store`'s run: ready once the run has ended and every event is in, then
@@ -32,7 +32,7 @@ export function createReplay(store, onReady) {
   function activate() {
     const { events } = store.snapshot();
     if (cp || !ended || !events.length || events.length < expected) return;
-    cp = new Checkpoints(events);
+    cp = store.checkpoints();
     onReady(replay);
   }
 

@@ -3,6 +3,7 @@
 // run it shows (the dashboard one, the compare page two) and mounts views on it.
 
 import { createBus } from "./bus.js";
+import { Checkpoints } from "./checkpoints.js";
 import { applyEvent, createState } from "./state.js";
 
 /** A store whose progress is marked on `scope` (data-seq, data-events, data-finished,
@@ -12,10 +13,11 @@ export function createRunStore(scope) {
   let runId = null;
   let events = [];
   let state = createState();
+  let checkpoints = new Checkpoints(); // taken as events arrive: a replay needs no extra pass
   let shown = null; // a replay's state at its clock; null: the state after every event
   let rendered = 0;
-  let bulk = false; // an ended run loading over HTTP: draw once at the end, not every frame
   let selected = null;
+  let catchingUp = false; // an ended run's events loading over HTTP
   let frame = 0;
   let scheduled = false;
 
@@ -27,7 +29,7 @@ export function createRunStore(scope) {
     frame += 1;
     Object.assign(scope.dataset, { seq: String(s.seq), events: String(events.length),
       finished: String(s.finished), frame: String(frame) });
-    bus.emit("render", { state: s, events, from, selected, frame });
+    bus.emit("render", { state: s, events, from, selected, frame, catchingUp });
   }
 
   function schedule() {
@@ -49,6 +51,7 @@ export function createRunStore(scope) {
       runId = id || null;
       events = [];
       state = createState();
+      checkpoints = new Checkpoints();
       shown = null;
       rendered = 0;
       selected = null;
@@ -61,17 +64,18 @@ export function createRunStore(scope) {
     add(batch) {
       for (const e of batch) {
         if (e.seq <= state.seq) continue;
+        checkpoints.observe(events.length, state);
         events.push(e);
         applyEvent(state, e);
         if (e.kind === "run.started") bus.emit("run:started-event", { params: e.params });
       }
-      if (!bulk) schedule();
+      schedule(); // a frame draws what came since the last one: big loads draw in slices
     },
 
-    /** An ended run is loading in bulk (done: false) or has loaded (done: true). */
+    /** An ended run's events are loading (done: false) or all in (done: true). */
     loading(done) {
-      bulk = !done;
-      if (done) schedule();
+      catchingUp = !done;
+      schedule();
     },
 
     /** Show `s` (a replay's state at its clock) right now, instead of the latest state. */
@@ -91,6 +95,11 @@ export function createRunStore(scope) {
     /** Draw again now (the theme changed). */
     redraw() {
       publish();
+    },
+
+    /** Checkpoints of the state over every event so far (for seeking a replay). */
+    checkpoints() {
+      return checkpoints.seal(events, state);
     },
 
     /** The events and the latest state so far. */

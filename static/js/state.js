@@ -31,6 +31,7 @@ export function createState() {
       CHECK_NAMES.map((c) => [c, { ok: true, sagas: [], detail: "" }]),
     ),
     actors: {},
+    downtime: [],
     finished: false,
     finishReason: null,
     summary: null,
@@ -38,9 +39,13 @@ export function createState() {
 }
 
 function newSaga(id, index, t) {
-  const steps = perStep(() => ({ fwd: "idle", attempt: 0, comp: null, compRank: 0 }));
+  // held: units the saga holds now; booked: units taken; retries and lost: how often the
+  // step was tried again and its reply lost; reason / compReason: why it failed or why its
+  // undo found nothing; heldBy: the saga that held the unit it was refused
+  const steps = perStep(() => ({ fwd: "idle", attempt: 0, comp: null, compRank: 0, held: 0,
+    booked: 0, retries: 0, lost: 0, reason: null, compReason: null, heldBy: null }));
   return { id, index, started: t, ended: null, outcome: "running", steps, compCount: 0,
-    timedOut: false, violations: [] };
+    timedOut: false, violations: [], last: t, related: [] };
 }
 
 function sagaFor(state, e) {
@@ -95,6 +100,8 @@ function applyStep(saga, e) {
       break;
     case "step.succeeded":
       step.fwd = "ok";
+      step.held += e.units || 0;
+      step.booked += e.units || 0;
       break;
     case "step.failed":
       step.fwd = "failed";
@@ -102,9 +109,11 @@ function applyStep(saga, e) {
       break;
     case "step.retried":
       step.fwd = "retry";
+      step.retries += 1;
       break;
     case "step.reply_lost":
       step.fwd = "lost";
+      step.lost += 1;
       break;
     case "compensation.started":
       if (!step.compRank) step.compRank = ++saga.compCount;
@@ -112,6 +121,8 @@ function applyStep(saga, e) {
       break;
     case "compensation.succeeded":
       step.comp = e.units === 0 ? "noop" : "done";
+      step.held -= e.units || 0;
+      step.compReason = e.reason || null;
       break;
     case "compensation.failed":
       step.comp = "failed";
@@ -122,6 +133,18 @@ function applyStep(saga, e) {
       break;
     default:
   }
+}
+
+function relate(state, saga, step, holder) {
+  if (saga.steps[step]) saga.steps[step].heldBy = holder;
+  const other = state.sagas.get(holder);
+  if (!saga.related.includes(holder)) saga.related.push(holder);
+  if (other && !other.related.includes(saga.id)) other.related.push(saga.id);
+}
+
+/** The actors down at the state's time: [{actor, from, restartAt, reason}]. */
+export function downActors(state) {
+  return state.downtime.filter((d) => d.to === null);
 }
 
 /** Fold one trace event into the state (mutates and returns it). */
@@ -140,15 +163,24 @@ export function applyEvent(state, e) {
   if (e.inventory) recordInventory(state, e);
   const saga = sagaFor(state, e);
   if (saga) {
+    if (e.actor !== "monitor" || ENDINGS[e.kind]) saga.last = e.t; // the monitor only watches
     if (e.step) applyStep(saga, e);
     if (ENDINGS[e.kind]) recordOutcome(state, saga, ENDINGS[e.kind], e.t);
     else if (e.kind === "saga.compensating" && saga.outcome === "running") {
       saga.outcome = "compensating";
     } else if (e.kind === "saga.timed_out") saga.timedOut = true;
   }
-  if (e.kind === "actor.crashed") state.actors[e.actor] = "down";
-  else if (e.kind === "actor.restarted") state.actors[e.actor] = "up";
-  else if (e.kind === "invariant.violated") {
+  if (e.kind === "actor.crashed") {
+    state.actors[e.actor] = "down";
+    state.downtime.push({ actor: e.actor, from: e.t, to: null, restartAt: e.restart_at ?? null,
+      reason: e.reason });
+  } else if (e.kind === "actor.restarted") {
+    state.actors[e.actor] = "up";
+    const spell = state.downtime.findLast((d) => d.actor === e.actor && d.to === null);
+    if (spell) spell.to = e.t;
+  } else if (e.kind === "isolation.anomaly" && saga && e.holder) {
+    relate(state, saga, e.step, e.holder);
+  } else if (e.kind === "invariant.violated") {
     violate(state, e.check, e.saga, e.detail);
     if (saga) saga.violations.push(e.check);
   } else if (e.kind === "run.finished") {

@@ -6,13 +6,20 @@ import { TimelineModel } from "./timeline_model.js";
 import { cssVar, el, fmtT, lowerBound, markDrawn } from "./util.js";
 
 const ZOOMS = [5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
+const WINDOW = 20; // seconds in view until the reader zooms
+
+/** The window that shows a whole run of `end` seconds (a little room on the right). */
+export function fitWindow(end) {
+  return end < WINDOW ? Math.max(1, Math.ceil(end * 1.08 * 2) / 2) : WINDOW;
+}
 
 /** The timeline of `store`'s run, built into `root` (element ids start with `prefix`):
  * {render, reset, select}, to mount on the store. */
 export function createTimeline(root, store, { prefix = "" } = {}) {
   let model = new TimelineModel();
   let now = 0;
-  let windowSec = 20;
+  let windowSec = WINDOW;
+  let zoomed = false; // the reader chose a window: fitting the run no longer changes it
   let rightEdge = null; // null: follow the live edge
   let selected = null;
   let lastState = null;
@@ -44,6 +51,25 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
 
     ctx.font = `${font}px system-ui, sans-serif`;
     ctx.textBaseline = "middle";
+    // an actor that is down: its lane shaded from the crash to the restart (or to now)
+    for (const d of lastState ? lastState.downtime : []) {
+      const lane = names.indexOf(d.actor);
+      const until = d.to === null ? now : d.to;
+      if (lane < 0 || until < left || d.from > right) continue;
+      const x0 = x(Math.max(d.from, left));
+      const x1 = x(Math.min(until, right));
+      ctx.fillStyle = palette["--fail"];
+      ctx.globalAlpha = 0.2;
+      ctx.fillRect(x0, y(lane) - laneH / 2, Math.max(2, x1 - x0), laneH);
+      ctx.globalAlpha = 1;
+      ctx.font = `bold ${font}px system-ui, sans-serif`;
+      const back = d.to === null && d.restartAt !== null ? ` · back at ${fmtT(d.restartAt)}` : "";
+      ctx.fillText(d.to === null ? `DOWN${back}` : "down", x0 + 4, y(lane) + laneH * 0.28);
+      ctx.font = `${font}px system-ui, sans-serif`;
+    }
+    canvas.dataset.down = lastState ? lastState.downtime.filter((d) => d.to === null)
+      .map((d) => d.actor).join(" ") : "";
+    canvas.dataset.window = String(windowSec);
     names.forEach((name, i) => {
       ctx.strokeStyle = palette["--lane"];
       ctx.lineWidth = 2;
@@ -120,8 +146,11 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
   }
 
   function zoom(step) {
-    const i = ZOOMS.indexOf(windowSec);
-    windowSec = ZOOMS[Math.max(0, Math.min(ZOOMS.length - 1, i + step))];
+    // the next window out or in from the current one (a fitted window is between two)
+    const i = step > 0 ? ZOOMS.findIndex((z) => z > windowSec)
+      : ZOOMS.findLastIndex((z) => z < windowSec);
+    zoomed = true;
+    windowSec = i < 0 ? (step > 0 ? ZOOMS[ZOOMS.length - 1] : ZOOMS[0]) : ZOOMS[i];
     draw();
   }
 
@@ -162,11 +191,15 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       model = new TimelineModel();
       now = 0;
       rightEdge = null;
+      windowSec = WINDOW;
+      zoomed = false;
       selected = null;
       lastState = null;
     },
     render({ state, events, from, selected: chosen, frame }) {
       for (let i = from; i < events.length; i += 1) model.ingest(events[i]);
+      const last = events[events.length - 1];
+      if (!zoomed && last && last.kind === "run.finished") windowSec = fitWindow(last.t);
       now = state.t;
       lastState = state;
       selected = chosen;

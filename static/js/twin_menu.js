@@ -1,6 +1,7 @@
 // "Compare with…": start the twin of the run on this page (same seed, one switch flipped)
 // and open both side by side on the compare page.
 
+import { postRun } from "./run_actions.js";
 import { el } from "./util.js";
 
 /** The select element for `store`'s run; `mode()` is the run's mode; errors go to the store. */
@@ -16,20 +17,11 @@ export function createTwinMenu(store, mode) {
       if (modes.includes(mode())) select.append(el("option", { value: name }, label));
     }
   };
-  select.addEventListener("change", async () => {
+  select.addEventListener("change", () => {
     if (!select.value) return;
-    const response = await fetch(`/api/runs/${runId()}/twin`, { method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ switch: select.value }) });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      store.emit("run:error", { message: Object.values(data.errors || {}).join("; ") ||
-        `the twin run could not start (${response.status})` });
-      select.value = "";
-      return;
-    }
-    sessionStorage.setItem(`saga-lab:token:${data.id}`, data.control_token);
-    location.assign(data.compare_url);
+    const chosen = select.value;
+    select.value = "";
+    postRun(store, `/api/runs/${runId()}/twin`, { switch: chosen }, (d) => d.compare_url);
   });
   return { select, fill };
 }

@@ -10,7 +10,7 @@ const events = trace("--bookings", "120", "--seed", "5", "--set", "retries=1",
 const fold = (n) => applyEvents(createState(), events.slice(0, n));
 
 test("stateAfter(n) equals folding the first n events, across snapshot boundaries", () => {
-  const cp = new Checkpoints(events, 97);
+  const cp = Checkpoints.of(events, 97);
   assert.ok(cp.snaps.length > 5);
   const counts = [0, 1, 96, 97, 98, 500, events.length - 1, events.length, events.length + 9];
   for (let n = 0; n < events.length; n += 131) counts.push(n);
@@ -21,7 +21,7 @@ test("stateAfter(n) equals folding the first n events, across snapshot boundarie
 });
 
 test("stateAt(t) counts the events up to t", () => {
-  const cp = new Checkpoints(events, 200);
+  const cp = Checkpoints.of(events, 200);
   for (const t of [0, 3.3, 17, events.at(-1).t / 2, events.at(-1).t]) {
     const n = events.filter((e) => e.t <= t).length;
     assert.equal(countUntil(events, t), n);
@@ -31,10 +31,24 @@ test("stateAt(t) counts the events up to t", () => {
 });
 
 test("a state handed out can be changed without changing the next one", () => {
-  const cp = new Checkpoints(events, 150);
+  const cp = Checkpoints.of(events, 150);
   const n = 160;
   const first = cp.stateAfter(n);
   for (const e of events.slice(n, n + 200)) applyEvent(first, e);
   assert.deepEqual(cp.stateAfter(n), fold(n));
   assert.deepEqual(cp.full, fold(events.length));
+});
+
+test("checkpoints taken while events arrive stay few (every doubles) and seek right", () => {
+  const cp = new Checkpoints(3); // a tiny step: the cap is reached many times over
+  const state = createState();
+  events.forEach((e, i) => {
+    cp.observe(i, state);
+    applyEvent(state, e);
+  });
+  cp.seal(events, state);
+  assert.ok(cp.snaps.length <= 48 && cp.every > 3, `${cp.snaps.length} snaps every ${cp.every}`);
+  for (const n of [0, 5, cp.every, cp.every * 7 + 1, events.length]) {
+    assert.deepEqual(cp.stateAfter(n), fold(n), `n=${n}`);
+  }
 });
