@@ -6,8 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run test test-fast test-js lint lint-check bench bench-live bench-dashboard \
-	bench-replay bench-experiments bench-crowd clean
+.PHONY: help setup browser redis run test test-fast test-js lint lint-check bench bench-live \
+	bench-dashboard bench-replay bench-experiments bench-crowd clean
 
 ## help: list the targets
 help:
@@ -32,12 +32,16 @@ setup: $(VENV)/.installed node_modules/.installed
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+## redis: install Debian's redis-server for the multi-process tests (needs root)
+redis:
+	@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+
 ## run: set up and start the app on http://$(HOST):$(PORT) (SQLite in instance/)
 run: setup
 	$(BIN)/python -m app --host $(HOST) --port $(PORT)
 
-## test: set up everything (chromium included) and run the whole test suite (pytest and node)
-test: setup browser lint-check test-js
+## test: set up everything (chromium, redis-server too) and run every test (pytest and node)
+test: setup browser redis lint-check test-js
 	$(BIN)/python -m pytest -q
 
 ## test-js: the page's logic that needs no browser, under `node --test` (tests/js/)
@@ -61,9 +65,13 @@ lint-check: setup
 bench: setup
 	$(BIN)/python -m bench.simulation
 
-## bench-live: server delivery rate, 100/300 viewers' share and delay, responsiveness
-bench-live: setup
-	$(BIN)/python -m bench.live
+## bench-live: first-load bytes; 100/300 viewers on one process; 300/1,000 on two behind Redis
+bench-live: setup browser redis
+	$(BIN)/python -m bench.first_load
+	$(BIN)/python -m bench.fanout --big-bookings 0
+	$(BIN)/python -m bench.fanout --server gevent --instant-bookings 0
+	$(BIN)/python -m bench.fanout --server gevent --processes 2 --viewers 300 1000 \
+		--instant-bookings 0 --big-bookings 0
 
 ## bench-crowd: 500 viewers join one live run at once: join acks, /healthz p50/p95, tracebacks
 bench-crowd: setup

@@ -10,9 +10,10 @@ from typing import Any
 
 from flask import Flask
 
-from app import config, errors, origins
+from app import config, deflate, errors, origins
 from app.db import Database
 from app.extensions import init_socketio
+from app.runs.cluster import Cluster
 from app.runs.manager import RunManager
 from app.store import Store
 
@@ -33,21 +34,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     database = Database(app.config["DATABASE"])
     store = Store(database)
-    interrupted = store.mark_interrupted()
-    if interrupted:
-        log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
-    socketio = init_socketio(app)
+    deflate.install()  # one compression per batch, shared by every viewer
+    queue = app.config["MESSAGE_QUEUE"]
+    socketio = init_socketio(app, **({"message_queue": queue} if queue else {}))
     origins.init_app(app)  # after Socket.IO, so that its requests pass the host check too
     manager = RunManager(store, app.config, socketio)
     app.extensions["sagalab.runs"] = manager
+    if queue:  # several processes: runs other live processes execute are not cut short
+        manager.cluster = Cluster(queue, socketio, manager)
+        manager.cluster.start()
+    cluster = manager.cluster
+    interrupted = store.mark_interrupted(
+        elsewhere=(lambda run_id: cluster.owner(run_id) is not None) if cluster else None
+    )
+    if interrupted:
+        log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
 
-    from app import classes, pages, schema
+    from app import assets, classes, pages, schema
     from app.experiments import views as experiments
     from app.history import views as history
     from app.runs import api, sockets
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    assets.init_app(app)
     app.register_blueprint(history.bp)
     app.register_blueprint(schema.bp)
     errors.register(app)

@@ -1,4 +1,4 @@
-"""`python -m app [--host H] [--port N] [--db PATH]`: start Saga Lab's server."""
+"""`python -m app [--host H] [--port N] [--db PATH] [--message-queue URL]`: start Saga Lab."""
 
 from __future__ import annotations
 
@@ -17,9 +17,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 5000; 0 picks a free one)")
     parser.add_argument("--db", help="SQLite file (default instance/sagalab.sqlite3)")
+    parser.add_argument(
+        "--message-queue",
+        metavar="URL",
+        help="redis://127.0.0.1:6379/0: share runs and viewers with other processes on it",
+    )
     args = parser.parse_args(argv)
     if args.db:
         os.environ["SAGALAB_DATABASE"] = os.path.abspath(args.db)
+    if args.message_queue:
+        os.environ["SAGALAB_MESSAGE_QUEUE"] = args.message_queue
     try:
         app = create_app()
     except StorageError as exc:  # one line naming the file, not a traceback

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
     "EXPERIMENT_MAX_QUEUED": 10,
     "EXPERIMENT_MAX_QUEUED_PER_CLIENT": 2,
+    "MESSAGE_QUEUE": "",  # redis://host:port/db: several processes share viewers and runs
     "PUBLIC_URL": "",  # the base URL students' devices reach (default: the presenter's)
     "MAX_CLASSES": 50,
     "CLASS_IDLE_SECONDS": 4 * 3600,

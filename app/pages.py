@@ -1,16 +1,14 @@
-"""Pages (the dashboard, opened on a run or not) and the vendored browser libraries."""
+"""Pages (the dashboard, opened on a run or not) and the npm browser libraries' plain URLs."""
 
 from __future__ import annotations
 
-import os
+from flask import Blueprint, Response, abort, current_app, render_template
 
-import plotly
-from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
+from app.assets import VENDOR, respond
 
 bp = Blueprint("pages", __name__)
 
-VENDOR_MAX_AGE = 24 * 3600
-SOCKETIO_FILES = ("socket.io.esm.min.js", "socket.io.esm.min.js.map")
+VENDOR_MAX_AGE = 24 * 3600  # plain /vendor/ URLs; pages use the versioned /assets/ ones
 
 
 @bp.get("/")
@@ -25,26 +23,14 @@ def run_page(run_id: str) -> str:
     return render_template("index.html", run_id=run_id)
 
 
-@bp.get("/vendor/plotly.min.js")
-def plotly_js() -> Response:
-    folder = os.path.join(os.path.dirname(plotly.__file__), "package_data")
-    return _vendor_file(
-        folder, "plotly.min.js", "the plotly Python package (pip install -r requirements.txt)"
-    )
-
-
 @bp.get("/vendor/<name>")
-def socketio_js(name: str) -> Response:
-    if name not in SOCKETIO_FILES:
+def vendor_file(name: str) -> Response:
+    if name not in VENDOR:
         abort(404, description=f"/vendor/{name} is not served here.")
-    root = os.path.dirname(current_app.root_path)
-    folder = os.path.join(root, "node_modules", "socket.io-client", "dist")
-    return _vendor_file(
-        folder, name, "node_modules/socket.io-client (run `make setup`, which runs npm ci)"
+    package = VENDOR[name][0].split("/")[0]
+    return respond(
+        f"vendor/{name}",
+        VENDOR_MAX_AGE,
+        f"{name} is missing: it comes from node_modules/{package} "
+        "(run `make setup`, which runs npm ci).",
     )
-
-
-def _vendor_file(folder: str, name: str, source: str) -> Response:
-    if not os.path.isfile(os.path.join(folder, name)):
-        abort(404, description=f"{name} is missing: it comes from {source}.")
-    return send_from_directory(folder, name, max_age=VENDOR_MAX_AGE)

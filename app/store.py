@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from app.db import Database, as_dict
@@ -53,16 +53,31 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def mark_interrupted(self) -> int:
-        """Runs left live by an earlier server are marked interrupted; returns how many."""
+    def mark_interrupted(
+        self,
+        elsewhere: Callable[[str], bool] | None = None,
+        reason: str = "the server stopped during the run",
+    ) -> int:
+        """Runs left live by an earlier server are marked interrupted; returns how many.
+
+        With several processes, `elsewhere(run_id)` is true for a run that another live
+        process is executing: those are left alone.
+        """
         marks = ",".join("?" * len(LIVE_STATES))
+        with self.db.read() as db:
+            rows = db.execute(f"SELECT id FROM runs WHERE status IN ({marks})", LIVE_STATES)
+            ids = [row[0] for row in rows.fetchall()]
+        ids = [run_id for run_id in ids if elsewhere is None or not elsewhere(run_id)]
         with self.db.write() as db:
-            cur = db.execute(
-                f"UPDATE runs SET status='interrupted', reason='the server stopped during the run'"
-                f" WHERE status IN ({marks})",
-                LIVE_STATES,
+            marked = sum(
+                db.execute(
+                    f"UPDATE runs SET status='interrupted', reason=? "
+                    f"WHERE id=? AND status IN ({marks})",
+                    (reason, run_id, *LIVE_STATES),
+                ).rowcount
+                for run_id in ids
             )
-        return cur.rowcount
+        return marked
 
     def create_run(
         self,

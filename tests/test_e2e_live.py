@@ -45,13 +45,14 @@ class Viewer:
         self.client.on("run_status", self._on_status)
         self.client.connect(url, transports=["websocket"], wait_timeout=10, **connect)
 
+    # before start_run's ack sets run_id, whatever arrives is that run's (it may come first)
     def _on_events(self, message: dict[str, Any]) -> None:
-        if message["run_id"] == self.run_id:
+        if self.run_id in (None, message["run_id"]):
             with self.lock:
                 self.events.extend(message["events"])
 
     def _on_status(self, message: dict[str, Any]) -> None:
-        if message["run_id"] == self.run_id:
+        if self.run_id in (None, message["run_id"]):
             self.statuses.append(message)
 
     def call(self, event: str, data: Any) -> Any:

@@ -315,13 +315,15 @@ class LiveRun:
 
     # ----- viewers -------------------------------------------------------------------------
 
-    def attach(self, sid: str, first: int = 0) -> None:
+    def attach(self, sid: str, first: int = 0, remote: bool = False) -> None:
         """Send sid every event from seq `first` on, then add it to the room: no gap, no repeat.
 
         A viewer too slow for the catch-up, or gone, is told so (if still there) and not added.
+        A remote viewer (connected to another process) gets all of it through the message
+        queue, in this order; its pace is not tracked.
         """
         sent = first - 1
-        viewer = Viewer(self._socketio.server, sid, self.id)
+        viewer = Viewer(self._socketio.server, sid, self.id, remote)
         try:
             while True:
                 with self.lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import flask
 from flask_socketio import SocketIO
@@ -15,6 +15,9 @@ from app.runs.controlled import ControlledRun
 from app.runs.live import LiveRun
 from app.runs.request import RequestError, StartRequest
 from app.store import Store
+
+if TYPE_CHECKING:
+    from app.runs.cluster import Cluster
 
 
 class BusyError(RequestError):
@@ -40,6 +43,7 @@ class RunManager:
         self.socketio = socketio
         self._runs: dict[str, ControlledRun] = {}
         self._lock = threading.Lock()
+        self.cluster: Cluster | None = None  # set when processes share a message queue
         self.hooks: list[StartHook] = []
 
     def start(self, request: StartRequest, client: str | None = None) -> ControlledRun:
@@ -57,6 +61,8 @@ class RunManager:
         with self._lock:
             self._check_share(client)
             run_id, token = secrets.token_hex(6), secrets.token_urlsafe(18)
+            if self.cluster:  # claimed before other processes can see it in the store
+                self.cluster.claim(run_id)
             self.store.create_run(
                 run_id,
                 request.preset,
@@ -107,6 +113,10 @@ class RunManager:
         with self._lock:
             return self._runs.get(run_id)
 
+    def run_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._runs)
+
     def live_count(self) -> int:
         with self._lock:
             return len(self._runs)
@@ -117,6 +127,8 @@ class RunManager:
     def _ended(self, run: LiveRun) -> None:
         with self._lock:
             self._runs.pop(run.id, None)
+        if self.cluster:
+            self.cluster.release(run.id)
 
     def shutdown(self, reason: str = "the server stopped during the run") -> None:
         """Mark every live run interrupted (their tasks then stop)."""
@@ -125,3 +137,5 @@ class RunManager:
             self._runs.clear()
         for run in runs:
             run.interrupt(reason)
+            if self.cluster:
+                self.cluster.release(run.id)

@@ -54,7 +54,7 @@ def send_stored(
     max_lag = float(config["VIEWER_MAX_LAG_SECONDS"])
     sent = first - 1
     for rows in store.event_lines(run_id, first, last, chunk=BATCH):
-        if not socketio.server.manager.is_connected(sid, "/"):
+        if not viewer.remote and not socketio.server.manager.is_connected(sid, "/"):
             raise Dropped(sid, sent + 1, "disconnected")
         if not viewer.wait(max_behind, max_lag):
             raise Dropped(sid, viewer.confirmed_seq + 1, f"fell behind by over {max_lag:g} s")

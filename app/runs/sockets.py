@@ -20,6 +20,7 @@ from app.runs.manager import RunManager
 from app.runs.packets import MALFORMED
 from app.runs.replay import Dropped, send_stored
 from app.runs.request import RequestError, parse_start
+from app.store import LIVE_STATES
 from sim.params import MAX_DEPTH, depth
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,15 @@ def join_run(data: Any = None) -> Ack:
     info = run_info(manager, run_id)
     if info is None:
         return {"ok": False, "error": f"no run with id {run_id!r}"}
+    cluster = manager.cluster
     if live is not None:
         after_ack(live.attach, request.sid, first)
+    elif cluster and info["status"] in LIVE_STATES and cluster.owner(run_id):
+        after_ack(cluster.attach, run_id, request.sid, first)  # it runs in another process
     else:
+        if cluster and info["status"] in LIVE_STATES:  # the process running it has died
+            cluster.orphaned(run_id)
+            info = run_info(manager, run_id) or info
         after_ack(_replay_ended, manager, run_id, request.sid, first)
     return {"ok": True, "run": info}
 
@@ -160,8 +167,13 @@ def control_run(data: Any = None) -> Ack:
     problem = _too_big(data)
     if problem:
         return {"ok": False, "error": problem}
+    manager = _manager()
+    run_id = data.get("run_id") if isinstance(data, dict) else None
+    cluster = manager.cluster
+    if cluster and isinstance(run_id, str) and not manager.get(run_id) and cluster.owner(run_id):
+        return cluster.control(run_id, data)  # it runs in another process: ask that one
     try:
-        return {"ok": True, **apply_control(_manager(), data)}
+        return {"ok": True, **apply_control(manager, data)}
     except ControlError as exc:
         return {"ok": False, "error": str(exc)}
 

@@ -20,10 +20,11 @@ PROBE_EVERY = 2.0  # seconds between a viewer's probes while it keeps up
 class Viewer:
     """One client receiving one run's batches."""
 
-    def __init__(self, server: Any, sid: str, run_id: str) -> None:
+    def __init__(self, server: Any, sid: str, run_id: str, remote: bool = False) -> None:
         self.sid = sid
+        self.remote = remote  # connected to another process (message queue): not tracked
         self._server, self._run_id = server, run_id
-        self._tracked = bool(server.async_handlers)
+        self._tracked = bool(server.async_handlers) and not remote
         self._cond = threading.Condition()
         self.sent = 0  # batches sent
         self.sent_seq = -1  # the last seq sent

@@ -20,7 +20,7 @@ export function loadPlotly() {
       if (window.Plotly) { resolve(); return; }
       const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
       idle(() => {
-        const script = el("script", { src: "/vendor/plotly.min.js" });
+        const script = el("script", { src: new URL("../vendor/plotly.min.js", import.meta.url).href });
         script.onload = resolve;
         script.onerror = reject;
         document.head.append(script);

@@ -1,6 +1,6 @@
 // Socket.IO link to the server: start, join and control runs; incoming batches go on the bus.
 
-import { io } from "/vendor/socket.io.esm.min.js";
+import { io } from "../vendor/socket.io.esm.min.js";
 import { fetchRun, loadEvents } from "./event_loader.js";
 import { ENDED_STATES as ENDED } from "./util.js";
 

@@ -1,7 +1,7 @@
 // The experiments page's link to the server: REST to start, cancel and load experiments,
 // Socket.IO to follow one. Everything it learns goes on the bus as `exp:*` events.
 
-import { io } from "/vendor/socket.io.esm.min.js";
+import { io } from "../vendor/socket.io.esm.min.js";
 
 const TOKEN_KEY = (id) => `saga-lab:experiment-token:${id}`;
 const LIVE = new Set(["queued", "running"]);

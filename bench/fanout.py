@@ -1,0 +1,183 @@
+"""`python -m bench.fanout`: live delivery to many viewers, measured with socket.io-client JS.
+
+Starts the server (`--server`: `python -m app`, or gunicorn gthread / gevent as README says)
+on a free loopback port with its own SQLite file; `--processes 2` starts two sharing the
+file and a redis-server started here, and spreads the viewers over them. Then:
+1. one client starts an instant 10,000-booking run: events per second delivered to it;
+2. 100 and 300 viewers watch one run at speed 50: share of events delivered to every viewer
+   (no gap, no repeat), the delay from the server's emit (`sent_at`) to receipt
+   (p50/p95/max) and the server processes' CPU per 1,000 batches delivered;
+3. while an instant 100,000-booking run works, a probe measures /healthz and a Socket.IO
+   round trip (p50/p95/max), against the same probe on the idle server.
+Viewers are socket.io-client JS clients in one Node process (bench/viewers.mjs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+import requests
+
+from bench.live import client, responsiveness, run_body, throughput
+from bench.node_viewers import watch
+from tests.processes import SERVERS, app_process, cpu_seconds, redis_server
+
+BENCH_LIMITS = {
+    "SAGALAB_MAX_BOOKINGS_LIVE": "5000",
+    "SAGALAB_MAX_LIVE_RUNS": "16",
+    "SAGALAB_MAX_BOOKINGS_INSTANT": "100000",
+}
+
+
+def fan_out(
+    urls: list[str],
+    viewers: int,
+    bookings: int,
+    speed: float,
+    pids: list[int],
+    profile: str | None = None,
+) -> None:
+    """Viewers (Node, bench/viewers.mjs) join a paused run, it resumes at `speed`: every
+    viewer's deliveries, the emit-to-receipt delay, the server processes' CPU meanwhile.
+    With `profile`, py-spy samples the first server process into that file meanwhile."""
+    c = client(urls[0])
+    ack = c.call("start_run", run_body(bookings, speed, paused=True), timeout=30)
+    assert ack["ok"], ack
+    cpu = [0.0]
+
+    def go() -> None:
+        cpu[0] = sum(cpu_seconds(pid) for pid in pids)
+        c.call(
+            "control_run",
+            {"run_id": ack["id"], "token": ack["control_token"], "action": "resume"},
+            timeout=30,
+        )
+
+    limit = bookings * 3.0 / speed + 60  # the run's length at this speed, plus a minute
+    with sampling(pids[0], profile, viewers):
+        seen = watch(urls, ack["id"], viewers, go, limit)
+    used = sum(cpu_seconds(pid) for pid in pids) - cpu[0]
+    c.disconnect()
+    total = requests.get(f"{urls[0]}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
+    complete = sum(1 for n in seen.counts if n == total)
+    deliveries = sum(n for _d, n in seen.delays)
+    batches = len(seen.delays)
+    print(
+        f"  {viewers:5} viewers on {len(urls)} process(es): {total:,} events each, "
+        f"{sum(seen.counts) / (total * viewers):.2%} delivered ({complete}/{viewers} got all, "
+        f"{seen.gaps} missing, {seen.repeats} repeated, {seen.dropped} dropped as laggards); "
+        f"delay p50 {seen.delay(0.5) * 1000:.0f} ms, p95 {seen.delay(0.95) * 1000:.0f} ms, "
+        f"max {seen.delay(1.0) * 1000:.0f} ms; "
+        f"server CPU {used:.1f} s: {used / batches * 1e6:.0f} ms per 1,000 batches delivered "
+        f"({used / deliveries * 1e6:.1f} ms per 1,000 events); viewers' CPU {seen.cpu:.1f} s"
+    )
+
+
+@contextmanager
+def sampling(pid: int, profile: str | None, viewers: int) -> Iterator[None]:
+    """py-spy record of pid and its children while the block runs (a flame graph for .svg,
+    collapsed stacks for .txt)."""
+    if not profile:
+        yield
+        return
+    stem, ext = os.path.splitext(profile)
+    out = f"{stem}-{viewers}{ext}"
+    spy = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid", str(pid),
+         "--subprocesses", "--rate", "100", "--output", out,
+         "--format", "raw" if ext == ".txt" else "flamegraph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its output when interrupted
+        spy.wait(timeout=60)
+        print(f"  py-spy profile of the server: {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fanout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--instant-bookings",
+        type=int,
+        default=10_000,
+        help="bookings of the instant run timed for one client (0: skip)",
+    )
+    parser.add_argument("--viewers", type=int, nargs="*", default=[100, 300])
+    parser.add_argument(
+        "--live-bookings",
+        type=int,
+        default=200,
+        help="bookings of the watched run (tutorial: 3 s apart)",
+    )
+    parser.add_argument("--speed", type=float, default=50.0)
+    parser.add_argument(
+        "--big-bookings",
+        type=int,
+        default=100_000,
+        help="instant run for the responsiveness probe (0: skip)",
+    )
+    parser.add_argument(
+        "--big-cap", type=float, default=90.0, help="seconds to probe before stopping the big run"
+    )
+    parser.add_argument("--server", choices=sorted(SERVERS), default="werkzeug")
+    parser.add_argument(
+        "--tick",
+        type=float,
+        default=0.1,
+        help="the server's TICK_SECONDS: one batch per run per tick",
+    )
+    parser.add_argument(
+        "--profile", help="py-spy record of the server per fan-out: FILE.svg or FILE.txt"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes; more than one share a redis-server (started here) and the db",
+    )
+    args = parser.parse_args(argv)
+    env = {**BENCH_LIMITS, "SAGALAB_TICK_SECONDS": str(args.tick)}
+    with ExitStack() as stack:
+        workdir = stack.enter_context(tempfile.TemporaryDirectory())
+        if args.processes > 1:
+            env["SAGALAB_MESSAGE_QUEUE"] = stack.enter_context(redis_server())
+        db = os.path.join(workdir, "b.sqlite3")
+        servers = [
+            stack.enter_context(app_process(db, server=args.server, **env))
+            for _ in range(args.processes)
+        ]
+        urls, pids = [u for u, _p in servers], [p for _u, p in servers]
+        url = urls[0]
+        queue = f", sharing {env['SAGALAB_MESSAGE_QUEUE']}" if args.processes > 1 else ""
+        print(
+            f"{args.processes} server process(es) ({' '.join(SERVERS[args.server][1:3])}, "
+            f"{args.server}{queue}); {os.cpu_count()} CPUs; emit tick {args.tick:g} s; "
+            f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+        )
+        if args.instant_bookings:
+            throughput(url, args.instant_bookings)
+        if args.viewers:
+            print(f"one live run at speed {args.speed:g}, {args.live_bookings} bookings:")
+        for n in args.viewers:
+            fan_out(urls, n, args.live_bookings, args.speed, pids, args.profile)
+        if args.big_bookings:
+            responsiveness(url, args.big_bookings, args.big_cap)
+
+
+if __name__ == "__main__":
+    main()
