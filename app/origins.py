@@ -25,9 +25,9 @@ DEFAULT_HOSTS = ("localhost", "127.0.0.1", "::1")
 WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-#: the <style> elements plotly.min.js (7.1.0) adds, by the SHA-256 of their text: an empty one
-#: it fills through the CSSOM (which CSP does not govern), and MapLibre's fixed stylesheet;
-#: tests/test_hosts_headers.py recomputes them from the installed plotly
+#: the <style> elements Plotly's npm bundle (app/assets.py VENDOR) adds, by the SHA-256 of their
+#: text: an empty one it fills through the CSSOM (which CSP does not govern), and a fixed
+#: stylesheet; tests/test_hosts_headers.py recomputes them from the installed bundle
 PLOTLY_STYLES = (
     "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
     "sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o=",
