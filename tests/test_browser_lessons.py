@@ -198,7 +198,7 @@ def test_a_crashed_orchestrator_shows_down_everywhere(server: str, browser: Brow
     assert restart.is_enabled() and "restarts by itself" in restart.get_attribute("title")
     assert page.get_attribute("#timeline-canvas", "data-down") == "orchestrator"
     note = page.inner_text("#board-rows [data-saga='BOOK001'] .note")
-    assert note == "⏸ waits: orchestrator"
+    assert note == "❚❚ waits: orchestrator"
     assert "Orchestrator" in page.inner_text("#caption-line") or page.inner_text(
         "#caption-line"
     ).startswith("[")

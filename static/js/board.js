@@ -67,7 +67,7 @@ function countsHtml(state) {
 function legend(prefix) {
   const items = LEGEND.map(([cls, text, meaning]) => el("span.legend-item", { title: meaning },
     el(`span.cell.mini.${cls.split(" ").join(".")}`, {}, text), el("span.meaning", {}, meaning)));
-  items.push(el("span.legend-item", {}, el("span.note.note-waiting.mini", {}, "⏸ waits: orchestrator"),
+  items.push(el("span.legend-item", {}, el("span.note.note-waiting.mini", {}, "❚❚ waits: orchestrator"),
     el("span.meaning", {}, "the saga waits for a crashed actor")),
   el("span.legend-item", {}, el("span.note.note-idle.mini", {}, "idle 9.7 s"),
     el("span.meaning", {}, "nothing has happened to it for that long")),

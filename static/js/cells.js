@@ -107,7 +107,7 @@ export function sagaNote(saga, state) {
   const down = waitingOn(saga, state);
   if (down) {
     const back = down.restartAt !== null ? `; back in ${Math.max(0, down.restartAt - state.t).toFixed(1)} s` : "";
-    return { kind: "waiting", text: `⏸ waits: ${down.actor}`,
+    return { kind: "waiting", text: `❚❚ waits: ${down.actor}`,
       title: `${saga.id} waits for the ${down.actor}, which crashed at ${down.from}${back}` };
   }
   const idle = state.t - saga.last;

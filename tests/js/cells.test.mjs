@@ -63,7 +63,7 @@ test("a saga waiting on a crashed orchestrator says so, with the restart countdo
   assert.ok(waiting.length > 0);
   s.t = 5.2;
   const note = sagaNote(waiting[0], s);
-  assert.equal(note.text, "⏸ waits: orchestrator");
+  assert.equal(note.text, "❚❚ waits: orchestrator");
   assert.match(note.title, /crashed at 3.4; back in 3.2 s$/);
 });
 
