@@ -51,7 +51,13 @@ def finished_run(base: str, preset: str, **params: Any) -> dict[str, Any]:
         base, "POST", "/api/runs", {"preset": preset, "params": params, "speed": "instant"}
     )
     assert status == 201, started
-    return wait_ended(base, started["id"])
+    run = wait_ended(base, started["id"])
+    deadline = time.monotonic() + 30.0
+    while run["summary"] is None and time.monotonic() < deadline:  # stored just after the end
+        time.sleep(0.05)
+        run = call(base, "GET", f"/api/runs/{started['id']}")[1]
+    assert run["summary"] is not None, f"run {run['id']} ended {run['status']} with no summary"
+    return run
 
 
 def events_of(base: str, run_id: str) -> list[dict[str, Any]]:
