@@ -14,20 +14,11 @@ def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str
     stored = manager.store.get_run(run_id)
     if stored is None:
         return None
-    live = manager.get(run_id)
+    live = _with_live_state(manager, stored)
     if live is not None:
-        status = live.status()
-        stored.update(
-            status=status["state"],
-            t=status["t"],
-            speed=status["speed"],
-            event_count=status["events"],
-            reason=status.get("reason"),
-        )
+        stored["reason"] = live.status().get("reason")
         if summary:
             stored["summary"] = live.summary()
-    stored["live"] = live is not None
-    stored["url"] = f"/runs/{run_id}"
     preset = PRESETS.get(stored["preset"] or "")
     stored["description"] = preset["description"] if preset else None
     stored["remedy"] = REMEDIES.get(stored["preset"] or "")
@@ -40,16 +31,23 @@ def list_info(manager: RunManager, limit: int, offset: int) -> list[dict[str, An
     """Stored runs, newest first, with live state for the live ones (no live summaries)."""
     out = []
     for stored in manager.store.list_runs(limit, offset):
-        live = manager.get(stored["id"])
-        if live is not None:
-            status = live.status()
-            stored.update(
-                status=status["state"],
-                t=status["t"],
-                speed=status["speed"],
-                event_count=status["events"],
-            )
-        stored["live"] = live is not None
-        stored["url"] = f"/runs/{stored['id']}"
+        _with_live_state(manager, stored)
         out.append(stored)
     return out
+
+
+def _with_live_state(manager: RunManager, stored: dict[str, Any]) -> Any:
+    """Overlay a stored run with its live state (if it is live), its `live` flag and URL;
+    returns the live run or None."""
+    live = manager.get(stored["id"])
+    if live is not None:
+        status = live.status()
+        stored.update(
+            status=status["state"],
+            t=status["t"],
+            speed=status["speed"],
+            event_count=status["events"],
+        )
+    stored["live"] = live is not None
+    stored["url"] = f"/runs/{stored['id']}"
+    return live
