@@ -69,9 +69,9 @@ def lag_server(tmp_path: Any, monkeypatch: Any) -> Iterator[tuple[Any, str, list
     told: list[str] = []
     real = live.tell_dropped
 
-    def telling(socketio: Any, sid: str, *args: Any) -> None:
-        told.append(sid)
-        real(socketio, sid, *args)
+    def telling(socketio: Any, viewer: Any, *args: Any) -> None:
+        told.append(viewer.sid)
+        real(socketio, viewer, *args)
 
     monkeypatch.setattr(live, "tell_dropped", telling)
     app = make_app(tmp_path, VIEWER_MAX_LAG_SECONDS=2.0, MAX_BOOKINGS_INSTANT=2_000)
