@@ -49,6 +49,7 @@ class Store:
         self.path = self.db.path
         self._measured = (float("-inf"), 0)  # (when, bytes written then): see quota_reached
         self._written = 0  # bytes of event JSON appended by this store
+        self._counted = (float("-inf"), 0)  # (when, runs): see count_runs
         with self.db.write() as db:
             columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
             if "token_digest" not in columns:  # a store from before runs kept their token's hash
@@ -99,6 +100,7 @@ class Store:
                 (run_id, time.time(), preset, json.dumps(params), json.dumps(speed), status)
                 + (token_digest,),
             )
+        self._counted = (float("-inf"), 0)
 
     def token_digest(self, run_id: str) -> str | None:
         """The SHA-256 of the run's control token (None for runs stored before it was kept)."""
@@ -147,7 +149,9 @@ class Store:
             if gone < chunk:
                 break
         with self.db.write() as db:
-            return db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+            deleted = db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+        self._counted = (float("-inf"), 0)
+        return deleted
 
     def size_mb(self) -> float:
         """The database's size in MB (its pages in use, as SQLite counts them)."""
@@ -194,9 +198,17 @@ class Store:
             ).fetchall()
         return [run_dict(row) for row in rows]
 
-    def count_runs(self) -> int:
+    def count_runs(self, max_age: float = 0.0) -> int:
+        """How many runs are stored; a count up to max_age seconds old will do (this
+        process's own creations and deletions are always counted)."""
+        when, count = self._counted
+        now = time.monotonic()
+        if now - when <= max_age:
+            return count
         with self.db.read() as db:
-            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            count = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        self._counted = (now, count)
+        return count
 
     def event_lines(
         self, run_id: str, first: int = 0, last: int | None = None, chunk: int = 5_000
