@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS events (
 
 DELETE_CHUNK = 20_000  # events deleted per transaction
 QUOTA_CHECK_SECONDS = 1.0  # while runs write, the size is measured again this often,
-QUOTA_CHECK_BYTES = 1_000_000  # or after this many bytes of events
+GROWTH_PER_BYTE = 1.5  # or once the last size plus this times the JSON since reaches the quota
 RUN_COLUMNS = "id, created, preset, params, speed, status, reason, summary, t, event_count"
 
 
@@ -47,7 +47,7 @@ class Store:
         self.db = database if isinstance(database, Database) else Database(database)
         self.db.add_schema(SCHEMA)
         self.path = self.db.path
-        self._measured = (float("-inf"), 0)  # (when, bytes written then): see quota_reached
+        self._measured = (float("-inf"), 0, 0.0)  # (when, bytes written, MB): quota_reached
         self._written = 0  # bytes of event JSON appended by this store
         self._counted = (float("-inf"), 0)  # (when, runs): see count_runs
         with self.db.write() as db:
@@ -173,15 +173,28 @@ class Store:
             "delete old runs on /runs to make room"
         )
 
-    def quota_reached(self, max_mb: int) -> str | None:
-        """over_quota for writers: measured again only after QUOTA_CHECK_SECONDS or
-        QUOTA_CHECK_BYTES written since the last measure, so it is cheap per batch."""
-        when, written = self._measured
-        now = time.monotonic()
-        if now - when < QUOTA_CHECK_SECONDS and self._written - written < QUOTA_CHECK_BYTES:
+    def quota_reached(self, max_mb: int, adding: int) -> str | None:
+        """over_quota for a writer about to add `adding` bytes of JSON: would the store then
+        be over? Cheap per batch: the size is measured again only after
+        QUOTA_CHECK_SECONDS, or when the last size plus an overestimate of what was written
+        since (and of this batch) reaches the quota."""
+        if max_mb <= 0:
             return None
-        self._measured = (now, self._written)
-        return self.over_quota(max_mb)
+        when, written, used = self._measured
+        now = time.monotonic()
+        batch = adding * GROWTH_PER_BYTE / 1e6
+        estimate = used + (self._written - written) * GROWTH_PER_BYTE / 1e6 + batch
+        if now - when < QUOTA_CHECK_SECONDS and estimate < max_mb:
+            return None
+        used = self.size_mb()
+        self._measured = (now, self._written, used)
+        if used + batch < max_mb:
+            return None
+        return (
+            f"the run store cannot take the next {adding / 1e6:,.1f} MB of events "
+            f"({used:,.1f} MB of {max_mb:,} MB used, STORE_MAX_MB): delete old runs on /runs "
+            "to make room"
+        )
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.db.read() as db:

@@ -256,7 +256,7 @@ class LiveRun:
         del self._pending[:n]
         self._last_activity = self._last_flush
         lines = [(event["seq"], to_json(event)) for event in batch]
-        full = self._store.quota_reached(self._max_mb)
+        full = self._store.quota_reached(self._max_mb, sum(len(line) for _seq, line in lines))
         if full:  # as if the write failed: nothing past the quota is stored
             self._write_failed(full)
         try:
