@@ -185,6 +185,7 @@ export function createCharts(root, store, { prefix = "" } = {}) {
     const drawnNames = names(state);
     window.Plotly.react(divs[which], traces(replay ? full : state, drawnNames),
       layout(title, drawnShapes), CONFIG);
+    divs[which].style.visibility = "";
     base[which] = state.finished || replay ? (replay ? full : state) : null;
     shown[which] = { shapes: JSON.stringify(drawnShapes), names: JSON.stringify(drawnNames) };
     const now = performance.now();
@@ -249,7 +250,20 @@ export function createCharts(root, store, { prefix = "" } = {}) {
       base = blank();
       shown = blank();
       readout.textContent = "";
-      if (window.Plotly) for (const div of Object.values(divs)) window.Plotly.purge(div);
+      // hidden until the new run's first draw replaces it: no Plotly work at Start
+      for (const div of Object.values(divs)) div.style.visibility = "hidden";
+    },
+    /** Draw both charts empty (and hidden) in idle time once Plotly is in, so that a run's
+     * first draw is an update rather than Plotly building a chart from nothing. */
+    prime() {
+      const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
+      for (const [which, div] of Object.entries(divs)) {
+        idle(() => {
+          if (!window.Plotly || div.data || latest) return;
+          div.style.visibility = "hidden";
+          window.Plotly.newPlot(div, [], layout(CHARTS[which].title, []), CONFIG);
+        });
+      }
     },
     render({ state, latest: full, selected, frame, catchingUp, restyled }) {
       const replay = Boolean(full && full.finished && state !== full);
