@@ -113,7 +113,8 @@ def get_class(code: str) -> Response:
 
 @bp.delete("/api/classes/<code>")
 def end_class(code: str) -> Response:
-    room = _presenter(code, request.get_json(silent=True) or {})
+    body = request.get_json(silent=True)  # optional here; anything but an object is ignored
+    room = _presenter(code, body if isinstance(body, dict) else {})
     _hub().end(room, "the presenter ended the class")
     return jsonify(ended=room.code)
 
