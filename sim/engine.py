@@ -6,9 +6,10 @@ import contextlib
 from random import Random
 from typing import Any
 
-from asimpy import Environment, Process
+from asimpy import Environment
 
 from sim import kernel
+from sim.fiber import Fiber
 from sim.model.arrivals import BookingGenerator
 from sim.model.choreography import EventBus, Participant
 from sim.model.monitor import SagaMonitor
@@ -218,11 +219,11 @@ class Simulation:
         for saga in self.checker.unfinished():
             self.tracer.emit("saga.stuck", saga, "monitor", reason=reason)
         self.tracer.emit("run.finished", summary=self.summary(final=True), reason=reason)
-        for process in self._processes():
-            kernel.close_if_unstarted(process)
+        for fiber in self._fibers():
+            fiber.close()
 
-    def _processes(self) -> list[Process]:
-        found: list[Process] = list(self.participants.values())
+    def _fibers(self) -> list[Fiber]:
+        found: list[Fiber] = list(self.participants.values())
         if self.orchestrator is not None:
             found += self.orchestrator.workers
         return found

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
-from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
+from asimpy import Environment, Interrupt
 
+from sim.fiber import Fiber
 from sim.kernel import call_after
 from sim.model.service import OK, InventoryService
 from sim.params import RunParams
@@ -48,7 +50,7 @@ class EventBus:
         if self.monitor is not None:
             self.monitor.observe(type_, saga)
         for participant in self.subscriptions.get(type_, ()):
-            participant.inbox.put(Message(type_, saga))
+            participant.deliver(Message(type_, saga))
 
     def delivered(self, message: Message, participant: Participant) -> None:
         """Start the redelivery clock for a message a participant just took."""
@@ -64,16 +66,17 @@ class EventBus:
                     participant.step,
                     event_type=message.type,
                 )
-                participant.inbox.put(message)
+                participant.deliver(message)
 
         call_after(self.env, self.redelivery_timeout, check)
 
 
-class Participant(Process):
+class Participant(Fiber):
     """One choreographed service: a forward handler and, maybe, a compensation handler.
 
     `forward` maps the event it books on to (success event, failure event); `undo_on` lists
-    the events that make it compensate, answered with `undone`.
+    the events that make it compensate, answered with `undone`. It handles one message at a
+    time: the others wait in `inbox`, which holds messages only while it is busy or down.
     """
 
     def init(
@@ -92,7 +95,9 @@ class Participant(Process):
         self.step = service.step
         self.delay = params["network_delay"]
         self.on, self.ok, self.bad, self.undone = on, ok, bad, undone
-        self.inbox = Queue(self.env)
+        self.inbox: deque[Message] = deque()
+        self._idle: list[Participant] = []  # itself, while it waits for a message
+        self._down: list[Participant] = []  # itself, while it waits for a restart
         self.outbox: list[tuple[str, str]] = []
         self.up = True
         bus.subscribe(on, self)
@@ -104,21 +109,29 @@ class Participant(Process):
         self.uses_outbox = c["outbox"]
 
     async def run(self) -> None:
-        tracer, env = self.bus.tracer, self.env
+        tracer = self.bus.tracer
         while True:
             try:
-                message = await self.inbox.get()
+                inbox = self.inbox
+                message = inbox.popleft() if inbox else await self.park_in(self._idle)
                 tracer.emit(
                     "message.delivered", message.saga, self.step, self.step, event_type=message.type
                 )
                 self.bus.delivered(message, self)
                 if message.type == self.on:
-                    await Timeout(env, self.delay)
+                    await self.sleep(self.delay)
                     self.handle_forward(message)
                 else:
                     await self.handle_undo(message)
             except Interrupt:
                 await self.service_down()
+
+    def deliver(self, message: Message) -> None:
+        """Hand it a message: at once (in a callback due now) if it is waiting for one."""
+        if self._idle:
+            self._idle.pop().wake(message)
+        else:
+            self.inbox.append(message)
 
     def _ack(self, message: Message) -> None:
         if self.bus.ack_mode and not message.acked:
@@ -157,12 +170,12 @@ class Participant(Process):
         attempts = 1 + p["compensation_retries"]
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
-            await Timeout(self.env, p["compensation_delay"])
+            await self.sleep(p["compensation_delay"])
             if self.service.cancel(saga, attempt) == OK:
                 outcome = self.undone
                 break
             if attempt < attempts:
-                await self.env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
+                await self.sleep(p["compensation_backoff"] * 2 ** (attempt - 1))
         else:
             outcome = f"{self.step}_compensation_failed"
         if outcome:
@@ -205,14 +218,10 @@ class Participant(Process):
         self.service.up = True
         self.bus.tracer.emit("actor.restarted", None, self.step, self.step, reason=reason)
         self.relay()
-        if self._down is not None:
-            event, self._down = self._down, None
-            event.succeed()
-
-    _down: Event | None = None
+        if self._down:
+            self._down.pop().wake()
 
     async def service_down(self) -> None:
         """Wait, holding no message, until the service restarts."""
         if not self.up:
-            self._down = Event(self.env)
-            await self._down
+            await self.park_in(self._down)
