@@ -57,7 +57,7 @@ class Simulation:
         self.orchestrator: Orchestrator | None = None
         self.participants: dict[str, Participant] = {}
         if params["mode"] == "orchestration":
-            self.orchestrator = Orchestrator(env, tracer, self.services, params)
+            self.orchestrator = Orchestrator(env, tracer, self.services, params, self._forget)
             submit = self.orchestrator.submit
         else:
             submit = self._build_choreography(params)
@@ -68,7 +68,7 @@ class Simulation:
     def _build_choreography(self, params: RunParams) -> Any:
         env, tracer, svc = self.env, self.tracer, self.services
         c = params["choreography"]
-        self.bus = bus = EventBus(env, tracer, params)
+        self.bus = bus = EventBus(env, tracer, params, self._forget)
         self.monitor = SagaMonitor(env, tracer, bus, params)
         flight_undo = ("hotel_compensated",)
         if c["compensate_on_hotel_failure"]:
@@ -104,6 +104,12 @@ class Simulation:
             ),
         }
         return lambda saga: bus.publish("booking_started", saga, "client")
+
+    def _forget(self, saga: str) -> None:
+        """A saga has ended and nothing can name it again: drop what was kept about it."""
+        for service in self.services.values():
+            service.forget(saga)
+        self.checker.forget(saga)
 
     # --- clock -----------------------------------------------------------------------
     @property

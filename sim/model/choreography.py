@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from asimpy import Environment, Interrupt
@@ -33,14 +34,36 @@ class EventBus:
 
     With acknowledgements on, a delivered message that is not acked within the
     redelivery timeout is delivered again (at-least-once).
+    Invariant: `in_flight[saga]` counts the saga's messages that may still be handled (in an
+    inbox, being handled, waiting for redelivery, in an outbox). Every event about a saga
+    comes from handling one of them, so once none is left and the monitor has ended the
+    saga, nothing can name it again: it is forgotten (`forget`).
     """
 
-    def __init__(self, env: Environment, tracer: Tracer, params: RunParams) -> None:
-        self.env, self.tracer = env, tracer
+    def __init__(
+        self, env: Environment, tracer: Tracer, params: RunParams, forget: Callable[[str], None]
+    ) -> None:
+        self.env, self.tracer, self.forget = env, tracer, forget
+        self.in_flight: dict[str, int] = {}
         self.subscriptions: dict[str, list[Participant]] = {}
         self.monitor: SagaMonitor | None = None
         self.ack_mode = params.get("choreography.ack_after_commit")
         self.redelivery_timeout = params.get("choreography.redelivery_timeout")
+
+    def hold(self, saga: str) -> None:
+        """One more message of `saga` may be handled."""
+        in_flight = self.in_flight
+        in_flight[saga] = in_flight.get(saga, 0) + 1
+
+    def release(self, saga: str) -> None:
+        """One message of `saga` was handled or lost; forget an ended saga with none left."""
+        left = self.in_flight[saga] - 1
+        if left:
+            self.in_flight[saga] = left
+        else:
+            del self.in_flight[saga]
+            if self.monitor is None or saga not in self.monitor.state:
+                self.forget(saga)
 
     def subscribe(self, event_type: str, participant: Participant) -> None:
         self.subscriptions.setdefault(event_type, []).append(participant)
@@ -56,6 +79,7 @@ class EventBus:
         """Start the redelivery clock for a message a participant just took."""
         if not self.ack_mode:
             return
+        self.hold(message.saga)
 
         def check() -> None:
             if not message.acked:
@@ -67,6 +91,7 @@ class EventBus:
                     event_type=message.type,
                 )
                 participant.deliver(message)
+            self.release(message.saga)
 
         call_after(self.env, self.redelivery_timeout, check)
 
@@ -111,6 +136,7 @@ class Participant(Fiber):
     async def run(self) -> None:
         tracer = self.bus.tracer
         while True:
+            message = None
             try:
                 inbox = self.inbox
                 message = inbox.popleft() if inbox else await self.park_in(self._idle)
@@ -123,11 +149,15 @@ class Participant(Fiber):
                     self.handle_forward(message)
                 else:
                     await self.handle_undo(message)
+                self.bus.release(message.saga)
             except Interrupt:
+                if message is not None:
+                    self.bus.release(message.saga)  # lost with the crash (or redelivered)
                 await self.service_down()
 
     def deliver(self, message: Message) -> None:
         """Hand it a message: at once (in a callback due now) if it is waiting for one."""
+        self.bus.hold(message.saga)
         if self._idle:
             self._idle.pop().wake(message)
         else:
@@ -156,6 +186,7 @@ class Participant(Fiber):
         """With an outbox, the outgoing event is written in the local transaction."""
         if self.uses_outbox:
             self.outbox.append((event_type, saga))
+            self.bus.hold(saga)
 
     def _send(self, event_type: str, saga: str) -> None:
         """After the commit: the outbox relay publishes, or the handler publishes itself."""
@@ -191,6 +222,7 @@ class Participant(Fiber):
                 "outbox.relayed", saga, self.step, self.step, event_type=event_type
             )
             self.bus.publish(event_type, saga, self.step)
+            self.bus.release(saga)
 
     # --- crashes ---------------------------------------------------------------------
     def crash(self, reason: str, inside: bool = False) -> None:

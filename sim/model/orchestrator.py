@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from random import Random
 from typing import TYPE_CHECKING
 
@@ -52,8 +53,8 @@ class Orchestrator:
 
     Invariants: a saga is in `unacked` from the moment a worker takes it until it ends, so
     a restart can start it over (no log) or resume it (log); the log survives crashes,
-    nothing else does. A submitted saga waits in `queue` only while no worker is `idle`;
-    workers wait in `waiting` only while the orchestrator is down.
+    nothing else does; an ended saga is forgotten at once. A submitted saga waits in `queue`
+    only while no worker is `idle`; workers wait in `waiting` only while it is down.
     """
 
     def __init__(
@@ -62,8 +63,10 @@ class Orchestrator:
         tracer: Tracer,
         services: dict[str, InventoryService],
         params: RunParams,
+        forget: Callable[[str], None],
     ) -> None:
         self.env, self.tracer, self.services, self.p = env, tracer, services, params
+        self.forget = forget
         self.queue: deque[str] = deque()  # submitted and not yet taken (the request queue)
         self.idle: deque[Worker] = deque()  # workers waiting for a submission, in turn
         self.waiting: list[Worker] = []  # workers waiting for a restart
@@ -190,6 +193,7 @@ class Orchestrator:
         if self.log is not None:
             self.log.end(saga, kind.split(".")[1])
         self.tracer.emit(kind, saga, "orchestrator", **extra)
+        self.forget(saga)  # nothing asks a service about an ended saga again
 
     async def forward(self, worker: Worker, saga: str, step: str) -> str:
         """One forward step with its retries: OK once the orchestrator saw it succeed, else

@@ -25,7 +25,9 @@ class Record:
 class InventoryService:
     """A service with its own inventory and local transactions (book, cancel).
 
-    Invariant (of a correct run): available + units of records still 'booked' == capacity.
+    It keeps a record per booking until the engine `forget`s a saga nothing can refer to
+    again (so memory follows the sagas in flight, not the bookings made). Invariant (of a
+    correct run): available + units of records still 'booked' + `kept` == capacity.
     Non-idempotent services behave as the tutorial's code: a second booking for the same
     booking id takes another unit and overwrites the record, and a cancel releases the
     record's units whatever its status. Idempotent ones answer repeats with the first result.
@@ -51,6 +53,7 @@ class InventoryService:
         self.idempotent = idempotent
         self.compensation_failure_rate = compensation_failure_rate
         self.records: dict[str, Record] = {}
+        self.kept = 0  # units still booked by sagas whose records were forgotten
         self.up = True
         tracer.inventory[step] = capacity
 
@@ -129,6 +132,12 @@ class InventoryService:
             reason=None,
         )
         return OK
+
+    def forget(self, saga: str) -> None:
+        """Drop the saga's record: it has ended and no request for it can come any more."""
+        record = self.records.pop(saga, None)
+        if record is not None and record.status == "booked":
+            self.kept += record.units
 
     def itinerary(self, saga: str) -> str | None:
         """The hotel reservation linked to a live flight booking (None once canceled)."""

@@ -33,7 +33,8 @@ class InvariantChecker:
     Invariants of the checker itself: `live_held[s]` is the sum of `held[s]` over sagas that
     are neither compensated nor stuck, so conservation is an O(1) test per inventory event;
     `sagas` holds running sagas only, `ended` the final status of the others (a late event
-    for an ended saga revives its track with that status).
+    for an ended saga revives its track with that status) until the engine `forget`s one
+    that no event can name again.
     """
 
     def __init__(self, capacity: dict[str, int], emit: Callable[..., Any]) -> None:
@@ -85,6 +86,10 @@ class InvariantChecker:
                 track = SagaTrack(status or "running")
                 (self.revived if status else self.sagas)[saga] = track
         return track
+
+    def forget(self, saga: str) -> None:
+        """Drop an ended saga that no later event can name (memory stays flat)."""
+        self.ended.pop(saga, None)
 
     def _violate(self, check: str, saga: str | None, detail: str, once: bool = True) -> None:
         track = (self.sagas.get(saga) or self.revived.get(saga)) if saga else None

@@ -23,6 +23,7 @@ _stdlib = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: kinds whose fields may hold floats besides `t` (parameters, the summary): stdlib-encoded
 _ANY_FLOATS = frozenset({"run.started", "run.finished"})
+_TINY = 0.0001  # orjson writes a float under this as 0.00001, Python as 1e-05
 
 
 def to_json(event: Event) -> str:
@@ -32,15 +33,33 @@ def to_json(event: Event) -> str:
     orjson writes the same for everything a trace event holds except floats under 1e-4
     (`0.00001` where Python writes `1e-05`) and integers beyond 64 bits; those events, and
     the two kinds that carry arbitrary floats, go through the stdlib encoder. (orjson's bytes
-    are decoded at once: a str is cheaper to keep than the bytes orjson allocates.)
+    are decoded at once: a str is cheaper to keep than the bytes orjson allocates.) An event
+    whose `t` is neither 0 nor under 1e-4 holds no float under 1e-4 outside those two kinds:
+    its other times (`restart_at`) are later.
     """
     t = event["t"]
-    if (t >= 0.0001 or t == 0) and event["kind"] not in _ANY_FLOATS:
+    if (t >= _TINY or t == 0) and event["kind"] not in _ANY_FLOATS:
         try:
             return _orjson(event).decode()
         except TypeError:
             pass
     return _stdlib(event)
+
+
+def to_jsonl(events: list[Event]) -> bytes:
+    """Events as lines of JSON, each `to_json(event)` and a newline, in UTF-8 (one orjson call
+    per event and no decoding where orjson writes the same, as `to_json` decides)."""
+    try:
+        lines = [
+            _orjson(e)
+            if (e["t"] >= _TINY or e["t"] == 0) and e["kind"] not in _ANY_FLOATS
+            else _stdlib(e).encode()
+            for e in events
+        ]
+    except TypeError:  # an integer orjson cannot write: this chunk the slow way
+        lines = [to_json(e).encode() for e in events]
+    lines.append(b"")
+    return b"\n".join(lines)
 
 
 class ListSink:
@@ -58,20 +77,50 @@ def null_sink(event: Event) -> None:
 
 
 class JsonlSink:
-    """Writes each event as a line of JSON to a text stream, in chunks; `close()` flushes."""
+    """Writes each event as a line of JSON (`to_jsonl`) to a stream; `close()` writes the rest.
 
-    def __init__(self, stream: Any, chunk: int = 2048) -> None:
-        self._write = stream.write
-        self._lines: list[str] = []
-        self._chunk = chunk
+    Events are encoded `batch` at a time (a few dozen: holding more makes Python hand whole
+    memory arenas back to the system and fault them in again) and written once `chunk` bytes
+    are encoded. A text stream with a binary `buffer` (stdout, a file opened in text mode)
+    gets the bytes; any other text stream the decoded text.
+    """
+
+    def __init__(self, stream: Any, chunk: int = 1 << 18, batch: int = 48) -> None:
+        self._stream = stream
+        self._events: list[Event] = []
+        self._encoded: list[bytes] = []
+        self._size = 0
+        self._chunk, self._batch = chunk, batch
 
     def __call__(self, event: Event) -> None:
-        lines = self._lines
-        lines.append(to_json(event))
-        if len(lines) >= self._chunk:
-            self.close()
+        events = self._events
+        events.append(event)
+        if len(events) >= self._batch:
+            self._encode()
+
+    def _encode(self) -> None:
+        data = to_jsonl(self._events)
+        self._events.clear()
+        self._encoded.append(data)
+        self._size += len(data)
+        if self._size >= self._chunk:
+            self._write()
+
+    def _write(self) -> None:
+        data = b"".join(self._encoded)
+        self._encoded.clear()
+        self._size = 0
+        stream = self._stream
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(data.decode())
+        else:
+            stream.flush()  # whatever the text layer holds goes first
+            buffer.write(data)
 
     def close(self) -> None:
-        if self._lines:
-            self._write("\n".join(self._lines) + "\n")
-            self._lines.clear()
+        """Write every event taken so far."""
+        if self._events:
+            self._encode()
+        if self._encoded:
+            self._write()
