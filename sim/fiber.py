@@ -17,6 +17,7 @@ _NOTHING = object()  # no wake-up pending
 
 @types.coroutine
 def _yield(request: Any) -> Generator[Any, Any, Any]:
+    """Await this to hand `request` (a delay, or `_PARK`) to the fiber's driver."""
     return (yield request)
 
 
@@ -53,9 +54,8 @@ class Fiber:
         """The fiber's behaviour."""
 
     # --- what the coroutine awaits ---------------------------------------------------
-    def sleep(self, delay: float) -> Any:
-        """Await this to let `delay` simulated seconds pass."""
-        return _yield(delay)
+    #: `await self.sleep(delay)` lets `delay` simulated seconds pass
+    sleep = staticmethod(_yield)
 
     def park(self) -> Any:
         """Await this to wait for `wake(value)`; the await gives `value`."""
@@ -100,8 +100,17 @@ class Fiber:
             self._resume(value)
 
     def _ring(self) -> None:
-        self._timer = None
-        self._resume(None)
+        try:
+            request = self._coro.send(None)
+        except StopIteration:
+            self._timer = None
+            self._done = True
+            return
+        if request is _PARK:
+            self._timer = None
+            self._parked = True
+        else:
+            self._timer = Timer(self.env, request, self._ring)
 
     def _resume(self, value: Any) -> None:
         try:
@@ -130,5 +139,4 @@ class Fiber:
         if request is _PARK:
             self._parked = True
         else:
-            env = self.env
-            self._timer = Timer(env, env.now + request, self._ring)
+            self._timer = Timer(self.env, request, self._ring)

@@ -14,6 +14,7 @@ import heapq
 from collections.abc import Callable
 
 from asimpy import Environment
+from asimpy.environment import _serial
 from asimpy.timeout import _NO_TIME
 
 
@@ -75,9 +76,11 @@ class Timer:
 
     __slots__ = ("env", "when", "callback")
 
-    def __init__(self, env: Environment, when: float, callback: Callable[[], object]) -> None:
-        self.env, self.when, self.callback = env, when, callback
-        env.schedule(when, self._fire)
+    def __init__(self, env: Environment, delay: float, callback: Callable[[], object]) -> None:
+        """Run `callback` `delay` simulated seconds from now (as `env.schedule` would queue it)."""
+        self.env, self.callback = env, callback
+        self.when = when = env._now + delay
+        heapq.heappush(env._heap, (when, next(_serial), self._fire))
 
     def _fire(self) -> object:
         callback = self.callback

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from orjson import dumps as _orjson
@@ -24,6 +25,7 @@ _stdlib = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 #: kinds whose fields may hold floats besides `t` (parameters, the summary): stdlib-encoded
 _ANY_FLOATS = frozenset({"run.started", "run.finished"})
 _TINY = 0.0001  # orjson writes a float under this as 0.00001, Python as 1e-05
+_time, _kind = itemgetter("t"), itemgetter("kind")
 
 
 def to_json(event: Event) -> str:
@@ -47,19 +49,20 @@ def to_json(event: Event) -> str:
 
 
 def to_jsonl(events: list[Event]) -> bytes:
-    """Events as lines of JSON, each `to_json(event)` and a newline, in UTF-8 (one orjson call
-    per event and no decoding where orjson writes the same, as `to_json` decides)."""
-    try:
-        lines = [
-            _orjson(e)
-            if (e["t"] >= _TINY or e["t"] == 0) and e["kind"] not in _ANY_FLOATS
-            else _stdlib(e).encode()
-            for e in events
-        ]
-    except TypeError:  # an integer orjson cannot write: this chunk the slow way
-        lines = [to_json(e).encode() for e in events]
-    lines.append(b"")
-    return b"\n".join(lines)
+    """Events as lines of JSON, each exactly `to_json(event)` and a newline, in UTF-8.
+
+    orjson writes a batch in one pass when `to_json` would have let it write every event
+    (no `t` under 1e-4 but 0, no `run.*` kind, no integer beyond 64 bits); otherwise each
+    event is written as `to_json` writes it.
+    """
+    if not events:
+        return b""
+    if min(map(_time, events)) >= _TINY and _ANY_FLOATS.isdisjoint(map(_kind, events)):
+        try:
+            return b"\n".join(map(_orjson, events)) + b"\n"
+        except TypeError:
+            pass
+    return ("\n".join(map(to_json, events)) + "\n").encode()
 
 
 class ListSink:
@@ -79,28 +82,31 @@ def null_sink(event: Event) -> None:
 class JsonlSink:
     """Writes each event as a line of JSON (`to_jsonl`) to a stream; `close()` writes the rest.
 
-    Events are encoded `batch` at a time (a few dozen: holding more makes Python hand whole
-    memory arenas back to the system and fault them in again) and written once `chunk` bytes
-    are encoded. A text stream with a binary `buffer` (stdout, a file opened in text mode)
-    gets the bytes; any other text stream the decoded text.
+    Events wait in `batch` (the tracer appends to it directly and calls `flush()`) and are
+    encoded `batch_size` at a time: a few dozen, since holding more makes Python hand whole
+    memory arenas back to the system and fault them in again. The bytes are written once
+    `chunk` are encoded. A text stream with a binary `buffer` (stdout, a file opened in text
+    mode) gets the bytes; any other text stream the decoded text.
     """
 
-    def __init__(self, stream: Any, chunk: int = 1 << 18, batch: int = 48) -> None:
+    def __init__(self, stream: Any, chunk: int = 1 << 18, batch_size: int = 48) -> None:
         self._stream = stream
-        self._events: list[Event] = []
+        self.batch: list[Event] = []
+        self.batch_size = batch_size
         self._encoded: list[bytes] = []
         self._size = 0
-        self._chunk, self._batch = chunk, batch
+        self._chunk = chunk
 
     def __call__(self, event: Event) -> None:
-        events = self._events
-        events.append(event)
-        if len(events) >= self._batch:
-            self._encode()
+        batch = self.batch
+        batch.append(event)
+        if len(batch) >= self.batch_size:
+            self.flush()
 
-    def _encode(self) -> None:
-        data = to_jsonl(self._events)
-        self._events.clear()
+    def flush(self) -> None:
+        """Encode the waiting events; write once `chunk` bytes are ready."""
+        data = to_jsonl(self.batch)
+        self.batch.clear()
         self._encoded.append(data)
         self._size += len(data)
         if self._size >= self._chunk:
@@ -120,7 +126,7 @@ class JsonlSink:
 
     def close(self) -> None:
         """Write every event taken so far."""
-        if self._events:
-            self._encode()
+        if self.batch:
+            self.flush()
         if self._encoded:
             self._write()
