@@ -75,4 +75,4 @@ window.addEventListener("popstate", () => location.reload());
 createForm($("form"), store).then(() =>
   initClassroom(store, connect(store, document.body.dataset.runId || null)));
 // A page without a run has time before Start: Plotly's parse happens then, not during the run.
-if (!pageRun) loadPlotly();
+if (!pageRun) loadPlotly().then(() => charts.prime());
