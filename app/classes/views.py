@@ -113,8 +113,7 @@ def get_class(code: str) -> Response:
 
 @bp.delete("/api/classes/<code>")
 def end_class(code: str) -> Response:
-    body = request.get_json(silent=True)  # optional here; anything but an object is ignored
-    room = _presenter(code, body if isinstance(body, dict) else {})
+    room = _presenter(code, request.get_json(silent=True) or {})
     _hub().end(room, "the presenter ended the class")
     return jsonify(ended=room.code)
 
