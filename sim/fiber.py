@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 from collections import deque
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any
 
 from asimpy import Environment, Interrupt
@@ -113,12 +113,7 @@ class Fiber:
             self._timer = Timer(self.env, request, self._ring)
 
     def _resume(self, value: Any) -> None:
-        try:
-            request = self._coro.send(value)
-        except StopIteration:
-            self._done = True
-            return
-        self._wait(request)
+        self._advance(self._coro.send, value)
 
     def _throw(self, exc: Interrupt) -> None:
         if self._done:
@@ -128,8 +123,12 @@ class Fiber:
             self._timer = None
         self._parked = False
         self._woken = _NOTHING
+        self._advance(self._coro.throw, exc)
+
+    def _advance(self, step: Callable[[Any], Any], value: Any) -> None:
+        """Run the coroutine to its next request (`send` or `throw` into it) and honour it."""
         try:
-            request = self._coro.throw(exc)
+            request = step(value)
         except StopIteration:
             self._done = True
             return
