@@ -15,7 +15,6 @@ from flask import (
     jsonify,
     render_template,
     request,
-    stream_with_context,
 )
 
 from app import access
@@ -23,6 +22,7 @@ from app.history import exports, twins
 from app.history import query as run_query
 from app.history.differences import outcome_rows, param_rows
 from app.inputs import json_body, query_int, token_text
+from app.packed import streamed
 from app.runs.info import run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import RequestError, parse_start
@@ -103,11 +103,7 @@ def _streamed_export(
 ) -> Response:
     """A stored run's events streamed through `chunks` (404 JSON for an unknown run)."""
     _stored_or_404(run_id)
-    return Response(
-        stream_with_context(chunks(_event_chunks(run_id))),
-        mimetype=mimetype,
-        headers={"Content-Disposition": disposition},
-    )
+    return streamed(chunks(_event_chunks(run_id)), mimetype, {"Content-Disposition": disposition})
 
 
 @bp.get("/api/runs/<run_id>/events.csv")

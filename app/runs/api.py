@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, jsonify, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify
 
 from app.inputs import json_body, query_int
+from app.packed import streamed
 from app.runs.info import list_info, run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import parse_start
@@ -78,11 +79,8 @@ def run_events(run_id: str) -> Response | tuple[Response, int]:
         for rows in store.event_lines(run_id):
             yield "".join(line + "\n" for _seq, line in rows)
 
-    return Response(
-        stream_with_context(lines()),
-        mimetype="application/jsonl",
-        headers={"Content-Disposition": f'inline; filename="{run_id}.jsonl"'},
-    )
+    disposition = f'inline; filename="{run_id}.jsonl"'
+    return streamed(lines(), "application/jsonl", {"Content-Disposition": disposition})
 
 
 @bp.get("/healthz")
