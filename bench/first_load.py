@@ -112,7 +112,7 @@ class Wire:
         raise TimeoutError(f"network still busy after {timeout:g} s: {self.open}")
 
     def summary(self) -> dict[str, Any]:
-        fetched = [r for r in self.bytes if r not in self.cached]
+        fetched = [r for r in self.bytes if r not in self.cached and self.bytes[r] > 0]
         counts = Counter(self.urls[r] for r in self.bytes)
         unpacked = [  # sizeable answers sent as they are
             self.urls[r]
