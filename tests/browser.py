@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, WebSocket, expect, sync_playwright
+
+__all__ = ["Browser", "Frame", "Page", "WebSocket", "expect", "chromium", "as_function"]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

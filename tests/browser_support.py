@@ -7,11 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page
-
 from app import create_app
 from app.server import serving
-from tests.browser import chromium
+from tests.browser import Browser, Page, chromium
 from tests.sim_helpers import TUTORIAL_PLAN
 
 __all__ = ["chromium"]  # re-exported: the tests and tests/bench_dashboard.py take it from here

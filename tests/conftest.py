@@ -10,12 +10,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
-from playwright.sync_api import Browser
 
 from app import create_app
 from app.extensions import socketio_of
 from app.server import serving
 from tests import browser_support
+from tests.browser import Browser
 
 TEST_LIMITS = {
     "MAX_LIVE_RUNS": 4,

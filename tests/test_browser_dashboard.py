@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
 
+from tests.browser import Browser, Page
 from tests.browser_support import (
     board,
     log_lines,

@@ -9,9 +9,9 @@ import json
 import struct
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocket
 
 from sim.trace.transcript import render
+from tests.browser import Browser, Page, WebSocket
 from tests.browser_support import (
     board,
     log_lines,

@@ -5,8 +5,8 @@ cell that show it, its remedy shows no such mark; actor state, the caption, ende
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page
 
+from tests.browser import Browser, Page
 from tests.browser_support import open_page, start_run, wait_drawn, wait_finished
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

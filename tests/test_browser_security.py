@@ -4,8 +4,8 @@ the /runs delete button for those who hold a run's token, and for those who do n
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page
 
+from tests.browser import Browser, Page
 from tests.browser_support import new_page, screenshot, start_run, wait_finished
 from tests.history_support import call, wait_ended
 

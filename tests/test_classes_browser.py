@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page
 
+from tests.browser import Browser, Page
 from tests.browser_support import new_page, open_page, screenshot, start_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import Browser, Page, expect
 from tests.browser_support import new_page, screenshot
 
 pytestmark = pytest.mark.browser

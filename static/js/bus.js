@@ -10,6 +10,7 @@
 //   run:loading {events, total, done}   run:status {state, t, speed}   conn {connected}
 //   run:started-event {params}   the run.started event arrived (the run's mode)
 //   run:info {run}      the run's REST object (preset, description, remedy, status): caption, actions
+//   run:control-ack {command, ok}   the server answered a control (connection -> controls)
 //   ui:replay-toggle {} space on an ended run: the replay clock plays or pauses
 //   reset {}            every view forgets the previous run
 //   render {state, events, from, selected, frame, catchingUp}   at most once per animation frame

@@ -131,6 +131,7 @@ export function connect(store, initialRunId) {
       return;
     }
     socket.emit("control_run", { run_id: runId, token, ...command }, (ack) => {
+      emit("run:control-ack", { command, ok: Boolean(ack && ack.ok) });
       if (!ack || !ack.ok) emit("run:error", { message: (ack && ack.error) || "refused" });
       else if (command.action === "step" && ack.events === 0) {
         emit("run:error", { message: "nothing can happen now (is an actor down?)" });

@@ -24,12 +24,18 @@ export function createControls(root, store) {
   let simTime = null; // from the trace events: the time the page has drawn up to
   let down = []; // actors down at the time drawn: [{actor, from, restartAt}]
   let online = true;
+  // The speed asked for and not yet answered: a run_status sent before the server applied it
+  // still carries the old speed, which must not flash back onto the label.
+  let pendingSpeed = null;
   const ui = {};
 
   function setSpeed(index) {
     speedIndex = Math.max(0, Math.min(SPEEDS.length - 1, index));
     ui.speed.textContent = speedLabel(SPEEDS[speedIndex]);
-    if (LIVE.has(runState)) control({ action: "speed", speed: SPEEDS[speedIndex] });
+    if (LIVE.has(runState)) {
+      if (controller && online) pendingSpeed = SPEEDS[speedIndex];
+      control({ action: "speed", speed: SPEEDS[speedIndex] });
+    }
   }
 
   function start() {
@@ -204,15 +210,18 @@ export function createControls(root, store) {
   });
   store.on("run:status", ({ state, speed, reason, t }) => {
     runState = state;
-    status = { state, speed: speed ?? status.speed, reason, t };
+    status = { state, speed: pendingSpeed ?? speed ?? status.speed, reason, t };
     ui.status.title = reason ? `${state}: ${reason}` : "";
-    if (SPEEDS.includes(speed)) {
+    if (SPEEDS.includes(speed) && pendingSpeed === null) {
       speedIndex = SPEEDS.indexOf(speed);
       ui.speed.textContent = speedLabel(speed);
     }
     drawStatus();
     drawDown();
     refresh();
+  });
+  store.on("run:control-ack", ({ command }) => {
+    if (command.action === "speed") pendingSpeed = null;
   });
   store.on("run:loading", ({ events, total, done }) => {
     if (done) return;
@@ -226,6 +235,7 @@ export function createControls(root, store) {
   });
   let clearError = null;
   store.on("run:error", ({ message }) => {
+    pendingSpeed = null; // a refused or unsent speed: the next status shows the run's own
     ui.error.textContent = `⚠ ${message}`;
     clearTimeout(clearError);
     clearError = setTimeout(() => { ui.error.textContent = ""; }, 8000);
