@@ -23,8 +23,9 @@ from typing import Any
 import brotli
 import zopfli.gzip
 from flask import Blueprint, Flask, Response, abort, current_app, request
-from flask_compress import Compress
 
+from app import packed
+from app.preload import module_graph
 from sim.trace.vocabulary import es_module
 
 bp = Blueprint("assets", __name__)
@@ -219,14 +220,12 @@ def asset(version: str, name: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Serve /assets/, give templates `asset_url(name)`, compress pages and JSON answers.
+    """Serve /assets/, give templates `asset_url(name)`, compress the app's other answers.
 
-    Flask-Compress handles the app's other whole responses (HTML, JSON); streamed ones
-    (exports) and the files above, which carry their own Content-Encoding, pass untouched.
+    The files above carry their own Content-Encoding, so Flask-Compress (app/packed.py) lets
+    them pass untouched.
     """
-    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_STREAMS", False)
-    Compress(app)
+    packed.init_app(app)
     root = os.path.dirname(app.root_path)
     assets = Assets(
         app.static_folder or os.path.join(root, "static"),
@@ -239,3 +238,11 @@ def init_app(app: Flask) -> None:
     if not app.testing:  # a server: have every file's brotli form ready for the first viewers
         threading.Thread(target=assets.warm, daemon=True, name="sagalab-assets").start()
     app.jinja_env.globals["asset_url"] = assets.url
+    graphs: dict[str, list[str]] = {}  # per process, as the version is
+
+    def module_preloads(name: str) -> list[str]:
+        if name not in graphs:
+            graphs[name] = [assets.url(m) for m in module_graph(assets, name)]
+        return graphs[name]
+
+    app.jinja_env.globals["module_preloads"] = module_preloads

@@ -122,3 +122,41 @@ def test_streamed_events_and_exports_are_compressed_when_asked(app, client: Flas
         zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert zipped.headers["Content-Encoding"] == "gzip"
         assert gzip.decompress(zipped.get_data()) == body
+
+
+def test_a_reload_revalidates_pages_json_and_an_ended_runs_events(app, client) -> None:
+    """What a reload asks for again (the page, its JSON, an ended run's events) answers 304
+    to the ETag it got; a live run's events, which grow, are sent anew."""
+    ended = client.post("/api/runs", json={"preset": "tutorial", "speed": "instant"}).json["id"]
+    wait_until(run_ended(app, ended), what="the run to end")
+    live = client.post("/api/runs", json={"preset": "tutorial", "speed": 1, "start_paused": True})
+    for path in ("/", f"/runs/{ended}", "/api/presets", "/api/params", f"/api/runs/{ended}/events"):
+        for accept in ("br", "gzip", "identity"):
+            first = client.get(path, headers={"Accept-Encoding": accept})
+            assert first.status_code == 200 and first.headers["ETag"], (path, accept)
+            assert "no-cache" in first.headers["Cache-Control"], path
+            again = client.get(
+                path, headers={"Accept-Encoding": accept, "If-None-Match": first.headers["ETag"]}
+            )
+            assert again.status_code == 304, (path, accept)
+            assert again.get_data() == b""
+    growing = client.get(f"/api/runs/{live.json['id']}/events")
+    assert growing.status_code == 200 and "ETag" not in growing.headers
+
+
+def test_pages_preload_every_static_import_of_their_module(client: FlaskClient) -> None:
+    """The whole static import graph is named in the page (asked for at once, not one import
+    level per round trip); what main.js imports on demand, and main.js itself, are not."""
+    html = client.get("/").get_data(as_text=True)
+    preloads = re.findall(r'<link rel="modulepreload" href="(/assets/[^"]+)">', html)
+    names = {url.split("/", 3)[3] for url in preloads}
+    deep = {"js/cells.js", "js/state.js", "js/vocabulary.js", "vendor/socket.io.esm.min.js"}
+    assert deep <= names  # imported by imports of imports of main.js
+    assert not names & {"js/main.js", "js/form.js", "js/class_presenter.js", "js/class_ask.js"}
+    assert len(preloads) == len(names)
+    for url in preloads:
+        assert client.get(url).status_code == 200, url
+    history = client.get("/runs").get_data(as_text=True)
+    assert re.findall(r'modulepreload" href="/assets/[0-9a-f]+/([^"]+)"', history) == [
+        "js/theme.js"
+    ]
