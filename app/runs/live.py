@@ -90,6 +90,7 @@ class LiveRun:
         self._wall_limit = float(config["RUN_MAX_SECONDS"])
         self._last_flush = 0.0
         self._last_status = 0.0
+        self._last_lag_check = 0.0
         self._closing = False
 
     # ----- the background task -------------------------------------------------------------
@@ -107,15 +108,26 @@ class LiveRun:
             while True:
                 with self.lock:
                     if self._closing or self.state in ENDED:
-                        return
+                        break
                     busy = self._tick_once()
                 self._socketio.sleep(0 if busy else self._tick)
         except StoreFailed:  # already marked failed and told
-            return
+            pass
         except Exception as exc:  # the engine failed: end the run, keep the server up
             log.exception("run %s failed", self.id)
             with self.lock:
                 self._fail(f"internal error: {exc}")
+        self._settle()
+
+    def _settle(self) -> None:
+        """After the end: viewers still behind take the rest within the lag limit or are
+        dropped, as during the run (none is left holding a backlog nobody watches)."""
+        while self.state != "interrupted":
+            with self.lock:
+                self._drop_laggards(force=True)
+                if not any(viewer.behind() for viewer in self.viewers.all()):
+                    return
+            self._socketio.sleep(self._tick)
 
     def _fail(self, reason: str) -> None:
         try:
@@ -136,6 +148,7 @@ class LiveRun:
         if self._out_of_time(now):
             return False
         busy = False
+        self._drop_laggards()
         if self.state == "running":
             if self.speed == INSTANT:
                 busy = not self._congested() and self._run_chunk()
@@ -184,15 +197,19 @@ class LiveRun:
 
         Without this a client slower than the simulation falls ever further behind (the
         server queues without bound). A viewer that stays behind too long is dropped instead
-        (it can rejoin from its last seq), so no viewer stalls the run for long.
+        (it can rejoin from its last seq; see _drop_laggards), so none stalls the run for long.
         """
-        self._drop_laggards()
         return any(viewer.behind_by_more_than(self._max_behind) for viewer in self.viewers.all())
 
-    def _drop_laggards(self) -> None:
+    def _drop_laggards(self, force: bool = False) -> None:
+        """Drop the viewers overdue by over VIEWER_MAX_LAG_SECONDS (checked once a tick, in
+        every state: a viewer that stops reading is noticed even when no batch follows)."""
         now = time.monotonic()
+        if not force and now - self._last_lag_check < self._tick:
+            return
+        self._last_lag_check = now
         for viewer in self.viewers.all():
-            if viewer.lagging(self._max_lag, now):
+            if viewer.overdue(self._max_lag, now):
                 self.detach(viewer.sid)
                 reason = f"fell behind by over {self._max_lag:g} s"
                 tell_dropped(self._socketio, viewer.sid, self.id, viewer.confirmed_seq + 1, reason)
@@ -249,7 +266,6 @@ class LiveRun:
         )
         for viewer in self.viewers.all():
             viewer.sent_batch(self.emitted)
-        self._drop_laggards()
         for watch in list(self.watchers):
             watch(batch)
 
@@ -319,11 +335,12 @@ class LiveRun:
         """Send sid every event from seq `first` on, then add it to the room: no gap, no repeat.
 
         A viewer too slow for the catch-up, or gone, is told so (if still there) and not added.
+        One that catches up after the run ended is watched here until it takes the rest.
         A remote viewer (connected to another process) gets all of it through the message
         queue, in this order; its pace is not tracked.
         """
         sent = first - 1
-        viewer = Viewer(self._socketio.server, sid, self.id, remote)
+        viewer = Viewer(self._socketio.server, sid, self.id, first, remote)
         try:
             while True:
                 with self.lock:
@@ -332,11 +349,15 @@ class LiveRun:
                         self._socketio.server.enter_room(sid, room(self.id), namespace="/")
                         self.viewers.add(viewer)
                         self._emit_status(to=sid)
-                        return
+                        ended = self.state in ENDED
+                        break
                     upto = self.emitted
                 sent = max(sent, self._send_stored(viewer, sent + 1, upto))
         except Dropped as dropped:
             dropped.tell(self._socketio, self.id)
+            return
+        if ended:  # it caught up after the end: nobody else watches its pace now
+            self._settle()
 
     def _send_stored(self, viewer: Viewer, first: int, last: int) -> int:
         return send_stored(

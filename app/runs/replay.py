@@ -49,7 +49,7 @@ def send_stored(
     Never more than VIEWER_MAX_BATCHES_BEHIND batches ahead of what the client confirmed;
     raises Dropped when it disconnects or stays that far behind VIEWER_MAX_LAG_SECONDS.
     """
-    viewer = viewer or Viewer(socketio.server, sid, run_id)
+    viewer = viewer or Viewer(socketio.server, sid, run_id, first)
     max_behind = int(config["VIEWER_MAX_BATCHES_BEHIND"])
     max_lag = float(config["VIEWER_MAX_LAG_SECONDS"])
     sent = first - 1

@@ -4,8 +4,10 @@ After a batch goes out, a viewer with no probe outstanding (and none in the last
 PROBE_EVERY seconds, unless someone waits for it) gets a tiny `run_sync` message that its
 client acknowledges once it has handled everything sent before it (a socket delivers in
 order). So `sent - confirmed` is how many batches the viewer has not taken yet, without
-reading the transport's queues. Flask-SocketIO's test client delivers synchronously and
-never acknowledges: with it (no async handlers) nobody is ever behind.
+reading the transport's queues. A viewer still behind with no probe outstanding is probed
+again every PROBE_EVERY seconds (`overdue`), so one that stops reading is noticed whether or
+not more batches follow (a paused or ended run). Flask-SocketIO's test client delivers
+synchronously and never acknowledges: with it (no async handlers) nobody is ever behind.
 """
 
 from __future__ import annotations
@@ -20,16 +22,18 @@ PROBE_EVERY = 2.0  # seconds between a viewer's probes while it keeps up
 class Viewer:
     """One client receiving one run's batches."""
 
-    def __init__(self, server: Any, sid: str, run_id: str, remote: bool = False) -> None:
+    def __init__(
+        self, server: Any, sid: str, run_id: str, first: int = 0, remote: bool = False
+    ) -> None:
         self.sid = sid
         self.remote = remote  # connected to another process (message queue): not tracked
         self._server, self._run_id = server, run_id
         self._tracked = bool(server.async_handlers) and not remote
         self._cond = threading.Condition()
         self.sent = 0  # batches sent
-        self.sent_seq = -1  # the last seq sent
+        self.sent_seq = first - 1  # the last seq sent
         self.confirmed = 0  # batches the client has acknowledged taking
-        self.confirmed_seq = -1  # the last seq it acknowledged
+        self.confirmed_seq = first - 1  # the last seq it acknowledged (it rejoins after it)
         self._probe_at: float | None = None  # when the outstanding probe went out
         self._last_probe = 0.0
 
@@ -54,12 +58,17 @@ class Viewer:
                 self._probe(self.sent_seq)
             return True
 
-    def lagging(self, max_seconds: float, now: float) -> bool:
-        """Its probe has waited more than max_seconds for an answer."""
+    def overdue(self, max_seconds: float, now: float) -> bool:
+        """Behind, with its probe unanswered for more than max_seconds (a viewer behind with
+        no probe outstanding gets one when PROBE_EVERY has passed since the last)."""
         with self._cond:
-            return (
-                self._tracked and self._probe_at is not None and now - self._probe_at > max_seconds
-            )
+            if self.behind() <= 0:
+                return False
+            if self._probe_at is None:
+                if now - self._last_probe >= PROBE_EVERY:
+                    self._probe(self.sent_seq)
+                return False
+            return now - self._probe_at > max_seconds
 
     def wait(self, max_behind: int, timeout: float) -> bool:
         """Block until at most max_behind batches are unconfirmed; False on timeout or
