@@ -48,6 +48,24 @@ PACKERS: dict[str, Callable[[bytes], bytes]] = {
 SUFFIX = {"br": "br", "gzip": "gz"}
 
 
+def quick_gzip(data: bytes) -> bytes:
+    """gzip -9: made at once, served until zopfli's form is ready."""
+    return gzip.compress(data, 9, mtime=0)
+
+
+def off_the_loop(make: Callable[[bytes], bytes], data: bytes) -> bytes:
+    """make(data) in an OS thread when gevent has patched threading (under gunicorn's gevent
+    worker a thread is a greenlet, and seconds of compression would stop every connection);
+    brotli, zopfli and zlib let go of the GIL while they work."""
+    try:
+        from gevent import get_hub, monkey
+    except ImportError:  # gevent is optional: threading mode
+        return make(data)
+    if not monkey.is_module_patched("threading"):
+        return make(data)
+    return get_hub().threadpool.apply(make, (data,))
+
+
 @dataclass
 class Asset:
     """One file's bytes, its hash and its compressed forms (filled in as they are made)."""
@@ -83,7 +101,7 @@ class Asset:
                     return encoding, encoding, self.forms[encoding]
             if accepted["gzip"]:
                 if self.quick is None:
-                    self.quick = gzip.compress(self.data, 9, mtime=0)
+                    self.quick = off_the_loop(quick_gzip, self.data)
                 return "gzip", "gzip9", self.quick
         return "identity", "identity", self.data
 
@@ -102,7 +120,7 @@ class Asset:
                 with open(cached, "rb") as f:
                     body = f.read()
             except OSError:
-                body = make(self.data)
+                body = off_the_loop(make, self.data)
                 os.makedirs(cache_dir, exist_ok=True)
                 with open(cached + ".tmp", "wb") as f:
                     f.write(body)
