@@ -39,12 +39,12 @@ NETWORKS = {
 BUDGET = 400_000  # bytes: issue 13's first load of any page
 #: records when each view first marks itself drawn (runs before the page's own scripts)
 DRAWN_PROBE = """
-window.__drawnAt = {};
+window.__drawnAt = new Map();
 new MutationObserver((records) => {
   for (const r of records) {
     const view = r.target.dataset && r.target.dataset.view;
-    if (view && r.target.dataset.drawn && !(view in window.__drawnAt))
-      window.__drawnAt[view] = performance.now();
+    if (view && r.target.dataset.drawn && !window.__drawnAt.has(r.target))
+      window.__drawnAt.set(r.target, performance.now());
   }
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-drawn"] });
 """
@@ -122,7 +122,6 @@ class Wire:
         return {
             "bytes": sum(self.bytes.values()),
             "requests": len(fetched),
-            "revalidated": sum(1 for r in fetched if self.status.get(r) == 304),
             "duplicates": sorted(u for u, n in counts.items() if n > 1),
             "unpacked": unpacked,
             "rows": sorted(
@@ -146,9 +145,9 @@ def load(page: Page, wire: Wire, url: str | None, quiet: float) -> dict[str, Any
     timing = page.evaluate(
         """() => ({
         fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? NaN,
-        drawn: Math.max(-1, ...Object.values(window.__drawnAt || {})),
+        drawn: Math.max(-1, ...(window.__drawnAt || new Map()).values()),
         views: document.querySelectorAll('[data-view]').length,
-        marked: Object.keys(window.__drawnAt || {}).length })"""
+        marked: (window.__drawnAt || new Map()).size })"""
     )
     drawn = timing["drawn"] if timing["views"] and timing["marked"] == timing["views"] else None
     return {**wire.summary(), "fcp": timing["fcp"], "drawn": drawn}
@@ -170,7 +169,7 @@ def measure(browser: Browser, url: str, network: dict[str, Any], rounds: int, qu
 
 def _median(loads: list[dict[str, Any]]) -> dict[str, Any]:
     out = dict(loads[0])
-    for key in ("bytes", "requests", "revalidated", "fcp", "drawn"):
+    for key in ("bytes", "requests", "fcp", "drawn"):
         values = [x[key] for x in loads if x[key] is not None]
         out[key] = statistics.median(values) if values else None
     return out
@@ -186,7 +185,7 @@ def print_row(label: str, result: dict[str, Any], detail: bool) -> None:
     print(
         f"  {label:<22} {first['bytes'] / 1000:7.1f} KB{over:5} {first['requests']:3} "
         f"{_ms(first['fcp'])} {_ms(first['drawn'])} | {again['bytes'] / 1000:6.1f} KB "
-        f"{again['requests']:3} {again['revalidated']:3} {_ms(again['fcp'])}"
+        f"{again['requests']:3} {_ms(again['fcp'])}"
     )
     for name, urls in (("fetched twice", first["duplicates"]), ("uncompressed", first["unpacked"])):
         if urls:
@@ -256,7 +255,7 @@ def report(base: str, networks: list[str], rounds: int, quiet: float, detail: bo
         for name in networks:
             print(
                 f" {name}: page                   first load     req    fcp  drawn |"
-                " reload       req 304    fcp   (bytes on the wire, ms)"
+                " reload       req    fcp   (bytes on the wire, ms)"
             )
             for label, path in pages.items():
                 print_row(
