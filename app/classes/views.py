@@ -41,7 +41,7 @@ def _body() -> dict[str, Any]:
 def _presenter(code: str, body: dict[str, Any] | None = None) -> Classroom:
     """The class if the request carries its presenter token (body or X-Presenter-Token)."""
     token = request.headers.get("X-Presenter-Token")
-    if token is None and body is not None:
+    if token is None and isinstance(body, dict):  # DELETE takes any JSON: a list has no token
         token = body.get("presenter_token")
     return _hub().classes.presenter(code, token)
 
