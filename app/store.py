@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from app.db import Database, as_dict
@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 DELETE_CHUNK = 20_000  # events deleted per transaction
+QUOTA_CHECK_SECONDS = 1.0  # while runs write, the size is measured again this often,
+QUOTA_CHECK_BYTES = 1_000_000  # or after this many bytes of events
 RUN_COLUMNS = "id, created, preset, params, speed, status, reason, summary, t, event_count"
 
 
@@ -45,6 +47,8 @@ class Store:
         self.db = database if isinstance(database, Database) else Database(database)
         self.db.add_schema(SCHEMA)
         self.path = self.db.path
+        self._measured = (float("-inf"), 0)  # (when, bytes written then): see quota_reached
+        self._written = 0  # bytes of event JSON appended by this store
         with self.db.write() as db:
             columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
             if "token_digest" not in columns:  # a store from before runs kept their token's hash
@@ -103,7 +107,7 @@ class Store:
         return row[0] if row else None
 
     def append_events(
-        self, run_id: str, lines: Iterable[tuple[int, str]], t: float, event_count: int
+        self, run_id: str, lines: Sequence[tuple[int, str]], t: float, event_count: int
     ) -> None:
         """Store (seq, json line) pairs and the run's progress in one transaction."""
         with self.db.write() as db:
@@ -112,6 +116,7 @@ class Store:
                 ((run_id, seq, line) for seq, line in lines),
             )
             db.execute("UPDATE runs SET t=?, event_count=? WHERE id=?", (t, event_count, run_id))
+            self._written += sum(len(line) for _seq, line in lines)
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Set status, reason, speed, summary, params, t or event_count (JSON-encoding speed,
@@ -160,9 +165,19 @@ class Store:
         if used < max_mb:
             return None
         return (
-            f"the run store is full ({used:,.0f} MB of {max_mb:,} MB, STORE_MAX_MB): "
+            f"the run store is full ({used:,.1f} MB of {max_mb:,} MB, STORE_MAX_MB): "
             "delete old runs on /runs to make room"
         )
+
+    def quota_reached(self, max_mb: int) -> str | None:
+        """over_quota for writers: measured again only after QUOTA_CHECK_SECONDS or
+        QUOTA_CHECK_BYTES written since the last measure, so it is cheap per batch."""
+        when, written = self._measured
+        now = time.monotonic()
+        if now - when < QUOTA_CHECK_SECONDS and self._written - written < QUOTA_CHECK_BYTES:
+            return None
+        self._measured = (now, self._written)
+        return self.over_quota(max_mb)
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.db.read() as db:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from flask import Flask
@@ -213,3 +214,45 @@ def test_event_limit_stops_a_run_and_says_why(tmp_path) -> None:
     lines = client.get(f"/api/runs/{run_id}/events").get_data(as_text=True).splitlines()
     assert len(lines) == run["event_count"] < 200
     assert json.loads(lines[-1])["kind"] == "run.finished"
+
+
+def overtaken_by_the_end(app: Flask, monkeypatch: Any, read: str, run_id: str) -> None:
+    """The store's `read` (get_run or list_runs), called from this thread, reads and then
+    lets the paused run resume and end before it returns: a reader descheduled between
+    reading the store and looking at the live runs, while the run ends."""
+    manager = app.extensions["sagalab.runs"]
+    real, reader = getattr(manager.store, read), threading.current_thread()
+
+    def overtaken(*args: Any) -> Any:
+        rows = real(*args)
+        run = manager.get(run_id)
+        if run is not None and threading.current_thread() is reader:
+            run.resume()
+            wait_until(lambda: manager.get(run_id) is None, what="the run to end")
+        return rows
+
+    monkeypatch.setattr(manager.store, read, overtaken)
+
+
+def test_a_run_read_as_it_ends_is_live_or_stored_in_full(
+    client: FlaskClient, app: Flask, monkeypatch: Any
+) -> None:
+    """Whenever `live` is false, the final status and summary are there (never `live: false`
+    with the status and summary of before the end)."""
+    body = {"preset": "tutorial", "params": {"bookings": 3}, "speed": "instant"}
+    run_id = start(client, **body, start_paused=True).json["id"]
+    overtaken_by_the_end(app, monkeypatch, "get_run", run_id)
+    run = client.get(f"/api/runs/{run_id}").json
+    assert run["status"] == "finished", run["live"]
+    assert run["summary"] is not None and run["summary"]["events"] == run["event_count"]
+
+
+def test_a_run_listed_as_it_ends_is_live_or_shows_its_end(
+    client: FlaskClient, app: Flask, monkeypatch: Any
+) -> None:
+    body = {"preset": "tutorial", "params": {"bookings": 3}, "speed": "instant"}
+    run_id = start(client, **body, start_paused=True).json["id"]
+    overtaken_by_the_end(app, monkeypatch, "list_runs", run_id)
+    (run,) = client.get("/api/runs").json["runs"]
+    assert run["status"] == "finished", run["live"]
+    assert run["event_count"] > 1

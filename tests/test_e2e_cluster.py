@@ -13,19 +13,20 @@ import requests
 from tests.conftest import wait_until
 from tests.processes import app_process, redis_server
 from tests.test_e2e_live import Viewer, close_all, stored_lines
+from tests.test_e2e_viewers import BIG, Stalled
 
 pytestmark = pytest.mark.e2e
 BODY = {"preset": "tutorial", "params": {"bookings": 40, "seed": 4, "until": None}}
 
 
 @contextmanager
-def two_processes(tmp_path) -> Iterator[tuple[str, int, str, int]]:
+def two_processes(tmp_path, **env: str) -> Iterator[tuple[str, int, str, int]]:
     """Processes A and B on one database and one Redis: (url_a, pid_a, url_b, pid_b)."""
     db = str(tmp_path / "shared.sqlite3")
     with ExitStack() as stack:
         queue = stack.enter_context(redis_server())
-        a = stack.enter_context(app_process(db, "--message-queue", queue))
-        b = stack.enter_context(app_process(db, "--message-queue", queue))
+        a = stack.enter_context(app_process(db, "--message-queue", queue, **env))
+        b = stack.enter_context(app_process(db, "--message-queue", queue, **env))
         yield a[0], a[1], b[0], b[1]
 
 
@@ -94,3 +95,42 @@ def test_a_dead_process_loses_only_its_connections(tmp_path) -> None:
 
         wait_until(interrupted, timeout=30, what="B's run to be marked interrupted")
         close_all(starter.client, moved.client)
+
+
+def test_a_stalled_viewer_on_another_process_is_dropped_and_the_run_goes_on(tmp_path) -> None:
+    """The run executes in A; a viewer connected to B stops reading. A tracks its pace
+    through the queue like its own viewers': the instant run holds back for it at most
+    VIEWER_MAX_LAG_SECONDS, drops it, and finishes while it still reads nothing."""
+    lag = {"SAGALAB_VIEWER_MAX_LAG_SECONDS": "2", "SAGALAB_VIEWER_MAX_BATCHES_BEHIND": "1"}
+    with two_processes(tmp_path, **lag) as (url_a, _pa, url_b, _pb):
+        starter = Viewer(url_a)
+        run = starter.start({**BIG, "start_paused": True})
+        stalled = Stalled(url_b)
+        assert stalled.client.call("join_run", {"run_id": run["id"]}, timeout=30)["ok"]
+        # its catch-up (the first event) comes with its entry to the room, through the queue
+        assert stalled.got_batch.wait(30), "the viewer on B never got the run's first event"
+        resume = {"run_id": run["id"], "token": run["control_token"], "action": "resume"}
+        assert starter.call("control_run", resume) == {"ok": True}
+        wait_until(starter.ended, timeout=90, what="the run to end despite the stalled viewer")
+        stored = stored_lines(url_a, run["id"])
+        assert [e["seq"] for e in starter.events] == list(range(len(stored)))
+        info = requests.get(f"{url_b}/api/runs/{run['id']}", timeout=30).json()
+        assert info["status"] == "finished"
+        assert stalled.dropped_from(run["id"]) == 0  # it confirmed nothing: from the start
+        close_all(starter.client, stalled.client)
+
+
+def test_a_viewer_that_disconnects_from_another_process_is_not_waited_for(tmp_path) -> None:
+    """B reports its viewer gone, so A stops waiting for it long before the lag limit."""
+    lag = {"SAGALAB_VIEWER_MAX_LAG_SECONDS": "300", "SAGALAB_VIEWER_MAX_BATCHES_BEHIND": "1"}
+    with two_processes(tmp_path, **lag) as (url_a, _pa, url_b, _pb):
+        starter = Viewer(url_a)
+        run = starter.start({**BIG, "start_paused": True})
+        gone = Viewer(url_b)
+        gone.join(run["id"])
+        wait_until(lambda: gone.statuses, what="the viewer on B to enter the run")
+        close_all(gone.client)
+        resume = {"run_id": run["id"], "token": run["control_token"], "action": "resume"}
+        assert starter.call("control_run", resume) == {"ok": True}
+        wait_until(starter.ended, timeout=90, what="the run to end without its gone viewer")
+        close_all(starter.client)

@@ -39,6 +39,14 @@ class Stalled:
         self.client.on("run_dropped", self.dropped.append)
         self.client.connect(url, transports=["websocket"], wait_timeout=10)
 
+    def dropped_from(self, run_id: str) -> int:
+        """Release it, hear that it was dropped from run_id; the seq it may rejoin from."""
+        self.release.set()
+        wait_until(lambda: self.dropped, timeout=30, what="the stalled viewer to hear it")
+        dropped = self.dropped[0]
+        assert dropped["run_id"] == run_id and "behind" in dropped["reason"]
+        return dropped["from_seq"]
+
     def _on_events(self, message: dict[str, Any]) -> None:
         self.got_batch.set()
         kinds = {event["kind"] for event in message["events"]}
@@ -69,9 +77,9 @@ def lag_server(tmp_path: Any, monkeypatch: Any) -> Iterator[tuple[Any, str, list
     told: list[str] = []
     real = live.tell_dropped
 
-    def telling(socketio: Any, sid: str, *args: Any) -> None:
-        told.append(sid)
-        real(socketio, sid, *args)
+    def telling(socketio: Any, viewer: Any, *args: Any) -> None:
+        told.append(viewer.sid)
+        real(socketio, viewer, *args)
 
     monkeypatch.setattr(live, "tell_dropped", telling)
     app = make_app(tmp_path, VIEWER_MAX_LAG_SECONDS=2.0, MAX_BOOKINGS_INSTANT=2_000)
@@ -100,11 +108,7 @@ def test_a_viewer_that_stops_reading_is_dropped_and_the_run_goes_on(lag_server) 
     assert app.extensions["sagalab.runs"].store.get_run(run["id"])["status"] == "finished"
     stalled_sid = stalled.client.get_sid()
     assert stalled_sid in told, "the run ended without dropping the viewer that stopped reading"
-    stalled.release.set()
-    wait_until(lambda: stalled.dropped, timeout=30, what="the stalled viewer to hear it")
-    dropped = stalled.dropped[0]
-    assert dropped["run_id"] == run["id"] and "behind" in dropped["reason"]
-    assert dropped["from_seq"] == 0  # it confirmed nothing: it rejoins from the start
+    assert stalled.dropped_from(run["id"]) == 0  # it confirmed nothing: it rejoins from the start
     close_all(controller.client, stalled.client)
 
 
@@ -120,11 +124,7 @@ def test_a_viewer_that_stops_reading_at_the_last_batch_is_dropped_after_the_end(
     assert ack["ok"], ack
     sid = stalled.client.get_sid()
     wait_until(lambda: sid in told, timeout=30, what="the server to drop the stalled viewer")
-    stalled.release.set()
-    wait_until(lambda: stalled.dropped, timeout=30, what="the stalled viewer to hear it")
-    dropped = stalled.dropped[0]
-    assert dropped["run_id"] == ack["id"] and "behind" in dropped["reason"]
-    assert dropped["from_seq"] <= stalled.stalled_at  # the batch it stopped at is resent
+    assert stalled.dropped_from(ack["id"]) <= stalled.stalled_at  # that batch is sent again
     close_all(stalled.client)
 
 

@@ -50,6 +50,29 @@ def test_a_failed_batch_write_fails_the_run_with_the_true_count(
     assert client.get(f"/api/runs/{run['id']}").get_json()["status"] == "failed"
 
 
+def test_a_run_that_fills_the_store_stops_as_a_failed_write(tmp_path: Any) -> None:
+    """STORE_MAX_MB is checked while the run writes, not only when it starts."""
+    app = make_app(tmp_path, STORE_MAX_MB=1)
+    client = app.test_client()
+    run = start(
+        client, preset="tutorial", params={"bookings": 2_000, "until": None}, speed="instant"
+    )
+    assert run.status_code == 201, run.get_json()  # the store was nearly empty at the start
+    run_id = run.get_json()["id"]
+    wait_until(run_ended(app, run_id), timeout=60, what="the run to end")
+    store = app.extensions["sagalab.runs"].store
+    stored, kinds = store.get_run(run_id), stored_kinds(app, run_id)
+    assert stored["status"] == "failed"
+    assert "STORE_MAX_MB" in stored["reason"] and "full" in stored["reason"]
+    assert stored["event_count"] == len(kinds) > 0
+    assert f"the first {len(kinds):,} were stored" in stored["reason"]
+    assert "run.finished" not in kinds
+    assert [seq for rows in store.event_lines(run_id) for seq, _ in rows] == list(range(len(kinds)))
+    assert store.size_mb() < 1 + 2  # stopped within a check's worth of the quota
+    refused = start(client, preset="tutorial", speed="instant")
+    assert refused.status_code == 429 and "STORE_MAX_MB" in refused.get_json()["errors"]["store"]
+
+
 @pytest.mark.parametrize(
     ("limit", "body", "why"),
     [

@@ -5,7 +5,9 @@ adds the two things it does not know: which process executes a run (a Redis key 
 refreshed while it lives, gone within OWNER_TTL seconds of that process dying), and a way to
 ask that process to attach a viewer connected elsewhere or to apply a control. The owner
 then sends the catch-up, the room entry and the live batches through the queue in one
-order, so a viewer on another process sees no gap and no repeat.
+order, so a viewer on another process sees no gap and no repeat. The owner tracks every
+viewer's pace the same way (its `run_sync` probes and their acks cross the queue); the
+process a viewer is connected to tells the owner when it leaves or disconnects.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 from typing import Any
 
 import redis
@@ -37,6 +40,8 @@ class Cluster:
         self.host = secrets.token_hex(6)
         self.socketio = socketio
         self.manager = manager
+        self._lock = threading.Lock()
+        self._forwarded: dict[str, set[str]] = {}  # sid -> runs it joined through another process
 
     def start(self) -> None:
         self.socketio.start_background_task(self._listen)
@@ -66,15 +71,35 @@ class Cluster:
             try:
                 for run_id in self.manager.run_ids():
                     self.redis.set(OWNER.format(run_id), self.host, ex=OWNER_TTL)
+                self._report_gone()
             except redis.RedisError:
                 log.exception("could not refresh this process's runs in Redis")
             self.socketio.sleep(REFRESH)
+
+    def _report_gone(self) -> None:
+        """Viewers of other processes' runs that have disconnected from this one: their
+        owners stop waiting for them."""
+        manager = self.socketio.server.manager
+        with self._lock:
+            gone = [sid for sid in self._forwarded if not manager.is_connected(sid, "/")]
+            runs = {sid: self._forwarded.pop(sid) for sid in gone}
+        for sid, run_ids in runs.items():
+            for run_id in run_ids:
+                self._publish({"op": "detach", "run_id": run_id, "sid": sid})
 
     # ----- requests to the owner ---------------------------------------------------------
 
     def attach(self, run_id: str, sid: str, first: int) -> None:
         """Ask the run's owner to send sid the events from `first` on, then the live stream."""
+        with self._lock:
+            self._forwarded.setdefault(sid, set()).add(run_id)
         self._publish({"op": "attach", "run_id": run_id, "sid": sid, "first": first})
+
+    def detach(self, run_id: str, sid: str) -> None:
+        """sid (connected here) leaves run_id, which another process executes."""
+        with self._lock:
+            self._forwarded.get(sid, set()).discard(run_id)
+        self._publish({"op": "detach", "run_id": run_id, "sid": sid})
 
     def control(self, run_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Apply a control where the run executes; its answer as the ack."""
@@ -103,6 +128,8 @@ class Cluster:
     def _handle(self, run: Any, message: dict[str, Any]) -> None:
         if message["op"] == "attach":
             run.attach(message["sid"], int(message["first"]), remote=True)
+        elif message["op"] == "detach":
+            run.detach(message["sid"])
         elif message["op"] == "control":
             try:
                 answer = {"ok": True, **apply_control(self.manager, message["data"])}

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.runs.controlled import ControlledRun
 from app.runs.manager import RunManager
 from sim import PRESETS
 from sim.presets import REMEDIES
 
 
 def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str, Any] | None:
-    """The run's id, status, params, speed, t, summary, ...; None if there is no such run."""
+    """The run's id, status, params, speed, t, summary, ...; None if there is no such run.
+
+    The live run is looked up before the store is read: a run stores its end (status,
+    summary) before it leaves the live runs, so one not live then is stored in full.
+    """
+    live = manager.get(run_id)
     stored = manager.store.get_run(run_id)
     if stored is None:
         return None
-    live = _with_live_state(manager, stored)
+    _with_live_state(stored, live)
     if live is not None:
         stored["reason"] = live.status().get("reason")
         if summary:
@@ -28,18 +34,18 @@ def run_info(manager: RunManager, run_id: str, summary: bool = True) -> dict[str
 
 
 def list_info(manager: RunManager, limit: int, offset: int) -> list[dict[str, Any]]:
-    """Stored runs, newest first, with live state for the live ones (no live summaries)."""
+    """Stored runs, newest first, with live state for the live ones (no live summaries);
+    the live runs are taken before the store is read, as in run_info."""
+    live = manager.live_runs()
     out = []
     for stored in manager.store.list_runs(limit, offset):
-        _with_live_state(manager, stored)
+        _with_live_state(stored, live.get(stored["id"]))
         out.append(stored)
     return out
 
 
-def _with_live_state(manager: RunManager, stored: dict[str, Any]) -> Any:
-    """Overlay a stored run with its live state (if it is live), its `live` flag and URL;
-    returns the live run or None."""
-    live = manager.get(stored["id"])
+def _with_live_state(stored: dict[str, Any], live: ControlledRun | None) -> None:
+    """Overlay a stored run with its live state (if it is live), its `live` flag and URL."""
     if live is not None:
         status = live.status()
         stored.update(
@@ -50,4 +56,3 @@ def _with_live_state(manager: RunManager, stored: dict[str, Any]) -> Any:
         )
     stored["live"] = live is not None
     stored["url"] = f"/runs/{stored['id']}"
-    return live

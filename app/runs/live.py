@@ -70,6 +70,7 @@ class LiveRun:
         self._tick = float(config["TICK_SECONDS"])
         self._chunk = int(config["INSTANT_CHUNK_EVENTS"])
         self._max_events = int(config["MAX_EVENTS_PER_RUN"])
+        self._max_mb = int(config["STORE_MAX_MB"])
         self._on_end = on_end
         self._socketio = socketio
         self._config = config
@@ -212,7 +213,7 @@ class LiveRun:
             if viewer.overdue(self._max_lag, now):
                 self.detach(viewer.sid)
                 reason = f"fell behind by over {self._max_lag:g} s"
-                tell_dropped(self._socketio, viewer.sid, self.id, viewer.confirmed_seq + 1, reason)
+                tell_dropped(self._socketio, viewer, self.id, viewer.confirmed_seq + 1, reason)
 
     def _after_progress(self, force_flush: bool) -> None:
         """Flush (at most every tick at instant speed), enforce the event limit, notice the end."""
@@ -253,10 +254,13 @@ class LiveRun:
         del self._pending[:n]
         self._last_activity = self._last_flush
         lines = [(event["seq"], to_json(event)) for event in batch]
+        full = self._store.quota_reached(self._max_mb)
+        if full:  # as if the write failed: nothing past the quota is stored
+            self._write_failed(full)
         try:
             self._store.append_events(self.id, lines, self.t, self.count + len(batch))
         except Exception as exc:
-            self._write_failed(exc)
+            self._write_failed(f"could not store events ({exc})")
         self.count += len(batch)
         self.emitted = batch[-1]["seq"]
         self._socketio.emit(
@@ -278,10 +282,10 @@ class LiveRun:
             self._store.update_run(self.id, status="paused", t=self.t)
         self._emit_status()
 
-    def _write_failed(self, exc: Exception) -> None:
+    def _write_failed(self, problem: str) -> None:
         """No silent hole: stop here, keep what was stored, say why and how much; raise."""
-        log.error("run %s: could not store a batch: %s", self.id, exc)
-        reason = f"could not store events ({exc}); the first {self.count:,} were stored"
+        log.error("run %s: a batch was not stored: %s", self.id, problem)
+        reason = f"{problem}; the first {self.count:,} were stored"
         self._closing = True
         self.state, self.reason = "failed", reason
         try:
@@ -322,10 +326,10 @@ class LiveRun:
         self.t = max(self.t, self._sim.now)
         self._flush(release_all=True)
         self._holding, self.breakpoint = False, None
-        self.state, self.reason = state, reason
         self._store.update_run(
             self.id, status=state, reason=reason, t=self.t, summary=self._sim.summary()
         )
+        self.state, self.reason = state, reason  # once stored: its end is never seen unstored
         self._emit_status()
         self._on_end(self)
 
@@ -337,7 +341,7 @@ class LiveRun:
         A viewer too slow for the catch-up, or gone, is told so (if still there) and not added.
         One that catches up after the run ended is watched here until it takes the rest.
         A remote viewer (connected to another process) gets all of it through the message
-        queue, in this order; its pace is not tracked.
+        queue, in this order; its probes and their acks go through the queue too.
         """
         sent = first - 1
         viewer = Viewer(self._socketio.server, sid, self.id, first, remote)

@@ -113,6 +113,11 @@ class RunManager:
         with self._lock:
             return self._runs.get(run_id)
 
+    def live_runs(self) -> dict[str, ControlledRun]:
+        """The live runs by id, as of now."""
+        with self._lock:
+            return dict(self._runs)
+
     def run_ids(self) -> list[str]:
         with self._lock:
             return list(self._runs)

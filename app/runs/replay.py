@@ -18,20 +18,22 @@ BATCH = 5_000
 class Dropped(Exception):
     """The client went away, or fell too far behind: the replay stopped."""
 
-    def __init__(self, sid: str, from_seq: int, reason: str) -> None:
+    def __init__(self, viewer: Viewer, from_seq: int, reason: str) -> None:
         super().__init__(reason)
-        self.sid, self.from_seq, self.reason = sid, from_seq, reason
+        self.viewer, self.from_seq, self.reason = viewer, from_seq, reason
 
     def tell(self, socketio: SocketIO, run_id: str) -> None:
         """Tell the client (if still connected) where to rejoin from."""
-        tell_dropped(socketio, self.sid, run_id, self.from_seq, self.reason)
+        tell_dropped(socketio, self.viewer, run_id, self.from_seq, self.reason)
 
 
-def tell_dropped(socketio: SocketIO, sid: str, run_id: str, from_seq: int, reason: str) -> None:
-    """`run_dropped`: sid gets no more of the run's events; join again from from_seq."""
-    if socketio.server.manager.is_connected(sid, "/"):
+def tell_dropped(
+    socketio: SocketIO, viewer: Viewer, run_id: str, from_seq: int, reason: str
+) -> None:
+    """`run_dropped`: the viewer gets no more of the run's events; join again from from_seq."""
+    if viewer.connected():
         message = {"run_id": run_id, "from_seq": from_seq, "reason": reason}
-        socketio.emit("run_dropped", message, to=sid)
+        socketio.emit("run_dropped", message, to=viewer.sid)
 
 
 def send_stored(
@@ -54,10 +56,10 @@ def send_stored(
     max_lag = float(config["VIEWER_MAX_LAG_SECONDS"])
     sent = first - 1
     for rows in store.event_lines(run_id, first, last, chunk=BATCH):
-        if not viewer.remote and not socketio.server.manager.is_connected(sid, "/"):
-            raise Dropped(sid, sent + 1, "disconnected")
+        if not viewer.connected():
+            raise Dropped(viewer, sent + 1, "disconnected")
         if not viewer.wait(max_behind, max_lag):
-            raise Dropped(sid, viewer.confirmed_seq + 1, f"fell behind by over {max_lag:g} s")
+            raise Dropped(viewer, viewer.confirmed_seq + 1, f"fell behind by over {max_lag:g} s")
         events = [json.loads(line) for _seq, line in rows]
         socketio.emit(
             "run_events",

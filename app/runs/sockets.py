@@ -155,11 +155,14 @@ def leave_run(data: Any = None) -> Ack:
         run_id = _run_id(data)
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
-    live = _manager().get(run_id)
+    manager = _manager()
+    live = manager.get(run_id)
     if live is not None:
         live.detach(request.sid)
     else:
         leave_room(room(run_id))
+        if manager.cluster and manager.cluster.owner(run_id):  # it runs in another process
+            manager.cluster.detach(run_id, request.sid)
     return {"ok": True}
 
 

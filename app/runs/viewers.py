@@ -26,9 +26,11 @@ class Viewer:
         self, server: Any, sid: str, run_id: str, first: int = 0, remote: bool = False
     ) -> None:
         self.sid = sid
-        self.remote = remote  # connected to another process (message queue): not tracked
+        # connected to another process (message queue): its probes and their acks go through
+        # the queue, and that process reports when it has gone (app/runs/cluster.py)
+        self.remote = remote
         self._server, self._run_id = server, run_id
-        self._tracked = bool(server.async_handlers) and not remote
+        self._tracked = bool(server.async_handlers)
         self._cond = threading.Condition()
         self.sent = 0  # batches sent
         self.sent_seq = first - 1  # the last seq sent
@@ -79,10 +81,15 @@ class Viewer:
                 if self._probe_at is None:
                     self._probe(self.sent_seq)
                 left = deadline - time.monotonic()
-                if left <= 0 or not self._server.manager.is_connected(self.sid, "/"):
+                if left <= 0 or not self.connected():
                     return False
                 self._cond.wait(min(left, 0.5))
         return True
+
+    def connected(self) -> bool:
+        """Still connected, as far as this process can tell (a remote viewer: until its
+        process says it has gone)."""
+        return self.remote or self._server.manager.is_connected(self.sid, "/")
 
     def _probe(self, seq: int) -> None:
         if not self._tracked:
@@ -122,9 +129,8 @@ class Viewers:
 
     def all(self) -> list[Viewer]:
         """The viewers still connected (those gone are forgotten here)."""
-        manager = self._server.manager
         with self._lock:
-            for sid in [s for s in self._by_sid if not manager.is_connected(s, "/")]:
+            for sid in [sid for sid, viewer in self._by_sid.items() if not viewer.connected()]:
                 del self._by_sid[sid]
             return list(self._by_sid.values())
 
