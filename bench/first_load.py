@@ -25,6 +25,7 @@ from typing import Any
 
 import requests
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import chromium
 from tests.processes import SERVERS, app_process
@@ -156,15 +157,22 @@ def load(page: Page, wire: Wire, url: str | None, quiet: float) -> dict[str, Any
 def measure(browser: Browser, url: str, network: dict[str, Any], rounds: int, quiet: float) -> dict:
     """Median of `rounds` first loads (each in a new context: empty cache) and their reloads."""
     firsts, agains = [], []
+    failed = []
     for _ in range(rounds):
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         context.add_init_script(DRAWN_PROBE)
         page = context.new_page()
         wire = Wire(page, network)
-        firsts.append(load(page, wire, url, quiet))
-        agains.append(load(page, wire, None, quiet))
+        try:
+            firsts.append(load(page, wire, url, quiet))
+            agains.append(load(page, wire, None, quiet))
+        except (PlaywrightError, TimeoutError) as exc:  # say so, and what hung, then go on
+            hung = ", ".join(sorted(_short(wire.urls[r]) for r in wire.open if r in wire.urls))
+            failed.append(f"{str(exc).splitlines()[0]} (in flight: {hung or 'nothing'})")
         context.close()
-    return {"first": _median(firsts), "reload": _median(agains)}
+    if not firsts or not agains:
+        return {"failed": failed}
+    return {"first": _median(firsts), "reload": _median(agains), "failed": failed}
 
 
 def _median(loads: list[dict[str, Any]]) -> dict[str, Any]:
@@ -180,6 +188,10 @@ def _ms(value: float | None) -> str:
 
 
 def print_row(label: str, result: dict[str, Any], detail: bool) -> None:
+    for failure in result["failed"]:
+        print(f"  {label:<22} FAILED: {failure}")
+    if "first" not in result:
+        return
     first, again = result["first"], result["reload"]
     over = " OVER" if first["bytes"] > BUDGET else ""
     print(
