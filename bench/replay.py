@@ -83,6 +83,11 @@ def timed_get(url: str) -> tuple[float, int]:
     return time.perf_counter() - start, size
 
 
+def load() -> str:
+    """The 1-minute load average, printed with each figure (2 shared cores: it matters)."""
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
 def stats(values: list[float]) -> str:
     values = sorted(values)
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
@@ -118,7 +123,7 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
         for name in ("events", "events.csv", "transcript.txt", "summary.json"):
             seconds, size = timed_get(f"{base}/api/runs/{run_info['id']}/{name}")
             results[f"export {name}"] = seconds
-            print(f"export {name:15s} {seconds * 1000:8.0f} ms  {size / 1e6:7.1f} MB")
+            print(f"export {name:15s} {seconds * 1000:8.0f} ms  {size / 1e6:7.1f} MB  {load()}")
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             start = time.perf_counter()
@@ -126,13 +131,13 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
             page.wait_for_function("document.body.classList.contains('replaying')", timeout=300_000)
             print(
                 f"page open until replay ready: {time.perf_counter() - start:.1f} s "
-                "(join, receive every event, build checkpoints)"
+                f"(join, receive every event, build checkpoints); {load()}"
             )
             build = page.evaluate(BUILD_JS)
             print(
                 f"checkpoints: {build['checkpoints']} for {build['events']:,} events, built "
                 f"in {build['build']:.0f} ms; a seek without them (state.js stateAt over "
-                f"90% of the events) {build['naive']:.0f} ms"
+                f"90% of the events) {build['naive']:.0f} ms; {load()}"
             )
             end = float(run_info["t"])
             rng = random.Random(seed)
@@ -145,7 +150,7 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
                 results[label] = {"sync": sync, "painted": painted}
                 print(
                     f"seek, {label} ({len(times)}):\n  on the main thread  {stats(sync)}"
-                    f"\n  until painted       {stats(painted)}  (limit: p95 under 16 ms)"
+                    f"\n  until painted       {stats(painted)}  (limit: p95 under 16 ms); {load()}"
                 )
     return results
 

@@ -310,7 +310,7 @@ def test_the_log_follows_the_live_edge_until_the_reader_scrolls_back(
 ) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
     start_run(
-        page, plan="", speed="5×", fields={"bookings": "20", "interarrival": "1", "until": ""}
+        page, plan="", speed="5×", fields={"bookings": "40", "interarrival": "1", "until": ""}
     )
     page.wait_for_function("document.getElementById('log').scrollTop > 0")
     at_bottom = (
@@ -318,10 +318,13 @@ def test_the_log_follows_the_live_edge_until_the_reader_scrolls_back(
         " return b.scrollHeight - b.clientHeight - b.scrollTop < 2; })()"
     )
     assert page.evaluate(at_bottom)
+    page.click("#btn-pause")  # the reader scrolls back while the run waits: however slow the
+    wait_status(page, "paused")  # machine, the run cannot end before the reader has scrolled
     page.evaluate("document.getElementById('log').scrollTop = 0")
     page.locator("#log-follow").wait_for()
     seq = int(page.evaluate("document.body.dataset.seq"))
     assert page.evaluate("document.body.dataset.finished") == "false"
+    page.click("#btn-pause")  # resume
     wait_finished(page)
     assert int(page.evaluate("document.body.dataset.seq")) > seq  # lines kept coming meanwhile
     assert page.evaluate("document.getElementById('log').scrollTop") == 0

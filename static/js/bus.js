@@ -13,10 +13,13 @@
 //   run:control-ack {command, ok}   the server answered a control (connection -> controls)
 //   ui:replay-toggle {} space on an ended run: the replay clock plays or pauses
 //   reset {}            every view forgets the previous run
-//   render {state, events, from, selected, frame, catchingUp}   at most once per animation frame
-//                       (a replay's seek: at once): the state to show; events[from..] are new
-//                       since the last render; `frame` numbers the renders (views mark it when
-//                       drawn); catchingUp: an ended run is still loading (charts wait for it)
+//   render {state, latest, events, from, selected, frame, catchingUp, restyled}   at most once
+//                       per animation frame (a replay's seek: at once): the state to show
+//                       (latest: the state after every event folded in, the same object
+//                       unless a replay shows an earlier time); events[from..] are new since
+//                       the last render; `frame` numbers the renders (views mark it when
+//                       drawn); catchingUp: events are still loading or waiting to be folded
+//                       in (charts wait for them); restyled: colours or type size changed
 //   select {saga, source?}  a saga chosen anywhere (null: none); a render follows; the view it
 //                       came from (source) does not scroll
 //   theme {theme}       colours changed: a render follows

@@ -1,6 +1,8 @@
 // Instant seeking: copies of the run state every N events, so the state at any time is the
 // nearest copy before it plus at most N events folded in with state.js's own reducer.
-// Series and the saga order only ever grow, so a copy keeps their lengths, not their contents.
+// Series and the saga order only ever grow, so a copy keeps their lengths, not their contents;
+// a saga no event touched since the previous copy is shared with it, not copied again, so
+// copies can be close together (a seek folds few events) at little memory.
 
 import { applyEvent, createState, OUTCOMES } from "./state.js";
 import { STEPS as SERIES } from "./util.js";
@@ -19,10 +21,20 @@ function cloneInvariants(inv) {
   return out;
 }
 
-/** A compact copy of `state` (series and order kept as lengths into the final arrays). */
-function snapshot(state) {
-  const sagas = new Map();
-  for (const [id, s] of state.sagas) sagas.set(id, cloneSaga(s));
+/** A compact copy of `state` (series and order kept as lengths into the final arrays); its
+ * sagas by index in the order, sharing those not in `touched` with `previous` (null: every
+ * saga may have changed). */
+function snapshot(state, previous, touched) {
+  let sagas;
+  if (previous && touched) {
+    sagas = previous.slice();
+    for (const id of touched) {
+      const s = state.sagas.get(id);
+      if (s) sagas[s.index] = cloneSaga(s);
+    }
+  } else {
+    sagas = state.order.map((id) => cloneSaga(state.sagas.get(id)));
+  }
   return {
     seq: state.seq, t: state.t, events: state.events, params: state.params, mode: state.mode,
     capacity: { ...state.capacity }, inventory: { ...state.inventory },
@@ -47,11 +59,13 @@ function restore(snap, full, touched) {
     finished: snap.finished, finishReason: snap.finishReason,
     summary: snap.summary, order: full.order.slice(0, snap.orderLength),
   });
-  state.sagas = new Map(snap.sagas);
+  const sagas = new Map();
+  for (let i = 0; i < snap.sagas.length; i += 1) sagas.set(state.order[i], snap.sagas[i]);
   for (const id of touched) {
-    const s = snap.sagas.get(id);
-    if (s) state.sagas.set(id, cloneSaga(s));
+    const s = sagas.get(id);
+    if (s) sagas.set(id, cloneSaga(s));
   }
+  state.sagas = sagas;
   for (const k of SERIES) {
     const n = snap.seriesLength[k];
     state.inventorySeries[k] = { x: full.inventorySeries[k].x.slice(0, n),
@@ -75,17 +89,21 @@ export function countUntil(events, t) {
   return lo;
 }
 
-const MAX_SNAPS = 48;
+/** At most this many snapshots: past it, every other one is dropped and `every` doubles. */
+export const MAX_SNAPS = 256;
 
 export class Checkpoints {
   /** Snapshots of a state taken while its events are folded in, every `every` events; past
-   * MAX_SNAPS, every other one is dropped and `every` doubles, so any run keeps a few dozen. */
-  constructor(every = 2000) {
+   * MAX_SNAPS, every other one is dropped and `every` doubles, so a seek folds at most
+   * `every` events (512 up to 131,072 events). */
+  constructor(every = 512) {
     this.every = every;
     this.snaps = [];
     this.events = [];
     this.full = createState();
     this.end = 0;
+    this.last = null; // the sagas of the latest snapshot taken (kept or dropped since)
+    this.touched = new Set(); // sagas the events since then touched (null: unknown)
   }
 
   /** Checkpoints of `events` folded into a new state. */
@@ -93,21 +111,33 @@ export class Checkpoints {
     const cp = new Checkpoints(every);
     const state = createState();
     events.forEach((e, i) => {
-      cp.observe(i, state);
+      cp.observe(i, state, e);
       applyEvent(state, e);
     });
     return cp.seal(events, state);
   }
 
-  /** Call before event number `index` (from 0) is folded into `state`. */
-  observe(index, state) {
-    if (index % this.every !== 0) return;
+  /** Call before event number `index` (from 0), `event`, is folded into `state` (without
+   * the event, the next snapshot copies every saga). */
+  observe(index, state, event) {
+    if (index % this.every === 0) this.take(index, state);
+    if (!event) this.touched = null;
+    else if (this.touched) {
+      if (event.saga) this.touched.add(event.saga);
+      if (event.holder) this.touched.add(event.holder); // an isolation anomaly relates it too
+    }
+  }
+
+  take(index, state) {
     if (this.snaps.length >= MAX_SNAPS) {
       this.snaps = this.snaps.filter((_, k) => k % 2 === 0);
       this.every *= 2;
       if (index % this.every !== 0) return;
     }
-    this.snaps.push(snapshot(state));
+    const snap = snapshot(state, this.last, this.touched);
+    this.snaps.push(snap);
+    this.last = snap.sagas;
+    this.touched = new Set();
   }
 
   /** Every event is in: `events` and `full`, the state after all of them. */

@@ -14,6 +14,9 @@ export function createLog(root, store, { prefix = "" } = {}) {
   let selected = null;
   let transcript = new Transcript();
   let known = new Set();
+  let sagas = []; // every saga seen, in order: options of the filter, added when idle or asked
+  let offered = 0; // how many of them are options already
+  let filling = false;
   let upto = Infinity; // the last seq shown: a replay that seeks back shows only the lines so far
 
   /** How many of the shown lines belong to events up to `upto`. */
@@ -36,6 +39,30 @@ export function createLog(root, store, { prefix = "" } = {}) {
       list.follow();
     } },
   el("option", { value: "" }, "all sagas"));
+  // Thousands of options cost layout on every frame they change: they are added in idle time,
+  // or all at once when the reader reaches for the filter.
+  const offer = (n) => {
+    const end = Math.min(sagas.length, offered + n);
+    if (end > offered) {
+      select.append(...sagas.slice(offered, end).map((id) => el("option", { value: id }, id)));
+      offered = end;
+    }
+  };
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(() => fn({ timeRemaining: () => 8 }), 50));
+  const fill = (deadline) => {
+    while (offered < sagas.length && deadline.timeRemaining() > 2) offer(250);
+    filling = offered < sagas.length;
+    if (filling) idle(fill);
+  };
+  const later = () => {
+    if (!filling && offered < sagas.length) {
+      filling = true;
+      idle(fill);
+    }
+  };
+  for (const type of ["focus", "pointerdown", "keydown"]) {
+    select.addEventListener(type, () => offer(Infinity));
+  }
   const live = el(`button.small#${prefix}log-follow`, { type: "button", hidden: true,
     onclick: () => list.follow() }, "⤓ follow live");
   const scroller = el(`div.log-scroll#${prefix}log`, { tabindex: 0, role: "log" });
@@ -56,6 +83,8 @@ export function createLog(root, store, { prefix = "" } = {}) {
       shown = lines;
       transcript = new Transcript();
       known = new Set();
+      sagas = [];
+      offered = 0;
       filter = "";
       upto = Infinity;
       select.length = 1;
@@ -64,19 +93,18 @@ export function createLog(root, store, { prefix = "" } = {}) {
     render({ state, events, from, selected: chosen, frame }) {
       upto = state.seq;
       selected = chosen;
-      const options = [];
       for (let i = from; i < events.length; i += 1) {
         const e = events[i];
         if (e.saga && !known.has(e.saga)) {
           known.add(e.saga);
-          options.push(el("option", { value: e.saga }, e.saga));
+          sagas.push(e.saga);
         }
         for (const l of transcript.lines(e)) {
           lines.push(l);
           if (filter && shown !== lines && (l.saga === filter || l.saga === null)) shown.push(l);
         }
       }
-      if (options.length) select.append(...options);
+      later();
       list.update(visible());
       markDrawn(root, frame, state);
     },

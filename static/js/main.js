@@ -103,4 +103,4 @@ ownerParts.then(([presenter]) => {
   if (presenter) presenter.initClassroom(store, socket);
 });
 // A page without a run has time before Start: Plotly's parse happens then, not during the run.
-if (!pageRun) loadPlotly();
+if (!pageRun) loadPlotly().then(() => charts.prime());

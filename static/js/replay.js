@@ -30,8 +30,8 @@ export function createReplay(store, onReady) {
   };
 
   function activate() {
-    const { events } = store.snapshot();
-    if (cp || !ended || !events.length || events.length < expected) return;
+    const { events, queued } = store.snapshot();
+    if (cp || !ended || !events.length || events.length < expected || queued) return;
     cp = store.checkpoints();
     onReady(replay);
   }

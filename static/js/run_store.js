@@ -6,6 +6,11 @@ import { createBus } from "./bus.js";
 import { Checkpoints } from "./checkpoints.js";
 import { applyEvent, createState } from "./state.js";
 
+/** Time per frame, in ms, spent folding queued events in: the views then draw what was
+ * folded (about as long again), so a frame stays well under a long task (50 ms). */
+export const FOLD_MS = 8;
+const CHECK_EVERY = 128; // events folded between looks at the clock
+
 /** A store whose progress is marked on `scope` (data-seq, data-events, data-finished,
  * data-frame): the element that holds the run's views. */
 export function createRunStore(scope) {
@@ -13,6 +18,9 @@ export function createRunStore(scope) {
   let runId = null;
   let events = [];
   let state = createState();
+  let queue = []; // events received, not folded in yet: a frame folds in a quota of them
+  let head = 0;
+  let lastSeq = -1; // the last seq received (a rejoin replays from seq 0: keep what we have)
   let checkpoints = new Checkpoints(); // taken as events arrive: a replay needs no extra pass
   let shown = null; // a replay's state at its clock; null: the state after every event
   let rendered = 0;
@@ -21,15 +29,41 @@ export function createRunStore(scope) {
   let frame = 0;
   let scheduled = false;
 
-  function publish() {
+  /** Fold queued events into the state for about `budget` ms (at least CHECK_EVERY of them).
+   * (A listener of run:started-event may publish, and so fold, in the middle: `head` is
+   * always current.) */
+  function fold(budget) {
+    const started = performance.now();
+    let count = 0;
+    while (head < queue.length) {
+      const e = queue[head];
+      head += 1;
+      count += 1;
+      checkpoints.observe(events.length, state, e);
+      events.push(e);
+      applyEvent(state, e);
+      if (e.kind === "run.started") bus.emit("run:started-event", { params: e.params });
+      if (count % CHECK_EVERY === 0 && performance.now() - started >= budget) break;
+    }
+    if (head === queue.length) {
+      queue = [];
+      head = 0;
+    }
+  }
+
+  function publish(restyled = false) {
     scheduled = false;
+    fold(FOLD_MS);
     const s = shown || state;
     const from = rendered;
+    const behind = queue.length > 0;
     rendered = events.length;
     frame += 1;
     Object.assign(scope.dataset, { seq: String(s.seq), events: String(events.length),
       finished: String(s.finished), frame: String(frame) });
-    bus.emit("render", { state: s, events, from, selected, frame, catchingUp });
+    bus.emit("render", { state: s, latest: state, events, from, selected, frame,
+      catchingUp: catchingUp || behind, restyled });
+    if (behind) schedule(); // the rest in the next frames: the page stays responsive
   }
 
   function schedule() {
@@ -51,6 +85,9 @@ export function createRunStore(scope) {
       runId = id || null;
       events = [];
       state = createState();
+      queue = [];
+      head = 0;
+      lastSeq = -1;
       checkpoints = new Checkpoints();
       shown = null;
       rendered = 0;
@@ -60,16 +97,15 @@ export function createRunStore(scope) {
       schedule();
     },
 
-    /** Fold a batch of trace events in (a rejoin replays from seq 0: keep what we have). */
+    /** Queue a batch of trace events (a rejoin replays from seq 0: keep what we have); the
+     * next frames fold them in, a quota per frame, and draw what each folded. */
     add(batch) {
       for (const e of batch) {
-        if (e.seq <= state.seq) continue;
-        checkpoints.observe(events.length, state);
-        events.push(e);
-        applyEvent(state, e);
-        if (e.kind === "run.started") bus.emit("run:started-event", { params: e.params });
+        if (e.seq <= lastSeq) continue;
+        lastSeq = e.seq;
+        queue.push(e);
       }
-      schedule(); // a frame draws what came since the last one: big loads draw in slices
+      schedule();
     },
 
     /** An ended run's events are loading (done: false) or all in (done: true). */
@@ -92,9 +128,9 @@ export function createRunStore(scope) {
       publish();
     },
 
-    /** Draw again now (the theme changed). */
+    /** Draw again now (the theme or the type size changed: views draw whole again). */
     redraw() {
-      publish();
+      publish(true);
     },
 
     /** Checkpoints of the state over every event so far (for seeking a replay). */
@@ -102,9 +138,10 @@ export function createRunStore(scope) {
       return checkpoints.seal(events, state);
     },
 
-    /** The events and the latest state so far. */
+    /** The events folded in and the latest state so far; `queued`: events received, not
+     * folded in yet. */
     snapshot() {
-      return { events, state };
+      return { events, state, queued: queue.length - head };
     },
 
     /** Subscribe a view's render/reset/select handlers; returns the view. */

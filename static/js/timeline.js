@@ -24,17 +24,32 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
   let selected = null;
   let lastState = null;
 
+  // The canvas's size and type size (kept by a ResizeObserver, when the page is laid out
+  // anyway) and the theme's colours: read once, not on every draw, so drawing never makes the
+  // page lay out or restyle in the middle of a frame.
+  let size = null;
+  let palette = null;
+
+  function measure() {
+    size = { width: canvas.clientWidth, height: canvas.clientHeight,
+      font: parseFloat(getComputedStyle(canvas).fontSize) || 16 };
+  }
+
   function draw() {
     if (!canvas.isConnected) return;
+    if (!size) measure();
+    if (!palette) {
+      palette = {};
+      for (const v of ["--ok", "--fail", "--comp", "--pending", "--muted", "--warn", "--fg",
+        "--lane"]) palette[v] = cssVar(v);
+    }
     const dpr = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
+    const { width, height, font } = size;
     if (canvas.width !== Math.round(width * dpr)) canvas.width = Math.round(width * dpr);
     if (canvas.height !== Math.round(height * dpr)) canvas.height = Math.round(height * dpr);
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
     const gutter = font * 7.2;
     const axis = font * 1.6;
     const names = model.lanes();
@@ -44,10 +59,6 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     const left = right - windowSec;
     const x = (t) => gutter + ((t - left) / windowSec) * (width - gutter - font);
     const y = (lane) => laneH * lane + laneH / 2;
-    const color = (v) => cssVar(v);
-    const palette = {};
-    for (const v of ["--ok", "--fail", "--comp", "--pending", "--muted", "--warn", "--fg",
-      "--lane"]) palette[v] = color(v);
 
     ctx.font = `${font}px system-ui, sans-serif`;
     ctx.textBaseline = "middle";
@@ -184,7 +195,10 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     }
     if (best && best.d < windowSec / 40) store.select(best.saga, "timeline");
   });
-  new ResizeObserver(() => draw()).observe(canvas);
+  new ResizeObserver(() => {
+    measure();
+    draw();
+  }).observe(canvas);
 
   return {
     reset() {
@@ -196,7 +210,11 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       selected = null;
       lastState = null;
     },
-    render({ state, events, from, selected: chosen, frame }) {
+    render({ state, events, from, selected: chosen, frame, restyled }) {
+      if (restyled) {
+        size = null; // the theme or the type size changed
+        palette = null;
+      }
       for (let i = from; i < events.length; i += 1) model.ingest(events[i]);
       const last = events[events.length - 1];
       if (!zoomed && last && last.kind === "run.finished") windowSec = fitWindow(last.t);

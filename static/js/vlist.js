@@ -1,5 +1,23 @@
 // A virtual list: only the rows in view exist in the DOM, so 100,000 rows cost what 30 do.
 // It follows the live edge (the last row) unless the reader has scrolled away from it.
+// Lists changed in one task (a frame's render, a seek) scroll, then measure, then redraw
+// together in a microtask after it, so the page lays out once for all of them rather than
+// once per list and per view that changed the page in between.
+
+const pending = new Set();
+
+function flush() {
+  const lists = [...pending];
+  pending.clear();
+  for (const list of lists) list.applyScroll(); // writes (the first one lays the page out)
+  for (const list of lists) list.measure(); // reads, the layout clean
+  for (const list of lists) list.paint(); // writes
+}
+
+function later(list) {
+  if (!pending.size) queueMicrotask(flush);
+  pending.add(list);
+}
 
 export class VirtualList {
   /** container scrolls; renderRow(index) returns the HTML of row `index`. */
@@ -17,6 +35,9 @@ export class VirtualList {
     container.append(this.spacer);
     this.expectedTop = null; // where the list last scrolled itself
     this.rows = new Map();
+    this.height = null; // the container's clientHeight, kept by a ResizeObserver
+    this.wantTop = null; // where the list is to scroll itself at the next flush
+    this.range = [0, 0]; // the rows in view (and two either side), from the last measure
     container.addEventListener("scroll", () => {
       // A scroll event that finds the list where it put itself is the list's own; anything
       // else is the reader's, even right after a programmatic scroll (events coalesce).
@@ -30,20 +51,38 @@ export class VirtualList {
       }
       this.draw();
     });
-    new ResizeObserver(() => this.update(this.count)).observe(container);
+    new ResizeObserver(() => {
+      this.height = container.clientHeight; // laid out already: no extra layout
+      this.update(this.count);
+    }).observe(container);
   }
 
-  /** Set the number of rows and redraw the visible ones (scrolls to the end when following). */
+  /** Set the number of rows and redraw the visible ones (scrolls to the end when following),
+   * in a microtask after the current task. */
   update(count) {
     this.count = count;
     this.spacer.style.height = `${count * this.rowHeight}px`;
     if (this.following) {
-      const target = Math.max(0, count * this.rowHeight - this.container.clientHeight);
-      if (Math.abs(this.container.scrollTop - target) > 1) {
-        this.scrollTo(target);
-      }
+      if (this.height === null) this.height = this.container.clientHeight;
+      this.wantTop = Math.max(0, count * this.rowHeight - this.height);
     }
     this.draw();
+  }
+
+  /** Scroll to the live edge if following (see flush). */
+  applyScroll() {
+    if (this.wantTop !== null && this.following &&
+      Math.abs(this.container.scrollTop - this.wantTop) > 1) this.scrollTo(this.wantTop);
+    this.wantTop = null;
+  }
+
+  /** Which rows are in view (see flush). */
+  measure() {
+    const h = this.rowHeight;
+    const top = this.container.scrollTop;
+    this.height = this.container.clientHeight;
+    this.range = [Math.max(0, Math.floor(top / h) - 2),
+      Math.min(this.count, Math.ceil((top + this.height) / h) + 2)];
   }
 
   /** Scroll so that row `index` is in the middle of the view (stops following). */
@@ -66,12 +105,16 @@ export class VirtualList {
     this.update(this.count);
   }
 
-  /** Redraw the rows in view; a row whose HTML did not change keeps its node (and animation). */
+  /** Redraw the rows in view, in a microtask after the current task. */
   draw() {
+    later(this);
+  }
+
+  /** Redraw the rows in view (see flush); a row whose HTML did not change keeps its node (and
+   * animation). */
+  paint() {
     const h = this.rowHeight;
-    const first = Math.max(0, Math.floor(this.container.scrollTop / h) - 2);
-    const last = Math.min(this.count, Math.ceil((this.container.scrollTop +
-      this.container.clientHeight) / h) + 2);
+    const [first, last] = this.range;
     const keep = new Map();
     for (let i = first; i < last; i += 1) {
       const html = this.renderRow(i);

@@ -1,7 +1,7 @@
 // static/js/checkpoints.js: seeking from snapshots gives the state a full fold would.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { Checkpoints, countUntil } from "../../static/js/checkpoints.js";
+import { Checkpoints, countUntil, MAX_SNAPS } from "../../static/js/checkpoints.js";
 import { applyEvent, applyEvents, createState } from "../../static/js/state.js";
 import { trace } from "./python.mjs";
 
@@ -47,8 +47,28 @@ test("checkpoints taken while events arrive stay few (every doubles) and seek ri
     applyEvent(state, e);
   });
   cp.seal(events, state);
-  assert.ok(cp.snaps.length <= 48 && cp.every > 3, `${cp.snaps.length} snaps every ${cp.every}`);
+  assert.ok(cp.snaps.length <= MAX_SNAPS && cp.every > 3, `${cp.snaps.length} snaps every ${cp.every}`);
   for (const n of [0, 5, cp.every, cp.every * 7 + 1, events.length]) {
     assert.deepEqual(cp.stateAfter(n), fold(n), `n=${n}`);
   }
+});
+
+test("snapshots share the sagas no event touched, across thinning, and seek right", () => {
+  const cp = new Checkpoints(2); // the cap is reached many times: kept snapshots share sagas
+  const state = createState();
+  events.forEach((e, i) => {
+    cp.observe(i, state, e);
+    applyEvent(state, e);
+  });
+  cp.seal(events, state);
+  assert.ok(cp.snaps.length <= MAX_SNAPS && cp.every > 2, `${cp.snaps.length} every ${cp.every}`);
+  const [a, b] = cp.snaps.slice(-2);
+  const shared = a.sagas.filter((s, i) => s === b.sagas[i]).length;
+  assert.ok(shared > 0 && shared < b.sagas.length, `${shared} of ${b.sagas.length} shared`);
+  for (let n = 0; n <= events.length; n += 37) {
+    const seen = cp.stateAfter(n);
+    assert.deepEqual(seen, fold(n), `n=${n}`);
+    for (const e of events.slice(n, n + 50)) applyEvent(seen, e); // must not leak into snaps
+  }
+  assert.deepEqual(cp.stateAfter(events.length), fold(events.length));
 });
