@@ -21,7 +21,7 @@ from app import access
 from app.history import exports, twins
 from app.history import query as run_query
 from app.history.differences import outcome_rows, param_rows
-from app.inputs import json_body, query_int, token_text
+from app.inputs import json_body, loose_json, query_int, token_text
 from app.packed import streamed
 from app.runs.info import run_info
 from app.runs.manager import BusyError, RunManager
@@ -183,7 +183,8 @@ def remedy(run_id: str) -> tuple[Response, int]:
         return jsonify(
             errors={"preset": f"{info['preset'] or 'this run'} has no remedy preset"}
         ), 400
-    body = request.get_json(silent=True) or {}
+    body = loose_json()
+    body = body if isinstance(body, dict) else {}  # no body, or not an object: defaults
     params = {"seed": info["params"]["seed"]}
 
     def make() -> dict[str, Any]:
