@@ -6,9 +6,10 @@ import contextlib
 from random import Random
 from typing import Any
 
-from asimpy import Environment, Process
+from asimpy import Environment
 
 from sim import kernel
+from sim.fiber import Fiber
 from sim.model.arrivals import BookingGenerator
 from sim.model.choreography import EventBus, Participant
 from sim.model.monitor import SagaMonitor
@@ -56,7 +57,7 @@ class Simulation:
         self.orchestrator: Orchestrator | None = None
         self.participants: dict[str, Participant] = {}
         if params["mode"] == "orchestration":
-            self.orchestrator = Orchestrator(env, tracer, self.services, params)
+            self.orchestrator = Orchestrator(env, tracer, self.services, params, self._forget)
             submit = self.orchestrator.submit
         else:
             submit = self._build_choreography(params)
@@ -67,7 +68,7 @@ class Simulation:
     def _build_choreography(self, params: RunParams) -> Any:
         env, tracer, svc = self.env, self.tracer, self.services
         c = params["choreography"]
-        self.bus = bus = EventBus(env, tracer, params)
+        self.bus = bus = EventBus(env, tracer, params, self._forget)
         self.monitor = SagaMonitor(env, tracer, bus, params)
         flight_undo = ("hotel_compensated",)
         if c["compensate_on_hotel_failure"]:
@@ -103,6 +104,12 @@ class Simulation:
             ),
         }
         return lambda saga: bus.publish("booking_started", saga, "client")
+
+    def _forget(self, saga: str) -> None:
+        """A saga has ended and nothing can name it again: drop what was kept about it."""
+        for service in self.services.values():
+            service.forget(saga)
+        self.checker.forget(saga)
 
     # --- clock -----------------------------------------------------------------------
     @property
@@ -218,11 +225,11 @@ class Simulation:
         for saga in self.checker.unfinished():
             self.tracer.emit("saga.stuck", saga, "monitor", reason=reason)
         self.tracer.emit("run.finished", summary=self.summary(final=True), reason=reason)
-        for process in self._processes():
-            kernel.close_if_unstarted(process)
+        for fiber in self._fibers():
+            fiber.close()
 
-    def _processes(self) -> list[Process]:
-        found: list[Process] = list(self.participants.values())
+    def _fibers(self) -> list[Fiber]:
+        found: list[Fiber] = list(self.participants.values())
         if self.orchestrator is not None:
             found += self.orchestrator.workers
         return found

@@ -3,8 +3,9 @@
 asimpy 0.20 keeps the clock (`_now`), the callbacks due now (`_ready`) and the future ones
 (`_heap`) on the Environment, and runs them only inside `Environment.run`. Running one
 callback at a time, moving the clock on when nothing happens, and timers whose callback
-already sees their time need those parts; everything else in sim/ uses asimpy's public API
-and these functions. A new asimpy release is checked here and in tests/test_sim_kernel.py.
+already sees their time (and that can be cancelled) need those parts; everything else in
+sim/ uses asimpy's public API and these functions. A new asimpy release is checked here and
+in tests/test_sim_kernel.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from asimpy import Environment, Process
+from asimpy import Environment
+from asimpy.environment import _serial
 from asimpy.timeout import _NO_TIME
 
 
@@ -68,12 +70,27 @@ def call_after(env: Environment, delay: float, callback: Callable[[], object]) -
     call_at(env, env._now + delay, callback)
 
 
-def active_process(env: Environment) -> Process | None:
-    """The process whose coroutine is running right now, if any."""
-    return env._active_process
+class Timer:
+    """`call_at` that can be cancelled: a cancelled timer stays in asimpy's heap and, like a
+    cancelled Timeout, does not move the clock when its time comes."""
 
+    __slots__ = ("env", "when", "callback")
 
-def close_if_unstarted(process: Process) -> None:
-    """Close the coroutine of a process that never ran, so Python does not warn about it."""
-    if not process._started:
-        process._coro.close()
+    def __init__(self, env: Environment, delay: float, callback: Callable[[], object]) -> None:
+        """Run `callback` `delay` simulated seconds from now (as `env.schedule` would queue it)."""
+        self.env, self.callback = env, callback
+        self.when = when = env._now + delay
+        heapq.heappush(env._heap, (when, next(_serial), self._fire))
+
+    def _fire(self) -> object:
+        callback = self.callback
+        if callback is None:
+            return _NO_TIME
+        env = self.env
+        if self.when > env._now:
+            env._now = self.when
+        callback()
+        return None
+
+    def cancel(self) -> None:
+        self.callback = None

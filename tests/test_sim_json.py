@@ -6,7 +6,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.trace.events import JsonlSink, to_json
+from sim.trace.events import JsonlSink, to_json, to_jsonl
 from sim.trace.vocabulary import EVENT_KINDS
 
 
@@ -53,12 +53,29 @@ def test_the_kinds_that_carry_any_float_are_written_as_json_dumps_does(event, ki
     assert to_json(event) == stdlib(event)
 
 
-@settings(max_examples=50, deadline=None)
-@given(st.lists(events, max_size=40), st.integers(1, 7))
-def test_jsonl_sink_writes_one_line_per_event_in_chunks(batch, chunk):
-    out = io.StringIO()
-    sink = JsonlSink(out, chunk=chunk)
-    for event in batch:
-        sink(event)
+@settings(max_examples=300, deadline=None)
+@given(st.lists(events, max_size=12))
+def test_to_jsonl_writes_each_event_as_to_json_does(batch):
+    assert to_jsonl(batch) == "".join(stdlib(e) + "\n" for e in batch).encode()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(events, max_size=40), st.integers(1, 7), st.integers(1, 600), st.booleans())
+def test_jsonl_sink_writes_one_line_per_event_in_batches(batch, size, chunk, binary):
+    """Called per event or fed as the tracer feeds it (its batch, then flush), to a text
+    stream or to one with a binary buffer, a sink writes every event's line in order."""
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8") if binary else io.StringIO()
+    out.write("before\n")
+    sink = JsonlSink(out, chunk=chunk, batch_size=size)
+    for i, event in enumerate(batch):
+        if i % 2:
+            sink(event)
+        else:
+            sink.batch.append(event)
+            if len(sink.batch) >= sink.batch_size:
+                sink.flush()
     sink.close()
-    assert out.getvalue() == "".join(stdlib(e) + "\n" for e in batch)
+    out.flush()
+    text = raw.getvalue().decode() if binary else out.getvalue()
+    assert text == "before\n" + "".join(stdlib(e) + "\n" for e in batch)

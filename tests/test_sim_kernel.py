@@ -1,8 +1,5 @@
 """sim/kernel.py: the only module that touches asimpy's internals behaves as asimpy's own loop."""
 
-import inspect
-import warnings
-
 from asimpy import Environment, Process, Timeout
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -81,32 +78,16 @@ def test_call_at_and_call_after_see_their_own_time():
     assert seen == [("after", 1.5), ("at", 4.0)]
 
 
-def test_active_process_is_the_one_running():
-    env, found = Environment(), []
-
-    class Looker(Process):
-        async def run(self) -> None:
-            found.append(kernel.active_process(env))
-            await self.timeout(1)
-
-    looker = Looker(env)
-    assert kernel.active_process(env) is None
-    env.run()
-    assert found == [looker]
-    assert kernel.active_process(env) is None
-
-
-def test_close_if_unstarted_closes_only_a_process_that_never_ran():
+def test_a_cancelled_timer_neither_runs_nor_moves_the_clock():
     env, seen = Environment(), []
-    ran = Sleeper(env, "ran", [1.0], seen)
+    first = kernel.Timer(env, 2.0, lambda: seen.append(("first", env.now)))
+    kernel.Timer(env, 1.0, lambda: seen.append(("second", env.now)))
+    first.cancel()
+    assert kernel.peek(env) == 1.0
     env.run()
-    idle = Sleeper(env, "idle", [1.0], seen)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # "coroutine was never awaited" would be an error
-        kernel.close_if_unstarted(idle)
-        kernel.close_if_unstarted(ran)
-    assert inspect.getcoroutinestate(idle._coro) == inspect.CORO_CLOSED
-    assert seen == [(1.0, "ran")]
+    assert seen == [("second", 1.0)]
+    assert env.now == 1.0  # the cancelled timer's time never came
+    assert kernel.peek(env) is None
 
 
 schedules = st.lists(

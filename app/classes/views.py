@@ -39,10 +39,10 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _presenter(code: str, body: dict[str, Any] | None = None) -> Classroom:
+def _presenter(code: str, body: Any = None) -> Classroom:
     """The class if the request carries its presenter token (body or X-Presenter-Token)."""
     token = request.headers.get("X-Presenter-Token")
-    if token is None and isinstance(body, dict):  # DELETE takes any JSON: a list has no token
+    if token is None and isinstance(body, dict):  # a JSON list or string carries no token
         token = body.get("presenter_token")
     return _hub().classes.presenter(code, token)
 

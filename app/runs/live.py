@@ -227,12 +227,17 @@ class LiveRun:
             self._sim.finish("stopped")
             self._end("stopped", f"reached the limit of {self._max_events:,} events per run")
             return
-        if force_flush or now - self._last_flush >= self._tick:
+        # a batch also goes once 4 chunks wait: however fast the simulation, no batch grows to
+        # megabytes (the store's quota is checked per batch, viewers take batches whole)
+        if force_flush or now - self._last_flush >= self._tick or self._batch_full():
             self._flush()
         if now - self._last_status >= STATUS_EVERY and self.state == "running":
             self._emit_status()
 
     # ----- store and room ------------------------------------------------------------------
+
+    def _batch_full(self) -> bool:
+        return len(self._pending) >= 4 * self._chunk
 
     def _flush(self, release_all: bool = False) -> None:
         """Store the new events, then emit them to the room as one batch: all of them, or

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
+from asimpy import Environment, Interrupt
 
+from sim.fiber import Fiber
 from sim.kernel import call_after
 from sim.model.service import OK, InventoryService
 from sim.params import RunParams
@@ -31,14 +34,36 @@ class EventBus:
 
     With acknowledgements on, a delivered message that is not acked within the
     redelivery timeout is delivered again (at-least-once).
+    Invariant: `in_flight[saga]` counts the saga's messages that may still be handled (in an
+    inbox, being handled, waiting for redelivery, in an outbox). Every event about a saga
+    comes from handling one of them, so once none is left and the monitor has ended the
+    saga, nothing can name it again: it is forgotten (`forget`).
     """
 
-    def __init__(self, env: Environment, tracer: Tracer, params: RunParams) -> None:
-        self.env, self.tracer = env, tracer
+    def __init__(
+        self, env: Environment, tracer: Tracer, params: RunParams, forget: Callable[[str], None]
+    ) -> None:
+        self.env, self.tracer, self.forget = env, tracer, forget
+        self.in_flight: dict[str, int] = {}
         self.subscriptions: dict[str, list[Participant]] = {}
         self.monitor: SagaMonitor | None = None
         self.ack_mode = params.get("choreography.ack_after_commit")
         self.redelivery_timeout = params.get("choreography.redelivery_timeout")
+
+    def hold(self, saga: str) -> None:
+        """One more message of `saga` may be handled."""
+        in_flight = self.in_flight
+        in_flight[saga] = in_flight.get(saga, 0) + 1
+
+    def release(self, saga: str) -> None:
+        """One message of `saga` was handled or lost; forget an ended saga with none left."""
+        left = self.in_flight[saga] - 1
+        if left:
+            self.in_flight[saga] = left
+        else:
+            del self.in_flight[saga]
+            if self.monitor is None or saga not in self.monitor.state:
+                self.forget(saga)
 
     def subscribe(self, event_type: str, participant: Participant) -> None:
         self.subscriptions.setdefault(event_type, []).append(participant)
@@ -48,12 +73,13 @@ class EventBus:
         if self.monitor is not None:
             self.monitor.observe(type_, saga)
         for participant in self.subscriptions.get(type_, ()):
-            participant.inbox.put(Message(type_, saga))
+            participant.deliver(Message(type_, saga))
 
     def delivered(self, message: Message, participant: Participant) -> None:
         """Start the redelivery clock for a message a participant just took."""
         if not self.ack_mode:
             return
+        self.hold(message.saga)
 
         def check() -> None:
             if not message.acked:
@@ -64,16 +90,18 @@ class EventBus:
                     participant.step,
                     event_type=message.type,
                 )
-                participant.inbox.put(message)
+                participant.deliver(message)
+            self.release(message.saga)
 
         call_after(self.env, self.redelivery_timeout, check)
 
 
-class Participant(Process):
+class Participant(Fiber):
     """One choreographed service: a forward handler and, maybe, a compensation handler.
 
     `forward` maps the event it books on to (success event, failure event); `undo_on` lists
-    the events that make it compensate, answered with `undone`.
+    the events that make it compensate, answered with `undone`. It handles one message at a
+    time: the others wait in `inbox`, which holds messages only while it is busy or down.
     """
 
     def init(
@@ -92,7 +120,9 @@ class Participant(Process):
         self.step = service.step
         self.delay = params["network_delay"]
         self.on, self.ok, self.bad, self.undone = on, ok, bad, undone
-        self.inbox = Queue(self.env)
+        self.inbox: deque[Message] = deque()
+        self._idle: list[Participant] = []  # itself, while it waits for a message
+        self._down: list[Participant] = []  # itself, while it waits for a restart
         self.outbox: list[tuple[str, str]] = []
         self.up = True
         bus.subscribe(on, self)
@@ -104,21 +134,34 @@ class Participant(Process):
         self.uses_outbox = c["outbox"]
 
     async def run(self) -> None:
-        tracer, env = self.bus.tracer, self.env
+        tracer = self.bus.tracer
         while True:
+            message = None
             try:
-                message = await self.inbox.get()
+                inbox = self.inbox
+                message = inbox.popleft() if inbox else await self.park_in(self._idle)
                 tracer.emit(
                     "message.delivered", message.saga, self.step, self.step, event_type=message.type
                 )
                 self.bus.delivered(message, self)
                 if message.type == self.on:
-                    await Timeout(env, self.delay)
+                    await self.sleep(self.delay)
                     self.handle_forward(message)
                 else:
                     await self.handle_undo(message)
+                self.bus.release(message.saga)
             except Interrupt:
+                if message is not None:
+                    self.bus.release(message.saga)  # lost with the crash (or redelivered)
                 await self.service_down()
+
+    def deliver(self, message: Message) -> None:
+        """Hand it a message: at once (in a callback due now) if it is waiting for one."""
+        self.bus.hold(message.saga)
+        if self._idle:
+            self._idle.pop().wake(message)
+        else:
+            self.inbox.append(message)
 
     def _ack(self, message: Message) -> None:
         if self.bus.ack_mode and not message.acked:
@@ -143,6 +186,7 @@ class Participant(Process):
         """With an outbox, the outgoing event is written in the local transaction."""
         if self.uses_outbox:
             self.outbox.append((event_type, saga))
+            self.bus.hold(saga)
 
     def _send(self, event_type: str, saga: str) -> None:
         """After the commit: the outbox relay publishes, or the handler publishes itself."""
@@ -157,12 +201,12 @@ class Participant(Process):
         attempts = 1 + p["compensation_retries"]
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
-            await Timeout(self.env, p["compensation_delay"])
+            await self.sleep(p["compensation_delay"])
             if self.service.cancel(saga, attempt) == OK:
                 outcome = self.undone
                 break
             if attempt < attempts:
-                await self.env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
+                await self.sleep(p["compensation_backoff"] * 2 ** (attempt - 1))
         else:
             outcome = f"{self.step}_compensation_failed"
         if outcome:
@@ -178,6 +222,7 @@ class Participant(Process):
                 "outbox.relayed", saga, self.step, self.step, event_type=event_type
             )
             self.bus.publish(event_type, saga, self.step)
+            self.bus.release(saga)
 
     # --- crashes ---------------------------------------------------------------------
     def crash(self, reason: str, inside: bool = False) -> None:
@@ -205,14 +250,10 @@ class Participant(Process):
         self.service.up = True
         self.bus.tracer.emit("actor.restarted", None, self.step, self.step, reason=reason)
         self.relay()
-        if self._down is not None:
-            event, self._down = self._down, None
-            event.succeed()
-
-    _down: Event | None = None
+        if self._down:
+            self._down.pop().wake()
 
     async def service_down(self) -> None:
         """Wait, holding no message, until the service restarts."""
         if not self.up:
-            self._down = Event(self.env)
-            await self._down
+            await self.park_in(self._down)

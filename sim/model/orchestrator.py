@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from random import Random
 from typing import TYPE_CHECKING
 
-from asimpy import Environment, Event, Interrupt, Process, Queue, Timeout
+from asimpy import Environment, Interrupt
 
-from sim.kernel import active_process, call_after, call_at
+from sim.fiber import Fiber
+from sim.kernel import call_after, call_at
 from sim.model.saga_log import LogEntry, SagaLog
 from sim.model.service import OK, InventoryService
 from sim.params import RunParams
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from sim.trace.tracer import Tracer
 
 
-class Worker(Process):
+class Worker(Fiber):
     """Runs one saga at a time for the orchestrator; `max_in_flight` of them run at once."""
 
     def init(self, orch: Orchestrator) -> None:
@@ -29,13 +31,15 @@ class Worker(Process):
         while True:
             try:
                 if not orch.up:
-                    await orch.wait_restart()
+                    await self.park_in(orch.waiting)
                     continue
                 if orch.redo:
                     saga, entry = orch.redo.popleft()
+                elif orch.queue:
+                    saga, entry = orch.queue.popleft(), None
                 else:
-                    saga, entry = await orch.queue.get(), None
-                await orch.run_saga(saga, entry)
+                    saga, entry = await self.park_in(orch.idle), None
+                await orch.run_saga(self, saga, entry)
             except Interrupt:
                 continue  # crashed: whatever this worker knew is gone
 
@@ -49,7 +53,8 @@ class Orchestrator:
 
     Invariants: a saga is in `unacked` from the moment a worker takes it until it ends, so
     a restart can start it over (no log) or resume it (log); the log survives crashes,
-    nothing else does.
+    nothing else does; an ended saga is forgotten at once. A submitted saga waits in `queue`
+    only while no worker is `idle`; workers wait in `waiting` only while it is down.
     """
 
     def __init__(
@@ -58,15 +63,18 @@ class Orchestrator:
         tracer: Tracer,
         services: dict[str, InventoryService],
         params: RunParams,
+        forget: Callable[[str], None],
     ) -> None:
         self.env, self.tracer, self.services, self.p = env, tracer, services, params
-        self.queue = Queue(env)
+        self.forget = forget
+        self.queue: deque[str] = deque()  # submitted and not yet taken (the request queue)
+        self.idle: deque[Worker] = deque()  # workers waiting for a submission, in turn
+        self.waiting: list[Worker] = []  # workers waiting for a restart
         self.redo: deque[tuple[str, LogEntry | None]] = deque()
         self.unacked: dict[str, None] = {}
         durable = params.get("orchestrator.durable_log")
         self.log: SagaLog | None = SagaLog(tracer) if durable else None
         self.up = True
-        self._restart_event: Event | None = None
         self.workers = [Worker(env, self) for _ in range(params["max_in_flight"])]
         self.crash_point = self._crash_point(params)
         retries = params["retries"]
@@ -88,14 +96,12 @@ class Orchestrator:
         return None
 
     def submit(self, saga: str) -> None:
-        self.queue.put(saga)
+        if self.idle:
+            self.idle.popleft().wake(saga)
+        else:
+            self.queue.append(saga)
 
     # --- crashes ---------------------------------------------------------------------
-    def wait_restart(self) -> Event:
-        if self._restart_event is None:
-            self._restart_event = Event(self.env)
-        return self._restart_event
-
     def crash(self, reason: str, by: Worker | None = None) -> None:
         """Lose all memory; the queue and the durable log survive."""
         if not self.up:
@@ -122,9 +128,9 @@ class Orchestrator:
         for saga in self.unacked:
             entry = self.log.get(saga) if self.log is not None else None
             self.redo.append((saga, entry))
-        if self._restart_event is not None:
-            event, self._restart_event = self._restart_event, None
-            event.succeed()
+        waiting, self.waiting = self.waiting, []
+        for worker in waiting:
+            worker.wake()
 
     def _maybe_crash(self, saga: str, step: str, phase: str) -> None:
         if self.crash_point == (saga, step, phase):
@@ -132,7 +138,7 @@ class Orchestrator:
             raise CrashNow(f"crash {phase.replace('_', ' ')} of {saga} {step}")
 
     # --- the saga --------------------------------------------------------------------
-    async def run_saga(self, saga: str, entry: LogEntry | None) -> None:
+    async def run_saga(self, worker: Worker, saga: str, entry: LogEntry | None) -> None:
         tracer = self.tracer
         try:
             if entry is None:
@@ -160,7 +166,7 @@ class Orchestrator:
                 )
             if phase == "forward":
                 for step in STEPS[len(done) :]:
-                    result = await self.forward(saga, step)
+                    result = await self.forward(worker, saga, step)
                     if result != OK:
                         if result == "no_reply":
                             self._uncertain(saga, step, done)
@@ -176,14 +182,10 @@ class Orchestrator:
                     self.log.write(
                         saga, f"{saga} compensating", phase="compensating", done=list(done)
                     )
-            await self.compensate(saga, done, undone)
+            await self.compensate(worker, saga, done, undone)
         except CrashNow as crash:
-            self.crash(str(crash), by=self._active_worker())
+            self.crash(str(crash), by=worker)
             raise Interrupt("crash") from None
-
-    def _active_worker(self) -> Worker | None:
-        active = active_process(self.env)
-        return active if isinstance(active, Worker) else None
 
     def _end(self, saga: str, kind: str, **extra: object) -> None:
         """The saga is over: the request is acknowledged and the log entry closed."""
@@ -191,8 +193,9 @@ class Orchestrator:
         if self.log is not None:
             self.log.end(saga, kind.split(".")[1])
         self.tracer.emit(kind, saga, "orchestrator", **extra)
+        self.forget(saga)  # nothing asks a service about an ended saga again
 
-    async def forward(self, saga: str, step: str) -> str:
+    async def forward(self, worker: Worker, saga: str, step: str) -> str:
         """One forward step with its retries: OK once the orchestrator saw it succeed, else
         the last failure's reason ('no_reply' when the service may have committed)."""
         tracer, service = self.tracer, self.services[step]
@@ -203,7 +206,7 @@ class Orchestrator:
             if self.log is not None:
                 self.log.write(saga, f"{saga} {step} requested", pending=step)
             tracer.emit("step.started", saga, "orchestrator", step, attempt=attempt)
-            await Timeout(self.env, self.delay)
+            await worker.sleep(self.delay)
             result = service.book(saga, attempt)
             if result == OK:
                 if self.crash_point is not None:
@@ -234,13 +237,15 @@ class Orchestrator:
                 reason="its reply was lost: the orchestrator thinks it failed",
             )
 
-    async def compensate(self, saga: str, done: list[str], undone: list[str]) -> None:
+    async def compensate(
+        self, worker: Worker, saga: str, done: list[str], undone: list[str]
+    ) -> None:
         order = list(reversed(done)) if self.p["compensation_order"] == "reverse" else list(done)
         flagged = []
         for step in order:
             if step in undone:
                 continue
-            if await self.undo(saga, step):
+            if await self.undo(worker, saga, step):
                 undone.append(step)
                 if self.log is not None:
                     self.log.write(saga, f"{saga} {step} compensated", undone=list(undone))
@@ -253,12 +258,12 @@ class Orchestrator:
         else:
             self._end(saga, "saga.compensated")
 
-    async def undo(self, saga: str, step: str) -> bool:
+    async def undo(self, worker: Worker, saga: str, step: str) -> bool:
         p, tracer, service = self.p, self.tracer, self.services[step]
         attempts = 1 + p["compensation_retries"]
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, "orchestrator", step, attempt=attempt)
-            await Timeout(self.env, p["compensation_delay"])
+            await worker.sleep(p["compensation_delay"])
             target = saga
             if step == "hotel":
                 # the reservation is found through the flight booking's itinerary; idempotent
@@ -269,5 +274,5 @@ class Orchestrator:
             if service.cancel(target, attempt, for_saga=saga) == OK:
                 return True
             if attempt < attempts:
-                await self.env.timeout(p["compensation_backoff"] * 2 ** (attempt - 1))
+                await worker.sleep(p["compensation_backoff"] * 2 ** (attempt - 1))
         return False

@@ -11,24 +11,19 @@ if TYPE_CHECKING:
 OK = "ok"
 
 
-class Record:
-    """A service's local record of one booking."""
-
-    __slots__ = ("status", "units", "itinerary")
-
-    def __init__(self) -> None:
-        self.status = "booked"
-        self.units = 1
-        self.itinerary: str | None = None  # flight only: the hotel reservation it links to
+BOOKED, CANCELED = "booked", "canceled"  # a service's local record of a booking: its status
 
 
 class InventoryService:
     """A service with its own inventory and local transactions (book, cancel).
 
-    Invariant (of a correct run): available + units of records still 'booked' == capacity.
-    Non-idempotent services behave as the tutorial's code: a second booking for the same
-    booking id takes another unit and overwrites the record, and a cancel releases the
-    record's units whatever its status. Idempotent ones answer repeats with the first result.
+    A record (booking id -> BOOKED or CANCELED, one unit each) is kept until the engine
+    `forget`s a saga nothing can refer to again, so memory follows the sagas in flight, not
+    the bookings made. Invariant (of a correct run): available + records still BOOKED +
+    `kept` == capacity. Non-idempotent services behave as the tutorial's code: a second
+    booking for the same booking id takes another unit and overwrites the record, and a
+    cancel releases the record's unit whatever its status. Idempotent ones answer repeats
+    with the first result.
     """
 
     def __init__(
@@ -50,7 +45,9 @@ class InventoryService:
         self.plan = plan
         self.idempotent = idempotent
         self.compensation_failure_rate = compensation_failure_rate
-        self.records: dict[str, Record] = {}
+        self.records: dict[str, str] = {}
+        self.itineraries: dict[str, str] = {}  # flight only: the hotel reservation of a booking
+        self.kept = 0  # units still booked by sagas whose records were forgotten
         self.up = True
         tracer.inventory[step] = capacity
 
@@ -64,8 +61,7 @@ class InventoryService:
         if not self.up:
             tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="unavailable")
             return "unavailable"
-        record = self.records.get(saga) if self.idempotent else None
-        if record is not None and record.status == "booked":
+        if self.idempotent and self.records.get(saga) == BOOKED:
             tracer.emit(
                 "step.succeeded", saga, step, step, attempt=attempt, units=0, duplicate=True
             )
@@ -79,7 +75,9 @@ class InventoryService:
             tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="sold_out")
             return "sold_out"
         inventory[step] -= 1
-        self.records[saga] = Record()
+        self.records[saga] = BOOKED  # a repeat overwrites the record, and its itinerary
+        if self.itineraries:
+            self.itineraries.pop(saga, None)
         tracer.emit(
             "step.succeeded",
             saga,
@@ -108,34 +106,39 @@ class InventoryService:
             tracer.emit("compensation.failed", who, step, step, attempt=attempt, reason="error")
             return "error"
         record = self.records.get(saga) if saga is not None else None
-        if record is None or (self.idempotent and record.status != "booked"):
+        if record is None or (self.idempotent and record != BOOKED):
             reason = "not_found" if record is None else "already_canceled"
             tracer.emit(
                 "compensation.succeeded", who, step, step, attempt=attempt, units=0, reason=reason
             )
             return OK
         inventory = tracer.inventory
-        inventory[step] += record.units
-        record.status = "canceled"
-        record.itinerary = None
+        inventory[step] += 1
+        self.records[saga] = CANCELED
+        self.itineraries.pop(saga, None)
         tracer.emit(
             "compensation.succeeded",
             who,
             step,
             step,
             attempt=attempt,
-            units=record.units,
+            units=1,
             inventory=inventory.copy(),
             reason=None,
         )
         return OK
 
+    def forget(self, saga: str) -> None:
+        """Drop the saga's record: it has ended and no request for it can come any more."""
+        if self.records.pop(saga, None) == BOOKED:
+            self.kept += 1
+        if self.itineraries:
+            self.itineraries.pop(saga, None)
+
     def itinerary(self, saga: str) -> str | None:
         """The hotel reservation linked to a live flight booking (None once canceled)."""
-        record = self.records.get(saga)
-        return record.itinerary if record is not None and record.status == "booked" else None
+        return self.itineraries.get(saga) if self.records.get(saga) == BOOKED else None
 
     def link_itinerary(self, saga: str, reservation: str) -> None:
-        record = self.records.get(saga)
-        if record is not None and record.status == "booked":
-            record.itinerary = reservation
+        if self.records.get(saga) == BOOKED:
+            self.itineraries[saga] = reservation

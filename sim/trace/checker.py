@@ -33,7 +33,8 @@ class InvariantChecker:
     Invariants of the checker itself: `live_held[s]` is the sum of `held[s]` over sagas that
     are neither compensated nor stuck, so conservation is an O(1) test per inventory event;
     `sagas` holds running sagas only, `ended` the final status of the others (a late event
-    for an ended saga revives its track with that status).
+    for an ended saga revives its track with that status) until the engine `forget`s one
+    that no event can name again.
     """
 
     def __init__(self, capacity: dict[str, int], emit: Callable[..., Any]) -> None:
@@ -86,6 +87,10 @@ class InvariantChecker:
                 (self.revived if status else self.sagas)[saga] = track
         return track
 
+    def forget(self, saga: str) -> None:
+        """Drop an ended saga that no later event can name (memory stays flat)."""
+        self.ended.pop(saga, None)
+
     def _violate(self, check: str, saga: str | None, detail: str, once: bool = True) -> None:
         track = (self.sagas.get(saga) or self.revived.get(saga)) if saga else None
         if once and track is not None:
@@ -104,7 +109,7 @@ class InvariantChecker:
         self._track(saga)
 
     def _compensating(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
-        track = self._track(saga)
+        track = self.sagas.get(saga) or self._track(saga)
         if track.status == "running":
             track.status = "compensating"
 
@@ -160,7 +165,7 @@ class InvariantChecker:
             )
 
     def _compensation_started(self, saga: str, step: str, extra: dict[str, Any]) -> None:
-        track = self._track(saga)
+        track = self.sagas.get(saga) or self._track(saga)
         if track.comps is None:
             track.comps = []
         elif step in track.comps:
@@ -196,7 +201,7 @@ class InvariantChecker:
             )
 
     def _end(self, saga: str, status: str) -> SagaTrack:
-        track = self._track(saga)
+        track = self.sagas.get(saga) or self._track(saga)
         if track.status == status:
             return track
         if track.status not in DEAD and status in DEAD:

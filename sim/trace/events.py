@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from orjson import dumps as _orjson
@@ -23,6 +24,8 @@ _stdlib = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: kinds whose fields may hold floats besides `t` (parameters, the summary): stdlib-encoded
 _ANY_FLOATS = frozenset({"run.started", "run.finished"})
+_TINY = 0.0001  # orjson writes a float under this as 0.00001, Python as 1e-05
+_time, _kind = itemgetter("t"), itemgetter("kind")
 
 
 def to_json(event: Event) -> str:
@@ -32,15 +35,34 @@ def to_json(event: Event) -> str:
     orjson writes the same for everything a trace event holds except floats under 1e-4
     (`0.00001` where Python writes `1e-05`) and integers beyond 64 bits; those events, and
     the two kinds that carry arbitrary floats, go through the stdlib encoder. (orjson's bytes
-    are decoded at once: a str is cheaper to keep than the bytes orjson allocates.)
+    are decoded at once: a str is cheaper to keep than the bytes orjson allocates.) An event
+    whose `t` is neither 0 nor under 1e-4 holds no float under 1e-4 outside those two kinds:
+    its other times (`restart_at`) are later.
     """
     t = event["t"]
-    if (t >= 0.0001 or t == 0) and event["kind"] not in _ANY_FLOATS:
+    if (t >= _TINY or t == 0) and event["kind"] not in _ANY_FLOATS:
         try:
             return _orjson(event).decode()
         except TypeError:
             pass
     return _stdlib(event)
+
+
+def to_jsonl(events: list[Event]) -> bytes:
+    """Events as lines of JSON, each exactly `to_json(event)` and a newline, in UTF-8.
+
+    orjson writes a batch in one pass when `to_json` would have let it write every event
+    (no `t` under 1e-4 but 0, no `run.*` kind, no integer beyond 64 bits); otherwise each
+    event is written as `to_json` writes it.
+    """
+    if not events:
+        return b""
+    if min(map(_time, events)) >= _TINY and _ANY_FLOATS.isdisjoint(map(_kind, events)):
+        try:
+            return b"\n".join(map(_orjson, events)) + b"\n"
+        except TypeError:
+            pass
+    return ("\n".join(map(to_json, events)) + "\n").encode()
 
 
 class ListSink:
@@ -58,20 +80,53 @@ def null_sink(event: Event) -> None:
 
 
 class JsonlSink:
-    """Writes each event as a line of JSON to a text stream, in chunks; `close()` flushes."""
+    """Writes each event as a line of JSON (`to_jsonl`) to a stream; `close()` writes the rest.
 
-    def __init__(self, stream: Any, chunk: int = 2048) -> None:
-        self._write = stream.write
-        self._lines: list[str] = []
+    Events wait in `batch` (the tracer appends to it directly and calls `flush()`) and are
+    encoded `batch_size` at a time: a few dozen, since holding more makes Python hand whole
+    memory arenas back to the system and fault them in again. The bytes are written once
+    `chunk` are encoded. A text stream with a binary `buffer` (stdout, a file opened in text
+    mode) gets the bytes; any other text stream the decoded text.
+    """
+
+    def __init__(self, stream: Any, chunk: int = 1 << 18, batch_size: int = 48) -> None:
+        self._stream = stream
+        self.batch: list[Event] = []
+        self.batch_size = batch_size
+        self._encoded: list[bytes] = []
+        self._size = 0
         self._chunk = chunk
 
     def __call__(self, event: Event) -> None:
-        lines = self._lines
-        lines.append(to_json(event))
-        if len(lines) >= self._chunk:
-            self.close()
+        batch = self.batch
+        batch.append(event)
+        if len(batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Encode the waiting events; write once `chunk` bytes are ready."""
+        data = to_jsonl(self.batch)
+        self.batch.clear()
+        self._encoded.append(data)
+        self._size += len(data)
+        if self._size >= self._chunk:
+            self._write()
+
+    def _write(self) -> None:
+        data = b"".join(self._encoded)
+        self._encoded.clear()
+        self._size = 0
+        stream = self._stream
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(data.decode())
+        else:
+            stream.flush()  # whatever the text layer holds goes first
+            buffer.write(data)
 
     def close(self) -> None:
-        if self._lines:
-            self._write("\n".join(self._lines) + "\n")
-            self._lines.clear()
+        """Write every event taken so far."""
+        if self.batch:
+            self.flush()
+        if self._encoded:
+            self._write()

@@ -34,14 +34,17 @@ class Tracer:
     An event becomes a dict only for a sink (the edge); the checker reads its parts as they
     are, `handler(saga, step, extra)`, so a run into `null_sink` builds no event at all. The
     sink sees each event before the checker does, so a violation the event reveals follows
-    it in the trace.
+    it in the trace. A sink with a `batch` list (JsonlSink) gets the events appended there
+    and `flush()` called once `batch_size` are waiting, sparing a call per event.
     """
 
-    __slots__ = ("env", "sink", "seq", "inventory", "_handlers", "_raw", "_t")
+    __slots__ = ("env", "sink", "seq", "inventory", "_handlers", "_raw", "_t", "_batch", "_size")
 
     def __init__(self, env: Environment, sink: Sink) -> None:
         self.env = env
         self.sink = None if sink is null_sink else sink
+        self._batch: list[dict[str, Any]] | None = getattr(sink, "batch", None)
+        self._size: int = getattr(sink, "batch_size", 0)
         self._handlers: dict[str, Any] = {}
         self.seq = 0
         self.inventory: dict[str, int] = {}
@@ -67,17 +70,22 @@ class Tracer:
             now = self.env.now
             if now != self._raw:  # many events share a time: round once
                 self._raw, self._t = now, round6(now)
-            sink(
-                {
-                    "seq": seq,
-                    "t": self._t,
-                    "kind": kind,
-                    "saga": saga,
-                    "actor": actor,
-                    "step": step,
-                    **extra,
-                }
-            )
+            event = {
+                "seq": seq,
+                "t": self._t,
+                "kind": kind,
+                "saga": saga,
+                "actor": actor,
+                "step": step,
+                **extra,
+            }
+            batch = self._batch
+            if batch is None:
+                sink(event)
+            else:
+                batch.append(event)
+                if len(batch) >= self._size:
+                    sink.flush()  # type: ignore[attr-defined]
         handler = self._handlers.get(kind)
         if handler is not None:
             handler(saga, step, extra)
