@@ -74,8 +74,10 @@ bench-live: setup browser redis
 		--instant-bookings 0 --big-bookings 0
 
 ## bench-crowd: 500 viewers join one live run at once: join acks, /healthz p50/p95, tracebacks
+## (`python -m app`, then gunicorn with gevent as README serves it)
 bench-crowd: setup
 	$(BIN)/python -m bench.crowd
+	$(BIN)/python -m bench.crowd --server gevent
 
 ## bench-dashboard: the page catching up on 1,000 sagas at instant speed (chromium)
 bench-dashboard: setup browser

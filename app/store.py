@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS events (
 
 DELETE_CHUNK = 20_000  # events deleted per transaction
 QUOTA_CHECK_SECONDS = 1.0  # while runs write, the size is measured again this often,
-QUOTA_CHECK_BYTES = 1_000_000  # or after this many bytes of events
+GROWTH_PER_BYTE = 1.5  # or once the last size plus this times the JSON since reaches the quota
 RUN_COLUMNS = "id, created, preset, params, speed, status, reason, summary, t, event_count"
 
 
@@ -47,8 +47,9 @@ class Store:
         self.db = database if isinstance(database, Database) else Database(database)
         self.db.add_schema(SCHEMA)
         self.path = self.db.path
-        self._measured = (float("-inf"), 0)  # (when, bytes written then): see quota_reached
+        self._measured = (float("-inf"), 0, 0.0)  # (when, bytes written, MB): quota_reached
         self._written = 0  # bytes of event JSON appended by this store
+        self._counted = (float("-inf"), 0)  # (when, runs): see count_runs
         with self.db.write() as db:
             columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
             if "token_digest" not in columns:  # a store from before runs kept their token's hash
@@ -99,6 +100,7 @@ class Store:
                 (run_id, time.time(), preset, json.dumps(params), json.dumps(speed), status)
                 + (token_digest,),
             )
+        self._counted = (float("-inf"), 0)
 
     def token_digest(self, run_id: str) -> str | None:
         """The SHA-256 of the run's control token (None for runs stored before it was kept)."""
@@ -147,7 +149,9 @@ class Store:
             if gone < chunk:
                 break
         with self.db.write() as db:
-            return db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+            deleted = db.execute("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+        self._counted = (float("-inf"), 0)
+        return deleted
 
     def size_mb(self) -> float:
         """The database's size in MB (its pages in use, as SQLite counts them)."""
@@ -169,15 +173,28 @@ class Store:
             "delete old runs on /runs to make room"
         )
 
-    def quota_reached(self, max_mb: int) -> str | None:
-        """over_quota for writers: measured again only after QUOTA_CHECK_SECONDS or
-        QUOTA_CHECK_BYTES written since the last measure, so it is cheap per batch."""
-        when, written = self._measured
-        now = time.monotonic()
-        if now - when < QUOTA_CHECK_SECONDS and self._written - written < QUOTA_CHECK_BYTES:
+    def quota_reached(self, max_mb: int, adding: int) -> str | None:
+        """over_quota for a writer about to add `adding` bytes of JSON: would the store then
+        be over? Cheap per batch: the size is measured again only after
+        QUOTA_CHECK_SECONDS, or when the last size plus an overestimate of what was written
+        since (and of this batch) reaches the quota."""
+        if max_mb <= 0:
             return None
-        self._measured = (now, self._written)
-        return self.over_quota(max_mb)
+        when, written, used = self._measured
+        now = time.monotonic()
+        batch = adding * GROWTH_PER_BYTE / 1e6
+        estimate = used + (self._written - written) * GROWTH_PER_BYTE / 1e6 + batch
+        if now - when < QUOTA_CHECK_SECONDS and estimate < max_mb:
+            return None
+        used = self.size_mb()
+        self._measured = (now, self._written, used)
+        if used + batch < max_mb:
+            return None
+        return (
+            f"the run store cannot take the next {adding / 1e6:,.1f} MB of events "
+            f"({used:,.1f} MB of {max_mb:,} MB used, STORE_MAX_MB): delete old runs on /runs "
+            "to make room"
+        )
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.db.read() as db:
@@ -194,9 +211,17 @@ class Store:
             ).fetchall()
         return [run_dict(row) for row in rows]
 
-    def count_runs(self) -> int:
+    def count_runs(self, max_age: float = 0.0) -> int:
+        """How many runs are stored; a count up to max_age seconds old will do (this
+        process's own creations and deletions are always counted)."""
+        when, count = self._counted
+        now = time.monotonic()
+        if now - when <= max_age:
+            return count
         with self.db.read() as db:
-            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            count = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        self._counted = (now, count)
+        return count
 
     def event_lines(
         self, run_id: str, first: int = 0, last: int | None = None, chunk: int = 5_000

@@ -1,10 +1,11 @@
 """`python -m bench.crowd`: a class of viewers joins one live run at once; is the server fair?
 
-Starts `python -m app` on a free loopback port (its stderr kept in a file), starts a paused
-run, and while a probe GETs /healthz every 50 ms, N viewers (threads in worker processes)
-join it at once; the run then plays at the given speed. Prints the join acks' p50/p95, the
-probe's /healthz p50/p95/max, the share of events every viewer got, and how many
-tracebacks the server wrote. Loopback only; every wait is bounded.
+Starts the server on a free loopback port (`--server`: `python -m app`, or gunicorn gthread
+/ gevent as README says; its stderr kept in a file), starts a paused run, and while a probe
+GETs /healthz every 50 ms, N viewers (threads in worker processes) join it at once; the run
+then plays at the given speed. Prints the join acks' p50/p95, the probe's /healthz
+p50/p95/max, the share of events every viewer got, and how many tracebacks the server wrote.
+Loopback only; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import time
 
 import requests
 
-from bench.live import client, gather, pct, run_body, server
+from bench.fanout import BENCH_LIMITS
+from bench.live import client, gather, pct, run_body
 from bench.viewers import watch
+from tests.processes import SERVERS, app_process
 
 
 def probe_healthz(url: str, stop: threading.Event, out: list[tuple[float, float]]) -> None:
@@ -95,11 +98,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bookings", type=int, default=200)
     parser.add_argument("--speed", type=float, default=50.0)
     parser.add_argument("--limit", type=float, default=120.0, help="seconds to wait for the end")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="werkzeug")
     args = parser.parse_args(argv)
+    env = {**BENCH_LIMITS, "SAGALAB_TICK_SECONDS": "0.1"}
     with tempfile.TemporaryDirectory() as workdir:
         errors = os.path.join(workdir, "stderr.txt")
-        with open(errors, "w") as err, server(workdir, 0.1, err) as (url, _pid):
-            print(f"server: {url}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}")
+        with (
+            open(errors, "w") as err,
+            app_process(workdir, server=args.server, stderr=err, **env) as (url, _pid),
+        ):
+            print(
+                f"server: {url} ({args.server}); {os.cpu_count()} CPUs; "
+                f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+            )
             crowd(url, args.viewers, args.procs, args.bookings, args.speed, args.limit)
         with open(errors) as f:
             text = f.read()

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import requests
 
@@ -32,9 +33,10 @@ def free_port() -> int:
 
 @contextmanager
 def app_process(
-    db: str, *args: str, server: str = "werkzeug", **env: str
+    db: str, *args: str, server: str = "werkzeug", stderr: Any = subprocess.DEVNULL, **env: str
 ) -> Iterator[tuple[str, int]]:
-    """One server process on SQLite file `db` (a folder: b.sqlite3 in it); yields URL, pid."""
+    """One server process on SQLite file `db` (a folder: b.sqlite3 in it); yields URL, pid.
+    stderr: where its stderr goes (a file, to count tracebacks)."""
     port = free_port()
     if os.path.isdir(db):
         db = os.path.join(db, "b.sqlite3")
@@ -42,7 +44,7 @@ def app_process(
     proc = subprocess.Popen(
         command + list(args),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         env={
             **os.environ,
             "SAGALAB_DATABASE": db,

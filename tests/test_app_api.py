@@ -175,6 +175,16 @@ def test_healthz_reports_ok_and_counts(client: FlaskClient) -> None:
     assert after["live_runs"] == 1 and after["runs"] == 1
 
 
+def test_healthz_counts_a_deleted_run_at_once(client: FlaskClient, app: Flask) -> None:
+    """/healthz keeps its count a second; this process's deletes still show at once."""
+    run = start(client, preset="tutorial", params={"bookings": 3}, speed="instant").json
+    wait_until(run_ended(app, run["id"]), what="the run to end")
+    assert client.get("/healthz").json["runs"] == 1
+    token = {"token": run["control_token"]}
+    assert client.delete(f"/api/runs/{run['id']}", json=token).status_code == 200
+    assert client.get("/healthz").json["runs"] == 0
+
+
 def cli_jsonl(*args: str) -> str:
     """What `python -m sim --format jsonl` prints for these arguments."""
     import subprocess

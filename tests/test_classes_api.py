@@ -212,3 +212,11 @@ def test_join_page_qr_code_and_student_page(client: FlaskClient, klass) -> None:
     other = client.get(f"/class/{code}/qr.svg", base_url="http://10.0.0.5:8000")
     assert other.data != qr.data, "the QR code carries the address the presenter used"
     assert client.get("/class/ZZZZZZ/qr.svg").status_code == 404
+
+
+def test_ending_a_class_with_a_body_that_is_not_an_object_is_refused_not_a_500(
+    client: FlaskClient, klass
+) -> None:
+    """Found by tests/test_fuzz.py: a JSON list as the body of DELETE /api/classes/<code>."""
+    response = client.delete(f"/api/classes/{klass['code']}", json=[[1]])
+    assert response.status_code == 403 and "error" in response.get_json()

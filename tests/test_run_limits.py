@@ -63,14 +63,12 @@ def test_a_run_that_fills_the_store_stops_as_a_failed_write(tmp_path: Any) -> No
     store = app.extensions["sagalab.runs"].store
     stored, kinds = store.get_run(run_id), stored_kinds(app, run_id)
     assert stored["status"] == "failed"
-    assert "STORE_MAX_MB" in stored["reason"] and "full" in stored["reason"]
+    assert "STORE_MAX_MB" in stored["reason"] and "cannot take" in stored["reason"]
     assert stored["event_count"] == len(kinds) > 0
     assert f"the first {len(kinds):,} were stored" in stored["reason"]
     assert "run.finished" not in kinds
     assert [seq for rows in store.event_lines(run_id) for seq, _ in rows] == list(range(len(kinds)))
-    assert store.size_mb() < 1 + 2  # stopped within a check's worth of the quota
-    refused = start(client, preset="tutorial", speed="instant")
-    assert refused.status_code == 429 and "STORE_MAX_MB" in refused.get_json()["errors"]["store"]
+    assert store.size_mb() < 1  # it stopped before a batch would cross the quota
 
 
 @pytest.mark.parametrize(

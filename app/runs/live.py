@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 ENDED = ENDED_STATES
 STATUS_EVERY = 0.5  # wall seconds between run_status updates while running
 CATCHUP_UNDER_LOCK = 2_000  # events a joiner may still be behind when it takes the lock
+LAG_CHECK_EVERY = 0.5  # wall seconds between checks of the viewers' lag (at most)
 
 
 class StoreFailed(ValueError):
@@ -203,10 +204,11 @@ class LiveRun:
         return any(viewer.behind_by_more_than(self._max_behind) for viewer in self.viewers.all())
 
     def _drop_laggards(self, force: bool = False) -> None:
-        """Drop the viewers overdue by over VIEWER_MAX_LAG_SECONDS (checked once a tick, in
-        every state: a viewer that stops reading is noticed even when no batch follows)."""
+        """Drop the viewers overdue by over VIEWER_MAX_LAG_SECONDS (checked every
+        LAG_CHECK_EVERY seconds in every state: a viewer that stops reading is noticed even
+        when no batch follows)."""
         now = time.monotonic()
-        if not force and now - self._last_lag_check < self._tick:
+        if not force and now - self._last_lag_check < LAG_CHECK_EVERY:
             return
         self._last_lag_check = now
         for viewer in self.viewers.all():
@@ -259,7 +261,7 @@ class LiveRun:
         del self._pending[:n]
         self._last_activity = self._last_flush
         lines = [(event["seq"], to_json(event)) for event in batch]
-        full = self._store.quota_reached(self._max_mb)
+        full = self._store.quota_reached(self._max_mb, sum(len(line) for _seq, line in lines))
         if full:  # as if the write failed: nothing past the quota is stored
             self._write_failed(full)
         try:
