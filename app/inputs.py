@@ -35,6 +35,15 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     return body
 
 
+def loose_json() -> Any:
+    """The request's JSON, whatever it is; None if it is not JSON or nests too deeply to parse
+    (Flask's get_json(silent=True) lets the RecursionError through: a 500)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def json_kind(value: Any) -> str:
     """What a JSON value is, in JSON's words ("an array", "a string", ...)."""
     if isinstance(value, bool) or value is None:

@@ -14,7 +14,6 @@ Viewers are socket.io-client JS clients in one Node process (bench/viewers.mjs).
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
@@ -25,15 +24,9 @@ from contextlib import ExitStack, contextmanager
 
 import requests
 
-from bench.live import client, responsiveness, run_body, throughput
+from bench.live import BENCH_LIMITS, arguments, client, responsiveness, run_body, throughput
 from bench.node_viewers import watch
 from tests.processes import SERVERS, app_process, cpu_seconds, redis_server
-
-BENCH_LIMITS = {
-    "SAGALAB_MAX_BOOKINGS_LIVE": "5000",
-    "SAGALAB_MAX_LIVE_RUNS": "16",
-    "SAGALAB_MAX_BOOKINGS_INSTANT": "100000",
-}
 
 
 def fan_out(
@@ -106,41 +99,8 @@ def sampling(pid: int, profile: str | None, viewers: int) -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> None:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.fanout",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--instant-bookings",
-        type=int,
-        default=10_000,
-        help="bookings of the instant run timed for one client (0: skip)",
-    )
-    parser.add_argument("--viewers", type=int, nargs="*", default=[100, 300])
-    parser.add_argument(
-        "--live-bookings",
-        type=int,
-        default=200,
-        help="bookings of the watched run (tutorial: 3 s apart)",
-    )
-    parser.add_argument("--speed", type=float, default=50.0)
-    parser.add_argument(
-        "--big-bookings",
-        type=int,
-        default=100_000,
-        help="instant run for the responsiveness probe (0: skip)",
-    )
-    parser.add_argument(
-        "--big-cap", type=float, default=90.0, help="seconds to probe before stopping the big run"
-    )
+    parser = arguments("python -m bench.fanout", __doc__)
     parser.add_argument("--server", choices=sorted(SERVERS), default="werkzeug")
-    parser.add_argument(
-        "--tick",
-        type=float,
-        default=0.1,
-        help="the server's TICK_SECONDS: one batch per run per tick",
-    )
     parser.add_argument(
         "--profile", help="py-spy record of the server per fan-out: FILE.svg or FILE.txt"
     )

@@ -30,6 +30,13 @@ import socketio
 
 from bench.viewers import watch
 
+#: the server's limits raised for the runs measured here
+BENCH_LIMITS = {
+    "SAGALAB_MAX_BOOKINGS_LIVE": "5000",
+    "SAGALAB_MAX_LIVE_RUNS": "16",
+    "SAGALAB_MAX_BOOKINGS_INSTANT": "100000",
+}
+
 
 def run_body(bookings: int, speed: float | str, paused: bool = False) -> dict[str, Any]:
     """The tutorial's services and failure rates, with every booking run to its end."""
@@ -46,9 +53,7 @@ def server(workdir: str, tick: float, stderr: Any = subprocess.DEVNULL) -> Any:
     """`python -m app --port 0` in a subprocess; yields its URL and process id."""
     env = {
         **os.environ,
-        "SAGALAB_MAX_BOOKINGS_LIVE": "5000",
-        "SAGALAB_MAX_LIVE_RUNS": "16",
-        "SAGALAB_MAX_BOOKINGS_INSTANT": "100000",
+        **BENCH_LIMITS,
         "SAGALAB_TICK_SECONDS": str(tick),
         "PYTHONUNBUFFERED": "1",
     }
@@ -235,12 +240,10 @@ def responsiveness(url: str, bookings: int, cap: float) -> None:
         watcher.disconnect()
 
 
-def main(argv: list[str] | None = None) -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+def arguments(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The options bench.live and bench.fanout share: the runs measured and the server's tick."""
     parser = argparse.ArgumentParser(
-        prog="python -m bench.live",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         "--instant-bookings",
@@ -256,7 +259,6 @@ def main(argv: list[str] | None = None) -> None:
         help="bookings of the watched run (tutorial: 3 s apart)",
     )
     parser.add_argument("--speed", type=float, default=50.0)
-    parser.add_argument("--procs", type=int, default=2, help="viewer worker processes")
     parser.add_argument(
         "--big-bookings",
         type=int,
@@ -272,6 +274,13 @@ def main(argv: list[str] | None = None) -> None:
         default=0.1,
         help="the server's TICK_SECONDS: one batch per run per tick",
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    parser = arguments("python -m bench.live", __doc__)
+    parser.add_argument("--procs", type=int, default=2, help="viewer worker processes")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir, server(workdir, args.tick) as (url, pid):
         print(

@@ -163,6 +163,20 @@ def test_socketio_and_static_answers_carry_nosniff(served: str) -> None:
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
 
 
+def test_scripts_and_stylesheets_carry_nosniff_and_no_document_headers(client) -> None:
+    """The ~40 modules and stylesheets of a first load skip what only a document's answer
+    means to a browser; an SVG (it can hold script when opened on its own) keeps the CSP."""
+    html = client.get("/").get_data(as_text=True)
+    version = re.search(r"/assets/([0-9a-f]+)/", html).group(1)
+    for name in ("js/main.js", "css/saga.css", "vendor/socket.io.esm.min.js"):
+        headers = client.get(f"/assets/{version}/{name}").headers
+        assert headers["X-Content-Type-Options"] == "nosniff", name
+        for other in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"):
+            assert other not in headers, (name, other)
+    svg = client.get(f"/assets/{version}/favicon.svg").headers
+    assert "frame-ancestors 'none'" in svg["Content-Security-Policy"]
+
+
 def test_no_page_may_be_framed_not_even_a_run_page(app: Flask, client) -> None:
     started = client.post("/api/runs", json={"preset": "tutorial", "speed": "instant"}).json
     headers = client.get(f"/runs/{started['id']}").headers

@@ -21,6 +21,7 @@ from flask import (
 from app.classes.errors import ClassError
 from app.classes.hub import ClassHub
 from app.classes.store import Classroom
+from app.inputs import loose_json
 from app.origins import refuse_foreign_origin
 
 bp = Blueprint("classes", __name__)
@@ -32,7 +33,7 @@ def _hub() -> ClassHub:
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    body = loose_json()
     if not isinstance(body, dict):
         raise ClassError(400, "must be a JSON object (Content-Type: application/json)", "body")
     return body
@@ -113,7 +114,7 @@ def get_class(code: str) -> Response:
 
 @bp.delete("/api/classes/<code>")
 def end_class(code: str) -> Response:
-    room = _presenter(code, request.get_json(silent=True) or {})
+    room = _presenter(code, loose_json() or {})
     _hub().end(room, "the presenter ended the class")
     return jsonify(ended=room.code)
 

@@ -15,14 +15,14 @@ from flask import (
     jsonify,
     render_template,
     request,
-    stream_with_context,
 )
 
 from app import access
 from app.history import exports, twins
 from app.history import query as run_query
 from app.history.differences import outcome_rows, param_rows
-from app.inputs import json_body, query_int, token_text
+from app.inputs import json_body, loose_json, query_int, token_text
+from app.packed import streamed
 from app.runs.info import run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import RequestError, parse_start
@@ -103,11 +103,7 @@ def _streamed_export(
 ) -> Response:
     """A stored run's events streamed through `chunks` (404 JSON for an unknown run)."""
     _stored_or_404(run_id)
-    return Response(
-        stream_with_context(chunks(_event_chunks(run_id))),
-        mimetype=mimetype,
-        headers={"Content-Disposition": disposition},
-    )
+    return streamed(chunks(_event_chunks(run_id)), mimetype, {"Content-Disposition": disposition})
 
 
 @bp.get("/api/runs/<run_id>/events.csv")
@@ -187,7 +183,8 @@ def remedy(run_id: str) -> tuple[Response, int]:
         return jsonify(
             errors={"preset": f"{info['preset'] or 'this run'} has no remedy preset"}
         ), 400
-    body = request.get_json(silent=True) or {}
+    body = loose_json()
+    body = body if isinstance(body, dict) else {}  # no body, or not an object: defaults
     params = {"seed": info["params"]["seed"]}
 
     def make() -> dict[str, Any]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, jsonify, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify
 
 from app.inputs import json_body, query_int
+from app.packed import streamed
 from app.runs.info import list_info, run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import parse_start
 from sim import PRESETS
 from sim.presets import REMEDIES
+from sim.trace.vocabulary import LIVE_STATES
 
 bp = Blueprint("api", __name__)
 
@@ -71,18 +73,18 @@ def get_run(run_id: str) -> Response | tuple[Response, int]:
 def run_events(run_id: str) -> Response | tuple[Response, int]:
     """The stored events so far, one JSON object a line, as `python -m sim --format jsonl`."""
     store = _manager().store
-    if store.get_run(run_id) is None:
+    run = store.get_run(run_id)
+    if run is None:
         return not_found(run_id)
+    ended = run["status"] not in LIVE_STATES  # its events are all stored and stay as they are
 
     def lines() -> Iterator[str]:
         for rows in store.event_lines(run_id):
             yield "".join(line + "\n" for _seq, line in rows)
 
-    return Response(
-        stream_with_context(lines()),
-        mimetype="application/jsonl",
-        headers={"Content-Disposition": f'inline; filename="{run_id}.jsonl"'},
-    )
+    disposition = f'inline; filename="{run_id}.jsonl"'
+    etag = f"{run_id}-{run['status']}-{run['event_count']}" if ended else None
+    return streamed(lines(), "application/jsonl", {"Content-Disposition": disposition}, etag)
 
 
 @bp.get("/healthz")

@@ -1,7 +1,7 @@
 // A student's class page: follows the presenter's current run live and read-only, switches
 // when the presenter shows another one, and votes on the presenter's questions.
 
-import { io } from "/vendor/socket.io.esm.min.js";
+import { io } from "../vendor/socket.io.esm.min.js";
 import { createBoard } from "./board.js";
 import { createCharts } from "./charts.js";
 import { answerLine, markPoll, tallyEl } from "./class_poll.js";

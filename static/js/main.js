@@ -4,12 +4,10 @@
 import { createBoard } from "./board.js";
 import { createCaption } from "./caption.js";
 import { createCharts, loadPlotly } from "./charts.js";
-import { initClassroom } from "./class_presenter.js";
 import { createClock } from "./clock.js";
 import { connect, tokenFor } from "./connection.js";
 import { createControls } from "./controls.js";
 import { createExports } from "./exports_menu.js";
-import { createForm } from "./form.js";
 import { createInvariants } from "./invariants.js";
 import { createLog } from "./log.js";
 import { createReplay } from "./replay.js";
@@ -26,7 +24,8 @@ const store = createRunStore(document.body);
 
 // A run page opened without this tab's control token is a read-only view from the start.
 const pageRun = document.body.dataset.runId;
-if (pageRun && !tokenFor(pageRun)) document.body.classList.add("viewer");
+const viewer = Boolean(pageRun && !tokenFor(pageRun));
+if (viewer) document.body.classList.add("viewer");
 initTheme($("theme-toggle"), () => store.redraw());
 store.mount(createControls($("controls"), store));
 const caption = el("div.caption#caption", { role: "region", "aria-label": "what just happened" });
@@ -39,14 +38,24 @@ store.mount(createLog($("log-panel"), store));
 createShare($("share"), store);
 
 /** The run's REST object (preset, its description and remedy, status) for the caption and the
- * run actions: fetched when the page joins a run and again when it has ended. */
-async function runInfo(runId) {
-  const response = await fetch(`/api/runs/${runId}`).catch(() => null);
-  const run = response && response.ok ? await response.json() : null;
-  if (run && run.id === store.runId) store.emit("run:info", run);
+ * run actions: the join's answer carries it (a run just started has only its id and status:
+ * fetched then); fetched again when it has ended, unless it had ended before the join. */
+let known = null;
+async function runInfo(runId, run = null) {
+  if (!run && known && known.id === runId && !known.live) run = known;
+  if (!run) {
+    const response = await fetch(`/api/runs/${runId}`).catch(() => null);
+    run = response && response.ok ? await response.json() : null;
+  }
+  if (run && run.id === store.runId) {
+    known = run;
+    store.emit("run:info", run);
+  }
   return run;
 }
-store.on("run:joined", ({ runId }) => { if (runId) runInfo(runId); });
+store.on("run:joined", ({ runId, run }) => {
+  if (runId) runInfo(runId, run && "description" in run ? run : null);
+});
 
 // An ended run (or one that ends while the page is open) becomes a replay on its own clock.
 const bar = el("section.replay-bar#replay", { hidden: true, "aria-label": "replay" });
@@ -72,7 +81,26 @@ store.on("reset", () => {
 
 // Back/forward between "/" and "/runs/<id>" (pushed on start): load that page for real.
 window.addEventListener("popstate", () => location.reload());
-createForm($("form"), store).then(() =>
-  initClassroom(store, connect(store, document.body.dataset.runId || null)));
+
+/** A stylesheet next to this module's version (css/name), resolved once it has loaded. */
+function stylesheet(name) {
+  return new Promise((resolve) => {
+    const href = new URL(`../css/${name}`, import.meta.url).href;
+    document.head.append(el("link", { rel: "stylesheet", href, onload: resolve, onerror: resolve }));
+  });
+}
+
+// The owner's parts (.owner-only: the parameter form, the classroom bar and its questions)
+// load alongside the views and are in place before the connection joins; a viewer (the share
+// link, what a class opens) never loads them, nor the presets and schema the form fetches.
+const ownerParts = viewer ? Promise.resolve([]) : Promise.all([
+  import("./class_presenter.js"),
+  stylesheet("class.css"),
+  import("./form.js").then(({ createForm }) => createForm($("form"), store)),
+]);
+ownerParts.then(([presenter]) => {
+  const socket = connect(store, pageRun || null);
+  if (presenter) presenter.initClassroom(store, socket);
+});
 // A page without a run has time before Start: Plotly's parse happens then, not during the run.
 if (!pageRun) loadPlotly().then(() => charts.prime());
