@@ -161,6 +161,17 @@ def test_an_owner_on_a_phone_sees_the_board_first_and_reaches_the_form(
     assert controls_bottom <= top_of(page, "#f-preset") < 844
     assert page.evaluate("document.activeElement.id") == "f-preset"
     screenshot(page, "dashboard-owner-form-390x844-light", full_page=False)
+    page.fill("[id='f-bookings']", "0")  # refused: Start, pressed at the top, shows why
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click("#btn-start")
+    page.wait_for_function(
+        """() => { const e = document.querySelector('#form .field.invalid');
+        const top = e && e.getBoundingClientRect().top;
+        return e && top >= document.getElementById('controls').getBoundingClientRect().bottom
+            && top < innerHeight; }"""
+    )
+    assert page.locator("[data-error-for='bookings']").inner_text()
+    page.fill("[id='f-bookings']", "5")
     start_run(page, preset="tutorial", speed="instant")  # from the form, Start in the controls
     wait_finished(page)
     assert list(board(page)) == ["BOOK001", "BOOK002", "BOOK003", "BOOK004", "BOOK005"]

@@ -1,6 +1,7 @@
 // Charts (Plotly): seats, rooms and cars available over simulated time as step lines against
 // capacity, and saga outcomes over time; above them a readout of the inventory now.
 
+import { loadPlotly } from "./plotly_loader.js";
 import { cssVar, el, markDrawn, STEPS } from "./util.js";
 
 const SERVICE_NAME = { flight: "seats", hotel: "rooms", car: "cars" };
@@ -12,25 +13,6 @@ const CONFIG = { displayModeBar: false, responsive: true };
 const MAX_POINTS = 1600; // per series: a chart is at most ~1,000 px wide
 
 const NEAR = "300px 0px"; // the charts load as they come within this much of the viewport
-
-let plotly = null; // the page's one load of plotly.min.js (it defines window.Plotly)
-
-/** Load Plotly when the page is idle (its parse takes a long task): board and timeline first. */
-function loadPlotly() {
-  if (!plotly) {
-    plotly = new Promise((resolve, reject) => {
-      if (window.Plotly) { resolve(); return; }
-      const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
-      idle(() => {
-        const script = el("script", { src: new URL("../vendor/plotly.min.js", import.meta.url).href });
-        script.onload = resolve;
-        script.onerror = reject;
-        document.head.append(script);
-      }, { timeout: 2000 });
-    });
-  }
-  return plotly;
-}
 
 /** A series thinned to about MAX_POINTS points: per slice the first, lowest, highest and last
  * points, so the step line keeps its envelope and its level at every slice's end. */
