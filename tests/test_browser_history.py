@@ -113,7 +113,7 @@ def test_plotly_loads_only_when_the_charts_are_scrolled_into_view(
     run = finished_run(server, "tutorial")
     page, errors = new_page(browser, 1920, 1080)
     plotly: list[str] = []
-    page.on("request", lambda r: plotly.append(r.url) if "plotly" in r.url else None)
+    page.on("request", lambda r: plotly.append(r.url) if "/vendor/plotly" in r.url else None)
     page.goto(server + run["url"])
     page.wait_for_function("document.body.classList.contains('replaying')")
     wait_drawn(page)  # board, timeline, invariants and log: the charts wait out of view
@@ -125,7 +125,7 @@ def test_plotly_loads_only_when_the_charts_are_scrolled_into_view(
     show_charts(page)
     wait_drawn(page)
     assert charts.get_attribute("data-drawn") == page.get_attribute("body", "data-frame")
-    assert len(plotly) == 1 and plotly[0].endswith("/vendor/plotly.min.js")
+    assert len(plotly) == 1 and plotly[0].endswith("/vendor/plotly.min.js")  # once
     legend = page.eval_on_selector_all("#chart-inventory .legendtext", "es => es.length")
     assert legend >= 3  # seats, rooms, cars
     screenshot(page, "replay-charts-scrolled-1920x1080-light", full_page=False)
