@@ -24,6 +24,7 @@ from typing import Any
 from app import create_app
 from app.server import serving
 from tests.browser import Page, chromium
+from tests.browser_support import show_charts
 
 SEEK_JS = """async (times) => {
   // The synchronous work of a seek: the scrubber's value and an input event, as a drag makes
@@ -211,6 +212,10 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
             start = time.perf_counter()
             page.goto(f"{base}/runs/{run_info['id']}")
             page.wait_for_function("document.body.classList.contains('replaying')", timeout=300_000)
+            # the charts load Plotly when scrolled to: a reader who has seen them once seeks
+            # with their curtain to move too (SETTLED waits for it); then back to the scrubber
+            show_charts(page)
+            page.evaluate("window.scrollTo(0, 0)")
             print(
                 f"page open until replay ready: {time.perf_counter() - start:.1f} s "
                 f"(join, receive every event, build checkpoints); {load()}"
