@@ -79,6 +79,13 @@ def test_a_class_follows_the_presenter_predicts_and_sees_the_reveal(
     for page in (laptop, phone):
         run_shown(page, first)
         finished_run(page)
+    # the presenter view of the ended run: board, timeline and charts (in view: Plotly loads,
+    # they draw) in large type; a question, once asked, takes the charts' place
+    presenter.keyboard.press("f")
+    wait_drawn(presenter)
+    sizes = font_sizes(presenter)
+    assert sizes["timeline"] >= 18 and 18 <= sizes["charts"] < 100, sizes  # charts drawn
+    presenter.keyboard.press("f")
 
     # run 2, with a breakpoint: the run pauses by itself when the car fails
     presenter.check("#breakpoints input[value='step_failed']")
@@ -89,9 +96,6 @@ def test_a_class_follows_the_presenter_predicts_and_sees_the_reveal(
     ).json_value()
     presenter.wait_for_selector("#class-panel .suggestion[data-rule='first_undo']")
     assert "a step failed" in presenter.inner_text("#class-panel .ask-why")
-    wait_drawn(presenter)  # the presenter view shows the charts: Plotly loads, they draw
-    sizes = font_sizes(presenter)
-    assert sizes["timeline"] >= 18 and 18 <= sizes["charts"] < 100, sizes  # charts drawn
     for page in (laptop, phone):
         run_shown(page, second)
         page.wait_for_function("document.body.dataset.state === 'paused'")
