@@ -131,3 +131,12 @@ def test_round6_is_round_to_six_places(now):
     """The tracer's fast rounding of event times gives exactly what round(now, 6) gives."""
     fast, slow = round6(now), round(now, 6)
     assert fast == slow and type(fast) is type(slow)
+
+
+def test_the_clock_the_tracer_reads_is_asimpys_now():
+    """The tracer reads `env._now` (sim/kernel.py's docstring); it must be `env.now`."""
+    env, seen = Environment(), []
+    kernel.call_at(env, 2.5, lambda: seen.append((env._now, env.now)))
+    Timeout(env, 4.0)
+    env.run()
+    assert seen == [(2.5, 2.5)] and env._now == env.now == 4.0
