@@ -24,14 +24,14 @@ _stdlib = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: kinds whose fields may hold floats besides `t` (parameters, the summary): stdlib-encoded
 ANY_FLOATS = frozenset({"run.started", "run.finished"})
-_TINY = 0.0001  # orjson writes a float under this as 0.00001, Python as 1e-05
+TINY = 0.0001  # orjson writes a float under this as 0.00001 or 1e-5, Python as 1e-05
 _time, _kind = itemgetter("t"), itemgetter("kind")
 
 
 def plain_time(t: float) -> bool:
     """Whether an event at time `t` holds no float that orjson writes otherwise than the
     stdlib (see `to_json`), unless its kind is in ANY_FLOATS."""
-    return t >= _TINY or t == 0
+    return t >= TINY or t == 0
 
 
 def to_json(event: Event) -> str:
@@ -62,7 +62,7 @@ def to_jsonl(events: list[Event]) -> bytes:
     """
     if not events:
         return b""
-    if min(map(_time, events)) >= _TINY and ANY_FLOATS.isdisjoint(map(_kind, events)):
+    if min(map(_time, events)) >= TINY and ANY_FLOATS.isdisjoint(map(_kind, events)):
         try:
             return b"\n".join(map(_orjson, events)) + b"\n"
         except TypeError:

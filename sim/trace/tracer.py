@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.trace.events import ANY_FLOATS, Sink, null_sink, plain_time
+from sim.trace.events import ANY_FLOATS, TINY, Sink, null_sink
 
 if TYPE_CHECKING:
     from asimpy import Environment
@@ -12,25 +12,14 @@ if TYPE_CHECKING:
     from sim.trace.checker import InvariantChecker
 
 
-_ROUNDER = 6755399441055744.0  # 1.5 * 2**52: x + it - it is x rounded to an integer
-
-
-def round6(now: float) -> float:
-    """`round(now, 6)`, the same number, mostly without `round`'s decimal conversion.
-
-    Below 1e9, `now * 1e6` is within 0.0625 of the exact product; unless that lands near a
-    tie, rounding it to an integer r is what `round` does on the exact value, and `r / 1e6`
-    (an exact integer divided by an exact power of ten, correctly rounded) is the double
-    nearest the decimal `round` would parse back. Ties, huge times and ints take `round`.
-    r stays a float: adding and taking away 1.5 * 2**52 rounds a double under 2**51 to an
-    integer, half to even as `round` does, with no int made.
-    """
-    if type(now) is float and now < 1e9:
-        scaled = now * 1e6
-        r = scaled + _ROUNDER - _ROUNDER
-        if -0.4 < scaled - r < 0.4:
-            return r / 1e6
-    return round(now, 6)
+#: 1.5 * 2**52: `x + it - it` is x rounded to an integer, half to even as `round` does, for
+#: a double under 2**51, and stays a float. An event's time is `round(now, 6)`, computed
+#: (inline in `emit`, once per distinct time) without `round`'s decimal conversion: below
+#: 1e9, `now * 1e6` is within 0.0625 of the exact product; unless that lands near a tie,
+#: rounding it to an integer r is what `round` does on the exact value, and `r / 1e6` (an
+#: exact integer divided by an exact power of ten, correctly rounded) is the double nearest
+#: the decimal `round` would parse back. Ties, huge times and ints take `round`.
+_ROUNDER = 6755399441055744.0
 
 
 class Tracer:
@@ -87,10 +76,16 @@ class Tracer:
         sink = self.sink
         if sink is not None:
             now = self.env._now
-            if now != self._raw:  # many events share a time: round once
+            if now != self._raw:  # many events share a time: stamp it once
                 self._raw = now
-                self._t = t = round6(now)
-                self._plain = plain_time(t)
+                if type(now) is float and now < 1e9:  # round(now, 6) without decimals
+                    scaled = now * 1e6
+                    r = scaled + _ROUNDER - _ROUNDER
+                    t = r / 1e6 if -0.4 < scaled - r < 0.4 else round(now, 6)
+                else:
+                    t = round(now, 6)
+                self._t = t
+                self._plain = t >= TINY or t == 0  # plain_time(t)
             event = {
                 "seq": seq,
                 "t": self._t,
