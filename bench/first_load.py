@@ -5,11 +5,13 @@ the network is idle (no HTTP request in flight for --quiet ms; the Socket.IO web
 not count) and then reloads it the same way. Chrome DevTools' Network events give the bytes on
 the wire (headers included, after compression); the page's Paint Timing gives the first
 contentful paint, and a MutationObserver the moment each view (a [data-view] element) first
-marks itself drawn (`data-drawn`). Measured on the loopback as is, throttled to a laptop's
-share of a busy classroom Wi-Fi, and that again with gzip only (what chromium asks for over
-plain http off localhost). Without --url it starts the app under gunicorn (gevent worker, the
-production command) on a free port with its own SQLite file; the pages opened on a run use a
-finished run and a live (paused) one, opened without their control token as a share link is.
+marks itself drawn (`data-drawn`; charts out of view wait, marked `data-deferred`, and are
+not counted: nothing is scrolled, so their Plotly is no part of a first load). Measured on the
+loopback as is, throttled to a laptop's share of a busy classroom Wi-Fi, and that again with
+gzip only (what chromium asks for over plain http off localhost). Without --url it starts the
+app under gunicorn (gevent worker, the production command) on a free port with its own SQLite
+file; the pages opened on a run use a finished run and a live (paused) one, opened without
+their control token as a share link is.
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ def load(page: Page, wire: Wire, url: str | None, quiet: float) -> dict[str, Any
         """() => ({
         fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? NaN,
         drawn: Math.max(-1, ...(window.__drawnAt || new Map()).values()),
-        views: document.querySelectorAll('[data-view]').length,
+        views: document.querySelectorAll('[data-view]:not([data-deferred])').length,
         marked: (window.__drawnAt || new Map()).size })"""
     )
     drawn = timing["drawn"] if timing["views"] and timing["marked"] == timing["views"] else None

@@ -121,18 +121,24 @@ def start_run(
     page.click("#btn-start")
 
 
-# Every view marks its root with data-drawn (the store's render it has drawn, charts included,
-# set after the drawing); a store marks its scope with data-frame, data-seq and data-finished.
+# Every view marks its root with data-drawn (the store's render it has drawn, set after the
+# drawing); a store marks its scope with data-frame, data-seq and data-finished. The charts
+# draw (and load Plotly) only once they come near the viewport: until then they are marked
+# data-deferred, which counts as drawn only while they are out of view.
 DRAWN = """(scope) => {
     const root = document.querySelector(scope);
     const views = root ? root.querySelectorAll('[data-view]') : [];
+    const away = (v) => { const r = v.getBoundingClientRect();
+        return r.bottom <= 0 || r.top >= innerHeight || r.width === 0; };
     return views.length > 0 && root.dataset.frame !== undefined
-        && [...views].every(v => v.dataset.drawn === root.dataset.frame);
+        && [...views].every(v => v.dataset.drawn === root.dataset.frame
+            || (v.dataset.deferred === 'true' && away(v)));
 }"""
 
 
 def wait_drawn(page: Page, scope: str = "body", timeout: float = 30_000) -> None:
-    """Wait until every view in `scope` has drawn the store's latest render."""
+    """Wait until every view in `scope` has drawn the store's latest render (charts out of
+    view and not loaded aside: show_charts() first to wait for them too)."""
     page.wait_for_function(DRAWN, arg=scope, timeout=timeout)
 
 
@@ -142,6 +148,16 @@ def wait_finished(page: Page, scope: str = "body", timeout: float = 30_000) -> N
         f"(scope) => document.querySelector(scope).dataset.finished === 'true' && ({DRAWN})(scope)",
         arg=scope,
         timeout=timeout,
+    )
+
+
+def show_charts(page: Page, scope: str = "body") -> None:
+    """Scroll the charts in `scope` into view, as a reader does (Plotly loads then), so that
+    wait_drawn() and wait_finished() wait for them too."""
+    page.locator(f"{scope} [data-view=charts]").first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(scope) => !document.querySelector(`${scope} [data-view=charts]`).dataset.deferred",
+        arg=scope,
     )
 
 

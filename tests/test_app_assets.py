@@ -30,8 +30,8 @@ def test_pages_link_versioned_assets_and_modules_import_within_the_version(
     connection = client.get(f"{base}/js/connection.js").get_data(as_text=True)
     assert 'from "../vendor/socket.io.esm.min.js"' in connection  # stays in this version
     assert client.get(f"{base}/vendor/socket.io.esm.min.js").status_code == 200
-    charts = client.get(f"{base}/js/charts.js").get_data(as_text=True)
-    assert '"../vendor/plotly.min.js", import.meta.url' in charts  # loaded later, same version
+    loader = client.get(f"{base}/js/plotly_loader.js").get_data(as_text=True)
+    assert '"../vendor/plotly.min.js", import.meta.url' in loader  # loaded later, same version
 
 
 def test_versioned_assets_are_kept_for_a_year_and_revalidate_by_etag(client: FlaskClient) -> None:

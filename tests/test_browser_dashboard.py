@@ -14,6 +14,7 @@ from tests.browser_support import (
     log_lines,
     open_page,
     screenshot,
+    show_charts,
     start_run,
     wait_drawn,
     wait_finished,
@@ -65,6 +66,7 @@ def test_tutorial_sample_run(
 ) -> None:
     page, errors = open_page(browser, server + "/", width, height, theme)
     start_run(page, speed="1000×" if width == 1280 else "instant")
+    show_charts(page)
     wait_finished(page)
     rows = board(page)
     assert list(rows) == ["BOOK001", "BOOK002", "BOOK003", "BOOK004", "BOOK005"]
@@ -76,7 +78,7 @@ def test_tutorial_sample_run(
     assert book4.nth(0).inner_text().startswith("↩2")  # then the flight
     assert "compensated" in rows["BOOK004"]["outcome"]
     assert inventory_text(page) == {"flight": "9/10", "hotel": "4/5", "car": "2/3"}
-    legend = chart_legend(page)  # wait_finished waited for the charts too
+    legend = chart_legend(page)  # in view, so wait_finished waited for the charts too
     assert {"seats 9/10", "rooms 4/5", "cars 2/3"} <= set(legend)
     marks = invariant_marks(page)
     assert len(marks) == 5 and all("inv-pass" in c for c in marks.values())
@@ -138,6 +140,55 @@ def test_share_link_viewer_catches_up_and_ends_in_the_same_state(
     assert viewer.evaluate(same) == owner.evaluate(same)
     screenshot(viewer, "dashboard-viewer-1280x720-light")
     assert owner_errors == [] and viewer_errors == []
+
+
+def top_of(page: Page, selector: str) -> float:
+    """Where the element's top is now, in CSS px from the top of the viewport."""
+    return page.locator(selector).evaluate("e => e.getBoundingClientRect().top")
+
+
+def test_an_owner_on_a_phone_sees_the_board_first_and_reaches_the_form(
+    server: str, browser: Browser
+) -> None:
+    """At 390x844 the owner's board starts above the fold (the form comes after it, opened
+    from the Parameters button next to Start), on "/" and on the run page with its token."""
+    page, errors = open_page(browser, server + "/", 390, 844, "light")
+    assert 0 <= top_of(page, "#board") < 844 - 200, "the board starts above the fold"
+    assert top_of(page, "#params-details") > top_of(page, "#board")
+    screenshot(page, "dashboard-owner-390x844-light", full_page=False)
+    page.click("#btn-params")  # the form: opened and scrolled to, below the sticky controls
+    controls_bottom = page.locator("#controls").evaluate("e => e.getBoundingClientRect().bottom")
+    assert controls_bottom <= top_of(page, "#f-preset") < 844
+    assert page.evaluate("document.activeElement.id") == "f-preset"
+    screenshot(page, "dashboard-owner-form-390x844-light", full_page=False)
+    page.fill("[id='f-bookings']", "0")  # refused: Start, pressed at the top, shows why
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click("#btn-start")
+    page.wait_for_function(
+        """() => { const e = document.querySelector('#form .field.invalid');
+        const top = e && e.getBoundingClientRect().top;
+        return e && top >= document.getElementById('controls').getBoundingClientRect().bottom
+            && top < innerHeight; }"""
+    )
+    assert page.locator("[data-error-for='bookings']").inner_text()
+    page.fill("[id='f-bookings']", "5")
+    start_run(page, preset="tutorial", speed="instant")  # from the form, Start in the controls
+    wait_finished(page)
+    assert list(board(page)) == ["BOOK001", "BOOK002", "BOOK003", "BOOK004", "BOOK005"]
+    assert 0 <= top_of(page, "#board") < 844 - 200, "a run started scrolls back to the board"
+    page.reload()  # the run page, with this tab's control token: still the owner's layout
+    page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1")
+    wait_finished(page)
+    assert page.evaluate("document.body.classList.contains('viewer')") is False
+    assert page.locator("#btn-start").is_visible() and page.locator("#viewer-badge").is_hidden()
+    assert 0 <= top_of(page, "#board") < 844 - 200
+    screenshot(page, "dashboard-owner-run-390x844-light", full_page=False)
+    wide, wide_errors = open_page(browser, server + "/", 1920, 1080, "light")
+    assert wide.locator("#btn-params").is_hidden()  # the form is the left column there
+    assert wide.locator("#params-details").evaluate("e => e.getBoundingClientRect().left") < (
+        wide.locator("#board").evaluate("e => e.getBoundingClientRect().left")
+    )
+    assert errors == [] and wide_errors == []
 
 
 def test_field_errors_appear_next_to_the_field_and_nothing_starts(
@@ -295,6 +346,7 @@ def test_selecting_a_saga_highlights_it_everywhere(server: str, browser: Browser
         "#log .log-line.hl", "ls => ls.map(l => l.dataset.saga)"
     )
     assert highlighted and set(highlighted) == {"BOOK004"}
+    show_charts(page)
     wait_drawn(page)
     assert page.locator("#chart-inventory .shapelayer path").count() > 0  # the saga's span
     page.keyboard.press("Escape")

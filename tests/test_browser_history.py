@@ -19,6 +19,7 @@ from tests.browser_support import (
     open_page,
     open_plain,
     screenshot,
+    show_charts,
     wait_drawn,
 )
 from tests.history_support import call, events_of, expected_at, finished_run, get_text
@@ -33,7 +34,7 @@ def open_replay(
 ) -> tuple[Page, list[str]]:
     page, errors = open_page(browser, url, width, height, theme)
     page.wait_for_function("document.body.classList.contains('replaying')")
-    wait_drawn(page)  # charts included (Plotly loads once the board is drawn)
+    wait_drawn(page)  # the charts, below the fold, wait until they are scrolled to
     return page, errors
 
 
@@ -101,6 +102,33 @@ def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Brows
     }""")
     assert mismatches == 0
     screenshot(page, "replay-crash-no-log-1280x720-light")
+    assert errors == []
+
+
+def test_plotly_loads_only_when_the_charts_are_scrolled_into_view(
+    server: str, browser: Browser
+) -> None:
+    """Issue 13's first load: Plotly (a third of a megabyte) is not fetched for charts below
+    the fold of a 1920x1080 share link; scrolled to, they load it once and draw."""
+    run = finished_run(server, "tutorial")
+    page, errors = new_page(browser, 1920, 1080)
+    plotly: list[str] = []
+    page.on("request", lambda r: plotly.append(r.url) if "/vendor/plotly" in r.url else None)
+    page.goto(server + run["url"])
+    page.wait_for_function("document.body.classList.contains('replaying')")
+    wait_drawn(page)  # board, timeline, invariants and log: the charts wait out of view
+    assert plotly == [] and page.evaluate("window.Plotly === undefined")
+    charts = page.locator("[data-view=charts]")
+    assert charts.evaluate("c => c.getBoundingClientRect().top > innerHeight")  # below the fold
+    assert charts.get_attribute("data-deferred") == "true"
+    assert charts.get_attribute("data-drawn") is None
+    show_charts(page)
+    wait_drawn(page)
+    assert charts.get_attribute("data-drawn") == page.get_attribute("body", "data-frame")
+    assert len(plotly) == 1 and plotly[0].endswith("/vendor/plotly.min.js")  # once
+    legend = page.eval_on_selector_all("#chart-inventory .legendtext", "es => es.length")
+    assert legend >= 3  # seats, rooms, cars
+    screenshot(page, "replay-charts-scrolled-1920x1080-light", full_page=False)
     assert errors == []
 
 

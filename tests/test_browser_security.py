@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import Browser, Page
-from tests.browser_support import new_page, screenshot, start_run, wait_finished
+from tests.browser_support import new_page, screenshot, show_charts, start_run, wait_finished
 from tests.history_support import call, wait_ended
 
 pytestmark = pytest.mark.browser
@@ -62,6 +62,7 @@ def test_the_dashboard_runs_and_charts_under_the_policy(server: str, browser: Br
     page.press("[id='f-bookings']", "Enter")  # the form's submit is cancelled in JS now
     assert page.url == server + "/"
     start_run(page, "tutorial")
+    show_charts(page)  # Plotly loads then, under the same policy
     wait_finished(page)
     page.wait_for_function("document.querySelectorAll('#chart-inventory .legendtext').length")
     assert page.evaluate("window.__csp") == [] and errors == []

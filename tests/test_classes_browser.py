@@ -10,7 +10,13 @@ import pytest
 import requests
 
 from tests.browser import Browser, Page
-from tests.browser_support import new_page, open_page, screenshot, start_run
+from tests.browser_support import (
+    new_page,
+    open_page,
+    screenshot,
+    start_run,
+    wait_drawn,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -83,6 +89,9 @@ def test_a_class_follows_the_presenter_predicts_and_sees_the_reveal(
     ).json_value()
     presenter.wait_for_selector("#class-panel .suggestion[data-rule='first_undo']")
     assert "a step failed" in presenter.inner_text("#class-panel .ask-why")
+    wait_drawn(presenter)  # the presenter view shows the charts: Plotly loads, they draw
+    sizes = font_sizes(presenter)
+    assert sizes["timeline"] >= 18 and 18 <= sizes["charts"] < 100, sizes  # charts drawn
     for page in (laptop, phone):
         run_shown(page, second)
         page.wait_for_function("document.body.dataset.state === 'paused'")
@@ -127,9 +136,6 @@ def test_a_class_follows_the_presenter_predicts_and_sees_the_reveal(
     presenter.wait_for_selector("#class-panel .tally-row[data-choice='flight'][data-count='1']")
     presenter.wait_for_selector("#class-panel .tally-row[data-choice='nothing'][data-count='1']")
     assert phone.locator("#class-poll .tally").count() == 0, "no tally for students before"
-    presenter.wait_for_timeout(0)
-    sizes = font_sizes(presenter)
-    assert sizes["timeline"] >= 18 and sizes["charts"] >= 18, sizes
     screenshot(presenter, "class-presenter-vote-1920", full_page=False)
     screenshot(phone, "class-student-phone-vote", full_page=False)
 

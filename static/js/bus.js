@@ -6,7 +6,8 @@
 //   cmd:control {action, speed?, fault?}              controls -> connection (control_run)
 //   ui:start {speed, start_paused}                    controls -> form (collect, then cmd:start)
 //   form:errors {errors}                              connection -> form (field errors)
-//   run:reset {runId}   run:joined {run, controller, runId}   run:error {message}
+//   run:reset {runId}   run:joined {run, controller, runId, started?}   run:error {message}
+//                       (started: this page has just started the run)
 //   run:loading {events, total, done}   run:status {state, t, speed}   conn {connected}
 //   run:started-event {params}   the run.started event arrived (the run's mode)
 //   run:info {run}      the run's REST object (preset, description, remedy, status): caption, actions

@@ -1,6 +1,7 @@
 // Charts (Plotly): seats, rooms and cars available over simulated time as step lines against
 // capacity, and saga outcomes over time; above them a readout of the inventory now.
 
+import { loadPlotly } from "./plotly_loader.js";
 import { cssVar, el, markDrawn, STEPS } from "./util.js";
 
 const SERVICE_NAME = { flight: "seats", hotel: "rooms", car: "cars" };
@@ -11,24 +12,7 @@ const OUTCOME_COLOR = { completed: "--ok", compensated: "--comp", stuck: "--warn
 const CONFIG = { displayModeBar: false, responsive: true };
 const MAX_POINTS = 1600; // per series: a chart is at most ~1,000 px wide
 
-let plotly = null; // the page's one load of plotly.min.js (it defines window.Plotly)
-
-/** Load Plotly when the page is idle (its parse takes a long task): board and timeline first. */
-export function loadPlotly() {
-  if (!plotly) {
-    plotly = new Promise((resolve, reject) => {
-      if (window.Plotly) { resolve(); return; }
-      const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
-      idle(() => {
-        const script = el("script", { src: new URL("../vendor/plotly.min.js", import.meta.url).href });
-        script.onload = resolve;
-        script.onerror = reject;
-        document.head.append(script);
-      }, { timeout: 2000 });
-    });
-  }
-  return plotly;
-}
+const NEAR = "300px 0px"; // the charts load as they come within this much of the viewport
 
 /** A series thinned to about MAX_POINTS points: per slice the first, lowest, highest and last
  * points, so the step line keeps its envelope and its level at every slice's end. */
@@ -151,7 +135,8 @@ const NAMES_AFTER_MS = 200; // a replay's legend counts follow once seeking paus
  * waits 3·d ms before its next redraw, so they never take more than a quarter of the main
  * thread. A replay draws the whole run once; a seek then moves a curtain over what has not
  * happened yet (a shape: about a millisecond), and the legend's counts follow when seeking
- * pauses. */
+ * pauses. Plotly (a third of a megabyte) loads only when the charts come near the viewport or
+ * show() asks for them; until then `root` is marked data-deferred and draws nothing. */
 export function createCharts(root, store, { prefix = "" } = {}) {
   const readout = el(`div.inventory-readout#${prefix}inventory-readout`, { "aria-live": "polite" });
   const divs = { inventory: el(`div.chart#${prefix}chart-inventory`),
@@ -169,6 +154,42 @@ export function createCharts(root, store, { prefix = "" } = {}) {
   let colors = null;
   let scheduled = false;
   let turn = 0;
+  const waiting = []; // show()'s callers, told once both charts show the latest render
+  let wanted = false; // the charts have come into view (or show() asked): Plotly loads
+  root.dataset.deferred = "true";
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) want();
+  }, { rootMargin: NEAR });
+  observer.observe(root);
+
+  function want() {
+    if (wanted) return;
+    wanted = true;
+    observer.disconnect();
+    delete root.dataset.deferred;
+    loadPlotly().then(() => {
+      prime();
+      schedule();
+    }, () => {
+      for (const div of Object.values(divs)) {
+        div.textContent = "⚠ the charts could not load: reload the page";
+        div.style.visibility = "";
+      }
+    });
+  }
+
+  /** Draw both charts empty (and hidden) in idle time before a run, so that the run's first
+   * draw is an update rather than Plotly building a chart from nothing. */
+  function prime() {
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
+    for (const [which, div] of Object.entries(divs)) {
+      idle(() => {
+        if (div.data || latest) return;
+        div.style.visibility = "hidden";
+        window.Plotly.newPlot(div, [], layout(CHARTS[which].title, []), CONFIG);
+      });
+    }
+  }
 
   const shapes = (which) => {
     const { state, replay, full, selected } = latest;
@@ -221,11 +242,8 @@ export function createCharts(root, store, { prefix = "" } = {}) {
 
   function tick() {
     scheduled = false;
-    if (!latest || latest.catchingUp) return; // board and timeline first: charts once it is in
-    if (!window.Plotly) {
-      loadPlotly().then(schedule);
-      return;
-    }
+    // board and timeline first: charts once the run is in, and Plotly once they are seen
+    if (!latest || latest.catchingUp || !wanted || !window.Plotly) return;
     const order = turn ? ["outcomes", "inventory"] : ["inventory", "outcomes"];
     const now = performance.now();
     const stale = order.filter((k) => drawn[k] !== latest.frame);
@@ -240,11 +258,20 @@ export function createCharts(root, store, { prefix = "" } = {}) {
     }
     if (drawn.inventory === latest.frame && drawn.outcomes === latest.frame) {
       markDrawn(root, latest.frame, latest.state);
+      for (const resolve of waiting.splice(0)) resolve();
     } else schedule();
   }
 
   return {
     charts: divs,
+    /** Load Plotly now (an action needs the charts); resolves once both show the run. */
+    show() {
+      want();
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        schedule();
+      });
+    },
     reset() {
       latest = null;
       base = blank();
@@ -252,18 +279,6 @@ export function createCharts(root, store, { prefix = "" } = {}) {
       readout.textContent = "";
       // hidden until the new run's first draw replaces it: no Plotly work at Start
       for (const div of Object.values(divs)) div.style.visibility = "hidden";
-    },
-    /** Draw both charts empty (and hidden) in idle time once Plotly is in, so that a run's
-     * first draw is an update rather than Plotly building a chart from nothing. */
-    prime() {
-      const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
-      for (const [which, div] of Object.entries(divs)) {
-        idle(() => {
-          if (!window.Plotly || div.data || latest) return;
-          div.style.visibility = "hidden";
-          window.Plotly.newPlot(div, [], layout(CHARTS[which].title, []), CONFIG);
-        });
-      }
     },
     render({ state, latest: full, selected, frame, catchingUp, restyled }) {
       const replay = Boolean(full && full.finished && state !== full);

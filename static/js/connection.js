@@ -114,7 +114,7 @@ export function connect(store, initialRunId) {
       emit("form:errors", { errors: {} });
       store.reset(runId);
       emit("run:joined", { run: { id: runId, status: "pending", speed: body.speed },
-        controller: true, runId });
+        controller: true, runId, started: true });
       for (const msg of early) {
         if (msg.run_id !== runId || !msg.events.length) continue;
         lastSeq = Math.max(lastSeq, msg.events[msg.events.length - 1].seq);

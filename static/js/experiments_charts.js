@@ -1,6 +1,7 @@
 // Plotly charts of an experiment: success rate with 95% CIs (a line per factor level),
 // stacked outcomes, invariant violation rate, compensations performed against expected.
 
+import { loadPlotly } from "./plotly_loader.js";
 
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F7F7F"];
 const OUTCOMES = [
@@ -112,10 +113,17 @@ function draw(root, exp) {
   }), layout(x, xRange, "compensations per run"), config);
 }
 
+/** Draw each render with points into `root`; Plotly loads with an experiment's first point. */
 export function initExperimentCharts(root, { on }) {
-  on("exp:render", (exp) => {
-    const ready = Boolean(exp.spec && exp.points.length && window.Plotly);
+  let latest = null;
+  const show = () => {
+    const ready = Boolean(latest.spec && latest.points.length && window.Plotly);
     root.hidden = !ready;
-    if (ready) draw(root, exp);
+    if (ready) draw(root, latest);
+  };
+  on("exp:render", (exp) => {
+    latest = exp;
+    if (exp.spec && exp.points.length && !window.Plotly) loadPlotly().then(show);
+    show();
   });
 }

@@ -20,8 +20,8 @@ export function chartPng(div, name) {
     width: div.clientWidth || 900, height: div.clientHeight || 400 });
 }
 
-/** The menu element; `runId()` names the run shown when the menu opens; `charts` maps a
- * name to its Plotly element. */
+/** The menu element; `runId()` names the run shown when the menu opens; `charts` is the run's
+ * charts view ({charts: name -> Plotly element, show()}: Plotly loads when a PNG is asked for). */
 export function createExports(runId, charts) {
   const list = el("div.export-list#export-list");
   const fill = () => {
@@ -29,9 +29,10 @@ export function createExports(runId, charts) {
     list.replaceChildren(
       ...files(id).map(([label, href, name]) =>
         el("a.export-link", { href, download: name, dataset: { export: label } }, label)),
-      ...Object.entries(charts).map(([what, div]) => el("button.small.export-link", { type: "button",
-        dataset: { export: `${what}.png` }, onclick: () => chartPng(div, `${id}-${what}`) },
-      `${what} chart .png`)),
+      ...Object.entries(charts.charts).map(([what, div]) => el("button.small.export-link",
+        { type: "button", dataset: { export: `${what}.png` },
+          onclick: () => charts.show().then(() => chartPng(div, `${id}-${what}`)) },
+        `${what} chart .png`)),
       el("a.export-link#permalink", { href: `/runs/${id}`, dataset: { export: "permalink" } },
         "permalink"),
     );

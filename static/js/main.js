@@ -3,7 +3,7 @@
 
 import { createBoard } from "./board.js";
 import { createCaption } from "./caption.js";
-import { createCharts, loadPlotly } from "./charts.js";
+import { createCharts } from "./charts.js";
 import { createClock } from "./clock.js";
 import { connect, tokenFor } from "./connection.js";
 import { createControls } from "./controls.js";
@@ -69,7 +69,7 @@ const replay = createReplay(store, () => {
 const actions = createRunActions(store);
 const twin = createTwinMenu(store, () => replay.mode);
 const clock = createClock(bar, { prefix: "replay", label: "Replay", seek: replay.seek,
-  extra: [actions.element, twin.select, createExports(() => store.runId, charts.charts)] });
+  extra: [actions.element, twin.select, createExports(() => store.runId, charts)] });
 $("controls").append(bar, caption);
 store.on("ui:replay-toggle", () => clock.toggle());
 store.on("reset", () => {
@@ -90,17 +90,17 @@ function stylesheet(name) {
   });
 }
 
-// The owner's parts (.owner-only: the parameter form, the classroom bar and its questions)
-// load alongside the views and are in place before the connection joins; a viewer (the share
-// link, what a class opens) never loads them, nor the presets and schema the form fetches.
+// The owner's parts (.owner-only: the parameter form and its button in one column, the
+// classroom bar and its questions) load alongside the views and are in place before the
+// connection joins; a viewer (the share link, what a class opens) never loads them, nor the
+// presets and schema the form fetches.
 const ownerParts = viewer ? Promise.resolve([]) : Promise.all([
   import("./class_presenter.js"),
   stylesheet("class.css"),
   import("./form.js").then(({ createForm }) => createForm($("form"), store)),
+  import("./narrow_owner.js").then(({ initNarrowOwner }) => initNarrowOwner(store)),
 ]);
 ownerParts.then(([presenter]) => {
   const socket = connect(store, pageRun || null);
   if (presenter) presenter.initClassroom(store, socket);
 });
-// A page without a run has time before Start: Plotly's parse happens then, not during the run.
-if (!pageRun) loadPlotly().then(() => charts.prime());
