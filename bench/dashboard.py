@@ -9,7 +9,9 @@ For each run size, reports (best of --repeat runs, the load average printed with
 - a late viewer who opens the share link once the run has ended (one HTTP load of every event):
   from navigation, and from the end of page load;
 and for each, the longest main-thread task (PerformanceObserver "longtask"), Plotly's parse
-(the long task that starts as plotly.min.js arrives) counted apart.
+(the long task that starts as plotly.min.js arrives) counted apart. With --trace, the
+starter's tasks are also read from a Chrome trace: CPU time per task (which a loaded machine
+barely changes, unlike wall time) and the code that ran in the longest.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page
 
+from bench.main_thread import summary, traced
 from tests.browser_support import chromium, live_server, screenshot, show_charts, start_run
 
 PROBE = """
@@ -115,10 +119,17 @@ def probed_page(browser: Browser, url: str, width: int, height: int) -> Page:
 
 
 def one_run(
-    browser: Browser, url: str, bookings: int, speed: str, interarrival: str, charts: bool
+    browser: Browser,
+    url: str,
+    bookings: int,
+    speed: str,
+    interarrival: str,
+    charts: bool,
+    trace: bool,
 ) -> dict:
     """Start a run on the dashboard, then open its share link as a late viewer (with `charts`,
-    each scrolled to the charts first, so that they load Plotly and draw too)."""
+    each scrolled to the charts first, so that they load Plotly and draw too; with `trace`,
+    the starter's long tasks are read from a Chrome trace too)."""
     page = probed_page(browser, url + "/", 1920, 1080)
     page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1")
     if charts:
@@ -126,8 +137,11 @@ def one_run(
         page.wait_for_function("window.Plotly !== undefined")
     page.wait_for_timeout(1000)  # page load (Plotly's parse, if scrolled to) is not the run
     fields = {"bookings": str(bookings), "until": "", "interarrival": interarrival}
-    start_run(page, preset="", plan="", speed=speed, fields=fields)
-    owner = measure(page)
+    with traced(browser, page) if trace else nullcontext([]) as tasks:
+        start_run(page, preset="", plan="", speed=speed, fields=fields)
+        owner = measure(page)
+    if trace:
+        print(f"  starter, traced: {summary(tasks)}")
     screenshot(page, f"bench-{bookings}-owner-1920x1080-light", full_page=False)
     share = page.input_value("#share-link")
     page.context.close()
@@ -184,12 +198,19 @@ def main() -> None:
     parser.add_argument(
         "--charts", action="store_true", help="scroll to the charts (they load Plotly then)"
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="trace the starter's page: its long tasks by CPU time and what ran in them",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as url, chromium() as browser:
         print(f"chromium {browser.version}, load average {' '.join(map(str, os.getloadavg()))}")
         for bookings in args.bookings:
             runs = [
-                one_run(browser, url, bookings, args.speed, args.interarrival, args.charts)
+                one_run(
+                    browser, url, bookings, args.speed, args.interarrival, args.charts, args.trace
+                )
                 for _ in range(args.repeat)
             ]
             print(f"{bookings:,} bookings every {args.interarrival} s, speed {args.speed}:")
