@@ -49,6 +49,7 @@ class Simulation:
             )
             for step in STEPS
         }
+        self._service_list = list(self.services.values())
         capacity = {s: svc.capacity for s, svc in self.services.items()}
         self.checker = InvariantChecker(capacity, tracer.emit)
         self.checker.bind_inventory(tracer.inventory)
@@ -107,8 +108,7 @@ class Simulation:
 
     def _forget(self, saga: str) -> None:
         """A saga has ended and nothing can name it again: drop what was kept about it."""
-        for service in self.services.values():
-            service.forget(saga)
+        InventoryService.forget(self._service_list, saga)
         self.checker.forget(saga)
 
     # --- clock -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Fibers: processes that await only a delay or a wake-up, driven by kernel timers."""
+"""Fibers: processes that await only a delay or a wake-up, driven by a kernel Alarm."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from asimpy import Environment, Interrupt
 
-from sim.kernel import Timer
+from sim.kernel import Alarm
 
 _PARK = object()  # what a fiber yields to wait for `wake`
 _NOTHING = object()  # no wake-up pending
@@ -24,21 +24,22 @@ def _yield(request: Any) -> Generator[Any, Any, Any]:
 class Fiber:
     """A process written as asimpy writes one (`init()` + `async run()`) whose coroutine awaits
     only `self.sleep(delay)` and `self.park()`; no asimpy Event is made, so an await costs a
-    timer or a callback instead of an Event, a wake-up and a trip through the ready queue.
+    alarm or a callback instead of an Event, a wake-up and a trip through the ready queue.
 
     It runs at the moments, and in the order, an asimpy Process would:
     - it starts in a callback due now, queued when it is made;
-    - a sleep ends inside its timer's callback (asimpy resumes a process in the next callback
+    - a sleep ends inside its alarm's callback (asimpy resumes a process in the next callback
       due now, and at that point nothing else is due);
     - `wake(value)` resumes a parked fiber in a callback due now (as an Event's waiter);
     - `interrupt(cause)` throws `Interrupt(cause)` at its await in a callback due now, and
-      then cancels the sleep it was in (the timer, like a cancelled Timeout, moves no clock).
-    Invariant: a fiber is sleeping (`_timer` set), parked (`_parked`), running, or done.
+      then cancels the sleep it was in (the alarm, like a cancelled Timeout, moves no clock).
+    Invariant: a fiber is sleeping (`_sleeping`), parked (`_parked`), running, or done.
     """
 
     def __init__(self, env: Environment, *args: Any) -> None:
         self.env = env
-        self._timer: Timer | None = None
+        self._alarm = Alarm(env, self._ring)
+        self._sleeping = False
         self._parked = False
         self._woken: Any = _NOTHING
         self._done = False
@@ -103,14 +104,14 @@ class Fiber:
         try:
             request = self._coro.send(None)
         except StopIteration:
-            self._timer = None
+            self._sleeping = False
             self._done = True
             return
         if request is _PARK:
-            self._timer = None
+            self._sleeping = False
             self._parked = True
         else:
-            self._timer = Timer(self.env, request, self._ring)
+            self._alarm.set(request)
 
     def _resume(self, value: Any) -> None:
         self._advance(self._coro.send, value)
@@ -118,9 +119,9 @@ class Fiber:
     def _throw(self, exc: Interrupt) -> None:
         if self._done:
             return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self._sleeping:
+            self._alarm.cancel()
+            self._sleeping = False
         self._parked = False
         self._woken = _NOTHING
         self._advance(self._coro.throw, exc)
@@ -138,4 +139,5 @@ class Fiber:
         if request is _PARK:
             self._parked = True
         else:
-            self._timer = Timer(self.env, request, self._ring)
+            self._sleeping = True
+            self._alarm.set(request)

@@ -4,8 +4,9 @@ asimpy 0.20 keeps the clock (`_now`), the callbacks due now (`_ready`) and the f
 (`_heap`) on the Environment, and runs them only inside `Environment.run`. Running one
 callback at a time, moving the clock on when nothing happens, and timers whose callback
 already sees their time (and that can be cancelled) need those parts; everything else in
-sim/ uses asimpy's public API and these functions. A new asimpy release is checked here and
-in tests/test_sim_kernel.py.
+sim/ uses asimpy's public API and these functions, but for the tracer, which reads the clock
+as `env._now` once per event (the `now` property would cost a Python call each time). A new
+asimpy release is checked here and in tests/test_sim_kernel.py.
 """
 
 from __future__ import annotations
@@ -70,27 +71,47 @@ def call_after(env: Environment, delay: float, callback: Callable[[], object]) -
     call_at(env, env._now + delay, callback)
 
 
-class Timer:
-    """`call_at` that can be cancelled: a cancelled timer stays in asimpy's heap and, like a
-    cancelled Timeout, does not move the clock when its time comes."""
+class Alarm:
+    """A timer set again and again by one owner that waits for one thing at a time (a fiber):
+    `set(delay)` runs `callback` `delay` simulated seconds from now, with the clock already
+    showing that time, as `call_at` does; `cancel()` drops the pending one, which stays in
+    asimpy's heap and, like a cancelled Timeout, moves no clock when its time comes.
 
-    __slots__ = ("env", "when", "callback")
+    No object is made per wait: every entry it puts in asimpy's heap calls the same bound
+    method. asimpy pops entries in (time, serial) order, so the entry due when that method
+    runs is the earliest of this alarm's entries still in the heap: the pending one, or a
+    cancelled one that comes first.
+    """
 
-    def __init__(self, env: Environment, delay: float, callback: Callable[[], object]) -> None:
-        """Run `callback` `delay` simulated seconds from now (as `env.schedule` would queue it)."""
+    __slots__ = ("env", "callback", "_pending", "_cancelled", "_ring")
+
+    def __init__(self, env: Environment, callback: Callable[[], object]) -> None:
         self.env, self.callback = env, callback
-        self.when = when = env._now + delay
-        heapq.heappush(env._heap, (when, next(_serial), self._fire))
+        self._pending: tuple[float, int, Callable[[], object]] | None = None
+        self._cancelled: list[tuple[float, int, Callable[[], object]]] = []
+        self._ring = self._fire
 
-    def _fire(self) -> object:
-        callback = self.callback
-        if callback is None:
-            return _NO_TIME
+    def set(self, delay: float) -> None:
+        """Run the callback `delay` from now (as `env.schedule` would queue it)."""
         env = self.env
-        if self.when > env._now:
-            env._now = self.when
-        callback()
-        return None
+        self._pending = entry = (env._now + delay, next(_serial), self._ring)
+        heapq.heappush(env._heap, entry)
 
     def cancel(self) -> None:
-        self.callback = None
+        if self._pending is not None:
+            self._cancelled.append(self._pending)
+            self._pending = None
+
+    def _fire(self) -> object:
+        pending, cancelled = self._pending, self._cancelled
+        if cancelled:
+            first = min(cancelled)
+            if pending is None or first < pending:
+                cancelled.remove(first)
+                return _NO_TIME
+        self._pending = None
+        when, env = pending[0], self.env  # type: ignore[index]
+        if when > env._now:
+            env._now = when
+        self.callback()
+        return None

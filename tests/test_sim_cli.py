@@ -4,6 +4,8 @@ import sys
 
 from sim import to_json
 from sim.cli import main
+from sim.presets import resolve
+from sim.runner import run_trace
 from tests.sim_helpers import trace
 
 
@@ -11,6 +13,27 @@ def test_jsonl_is_the_trace_one_event_per_line(capsys):
     assert main(["--preset", "tutorial", "--seed", "4", "--format", "jsonl"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [to_json(e) for e in trace("tutorial", seed=4)]
+
+
+def test_jsonl_writes_what_json_dumps_writes_at_times_under_1e4_and_after(capsys):
+    """The tracer batches plain events for orjson and hands the others (times under 1e-4,
+    where orjson writes 0.00001 or 1e-5, and run.*) to the sink's call: one file, in order."""
+    args = ["--mode", "orchestration", "--bookings", "60", "--seed", "3"]
+    args += ["--set", "interarrival=0.00002", "--set", "network_delay=0.00003"]
+    args += ["--set", "orchestrator.crash_at=0.0007", "--set", "orchestrator.restart_after=2"]
+    assert main([*args, "--format", "jsonl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    params = {
+        "mode": "orchestration",
+        "bookings": 60,
+        "seed": 3,
+        "interarrival": 0.00002,
+        "network_delay": 0.00003,
+        "orchestrator": {"crash_at": 0.0007, "restart_after": 2},
+    }
+    events = run_trace(resolve({"params": params}))
+    assert any(0 < e["t"] < 1e-4 for e in events) and any(e["t"] > 1 for e in events)
+    assert lines == [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in events]
 
 
 def test_summary_format(capsys):

@@ -6,7 +6,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.trace.events import JsonlSink, to_json, to_jsonl
+from sim.trace.events import ANY_FLOATS, JsonlSink, plain_time, to_json, to_jsonl
 from sim.trace.vocabulary import EVENT_KINDS
 
 
@@ -62,14 +62,15 @@ def test_to_jsonl_writes_each_event_as_to_json_does(batch):
 @settings(max_examples=80, deadline=None)
 @given(st.lists(events, max_size=40), st.integers(1, 7), st.integers(1, 600), st.booleans())
 def test_jsonl_sink_writes_one_line_per_event_in_batches(batch, size, chunk, binary):
-    """Called per event or fed as the tracer feeds it (its batch, then flush), to a text
-    stream or to one with a binary buffer, a sink writes every event's line in order."""
+    """Called per event or fed as the tracer feeds it (plain events into its batch, then
+    flush; the others through a call), to a text stream or to one with a binary buffer, a
+    sink writes every event's line in order."""
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="utf-8") if binary else io.StringIO()
     out.write("before\n")
     sink = JsonlSink(out, chunk=chunk, batch_size=size)
     for i, event in enumerate(batch):
-        if i % 2:
+        if i % 2 or not plain_time(event["t"]) or event["kind"] in ANY_FLOATS:
             sink(event)
         else:
             sink.batch.append(event)
@@ -79,3 +80,21 @@ def test_jsonl_sink_writes_one_line_per_event_in_batches(batch, size, chunk, bin
     out.flush()
     text = raw.getvalue().decode() if binary else out.getvalue()
     assert text == "before\n" + "".join(stdlib(e) + "\n" for e in batch)
+
+
+@settings(max_examples=300, deadline=None)
+@given(events, st.sampled_from(["run.started", "run.finished"]), st.lists(floats, max_size=4))
+def test_a_sink_called_with_a_kind_that_carries_any_float_writes_it_as_json_dumps_does(
+    event, kind, numbers
+):
+    event = {**event, "kind": kind, "params": {"rates": numbers}}
+    out = io.StringIO()
+    sink = JsonlSink(out)
+    sink(event)
+    sink.close()
+    assert out.getvalue() == stdlib(event) + "\n"
+
+
+def test_plain_time_is_where_orjson_writes_floats_as_the_stdlib_does():
+    assert plain_time(0) and plain_time(0.0001) and plain_time(1e15)
+    assert not plain_time(0.00009) and not plain_time(1e-7)

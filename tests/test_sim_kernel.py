@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import kernel
-from sim.trace.tracer import round6
+from sim.trace.events import ListSink
+from sim.trace.tracer import Tracer
 
 
 class Sleeper(Process):
@@ -78,16 +79,43 @@ def test_call_at_and_call_after_see_their_own_time():
     assert seen == [("after", 1.5), ("at", 4.0)]
 
 
-def test_a_cancelled_timer_neither_runs_nor_moves_the_clock():
+def test_a_cancelled_alarm_neither_runs_nor_moves_the_clock():
     env, seen = Environment(), []
-    first = kernel.Timer(env, 2.0, lambda: seen.append(("first", env.now)))
-    kernel.Timer(env, 1.0, lambda: seen.append(("second", env.now)))
+    first = kernel.Alarm(env, lambda: seen.append(("first", env.now)))
+    first.set(2.0)
+    kernel.Alarm(env, lambda: seen.append(("second", env.now))).set(1.0)
     first.cancel()
     assert kernel.peek(env) == 1.0
     env.run()
     assert seen == [("second", 1.0)]
-    assert env.now == 1.0  # the cancelled timer's time never came
+    assert env.now == 1.0  # the cancelled alarm's time never came
     assert kernel.peek(env) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 0.5, 1.0, 2.0, 3.0]), st.booleans()), max_size=8))
+def test_an_alarm_set_again_after_cancels_rings_once_at_its_last_time(waits):
+    """Set again and again (each time after a cancel, as a fiber does), maybe cancelled at
+    the end: only the last uncancelled setting rings, at its own time and in time order with
+    other callbacks; the cancelled ones, earlier or later, neither ring nor move the clock."""
+    env, seen = Environment(), []
+    alarm = kernel.Alarm(env, lambda: seen.append(("alarm", env.now, env.now)))
+    live = None
+    for delay, cancel in waits:
+        if live is not None:
+            alarm.cancel()
+        alarm.set(delay)
+        live = delay
+        if cancel:
+            alarm.cancel()
+            live = None
+    for at in (0.25, 0.75, 1.5, 2.5, 10.0):  # what else happens, in time order
+        kernel.call_at(env, at, lambda at=at: seen.append(("other", at, env.now)))
+    env.run()
+    others = [("other", at, at) for at in (0.25, 0.75, 1.5, 2.5, 10.0)]
+    assert seen == sorted(
+        others + ([("alarm", live, live)] if live is not None else []), key=lambda x: x[1]
+    )
 
 
 schedules = st.lists(
@@ -127,7 +155,22 @@ def test_stepping_matches_environment_run(plans, until):
         st.integers(0, 10**6),
     )
 )
-def test_round6_is_round_to_six_places(now):
+def test_event_times_are_round_to_six_places(now):
     """The tracer's fast rounding of event times gives exactly what round(now, 6) gives."""
-    fast, slow = round6(now), round(now, 6)
-    assert fast == slow and type(fast) is type(slow)
+    env, sink = Environment(), ListSink()
+    tracer = Tracer(env, sink)
+    for clock in (now, now + 1.0, now):  # a new time each event
+        env._now = clock
+        tracer.emit("saga.started", "BOOK001")
+    for event, clock in zip(sink.events, (now, now + 1.0, now), strict=True):
+        fast, slow = event["t"], round(clock, 6)
+        assert fast == slow and type(fast) is type(slow)
+
+
+def test_the_clock_the_tracer_reads_is_asimpys_now():
+    """The tracer reads `env._now` (sim/kernel.py's docstring); it must be `env.now`."""
+    env, seen = Environment(), []
+    kernel.call_at(env, 2.5, lambda: seen.append((env._now, env.now)))
+    Timeout(env, 4.0)
+    env.run()
+    assert seen == [(2.5, 2.5)] and env._now == env.now == 4.0

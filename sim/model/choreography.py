@@ -119,6 +119,9 @@ class Participant(Fiber):
         self.env = bus.env
         self.step = service.step
         self.delay = params["network_delay"]
+        self.undo_attempts = 1 + params["compensation_retries"]
+        self.undo_delay = params["compensation_delay"]
+        self.backoff = params["compensation_backoff"]
         self.on, self.ok, self.bad, self.undone = on, ok, bad, undone
         self.inbox: deque[Message] = deque()
         self._idle: list[Participant] = []  # itself, while it waits for a message
@@ -197,16 +200,16 @@ class Participant(Fiber):
 
     async def handle_undo(self, message: Message) -> None:
         """Compensate, retrying with doubling backoff; publish the outcome either way."""
-        p, saga, tracer = self.p, message.saga, self.bus.tracer
-        attempts = 1 + p["compensation_retries"]
+        saga, tracer = message.saga, self.bus.tracer
+        attempts = self.undo_attempts
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
-            await self.sleep(p["compensation_delay"])
+            await self.sleep(self.undo_delay)
             if self.service.cancel(saga, attempt) == OK:
                 outcome = self.undone
                 break
             if attempt < attempts:
-                await self.sleep(p["compensation_backoff"] * 2 ** (attempt - 1))
+                await self.sleep(self.backoff * 2 ** (attempt - 1))
         else:
             outcome = f"{self.step}_compensation_failed"
         if outcome:

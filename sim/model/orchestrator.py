@@ -81,6 +81,11 @@ class Orchestrator:
         self.attempts = {s: 1 + (retries if s in params["retry_steps"] else 0) for s in STEPS}
         self.delay = params["network_delay"]
         self.reply_loss = params["reply_loss_rate"]
+        self.idempotent = params["idempotent"]
+        self.reverse = params["compensation_order"] == "reverse"
+        self.undo_attempts = 1 + params["compensation_retries"]
+        self.undo_delay = params["compensation_delay"]
+        self.backoff = params["compensation_backoff"]
         crash_at = params.get("orchestrator.crash_at")
         if crash_at is not None:
             call_at(env, crash_at, lambda: self.crash("crash time reached") if self.up else None)
@@ -226,7 +231,7 @@ class Orchestrator:
 
     def _uncertain(self, saga: str, step: str, done: list[str]) -> None:
         """A step whose reply was lost may have committed: undo it only if that is safe."""
-        if self.p["idempotent"]:
+        if self.idempotent:
             done.append(step)  # cancelling what may not exist is safe when idempotent
         else:
             self.tracer.emit(
@@ -240,7 +245,7 @@ class Orchestrator:
     async def compensate(
         self, worker: Worker, saga: str, done: list[str], undone: list[str]
     ) -> None:
-        order = list(reversed(done)) if self.p["compensation_order"] == "reverse" else list(done)
+        order = list(reversed(done)) if self.reverse else list(done)
         flagged = []
         for step in order:
             if step in undone:
@@ -259,20 +264,20 @@ class Orchestrator:
             self._end(saga, "saga.compensated")
 
     async def undo(self, worker: Worker, saga: str, step: str) -> bool:
-        p, tracer, service = self.p, self.tracer, self.services[step]
-        attempts = 1 + p["compensation_retries"]
+        tracer, service = self.tracer, self.services[step]
+        attempts = self.undo_attempts
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, "orchestrator", step, attempt=attempt)
-            await worker.sleep(p["compensation_delay"])
+            await worker.sleep(self.undo_delay)
             target = saga
             if step == "hotel":
                 # the reservation is found through the flight booking's itinerary; idempotent
                 # services are keyed by booking id, so they can also be asked directly
                 target = self.services["flight"].itinerary(saga) or (
-                    saga if p["idempotent"] else None
+                    saga if self.idempotent else None
                 )
             if service.cancel(target, attempt, for_saga=saga) == OK:
                 return True
             if attempt < attempts:
-                await worker.sleep(p["compensation_backoff"] * 2 ** (attempt - 1))
+                await worker.sleep(self.backoff * 2 ** (attempt - 1))
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from random import Random
 from typing import TYPE_CHECKING
 
@@ -128,12 +129,15 @@ class InventoryService:
         )
         return OK
 
-    def forget(self, saga: str) -> None:
-        """Drop the saga's record: it has ended and no request for it can come any more."""
-        if self.records.pop(saga, None) == BOOKED:
-            self.kept += 1
-        if self.itineraries:
-            self.itineraries.pop(saga, None)
+    @staticmethod
+    def forget(services: Iterable[InventoryService], saga: str) -> None:
+        """Drop the saga's record in each service: it has ended and no request for it can come
+        any more. (One call for all services: it runs once per saga.)"""
+        for service in services:
+            if service.records.pop(saga, None) == BOOKED:
+                service.kept += 1
+            if service.itineraries:
+                service.itineraries.pop(saga, None)
 
     def itinerary(self, saga: str) -> str | None:
         """The hotel reservation linked to a live flight booking (None once canceled)."""

@@ -23,9 +23,15 @@ Sink = Callable[[Event], None]
 _stdlib = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: kinds whose fields may hold floats besides `t` (parameters, the summary): stdlib-encoded
-_ANY_FLOATS = frozenset({"run.started", "run.finished"})
-_TINY = 0.0001  # orjson writes a float under this as 0.00001, Python as 1e-05
+ANY_FLOATS = frozenset({"run.started", "run.finished"})
+TINY = 0.0001  # orjson writes a float under this as 0.00001 or 1e-5, Python as 1e-05
 _time, _kind = itemgetter("t"), itemgetter("kind")
+
+
+def plain_time(t: float) -> bool:
+    """Whether an event at time `t` holds no float that orjson writes otherwise than the
+    stdlib (see `to_json`), unless its kind is in ANY_FLOATS."""
+    return t >= TINY or t == 0
 
 
 def to_json(event: Event) -> str:
@@ -39,8 +45,7 @@ def to_json(event: Event) -> str:
     whose `t` is neither 0 nor under 1e-4 holds no float under 1e-4 outside those two kinds:
     its other times (`restart_at`) are later.
     """
-    t = event["t"]
-    if (t >= _TINY or t == 0) and event["kind"] not in _ANY_FLOATS:
+    if plain_time(event["t"]) and event["kind"] not in ANY_FLOATS:
         try:
             return _orjson(event).decode()
         except TypeError:
@@ -57,7 +62,7 @@ def to_jsonl(events: list[Event]) -> bytes:
     """
     if not events:
         return b""
-    if min(map(_time, events)) >= _TINY and _ANY_FLOATS.isdisjoint(map(_kind, events)):
+    if min(map(_time, events)) >= TINY and ANY_FLOATS.isdisjoint(map(_kind, events)):
         try:
             return b"\n".join(map(_orjson, events)) + b"\n"
         except TypeError:
@@ -80,13 +85,16 @@ def null_sink(event: Event) -> None:
 
 
 class JsonlSink:
-    """Writes each event as a line of JSON (`to_jsonl`) to a stream; `close()` writes the rest.
+    """Writes each event as a line of JSON (`to_json`) to a stream; `close()` writes the rest.
 
-    Events wait in `batch` (the tracer appends to it directly and calls `flush()`) and are
-    encoded `batch_size` at a time: a few dozen, since holding more makes Python hand whole
-    memory arenas back to the system and fault them in again. The bytes are written once
-    `chunk` are encoded. A text stream with a binary `buffer` (stdout, a file opened in text
-    mode) gets the bytes; any other text stream the decoded text.
+    Events wait in `batch` and are encoded `batch_size` at a time, one orjson call each and
+    no check: only plain events wait there (`plain_time(t)`, kind not in ANY_FLOATS), which
+    the tracer appends directly (calling `flush()` once `batch_size` wait); any other event
+    comes through `sink(event)`, which sends the waiting ones first. A few dozen wait, since
+    holding more makes Python hand whole memory arenas back to the system and fault them in
+    again. The bytes are written once `chunk` are encoded. A text stream with a binary
+    `buffer` (stdout, a file opened in text mode) gets the bytes; any other text stream the
+    decoded text.
     """
 
     def __init__(self, stream: Any, chunk: int = 1 << 18, batch_size: int = 48) -> None:
@@ -98,15 +106,29 @@ class JsonlSink:
         self._chunk = chunk
 
     def __call__(self, event: Event) -> None:
-        batch = self.batch
-        batch.append(event)
-        if len(batch) >= self.batch_size:
-            self.flush()
+        if plain_time(event["t"]) and event["kind"] not in ANY_FLOATS:
+            batch = self.batch
+            batch.append(event)
+            if len(batch) >= self.batch_size:
+                self.flush()
+        else:
+            if self.batch:
+                self.flush()
+            self._add(to_json(event).encode() + b"\n")
 
     def flush(self) -> None:
-        """Encode the waiting events; write once `chunk` bytes are ready."""
-        data = to_jsonl(self.batch)
-        self.batch.clear()
+        """Encode the waiting (plain) events; write once `chunk` bytes are ready."""
+        batch = self.batch
+        if not batch:
+            return
+        try:
+            data = b"\n".join(map(_orjson, batch)) + b"\n"
+        except TypeError:  # an integer beyond 64 bits
+            data = to_jsonl(batch)
+        batch.clear()
+        self._add(data)
+
+    def _add(self, data: bytes) -> None:
         self._encoded.append(data)
         self._size += len(data)
         if self._size >= self._chunk:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.trace.events import Sink, null_sink
+from sim.trace.events import ANY_FLOATS, TINY, Sink, null_sink
 
 if TYPE_CHECKING:
     from asimpy import Environment
@@ -12,20 +12,14 @@ if TYPE_CHECKING:
     from sim.trace.checker import InvariantChecker
 
 
-def round6(now: float) -> float:
-    """`round(now, 6)`, the same number, mostly without `round`'s decimal conversion.
-
-    Below 1e9, `now * 1e6` is within 0.0625 of the exact product; unless that lands near a
-    tie, rounding it to an integer r is what `round` does on the exact value, and `r / 1e6`
-    (an exact integer divided by an exact power of ten, correctly rounded) is the double
-    nearest the decimal `round` would parse back. Ties, huge times and ints take `round`.
-    """
-    if type(now) is float and now < 1e9:
-        scaled = now * 1e6
-        r = round(scaled)
-        if -0.4 < scaled - r < 0.4:
-            return r / 1e6
-    return round(now, 6)
+#: 1.5 * 2**52: `x + it - it` is x rounded to an integer, half to even as `round` does, for
+#: a double under 2**51, and stays a float. An event's time is `round(now, 6)`, computed
+#: (inline in `emit`, once per distinct time) without `round`'s decimal conversion: below
+#: 1e9, `now * 1e6` is within 0.0625 of the exact product; unless that lands near a tie,
+#: rounding it to an integer r is what `round` does on the exact value, and `r / 1e6` (an
+#: exact integer divided by an exact power of ten, correctly rounded) is the double nearest
+#: the decimal `round` would parse back. Ties, huge times and ints take `round`.
+_ROUNDER = 6755399441055744.0
 
 
 class Tracer:
@@ -34,11 +28,24 @@ class Tracer:
     An event becomes a dict only for a sink (the edge); the checker reads its parts as they
     are, `handler(saga, step, extra)`, so a run into `null_sink` builds no event at all. The
     sink sees each event before the checker does, so a violation the event reveals follows
-    it in the trace. A sink with a `batch` list (JsonlSink) gets the events appended there
-    and `flush()` called once `batch_size` are waiting, sparing a call per event.
+    it in the trace. A sink with a `batch` list (JsonlSink) gets the plain events (see
+    `JsonlSink`) appended there and `flush()` called once `batch_size` are waiting, sparing
+    a call per event; it is called with the others. The clock is read as sim/kernel.py
+    reads it (`env._now`): the property costs a Python call per event.
     """
 
-    __slots__ = ("env", "sink", "seq", "inventory", "_handlers", "_raw", "_t", "_batch", "_size")
+    __slots__ = (
+        "env",
+        "sink",
+        "seq",
+        "inventory",
+        "_handlers",
+        "_raw",
+        "_t",
+        "_plain",
+        "_batch",
+        "_size",
+    )
 
     def __init__(self, env: Environment, sink: Sink) -> None:
         self.env = env
@@ -50,6 +57,7 @@ class Tracer:
         self.inventory: dict[str, int] = {}
         self._raw: float = -1.0
         self._t: float = 0.0
+        self._plain = True  # plain_time(self._t)
 
     def attach(self, checker: InvariantChecker) -> None:
         """Let the checker see every event after the sink has."""
@@ -67,9 +75,17 @@ class Tracer:
         self.seq = seq + 1
         sink = self.sink
         if sink is not None:
-            now = self.env.now
-            if now != self._raw:  # many events share a time: round once
-                self._raw, self._t = now, round6(now)
+            now = self.env._now
+            if now != self._raw:  # many events share a time: stamp it once
+                self._raw = now
+                if type(now) is float and now < 1e9:  # round(now, 6) without decimals
+                    scaled = now * 1e6
+                    r = scaled + _ROUNDER - _ROUNDER
+                    t = r / 1e6 if -0.4 < scaled - r < 0.4 else round(now, 6)
+                else:
+                    t = round(now, 6)
+                self._t = t
+                self._plain = t >= TINY or t == 0  # plain_time(t)
             event = {
                 "seq": seq,
                 "t": self._t,
@@ -80,12 +96,12 @@ class Tracer:
                 **extra,
             }
             batch = self._batch
-            if batch is None:
-                sink(event)
-            else:
+            if batch is not None and self._plain and kind not in ANY_FLOATS:
                 batch.append(event)
                 if len(batch) >= self._size:
                     sink.flush()  # type: ignore[attr-defined]
+            else:
+                sink(event)
         handler = self._handlers.get(kind)
         if handler is not None:
             handler(saga, step, extra)
