@@ -6,18 +6,19 @@ from collections.abc import Callable
 
 from asimpy import Environment
 
-from sim.kernel import call_after
+from sim.kernel import Alarm
 from sim.schema import booking_id
 
 
 class BookingGenerator:
-    """Submits the bookings, one every `interarrival` simulated seconds (a chain of timers)."""
+    """Submits the bookings, one every `interarrival` simulated seconds (one alarm, set again)."""
 
     def __init__(
         self, env: Environment, submit: Callable[[str], None], count: int, interarrival: float
     ) -> None:
         self.env, self.submit, self.count, self.interarrival = env, submit, count, interarrival
         self.submitted = 0
+        self._next = Alarm(env, self._arrive)
         if count:
             env.immediate(self._arrive)
 
@@ -25,4 +26,4 @@ class BookingGenerator:
         self.submit(booking_id(self.submitted))
         self.submitted += 1
         if self.submitted < self.count:
-            call_after(self.env, self.interarrival, self._arrive)
+            self._next.set(self.interarrival)

@@ -223,15 +223,16 @@ class InvariantChecker:
             self._violate("atomic_outcome", saga, f"{saga} completed holding {wrong}")
 
     def _failed_ended(self, track: SagaTrack) -> None:
-        steps = {s for s in track.done if s in COMPENSABLE}
+        steps = set(track.done).intersection(COMPENSABLE)
         self.expected += len(steps)
         self.performed += len(steps & track.undone) if track.undone else 0
 
     def _compensated(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
         track = self._end(saga, "compensated")
         self._failed_ended(track)
-        kept = [f"{s} {n}" for s, n in track.held.items() if n]
-        if kept:
+        held = track.held
+        if held["flight"] or held["hotel"] or held["car"]:
+            kept = [f"{s} {n}" for s, n in held.items() if n]
             self._violate(
                 "atomic_outcome", saga, f"{saga} compensated but holds " + ", ".join(kept)
             )
