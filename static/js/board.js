@@ -85,8 +85,9 @@ export function createBoard(root, store, { prefix = "" } = {}) {
   let selected = null;
   const counts = el(`div.board-counts#${prefix}board-counts`);
   const head = el("div.board-head", { "aria-hidden": "true" }, el("span.sid", {}, "saga"),
-    el("span.colhead", {}, "1 flight"), el("span.colhead", {}, "2 hotel"),
-    el("span.colhead", {}, "3 car"), el("span.colhead.badgehead", {}, "outcome"));
+    ...[["1 flight", "flt"], ["2 hotel", "htl"], ["3 car", "car"]].map(([long, short]) =>
+      el("span.colhead", {}, el("span.long", {}, long), el("span.short", {}, short))),
+    el("span.colhead.badgehead", {}, "outcome"));
   const scroller = el(`div.board-scroll#${prefix}board-rows`, { tabindex: 0,
     "aria-label": "one row per saga: flight, hotel, car, outcome" });
   const live = el(`button.small.follow#${prefix}board-follow`, { type: "button", hidden: true,
