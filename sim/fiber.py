@@ -103,17 +103,8 @@ class Fiber:
             self._advance(self._coro.send, value)
 
     def _ring(self) -> None:
-        try:
-            request = self._coro.send(None)
-        except StopIteration:
-            self._sleeping = False
-            self._done = True
-            return
-        if request is _PARK:
-            self._sleeping = False
-            self._parked = True
-        else:
-            self._alarm.set(request)
+        self._sleeping = False
+        self._advance(self._coro.send, None)
 
     def _throw(self, exc: Interrupt) -> None:
         if self._done:

@@ -109,7 +109,7 @@ class InvariantChecker:
         self._track(saga)
 
     def _compensating(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
-        track = self.sagas.get(saga) or self._track(saga)
+        track = self._track(saga)
         if track.status == "running":
             track.status = "compensating"
 
@@ -136,7 +136,7 @@ class InvariantChecker:
 
     def _take(self, saga: str, step: str, units: int) -> SagaTrack:
         """Move `units` of `step` to the saga (negative: back to the service)."""
-        track = self.sagas.get(saga) or self._track(saga)
+        track = self._track(saga)
         track.held[step] += units
         if track.status in DEAD:
             self.leaked_units[step] += units
@@ -165,7 +165,7 @@ class InvariantChecker:
             )
 
     def _compensation_started(self, saga: str, step: str, extra: dict[str, Any]) -> None:
-        track = self.sagas.get(saga) or self._track(saga)
+        track = self._track(saga)
         if track.comps is None:
             track.comps = []
         elif step in track.comps:
@@ -201,7 +201,7 @@ class InvariantChecker:
             )
 
     def _end(self, saga: str, status: str) -> SagaTrack:
-        track = self.sagas.get(saga) or self._track(saga)
+        track = self._track(saga)
         if track.status == status:
             return track
         if track.status not in DEAD and status in DEAD:
