@@ -2,7 +2,7 @@
 // capacity, and saga outcomes over time; above them a readout of the inventory now.
 
 import { loadPlotly } from "./plotly_loader.js";
-import { cssVar, el, markDrawn, STEPS } from "./util.js";
+import { cssVar, el, markDrawn, STEPS, whenIdle } from "./util.js";
 
 const SERVICE_NAME = { flight: "seats", hotel: "rooms", car: "cars" };
 const SERVICE_COLOR = { flight: "--svc-flight", hotel: "--svc-hotel", car: "--svc-car" };
@@ -181,9 +181,8 @@ export function createCharts(root, store, { prefix = "" } = {}) {
   /** Draw both charts empty (and hidden) in idle time before a run, so that the run's first
    * draw is an update rather than Plotly building a chart from nothing. */
   function prime() {
-    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
     for (const [which, div] of Object.entries(divs)) {
-      idle(() => {
+      whenIdle(() => {
         if (div.data || latest) return;
         div.style.visibility = "hidden";
         window.Plotly.newPlot(div, [], layout(CHARTS[which].title, []), CONFIG);

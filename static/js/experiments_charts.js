@@ -116,14 +116,15 @@ function draw(root, exp) {
 /** Draw each render with points into `root`; Plotly loads with an experiment's first point. */
 export function initExperimentCharts(root, { on }) {
   let latest = null;
+  const hasPoints = () => Boolean(latest.spec && latest.points.length);
   const show = () => {
-    const ready = Boolean(latest.spec && latest.points.length && window.Plotly);
+    const ready = hasPoints() && Boolean(window.Plotly);
     root.hidden = !ready;
     if (ready) draw(root, latest);
   };
   on("exp:render", (exp) => {
     latest = exp;
-    if (exp.spec && exp.points.length && !window.Plotly) loadPlotly().then(show);
+    if (hasPoints() && !window.Plotly) loadPlotly().then(show);
     show();
   });
 }

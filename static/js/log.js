@@ -2,7 +2,7 @@
 // following the live edge unless the reader scrolls back. Virtualised: only visible lines exist.
 
 import { Transcript } from "./transcript.js";
-import { el, escapeHtml, lowerBound, markDrawn } from "./util.js";
+import { el, escapeHtml, lowerBound, markDrawn, whenIdle } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
 /** The log of `store`'s run, built into `root` (element ids start with `prefix`):
@@ -48,16 +48,15 @@ export function createLog(root, store, { prefix = "" } = {}) {
       offered = end;
     }
   };
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(() => fn({ timeRemaining: () => 8 }), 50));
   const fill = (deadline) => {
     while (offered < sagas.length && deadline.timeRemaining() > 2) offer(250);
     filling = offered < sagas.length;
-    if (filling) idle(fill);
+    if (filling) whenIdle(fill);
   };
   const later = () => {
     if (!filling && offered < sagas.length) {
       filling = true;
-      idle(fill);
+      whenIdle(fill);
     }
   };
   for (const type of ["focus", "pointerdown", "keydown"]) {

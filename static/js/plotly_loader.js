@@ -2,7 +2,7 @@
 // loaded only when a page is about to draw a chart, once per page, in idle time (its parse is a
 // long task): the board and timeline come first.
 
-import { el } from "./util.js";
+import { el, whenIdle } from "./util.js";
 
 let plotly = null; // the page's one load of plotly.min.js (it defines window.Plotly)
 
@@ -11,13 +11,12 @@ export function loadPlotly() {
   if (!plotly) {
     plotly = new Promise((resolve, reject) => {
       if (window.Plotly) { resolve(); return; }
-      const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
-      idle(() => {
+      whenIdle(() => {
         const script = el("script", { src: new URL("../vendor/plotly.min.js", import.meta.url).href });
         script.onload = resolve;
         script.onerror = reject;
         document.head.append(script);
-      }, { timeout: 2000 });
+      }, { timeout: 2000, fallbackMs: 200 });
     });
   }
   return plotly;

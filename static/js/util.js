@@ -74,6 +74,16 @@ export function perFrame(fn) {
   };
 }
 
+/** Run fn(deadline) when the page is idle: requestIdleCallback (with `timeout` if given), or
+ * where there is none (Safari) after `fallbackMs`, with a deadline that allows 8 ms. */
+export function whenIdle(fn, { timeout, fallbackMs = 50 } = {}) {
+  if (window.requestIdleCallback) {
+    window.requestIdleCallback(fn, timeout === undefined ? undefined : { timeout });
+  } else {
+    setTimeout(() => fn({ didTimeout: false, timeRemaining: () => 8 }), fallbackMs);
+  }
+}
+
 /** Mark what a view (root[data-view]) has drawn: the store's render `frame` and the run's seq.
  * Tests and benchmarks wait for data-drawn to reach the store's data-frame, never for a timer. */
 export function markDrawn(root, frame, state) {
