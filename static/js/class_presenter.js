@@ -31,6 +31,8 @@ export async function presenterPost(path, body = {}) {
 
 function togglePresenting(on_ = !document.body.classList.contains("presenting")) {
   document.body.classList.toggle("presenting", on_);
+  // the root's type size follows (a class, not :root:has(): see saga.css on :has())
+  document.documentElement.classList.toggle("presenting", on_);
   ui.present.textContent = on_ ? "✕ Leave presenter view" : "▣ Presenter view";
   ui.present.setAttribute("aria-pressed", String(on_));
   // bigger type: the timeline measures its canvas again, the charts take the new font size

@@ -27,6 +27,11 @@ const pageRun = document.body.dataset.runId;
 const viewer = Boolean(pageRun && !tokenFor(pageRun));
 if (viewer) document.body.classList.add("viewer");
 initTheme($("theme-toggle"), () => store.redraw());
+// Folding the parameters gives the other panels the width (saga.css: .layout.params-folded).
+const params = $("params-details");
+params?.addEventListener("toggle", () => {
+  params.closest(".layout").classList.toggle("params-folded", !params.open);
+});
 store.mount(createControls($("controls"), store));
 const caption = el("div.caption#caption", { role: "region", "aria-label": "what just happened" });
 store.mount(createCaption(caption, store));

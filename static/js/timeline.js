@@ -4,6 +4,7 @@
 
 import { TimelineModel } from "./timeline_model.js";
 import { cssVar, el, fmtT, lowerBound, markDrawn } from "./util.js";
+import { drawAfterLists } from "./vlist.js";
 
 const ZOOMS = [5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
 const WINDOW = 20; // seconds in view until the reader zooms
@@ -195,6 +196,11 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     }
     if (best && best.d < windowSec / 40) store.select(best.saga, "timeline");
   });
+  let drawnAs = null; // the render to mark as drawn
+  const drawRendered = () => {
+    draw();
+    markDrawn(root, drawnAs.frame, drawnAs.state);
+  };
   new ResizeObserver(() => {
     measure();
     draw();
@@ -221,8 +227,8 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       now = state.t;
       lastState = state;
       selected = chosen;
-      draw();
-      markDrawn(root, frame, state);
+      drawnAs = { frame, state };
+      drawAfterLists(drawRendered); // its text reads the page's style: once the page is laid out
     },
     select({ saga, source }) {
       const s = saga && lastState && lastState.sagas.get(saga);

@@ -1,22 +1,38 @@
 // A virtual list: only the rows in view exist in the DOM, so 100,000 rows cost what 30 do.
 // It follows the live edge (the last row) unless the reader has scrolled away from it.
-// Lists changed in one task (a frame's render, a seek) scroll, then measure, then redraw
-// together in a microtask after it, so the page lays out once for all of them rather than
-// once per list and per view that changed the page in between.
+// Lists changed in one task (a frame's render, a seek) redraw together in a microtask after
+// it. A list that follows the live edge knows its rows from its row count and height alone:
+// it writes them, then scrolls, so the page lays out once for all of them (a list the reader
+// has scrolled must first read where it is, and lays out once more).
 
 const pending = new Set();
+const afterLists = new Set(); // drawings that read the page's style: see drawAfterLists
 
 function flush() {
   const lists = [...pending];
   pending.clear();
+  const reading = lists.filter((list) => !list.planEdge());
+  for (const list of lists) if (!reading.includes(list)) list.paint(); // writes, no reads
   for (const list of lists) list.applyScroll(); // writes (the first one lays the page out)
-  for (const list of lists) list.measure(); // reads, the layout clean
-  for (const list of lists) list.paint(); // writes
+  for (const list of reading) list.measure(); // reads, the layout clean
+  for (const list of reading) list.paint(); // writes
+  const draws = [...afterLists];
+  afterLists.clear();
+  for (const draw of draws) draw();
 }
 
-function later(list) {
-  if (!pending.size) queueMicrotask(flush);
-  pending.add(list);
+function later() {
+  if (!pending.size && !afterLists.size) queueMicrotask(flush);
+}
+
+/** Run `draw` after the lists changed in this task have redrawn (in the same microtask), when
+ * the page is laid out: for a drawing that reads the page's style or layout, such as text on
+ * a canvas in the page (which makes the browser bring the page's style, and the layout of
+ * the containers that style queries, up to date first), so that the page is not laid out
+ * once for it and once more for the lists. A draw asked for twice runs once. */
+export function drawAfterLists(draw) {
+  later();
+  afterLists.add(draw);
 }
 
 export class VirtualList {
@@ -33,7 +49,8 @@ export class VirtualList {
     this.body.className = "vlist-rows";
     this.spacer.append(this.body);
     container.append(this.spacer);
-    this.expectedTop = null; // where the list last scrolled itself
+    this.expectedTop = null; // where the list last scrolled itself (until its scroll event)
+    this.top = 0; // the container's scrollTop when last read or set
     this.rows = new Map();
     this.height = null; // the container's clientHeight, kept by a ResizeObserver
     this.wantTop = null; // where the list is to scroll itself at the next flush
@@ -41,8 +58,8 @@ export class VirtualList {
     container.addEventListener("scroll", () => {
       // A scroll event that finds the list where it put itself is the list's own; anything
       // else is the reader's, even right after a programmatic scroll (events coalesce).
-      const own = this.expectedTop !== null &&
-        Math.abs(container.scrollTop - this.expectedTop) <= 1;
+      this.top = container.scrollTop;
+      const own = this.expectedTop !== null && Math.abs(this.top - this.expectedTop) <= 1;
       this.expectedTop = null;
       if (!own) {
         const bottom = container.scrollHeight - container.clientHeight - container.scrollTop;
@@ -71,18 +88,32 @@ export class VirtualList {
 
   /** Scroll to the live edge if following (see flush). */
   applyScroll() {
-    if (this.wantTop !== null && this.following &&
-      Math.abs(this.container.scrollTop - this.wantTop) > 1) this.scrollTo(this.wantTop);
+    if (this.wantTop !== null && this.following && Math.abs(this.top - this.wantTop) > 1) {
+      this.scrollTo(this.wantTop);
+    }
     this.wantTop = null;
+  }
+
+  /** The rows in view when the view's top is at `top` (and two either side). */
+  rangeAt(top) {
+    const h = this.rowHeight;
+    this.range = [Math.max(0, Math.floor(top / h) - 2),
+      Math.min(this.count, Math.ceil((top + this.height) / h) + 2)];
+  }
+
+  /** Which rows are in view at the live edge, if the list is going there (no reads); false if
+   * it must read where it is (see flush). */
+  planEdge() {
+    if (this.wantTop === null || !this.following || this.height === null) return false;
+    this.rangeAt(this.wantTop);
+    return true;
   }
 
   /** Which rows are in view (see flush). */
   measure() {
-    const h = this.rowHeight;
-    const top = this.container.scrollTop;
+    this.top = this.container.scrollTop;
     this.height = this.container.clientHeight;
-    this.range = [Math.max(0, Math.floor(top / h) - 2),
-      Math.min(this.count, Math.ceil((top + this.height) / h) + 2)];
+    this.rangeAt(this.top);
   }
 
   /** Scroll so that row `index` is in the middle of the view (stops following). */
@@ -96,7 +127,8 @@ export class VirtualList {
   /** Scroll the container itself (remembering where, so its scroll event is not the reader's). */
   scrollTo(top) {
     this.container.scrollTop = top;
-    this.expectedTop = this.container.scrollTop; // as clamped by the browser
+    this.top = this.container.scrollTop; // as clamped by the browser
+    this.expectedTop = this.top;
   }
 
   /** Jump back to the live edge and follow it. */
@@ -107,7 +139,8 @@ export class VirtualList {
 
   /** Redraw the rows in view, in a microtask after the current task. */
   draw() {
-    later(this);
+    later();
+    pending.add(this);
   }
 
   /** Redraw the rows in view (see flush); a row whose HTML did not change keeps its node (and
