@@ -191,6 +191,21 @@ def test_an_owner_on_a_phone_sees_the_board_first_and_reaches_the_form(
     assert errors == [] and wide_errors == []
 
 
+def test_folding_the_parameters_gives_the_board_their_width_and_unfolding_takes_it_back(
+    server: str, browser: Browser
+) -> None:
+    page, errors = open_page(browser, server + "/", 1920, 1080, "light")
+    width = "document.getElementById('board').getBoundingClientRect().width"
+    unfolded = page.evaluate(width)
+    page.click("#params-details > summary")
+    page.wait_for_function(f"{width} > {unfolded} + 100")
+    assert page.locator(".layout.params-folded").count() == 1
+    page.keyboard.press("p")  # the shortcut unfolds them
+    page.wait_for_function(f"Math.abs({width} - {unfolded}) < 1")
+    assert page.locator(".layout.params-folded").count() == 0
+    assert errors == []
+
+
 def test_field_errors_appear_next_to_the_field_and_nothing_starts(
     server: str, browser: Browser
 ) -> None:
