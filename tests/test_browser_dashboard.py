@@ -176,6 +176,10 @@ def test_an_owner_on_a_phone_sees_the_board_first_and_reaches_the_form(
     wait_finished(page)
     assert list(board(page)) == ["BOOK001", "BOOK002", "BOOK003", "BOOK004", "BOOK005"]
     assert 0 <= top_of(page, "#board") < 844 - 200, "a run started scrolls back to the board"
+    page.locator("#replay").wait_for()  # the controls have grown: replay bar, caption
+    controls_bottom = page.locator("#controls").evaluate("e => e.getBoundingClientRect().bottom")
+    assert top_of(page, ".board-panel") >= controls_bottom - 1, "not under the sticky controls"
+    assert page.locator("aside.params .class-row").count() == 1, "out of the sticky controls"
     page.reload()  # the run page, with this tab's control token: still the owner's layout
     page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1")
     wait_finished(page)
@@ -185,6 +189,7 @@ def test_an_owner_on_a_phone_sees_the_board_first_and_reaches_the_form(
     screenshot(page, "dashboard-owner-run-390x844-light", full_page=False)
     wide, wide_errors = open_page(browser, server + "/", 1920, 1080, "light")
     assert wide.locator("#btn-params").is_hidden()  # the form is the left column there
+    wide.locator("#controls .class-row").wait_for()  # and the classroom row in the controls
     assert wide.locator("#params-details").evaluate("e => e.getBoundingClientRect().left") < (
         wide.locator("#board").evaluate("e => e.getBoundingClientRect().left")
     )
