@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.trace.events import ANY_FLOATS, TINY, Sink, null_sink
+from sim.trace.events import ANY_FLOATS, Sink, null_sink, plain_time
 
 if TYPE_CHECKING:
     from asimpy import Environment
@@ -57,7 +57,7 @@ class Tracer:
         self.inventory: dict[str, int] = {}
         self._raw: float = -1.0
         self._t: float = 0.0
-        self._plain = True  # plain_time(self._t)
+        self._plain = True  # plain_time(self._t): whether JsonlSink.batch may hold its events
 
     def attach(self, checker: InvariantChecker) -> None:
         """Let the checker see every event after the sink has."""
@@ -85,7 +85,7 @@ class Tracer:
                 else:
                     t = round(now, 6)
                 self._t = t
-                self._plain = t >= TINY or t == 0  # plain_time(t)
+                self._plain = plain_time(t)
             event = {
                 "seq": seq,
                 "t": self._t,

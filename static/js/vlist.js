@@ -11,8 +11,11 @@ const afterLists = new Set(); // drawings that read the page's style: see drawAf
 function flush() {
   const lists = [...pending];
   pending.clear();
-  const reading = lists.filter((list) => !list.planEdge());
-  for (const list of lists) if (!reading.includes(list)) list.paint(); // writes, no reads
+  const reading = []; // lists the reader has scrolled: they must read where they are
+  for (const list of lists) {
+    if (list.planEdge()) list.paint(); // at the live edge: writes, no reads
+    else reading.push(list);
+  }
   for (const list of lists) list.applyScroll(); // writes (the first one lays the page out)
   for (const list of reading) list.measure(); // reads, the layout clean
   for (const list of reading) list.paint(); // writes
