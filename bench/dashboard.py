@@ -8,8 +8,9 @@ For each run size, reports (best of --repeat runs, the load average printed with
   the server's last batch arrived (the page's own share);
 - a late viewer who opens the share link once the run has ended (one HTTP load of every event):
   from navigation, and from the end of page load;
-and for each, the longest main-thread task (PerformanceObserver "longtask"), Plotly's parse
-(the long task that starts as plotly.min.js arrives) counted apart. With --trace, the
+and for each, the longest main-thread task (PerformanceObserver "longtask"). The charts are
+canvases (static/js/step_chart.js): the dashboard fetches no Plotly, which the benchmark
+checks (it says so if plotly.min.js was fetched). With --trace, the
 starter's tasks are also read from a Chrome trace: CPU time per task (which a loaded machine
 barely changes, unlike wall time) and the code that ran in the longest.
 """
@@ -29,11 +30,11 @@ from bench.main_thread import summary, traced
 from tests.browser_support import chromium, live_server, screenshot, show_charts, start_run
 
 PROBE = """
-window.__bench = { entries: [], finishedAt: null, viewsAt: null, plotlyAt: null, startAt: null,
+window.__bench = { entries: [], finishedAt: null, viewsAt: null, plotly: false, startAt: null,
   lastBatchAt: null };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    if (e.name.endsWith("/vendor/plotly.min.js")) window.__bench.plotlyAt = e.responseEnd;
+    if (e.name.endsWith("/vendor/plotly.min.js")) window.__bench.plotly = true;
   }
 }).observe({ type: "resource", buffered: true });
 new PerformanceObserver((list) => {
@@ -58,7 +59,7 @@ window.WebSocket = class extends Socket {
 };
 // The last event is drawn when the run has finished and every view (charts included) has
 // marked the store's last render as drawn (data-drawn === the body's data-frame). Charts out
-// of view wait (data-deferred): Plotly loads only when they are scrolled to (--charts).
+// of view wait (data-deferred): they draw only when scrolled to (--charts).
 const drawnAll = (selector) => {
   const body = document.body;
   if (!body || body.dataset.finished !== "true") return false;
@@ -77,19 +78,12 @@ new MutationObserver(() => {
 
 def measure(page: Page, started_at: float | None = None) -> dict[str, Any]:
     """Time to the last event drawn (board, timeline, invariants, log; then charts too), and
-    the long tasks that began at or after the start (the Start press if started_at is None),
-    Plotly's parse (the long task that starts as plotly.min.js arrives) counted apart."""
+    the long tasks that began at or after the start (the Start press if started_at is None)."""
     page.wait_for_function("window.__bench.finishedAt !== null", timeout=600_000)
     page.wait_for_timeout(500)  # let a last chart redraw land in the long-task list
     bench = page.evaluate("window.__bench")
     start = bench["startAt"] if started_at is None else started_at
-    plotly_at = bench["plotlyAt"]
-    parse = [
-        d
-        for t, d in bench["entries"]
-        if plotly_at is not None and plotly_at - 5 <= t <= plotly_at + 200
-    ]
-    tasks = [d for t, d in bench["entries"] if t >= start and not (parse and d == parse[0])]
+    tasks = [d for t, d in bench["entries"] if t >= start]
     last_batch = bench["lastBatchAt"]
     return {
         "views_s": (bench["viewsAt"] - start) / 1000,
@@ -97,8 +91,7 @@ def measure(page: Page, started_at: float | None = None) -> dict[str, Any]:
         "after_last_batch_s": (bench["finishedAt"] - last_batch) / 1000 if last_batch else None,
         "longest_task_ms": max(tasks, default=0.0),
         "long_tasks": len(tasks),
-        "plotly_parse_ms": parse[0] if parse else 0.0,
-        "plotly_in_window": bool(parse) and plotly_at >= start,
+        "plotly_fetched": bench["plotly"],
         "events": int(page.evaluate("document.body.dataset.seq")) + 1,
         "charts_deferred": page.evaluate(
             "!!document.querySelector('[data-view=charts]').dataset.deferred"
@@ -128,14 +121,13 @@ def one_run(
     trace: bool,
 ) -> dict:
     """Start a run on the dashboard, then open its share link as a late viewer (with `charts`,
-    each scrolled to the charts first, so that they load Plotly and draw too; with `trace`,
+    each scrolled to the charts first, so that they draw too; with `trace`,
     the starter's long tasks are read from a Chrome trace too)."""
     page = probed_page(browser, url + "/", 1920, 1080)
     page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1")
     if charts:
         show_charts(page)
-        page.wait_for_function("window.Plotly !== undefined")
-    page.wait_for_timeout(1000)  # page load (Plotly's parse, if scrolled to) is not the run
+    page.wait_for_timeout(1000)  # page load is not the run
     fields = {"bookings": str(bookings), "until": "", "interarrival": interarrival}
     with traced(browser, page) if trace else nullcontext([]) as tasks:
         start_run(page, preset="", plan="", speed=speed, fields=fields)
@@ -157,26 +149,21 @@ def one_run(
 
 
 def show(who: str, r: dict[str, Any]) -> None:
-    parse = (
-        f"; Plotly's parse {r['plotly_parse_ms']:.0f} ms"
-        + (" in this window" if r["plotly_in_window"] else " before it")
-        if r["plotly_parse_ms"]
-        else ""
-    )
+    plotly = "; plotly.min.js was fetched (the dashboard should not need it)" * r["plotly_fetched"]
     after = (
         f" ({r['after_last_batch_s']:.2f} s after the last batch arrived)"
         if r["after_last_batch_s"] is not None and who.startswith("starter")
         else ""
     )
     charts = (
-        "charts out of view (not loaded)"
+        "charts out of view (not drawn)"
         if r["charts_deferred"]
         else f"charts too {r['caught_up_s']:.2f} s{after}"
     )
     print(
         f"  {who}: board, timeline, invariants, log {r['views_s']:.2f} s, {charts}, "
-        f"{r['events']:,} events, longest other main-thread "
-        f"task {r['longest_task_ms']:.0f} ms ({r['long_tasks']} tasks > 50 ms){parse}; "
+        f"{r['events']:,} events, longest main-thread "
+        f"task {r['longest_task_ms']:.0f} ms ({r['long_tasks']} tasks > 50 ms){plotly}; "
         f"load {r['load']:.2f}"
     )
 
@@ -196,7 +183,7 @@ def main() -> None:
     parser.add_argument("--interarrival", default="3")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size; the best is shown")
     parser.add_argument(
-        "--charts", action="store_true", help="scroll to the charts (they load Plotly then)"
+        "--charts", action="store_true", help="scroll to the charts (they draw then)"
     )
     parser.add_argument(
         "--trace",

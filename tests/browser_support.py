@@ -123,8 +123,8 @@ def start_run(
 
 # Every view marks its root with data-drawn (the store's render it has drawn, set after the
 # drawing); a store marks its scope with data-frame, data-seq and data-finished. The charts
-# draw (and load Plotly) only once they come near the viewport: until then they are marked
-# data-deferred, which counts as drawn only while they are out of view.
+# draw only while they are near the viewport: out of it they are marked data-deferred, which
+# counts as drawn only while they are out of view.
 DRAWN = """(scope) => {
     const root = document.querySelector(scope);
     const views = root ? root.querySelectorAll('[data-view]') : [];
@@ -152,7 +152,7 @@ def wait_finished(page: Page, scope: str = "body", timeout: float = 30_000) -> N
 
 
 def show_charts(page: Page, scope: str = "body") -> None:
-    """Scroll the charts in `scope` into view, as a reader does (Plotly loads then), so that
+    """Scroll the charts in `scope` into view, as a reader does (they draw then), so that
     wait_drawn() and wait_finished() wait for them too."""
     page.locator(f"{scope} [data-view=charts]").first.scroll_into_view_if_needed()
     page.wait_for_function(

@@ -43,7 +43,7 @@ def inventory_text(page) -> dict[str, str]:
 
 def chart_legend(page) -> list[str]:
     return page.eval_on_selector_all(
-        "#chart-inventory .legendtext", "es => es.map(e => e.textContent)"
+        "#chart-inventory .legend-name", "es => es.map(e => e.textContent)"
     )
 
 
@@ -368,10 +368,11 @@ def test_selecting_a_saga_highlights_it_everywhere(server: str, browser: Browser
     assert highlighted and set(highlighted) == {"BOOK004"}
     show_charts(page)
     wait_drawn(page)
-    assert page.locator("#chart-inventory .shapelayer path").count() > 0  # the saga's span
+    shapes = "#chart-inventory .chart-canvas"
+    assert page.get_attribute(shapes, "data-shapes") == "span"  # the saga's span is drawn
     page.keyboard.press("Escape")
     wait_drawn(page)
-    assert page.locator("#chart-inventory .shapelayer path").count() == 0
+    assert page.get_attribute(shapes, "data-shapes") == ""
     assert page.locator("#board-rows .saga-row.selected").count() == 0
     assert page.locator("#log .log-line.hl").count() == 0
     assert errors == []

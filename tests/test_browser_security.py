@@ -62,9 +62,9 @@ def test_the_dashboard_runs_and_charts_under_the_policy(server: str, browser: Br
     page.press("[id='f-bookings']", "Enter")  # the form's submit is cancelled in JS now
     assert page.url == server + "/"
     start_run(page, "tutorial")
-    show_charts(page)  # Plotly loads then, under the same policy
+    show_charts(page)  # they draw then, under the same policy
     wait_finished(page)
-    page.wait_for_function("document.querySelectorAll('#chart-inventory .legendtext').length")
+    page.wait_for_function("document.querySelectorAll('#chart-inventory .legend-name').length")
     assert page.evaluate("window.__csp") == [] and errors == []
     page.context.close()
 

@@ -43,9 +43,11 @@ def font_sizes(page: Page) -> dict[str, float]:
     return page.evaluate("""() => ({
         timeline: parseFloat(getComputedStyle(
           document.getElementById('timeline-canvas')).fontSize),
-        charts: Math.min(...[...document.querySelectorAll(
-          '#charts .xtick text, #charts .ytick text, #charts .g-xtitle text, #charts .legendtext'
-        )].map(t => parseFloat(t.style.fontSize))),
+        charts: Math.min(
+          ...[...document.querySelectorAll('#charts .chart-canvas')].map(
+            c => parseFloat(c.dataset.font)),
+          ...[...document.querySelectorAll('#charts .legend-name')].map(
+            t => parseFloat(getComputedStyle(t).fontSize))),
     })""")
 
 
@@ -79,8 +81,8 @@ def test_a_class_follows_the_presenter_predicts_and_sees_the_reveal(
     for page in (laptop, phone):
         run_shown(page, first)
         finished_run(page)
-    # the presenter view of the ended run: board, timeline and charts (in view: Plotly loads,
-    # they draw) in large type; a question, once asked, takes the charts' place
+    # the presenter view of the ended run: board, timeline and charts (in view: they
+    # draw) in large type; a question, once asked, takes the charts' place
     presenter.keyboard.press("f")
     wait_drawn(presenter)
     sizes = font_sizes(presenter)

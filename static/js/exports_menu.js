@@ -13,15 +13,8 @@ function files(id) {
   ];
 }
 
-/** Save a Plotly chart (its element) as a PNG named after the run. */
-export function chartPng(div, name) {
-  if (!div || !window.Plotly || !div.data) return Promise.resolve(null);
-  return window.Plotly.downloadImage(div, { format: "png", filename: name,
-    width: div.clientWidth || 900, height: div.clientHeight || 400 });
-}
-
 /** The menu element; `runId()` names the run shown when the menu opens; `charts` is the run's
- * charts view ({charts: name -> Plotly element, show()}: Plotly loads when a PNG is asked for). */
+ * charts view ({charts: name -> element, png(name, filename)}). */
 export function createExports(runId, charts) {
   const list = el("div.export-list#export-list");
   const fill = () => {
@@ -29,9 +22,9 @@ export function createExports(runId, charts) {
     list.replaceChildren(
       ...files(id).map(([label, href, name]) =>
         el("a.export-link", { href, download: name, dataset: { export: label } }, label)),
-      ...Object.entries(charts.charts).map(([what, div]) => el("button.small.export-link",
+      ...Object.keys(charts.charts).map((what) => el("button.small.export-link",
         { type: "button", dataset: { export: `${what}.png` },
-          onclick: () => charts.show().then(() => chartPng(div, `${id}-${what}`)) },
+          onclick: () => charts.png(what, `${id}-${what}`) },
         `${what} chart .png`)),
       el("a.export-link#permalink", { href: `/runs/${id}`, dataset: { export: "permalink" } },
         "permalink"),

@@ -103,7 +103,7 @@ export function lowerBound(items, value, key = (x) => x) {
   return lo;
 }
 
-/** Read a CSS custom property of the document root (theme colours for canvas and Plotly). */
+/** Read a CSS custom property of the document root (theme colours for canvases and Plotly). */
 export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
