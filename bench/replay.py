@@ -6,6 +6,12 @@ seeks: the synchronous work of a seek made by script (state from the nearest che
 every view updated; performance.now()), and, for seeks made with real input (clicks on the
 scrubber, arrow keys), the time from the input to the next paint as the browser's Event
 Timing API reports it (what Chrome's INP measures; it lists only events of 16 ms or more).
+A key or button is held --hold ms (80 by default, about a person's press) before it is let
+go, and the figure is that of the press's events (keydown, pointerdown and the input event
+the scrubber fires then), which seek: a release sent the same millisecond as the press
+(--hold 0) lands behind whatever the page does after painting the press, which no hand does,
+and a release 80 ms later is painted on its own (chromium reports 24-32 ms for a release
+that changes nothing, the floor's included).
 """
 
 from __future__ import annotations
@@ -24,12 +30,12 @@ from typing import Any
 from app import create_app
 from app.server import serving
 from tests.browser import Page, chromium
-from tests.browser_support import show_charts
+from tests.browser_support import DRAWN, show_charts
 
 SEEK_JS = """async (times) => {
   // The main-thread work of a seek: the scrubber's value and an input event, as a drag makes
   // them; the board, timeline, invariants and log draw in the event's task and the microtask
-  // after it (the lists' rows and the page's one layout), the charts after the frame.
+  // after it (the lists' rows and the page's one layout); the charts, out of view, not at all.
   const slider = document.getElementById('replay-scrubber');
   const out = [];
   for (const t of times) {
@@ -50,27 +56,31 @@ EVENT_TIMING = """window.__events = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__events.push([e.startTime, e.duration, e.name]);
 }).observe({ type: 'event', durationThreshold: 16, buffered: true });
-// the floor: the smallest visible change an input can make (one character in a corner)
+// the floors: the smallest visible change an input can make, one character in a corner
+// (Shift), and one in the page's flow, beside the replay's clock (Control)
 addEventListener('keydown', (e) => {
-  if (e.key !== 'Shift') return;
-  let mark = document.getElementById('bench-floor');
+  if (e.key !== 'Shift' && e.key !== 'Control') return;
+  const id = e.key === 'Shift' ? 'bench-floor' : 'bench-floor-flow';
+  let mark = document.getElementById(id);
   if (!mark) {
-    mark = document.createElement('div');
-    mark.id = 'bench-floor';
-    mark.style.cssText = 'position:fixed;right:0;bottom:0;font:12px monospace';
-    document.body.append(mark);
+    mark = document.createElement(e.key === 'Shift' ? 'div' : 'span');
+    mark.id = id;
+    if (e.key === 'Shift') {
+      mark.style.cssText = 'position:fixed;right:0;bottom:0;font:12px monospace';
+      document.body.append(mark);
+    } else document.getElementById('replay-time').after(mark);
   }
   mark.textContent = mark.textContent === '+' ? '-' : '+';
 });"""
 
-#: every view has drawn the page's latest render (the charts' curtain included), then a frame
-SETTLED = """() => new Promise((resolve) => {
-  const done = () => [...document.querySelectorAll('[data-view]')].every(
-    (v) => v.dataset.drawn === document.body.dataset.frame);
+#: every view has drawn the page's latest render (the charts, out of view, draw nothing), then
+#: two frames
+SETTLED = f"""() => new Promise((resolve) => {{
+  const done = () => ({DRAWN})('body');
   const check = () => done() ? requestAnimationFrame(() => requestAnimationFrame(resolve))
     : requestAnimationFrame(check);
   check();
-})"""
+}})"""
 
 BUILD_JS = """async () => {
   const { Checkpoints } = await import('/static/js/checkpoints.js');
@@ -132,15 +142,20 @@ def stats(values: list[float]) -> str:
     )
 
 
+#: the events a press dispatches (the release's come --hold ms later)
+PRESS = {"keydown", "keypress", "pointerdown", "mousedown", "beforeinput", "input"}
+
+
 def painted(page: Page, seeks: Callable[[], None]) -> float:
     """Input to next paint of one seek made with real input (`seeks` clicks or presses keys):
-    the longest Event Timing entry of its events, 0.0 if none reached 16 ms."""
+    the longest Event Timing entry of the press's events, 0.0 if none reached 16 ms."""
     page.evaluate(SETTLED)
     page.evaluate("window.__events = []")
     seeks()
     page.evaluate(SETTLED)
     return max(
-        (duration for _start, duration, _name in page.evaluate("window.__events")), default=0.0
+        (d for _start, d, name in page.evaluate("window.__events") if name in PRESS),
+        default=0.0,
     )
 
 
@@ -156,32 +171,38 @@ def paint_stats(values: list[float]) -> str:
     )
 
 
-def seek_timings(page: Page, end: float, seeks: int, rng: random.Random) -> dict[str, Any]:
+def seek_timings(
+    page: Page, end: float, seeks: int, rng: random.Random, hold: float
+) -> dict[str, Any]:
     """Seeks by script (main-thread work) and by real input (Event Timing: input to paint):
     clicks at random points of the scrubber, arrow-key steps forward from its middle, and as
-    the floor, a key press whose handler changes one character (the browser's own input to
-    paint for the smallest visible change)."""
+    the floors, key presses whose handlers change one character, in a corner or beside the
+    clock (the browser's own input to paint for the smallest visible change)."""
     slider = page.locator("#replay-scrubber")
     box = slider.bounding_box()
     assert box is not None
     y = box["y"] + box["height"] / 2
     clicks = [box["x"] + rng.uniform(0.02, 0.98) * box["width"] for _ in range(seeks)]
-    jumps = [painted(page, lambda x=x: page.mouse.click(x, y)) for x in clicks]
+    jumps = [painted(page, lambda x=x: page.mouse.click(x, y, delay=hold)) for x in clicks]
     page.mouse.click(box["x"] + box["width"] / 2, y)
     slider.focus()
-    steps = [painted(page, lambda: page.keyboard.press("ArrowRight")) for _ in range(seeks)]
+    steps = [
+        painted(page, lambda: page.keyboard.press("ArrowRight", delay=hold)) for _ in range(seeks)
+    ]
     page.evaluate("document.activeElement.blur()")
-    idle = [painted(page, lambda: page.keyboard.press("Shift")) for _ in range(seeks)]
+    idle = [painted(page, lambda: page.keyboard.press("Shift", delay=hold)) for _ in range(seeks)]
+    flow = [painted(page, lambda: page.keyboard.press("Control", delay=hold)) for _ in range(seeks)]
     sync = page.evaluate(SEEK_JS, [rng.uniform(0, end) for _ in range(seeks)])
     return {
         "random jumps (clicks)": jumps,
         "small steps (arrow keys)": steps,
-        "the floor: a key that changes one character": idle,
+        "the floor: a key that changes one character in a corner": idle,
+        "the floor in the page's flow: one character beside the clock": flow,
         "sync": sync,
     }
 
 
-def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
+def run(bookings: int, seeks: int, seed: int, hold: float = 80) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -215,8 +236,8 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
             start = time.perf_counter()
             page.goto(f"{base}/runs/{run_info['id']}")
             page.wait_for_function("document.body.classList.contains('replaying')", timeout=300_000)
-            # the charts load Plotly when scrolled to: a reader who has seen them once seeks
-            # with their curtain to move too (SETTLED waits for it); then back to the scrubber
+            # a reader who has seen the charts once goes back to the scrubber: the charts, out
+            # of view, stop drawing (data-deferred), as on the projector's first screen
             show_charts(page)
             page.evaluate("window.scrollTo(0, 0)")
             print(
@@ -229,7 +250,7 @@ def run(bookings: int, seeks: int, seed: int) -> dict[str, Any]:
                 f"in {build['build']:.0f} ms; a seek without them (state.js stateAt over "
                 f"90% of the events) {build['naive']:.0f} ms; {load()}"
             )
-            timings = seek_timings(page, float(run_info["t"]), seeks, random.Random(seed))
+            timings = seek_timings(page, float(run_info["t"]), seeks, random.Random(seed), hold)
             results.update(timings)
             sync = stats(timings.pop("sync"))
             print(f"seek by script, main-thread work until laid out: {sync}; {load()}")
@@ -244,8 +265,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bookings", type=int, default=10_000)
     parser.add_argument("--seeks", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--hold", type=float, default=80, help="ms a key or button is held")
     args = parser.parse_args(argv)
-    run(args.bookings, args.seeks, args.seed)
+    run(args.bookings, args.seeks, args.seed, args.hold)
 
 
 if __name__ == "__main__":

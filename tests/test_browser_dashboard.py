@@ -361,6 +361,7 @@ def test_selecting_a_saga_highlights_it_everywhere(server: str, browser: Browser
     start_run(page)
     wait_finished(page)
     page.click("#board-rows [data-saga='BOOK004']")
+    wait_drawn(page)  # the log, out of view, redraws after the frame is painted
     assert page.get_attribute("#board-rows .saga-row.selected", "data-saga") == "BOOK004"
     highlighted = page.eval_on_selector_all(
         "#log .log-line.hl", "ls => ls.map(l => l.dataset.saga)"

@@ -117,7 +117,7 @@ export function createBoard(root, store, { prefix = "" } = {}) {
       selected = chosen;
       list.update(s.order.length);
       counts.innerHTML = countsHtml(s);
-      markDrawn(root, frame, s);
+      list.whenPainted(() => markDrawn(root, frame, s));
     },
     select({ saga, source }) {
       if (!state || source === "board" || !saga) return;

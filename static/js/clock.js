@@ -6,11 +6,14 @@ import { el, fmtT } from "./util.js";
 export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
 
 /** The clock's controls, built into `root` (ids `${prefix}-play`, `-scrubber`, `-time`,
- * `-speed`, `-slower`, `-faster`), disabled until `start(end)`. Marks `root` with data-t. */
+ * `-speed`, `-slower`, `-faster`), disabled until `start(end)`. Marks `root` with data-t,
+ * and the page's root with the class clock-still while a started clock is not playing (the
+ * page is a still picture of one moment: what is in flight stops moving). */
 export function createClock(root, { prefix, label, seek, extra = [] }) {
   let now = 0;
   let end = 0;
   let playing = false;
+  let started = false;
   let speedIndex = REPLAY_SPEEDS.indexOf(5);
 
   const play = el(`button.primary#${prefix}-play`, { type: "button", disabled: true,
@@ -39,6 +42,7 @@ export function createClock(root, { prefix, label, seek, extra = [] }) {
     play.textContent = playing ? "❚❚ Pause" : "▶ Play";
     speed.textContent = `${REPLAY_SPEEDS[speedIndex]}×`;
     root.dataset.t = String(now);
+    document.documentElement.classList.toggle("clock-still", started && !playing);
   }
 
   function go(t) {
@@ -72,6 +76,7 @@ export function createClock(root, { prefix, label, seek, extra = [] }) {
     /** Enable the clock over [0, end] and show the end. */
     start(endT) {
       end = endT;
+      started = true;
       slider.max = String(end);
       slider.disabled = false;
       play.disabled = false;
@@ -84,6 +89,7 @@ export function createClock(root, { prefix, label, seek, extra = [] }) {
     /** Stop playing and forget the run (a new one starts). */
     stop() {
       playing = false;
+      started = false;
       draw();
     },
     seek: go,

@@ -105,7 +105,7 @@ export function createLog(root, store, { prefix = "" } = {}) {
       }
       later();
       list.update(visible());
-      markDrawn(root, frame, state);
+      list.whenPainted(() => markDrawn(root, frame, state));
     },
     select({ saga, source }) {
       if (!saga || source === "log") return;

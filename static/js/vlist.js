@@ -3,15 +3,18 @@
 // Lists changed in one task (a frame's render, a seek) redraw together in a microtask after
 // it. A list that follows the live edge knows its rows from its row count and height alone:
 // it writes them, then scrolls, so the page lays out once for all of them (a list the reader
-// has scrolled must first read where it is, and lays out once more).
+// has scrolled must first read where it is, and lays out once more). A list out of view
+// redraws after the frame is painted, so that what is in view paints first.
 
 const pending = new Set();
 const afterLists = new Set(); // drawings that read the page's style: see drawAfterLists
+const unseen = new Set(); // lists out of view, to redraw after the next paint
+let unseenScheduled = false;
 
-function flush() {
-  const lists = [...pending];
-  pending.clear();
+/** Redraw `lists`: rows, scroll, then each list's whenPainted callbacks. */
+function redraw(lists) {
   const reading = []; // lists the reader has scrolled: they must read where they are
+  for (const list of lists) list.resize(); // the height of every row (writes)
   for (const list of lists) {
     if (list.planEdge()) list.paint(); // at the live edge: writes, no reads
     else reading.push(list);
@@ -19,9 +22,32 @@ function flush() {
   for (const list of lists) list.applyScroll(); // writes (the first one lays the page out)
   for (const list of reading) list.measure(); // reads, the layout clean
   for (const list of reading) list.paint(); // writes
+  for (const list of lists) list.settle();
+}
+
+function flush() {
+  const lists = [];
+  for (const list of pending) {
+    if (list.inView || list.scrolled) {
+      list.scrolled = false;
+      lists.push(list);
+      unseen.delete(list);
+    } else unseen.add(list);
+  }
+  pending.clear();
+  redraw(lists);
   const draws = [...afterLists];
   afterLists.clear();
   for (const draw of draws) draw();
+  if (unseen.size && !unseenScheduled) {
+    unseenScheduled = true;
+    requestAnimationFrame(() => setTimeout(() => {
+      unseenScheduled = false;
+      const lists = [...unseen];
+      unseen.clear();
+      redraw(lists);
+    }, 0));
+  }
 }
 
 function later() {
@@ -58,6 +84,9 @@ export class VirtualList {
     this.height = null; // the container's clientHeight, kept by a ResizeObserver
     this.wantTop = null; // where the list is to scroll itself at the next flush
     this.range = [0, 0]; // the rows in view (and two either side), from the last measure
+    this.inView = true; // the container is on screen (an IntersectionObserver keeps it)
+    this.scrolled = false; // scrolled since the last redraw
+    this.painted = []; // callbacks for the next redraw: see whenPainted
     container.addEventListener("scroll", () => {
       // A scroll event that finds the list where it put itself is the list's own; anything
       // else is the reader's, even right after a programmatic scroll (events coalesce).
@@ -69,24 +98,47 @@ export class VirtualList {
         this.following = bottom < this.rowHeight * 1.5;
         container.dispatchEvent(new CustomEvent("follow", { detail: this.following }));
       }
+      this.scrolled = true; // scrolled: its rows now, in view or not
       this.draw();
     });
     new ResizeObserver(() => {
       this.height = container.clientHeight; // laid out already: no extra layout
       this.update(this.count);
     }).observe(container);
+    new IntersectionObserver((entries) => {
+      this.inView = entries[entries.length - 1].isIntersecting;
+    }).observe(container);
+  }
+
+  /** Run `callback` once the list has redrawn its rows (in view: in the microtask after this
+   * task; out of view: after the next paint). */
+  whenPainted(callback) {
+    this.painted.push(callback);
+    this.draw();
+  }
+
+  /** Run the callbacks waiting for this redraw. */
+  settle() {
+    for (const callback of this.painted.splice(0)) callback();
   }
 
   /** Set the number of rows and redraw the visible ones (scrolls to the end when following),
    * in a microtask after the current task. */
   update(count) {
     this.count = count;
-    this.spacer.style.height = `${count * this.rowHeight}px`;
     if (this.following) {
       if (this.height === null) this.height = this.container.clientHeight;
       this.wantTop = Math.max(0, count * this.rowHeight - this.height);
     }
     this.draw();
+  }
+
+  /** Give the spacer the height of every row (at the redraw, not before: a list out of view
+   * whose spacer shrank a frame before its rows were drawn would be scrolled by the browser,
+   * which reads as the reader's scroll). */
+  resize() {
+    const height = `${this.count * this.rowHeight}px`;
+    if (this.spacer.style.height !== height) this.spacer.style.height = height;
   }
 
   /** Scroll to the live edge if following (see flush). */
