@@ -7,9 +7,10 @@ import { axisTop, highest, stepColumns, tickLabel, ticks } from "./chart_scale.j
 const DASHES = { solid: [], dash: [2.2, 1.6], dot: [0.5, 1.3], longdash: [5, 2.5] }; // × width
 const X_TITLE = "simulated time (s)";
 
-/** The plot's box inside a chart of width x height at type size `font`. */
-function plotBox(width, height, font) {
-  const left = font * 3.6;
+/** The plot's box inside a chart of width x height at type size `font`, whose widest value
+ * label is `labels` px wide (the rotated axis title to its left). */
+function plotBox(width, height, font, labels = 0) {
+  const left = Math.max(font * 3.6, font * 0.85 * 2.1 + labels);
   const top = font * 0.7;
   return { left, top, right: width - font * 1.1, bottom: height - font * 2.9 };
 }
@@ -58,10 +59,15 @@ function stepLine(ctx, s, sc, box, xMax) {
 
 /** Axes, grid, titles and lines of `model` (what only changes with the data). */
 export function paintBase(ctx, width, height, font, model, yTitle) {
-  const box = plotBox(width, height, font);
-  const sc = scales(model, box, font);
   const small = font * 0.85;
   ctx.font = `${small}px system-ui, sans-serif`;
+  const { yTicks } = scales(model, plotBox(width, height, font), font); // as high as the box
+  let labels = 0;
+  for (const v of yTicks.values) {
+    labels = Math.max(labels, ctx.measureText(tickLabel(v, yTicks.step)).width);
+  }
+  const box = plotBox(width, height, font, labels);
+  const sc = scales(model, box, font);
   ctx.fillStyle = model.colors.muted;
   ctx.strokeStyle = model.colors.grid;
   ctx.lineWidth = 1;

@@ -62,6 +62,12 @@ export function outcomeLines(data, state, until, palette) {
   });
 }
 
+function readoutHtml(state) {
+  return STEPS.map((s) =>
+    `<span class="inv inv-${s}" data-service="${s}"><b>${SERVICE_NAME[s]}</b> ` +
+    `<span class="inv-value">${state.inventory[s]}/${state.capacity[s]}</span></span>`).join("");
+}
+
 const CHARTS = {
   inventory: { lines: inventoryLines, y: "available", title: "Inventory available over time" },
   outcomes: { lines: outcomeLines, y: "sagas", title: "Saga outcomes over time" },
@@ -147,9 +153,7 @@ export function createCharts(root, store, { prefix = "" } = {}) {
     render({ state, latest: full, selected, frame, catchingUp, restyled }) {
       const replay = Boolean(full && full.finished && state !== full);
       latest = { state, full, replay, selected, frame, catchingUp };
-      readout.innerHTML = STEPS.map((s) =>
-        `<span class="inv inv-${s}" data-service="${s}"><b>${SERVICE_NAME[s]}</b> ` +
-        `<span class="inv-value">${state.inventory[s]}/${state.capacity[s]}</span></span>`).join("");
+      readout.innerHTML = readoutHtml(state);
       if (restyled) { // colours or type size changed
         palette = null;
         for (const chart of Object.values(charts)) chart.restyle();

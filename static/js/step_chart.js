@@ -10,10 +10,10 @@ import { el, fmtT, whenIdle } from "./util.js";
 
 /** A chart in `root` (a .chart element) whose value axis is titled `yTitle`: {canvas,
  * draw(model), restyle(), png(filename, title, model)}; `onResize` is called when its size
- * changes (the owner draws again). model: {xMax, series: [{name, label, xs, ys, until, high, color,
- * dash, width, alpha, legend, swatch}], span, curtain: [t0, t1] | null, clock: t | null,
- * colors: {fg, muted, grid, select, panel, clock, bg}, layer: a key that changes when the
- * axes or lines do}. */
+ * changes (the owner draws again). model: {xMax, series: [{name, label, xs, ys, until, high,
+ * color, dash, width, alpha, legend, swatch}], span, curtain: [t0, t1] | null, clock: t |
+ * null, colors: {fg, muted, grid, select, panel, clock, bg}, layer: a key that changes when
+ * the axes or lines do}. */
 export function createStepChart(root, { yTitle, label, onResize }) {
   const legend = el("ul.chart-legend");
   const canvas = el("canvas.chart-canvas", { role: "img", "aria-label": label });
