@@ -15,12 +15,18 @@ function plotBox(width, height, font, labels = 0) {
   return { left, top, right: width - font * 1.1, bottom: height - font * 2.9 };
 }
 
-/** The scales of `model` in `box`: x(t), y(v), their ticks, and t at a canvas x. */
-function scales(model, box, font) {
-  const { xMax } = model;
+/** The top of `model`'s value axis: room above its highest level (a series' `high`, or read
+ * from its levels when it has none). */
+function valueTop(model) {
   let high = 0;
   for (const s of model.series) high = Math.max(high, s.high ?? highest(s.ys));
-  const yTop = axisTop(high);
+  return axisTop(high);
+}
+
+/** The scales of `model` in `box` with the value axis up to `yTop`: x(t), y(v), their ticks,
+ * and t at a canvas x. */
+function scales(model, box, font, yTop) {
+  const { xMax } = model;
   const w = box.right - box.left;
   const h = box.bottom - box.top;
   return {
@@ -61,13 +67,14 @@ function stepLine(ctx, s, sc, box, xMax) {
 export function paintBase(ctx, width, height, font, model, yTitle) {
   const small = font * 0.85;
   ctx.font = `${small}px system-ui, sans-serif`;
-  const { yTicks } = scales(model, plotBox(width, height, font), font); // as high as the box
+  const yTop = valueTop(model);
+  const { yTicks } = scales(model, plotBox(width, height, font), font, yTop); // as high as box
   let labels = 0;
   for (const v of yTicks.values) {
     labels = Math.max(labels, ctx.measureText(tickLabel(v, yTicks.step)).width);
   }
   const box = plotBox(width, height, font, labels);
-  const sc = scales(model, box, font);
+  const sc = scales(model, box, font, yTop);
   ctx.fillStyle = model.colors.muted;
   ctx.strokeStyle = model.colors.grid;
   ctx.lineWidth = 1;

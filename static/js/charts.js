@@ -2,7 +2,6 @@
 // and saga outcomes over time, on canvases (step_chart.js); above them a readout of the
 // inventory now.
 
-import { highest } from "./chart_scale.js";
 import { createStepChart } from "./step_chart.js";
 import { cssVar, el, markDrawn, STEPS } from "./util.js";
 
@@ -43,7 +42,7 @@ export function inventoryLines(data, state, until, palette) {
     const capacity = data.capacity[s];
     return [
       { name: names[i], label: SERVICE_NAME[s], xs: x, ys: y, until, color, width: 3.5,
-        dash: SERVICE_DASH[s], legend: true, swatch: `svc-${s}`, high: highest(y) },
+        dash: SERVICE_DASH[s], legend: true, swatch: `svc-${s}` }, // its high: read when painted
       { name: `${s} capacity`, xs: [0], ys: [capacity], until: Math.max(until, 1), color,
         width: 1.5, dash: "longdash", alpha: 0.6, legend: false, high: capacity },
     ];
