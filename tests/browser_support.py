@@ -182,6 +182,11 @@ def board(page: Page, prefix: str = "") -> dict[str, dict[str, str]]:
     )
 
 
+def top_of(page: Page, selector: str) -> float:
+    """Where the element's top is now, in CSS px from the top of the viewport."""
+    return page.locator(selector).evaluate("e => e.getBoundingClientRect().top")
+
+
 def log_lines(page: Page) -> list[str]:
     """Every line of the (virtualised) log, read by scrolling it from top to bottom."""
     return page.evaluate("""async () => {

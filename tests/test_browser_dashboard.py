@@ -16,6 +16,7 @@ from tests.browser_support import (
     screenshot,
     show_charts,
     start_run,
+    top_of,
     wait_drawn,
     wait_finished,
 )
@@ -140,11 +141,6 @@ def test_share_link_viewer_catches_up_and_ends_in_the_same_state(
     assert viewer.evaluate(same) == owner.evaluate(same)
     screenshot(viewer, "dashboard-viewer-1280x720-light")
     assert owner_errors == [] and viewer_errors == []
-
-
-def top_of(page: Page, selector: str) -> float:
-    """Where the element's top is now, in CSS px from the top of the viewport."""
-    return page.locator(selector).evaluate("e => e.getBoundingClientRect().top")
 
 
 def test_an_owner_on_a_phone_sees_the_board_first_and_reaches_the_form(

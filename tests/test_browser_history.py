@@ -20,6 +20,7 @@ from tests.browser_support import (
     open_plain,
     screenshot,
     show_charts,
+    top_of,
     wait_drawn,
 )
 from tests.history_support import call, events_of, expected_at, finished_run, get_text
@@ -224,6 +225,64 @@ def test_scrubber_drag_and_play(server: str, browser: Browser) -> None:
     wait_drawn(page)
     assert page.inner_text("#replay-play").endswith("Play")
     assert page_state(page) == expected_at(events, events[-1]["t"])
+    assert errors == []
+
+
+ANIMATIONS = "() => document.getAnimations().map(a => a.animationName)"
+
+
+def test_a_replay_standing_still_animates_nothing_and_a_playing_one_sweeps(
+    server: str, browser: Browser
+) -> None:
+    """A request in flight sweeps a band through its cell while the replay plays; standing
+    still (and in the legend's samples) the band stands in the middle with no animation at
+    all, so that no cell is a compositor layer and no seek starts animations."""
+    run = finished_run(server, "tutorial")
+    page, errors = open_replay(browser, server + run["url"], 1920, 1080, "dark")
+    assert page.locator("#board-legend .cell.mini.fwd-pending").count() == 1  # legend open
+    seek(page, 0.15)  # BOOK001's flight request is on its way (sent at 0, answered at 0.3)
+    pending = page.locator("#board-rows .fwd-pending")
+    assert pending.count() == 1
+    assert page.evaluate(ANIMATIONS) == []
+    band = "e => getComputedStyle(e, '::before')"
+    assert pending.evaluate(f"{band}.animationName") == "none"
+    assert pending.evaluate(f"{band}.backgroundImage").startswith("linear-gradient")
+    page.click("#replay-slower")  # 5x -> 2x: each request is in flight for 0.15 s
+    page.click("#replay-play")
+    page.wait_for_function(f"({ANIMATIONS})().includes('sweep')")
+    page.click("#replay-play")  # pause
+    page.wait_for_function(f"({ANIMATIONS})().length === 0")
+    wait_drawn(page)
+    assert page.inner_text("#replay-play").endswith("Play")
+    assert errors == []
+
+
+def test_a_phone_keeps_the_replays_other_actions_below_the_sticky_controls(
+    server: str, browser: Browser
+) -> None:
+    """On a phone a share link's sticky controls keep the clock, the scrubber and the caption
+    (two lines, not cut after 25 characters); re-run, the fix, compare with... and export are
+    in a row below them that scrolls away. In a wide window they are in the replay bar."""
+    run = finished_run(server, "car-no-retry")
+    page, errors = open_replay(browser, server + run["url"], 390, 844)
+    controls = page.locator("#controls")
+    assert page.locator("#controls .replay-extras").count() == 0
+    assert page.locator(".below-controls .replay-extras #btn-fix").is_visible()
+    bottom = "e => e.getBoundingClientRect().bottom"
+    assert top_of(page, "#btn-fix") >= controls.evaluate(bottom)
+    assert controls.evaluate("e => e.offsetHeight") <= 230  # 266 px with the actions in it
+    line = page.locator("#caption-line")
+    assert line.evaluate("e => getComputedStyle(e).whiteSpace") == "normal"
+    assert line.evaluate("e => e.clientHeight / parseFloat(getComputedStyle(e).lineHeight)") > 1.9
+    page.evaluate("window.scrollTo(0, 400)")  # the controls stay, the actions scroll away
+    page.wait_for_function(
+        "document.getElementById('btn-fix').getBoundingClientRect().bottom <= "
+        "document.getElementById('controls').getBoundingClientRect().top + 1"
+    )
+    assert controls.evaluate("e => e.getBoundingClientRect().top") == 0
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_function("document.querySelector('#replay .replay-extras #btn-fix') !== null")
+    assert page.locator(".below-controls").is_hidden()
     assert errors == []
 
 

@@ -1,6 +1,7 @@
 // Wires the dashboard: one run store, the connection feeding it trace events, and the views
 // mounted on it, each redrawing from the store's state at most once per animation frame.
 
+import { belowControlsOnPhone } from "./below_controls.js";
 import { createBoard } from "./board.js";
 import { createCaption } from "./caption.js";
 import { createCharts } from "./charts.js";
@@ -73,9 +74,12 @@ const replay = createReplay(store, () => {
 });
 const actions = createRunActions(store);
 const twin = createTwinMenu(store, () => replay.mode);
+const extras = el("span.replay-extras", {}, actions.element, twin.select,
+  createExports(() => store.runId, charts));
 const clock = createClock(bar, { prefix: "replay", label: "Replay", seek: replay.seek,
-  extra: [actions.element, twin.select, createExports(() => store.runId, charts)] });
+  extra: [extras] });
 $("controls").append(bar, caption);
+belowControlsOnPhone(extras, $("controls"));
 store.on("ui:replay-toggle", () => clock.toggle());
 store.on("reset", () => {
   actions.fill(null);

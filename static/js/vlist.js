@@ -8,7 +8,7 @@
 
 const pending = new Set();
 const afterLists = new Set(); // drawings that read the page's style: see drawAfterLists
-const unseen = new Set(); // lists out of view, to redraw after the next paint
+const unseen = new Set(); // lists out of view, to redraw a frame after the next one
 let unseenScheduled = false;
 
 /** Redraw `lists`: rows, scroll, then each list's whenPainted callbacks. */
@@ -41,13 +41,20 @@ function flush() {
   for (const draw of draws) draw();
   if (unseen.size && !unseenScheduled) {
     unseenScheduled = true;
-    requestAnimationFrame(() => setTimeout(() => {
+    afterPresented(() => {
       unseenScheduled = false;
       const lists = [...unseen];
       unseen.clear();
       redraw(lists);
-    }, 0));
+    });
   }
+}
+
+/** Run `task` a frame after the one now being made: that frame's rAF, the next frame's, then
+ * a task. Run right after the first frame's commit (as before), a list's redraw took the
+ * cores that frame's raster and draw were using (two cores here). */
+function afterPresented(task) {
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(task, 0)));
 }
 
 function later() {
@@ -111,7 +118,7 @@ export class VirtualList {
   }
 
   /** Run `callback` once the list has redrawn its rows (in view: in the microtask after this
-   * task; out of view: after the next paint). */
+   * task; out of view: a frame after the next one). */
   whenPainted(callback) {
     this.painted.push(callback);
     this.draw();
