@@ -41,10 +41,12 @@ def new_page(
     height: int = 720,
     theme: str | None = "light",
     console: bool = True,
+    touch: bool = False,
 ) -> tuple[Page, list[str]]:
-    """A blank page in its own context, in the given size and theme (None: the browser's);
-    returns it and the list its uncaught exceptions (and console errors) are collected in."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    """A blank page in its own context, in the given size and theme (None: the browser's), with
+    a touch screen if `touch`; returns it and the list its uncaught exceptions (and console
+    errors) are collected in."""
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch)
     if theme is not None:
         context.add_init_script(f"localStorage.setItem('saga-lab:theme', '{theme}')")
     page = context.new_page()

@@ -262,9 +262,13 @@ def test_a_phone_keeps_the_replays_other_actions_below_the_sticky_controls(
 ) -> None:
     """On a phone a share link's sticky controls keep the clock, the scrubber and the caption
     (two lines, not cut after 25 characters); re-run, the fix, compare with... and export are
-    in a row below them that scrolls away. In a wide window they are in the replay bar."""
+    in a row below them that scrolls away. A chart's readout stays where a finger touched it
+    until a touch elsewhere. In a wide window the actions are in the replay bar."""
     run = finished_run(server, "car-no-retry")
-    page, errors = open_replay(browser, server + run["url"], 390, 844)
+    page, errors = new_page(browser, 390, 844, touch=True)
+    page.goto(server + run["url"])
+    page.wait_for_function("document.body.classList.contains('replaying')")
+    wait_drawn(page)
     controls = page.locator("#controls")
     assert page.locator("#controls .replay-extras").count() == 0
     assert page.locator(".below-controls .replay-extras #btn-fix").is_visible()
@@ -280,6 +284,17 @@ def test_a_phone_keeps_the_replays_other_actions_below_the_sticky_controls(
         "document.getElementById('controls').getBoundingClientRect().top + 1"
     )
     assert controls.evaluate("e => e.getBoundingClientRect().top") == 0
+    show_charts(page)
+    wait_drawn(page)
+    canvas = page.locator("#chart-outcomes .chart-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    tip = page.locator("#chart-outcomes .chart-tip")
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(tip).to_be_visible()  # the finger is up: the readout stays
+    assert tip.inner_text().split("\n")[0].endswith(" s")
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] - 30)  # above the plot
+    expect(tip).to_be_hidden()
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.wait_for_function("document.querySelector('#replay .replay-extras #btn-fix') !== null")
     assert page.locator(".below-controls").is_hidden()

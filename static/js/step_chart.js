@@ -108,11 +108,21 @@ export function createStepChart(root, { yTitle, label, onResize }) {
     hoverT = painted.geometry.sc.tAt(event.clientX - rect.left);
     paint();
   }
-  canvas.addEventListener("pointermove", hover);
-  canvas.addEventListener("pointerdown", hover);
-  canvas.addEventListener("pointerleave", () => {
+  const hideTip = () => {
+    if (hoverT === null) return;
     hoverT = null;
     paint();
+  };
+  canvas.addEventListener("pointermove", hover);
+  canvas.addEventListener("pointerdown", hover);
+  // a finger lifted leaves the readout where it touched (on a phone it is read after the
+  // finger is gone) until a touch elsewhere; a mouse leaving the plot hides it
+  canvas.addEventListener("pointerleave", (event) => {
+    if (event.pointerType !== "touch") hideTip();
+  });
+  canvas.addEventListener("pointercancel", hideTip); // the finger scrolled the page instead
+  document.addEventListener("pointerdown", (event) => {
+    if (event.target !== canvas) hideTip();
   });
 
   return {
