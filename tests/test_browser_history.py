@@ -254,6 +254,15 @@ def test_a_replay_standing_still_animates_nothing_and_a_playing_one_sweeps(
     page.wait_for_function(f"({ANIMATIONS})().length === 0")
     wait_drawn(page)
     assert page.inner_text("#replay-play").endswith("Play")
+    # one speed on screen, the replay's: the ended run's own (instant) is not in its status
+    status = page.inner_text("#run-status")
+    assert "finished" in status and "instant" not in status and "×" not in status
+    # on a wide board a long cell is a cell like the others (it wraps only where cells are
+    # narrow): BOOK004's "✗ system error" at the size of the "✓ booked" cells
+    seek(page, float(page.get_attribute("#replay-scrubber", "max")))
+    size = "e => getComputedStyle(e).fontSize"
+    long = page.locator("#board-rows [data-saga=BOOK004] .cell.long").first
+    assert long.evaluate(size) == page.locator("#board-rows .fwd-ok").first.evaluate(size)
     assert errors == []
 
 

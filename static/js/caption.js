@@ -6,6 +6,13 @@ import { el, fmtT, markDrawn } from "./util.js";
 
 const QUIET = new Set(["rule", "meta"]); // the transcript's rules and start-up lines
 
+/** The lines of the run's end with its last paragraph (how the sagas ended) first, then the
+ * inventory: the caption is cut at the screen's width, and the counts are the lesson. */
+function outcomesFirst(lines) {
+  const cut = lines.findLastIndex((l) => !l.text);
+  return cut < 0 ? lines : [...lines.slice(cut + 1), ...lines.slice(0, cut)];
+}
+
 /** The narration of the last event at or before `seq` that the transcript has words for:
  * {text, saga, seq} or null. `events[i].seq === i` (a run's events in order). */
 export function narrate(events, seq) {
@@ -13,7 +20,9 @@ export function narrate(events, seq) {
   const transcript = new Transcript();
   transcript.lines(events[0]); // run.started tells it the mode
   for (let i = Math.min(seq, events.length - 1); i >= 1; i -= 1) {
-    const lines = transcript.lines(events[i]).filter((l) => l.text && !QUIET.has(l.cls));
+    let lines = transcript.lines(events[i]);
+    if (events[i].kind === "run.finished") lines = outcomesFirst(lines);
+    lines = lines.filter((l) => l.text && !QUIET.has(l.cls));
     if (lines.length) {
       const texts = lines.map((l) => l.text.trim().replace(/^\[[\d.]+\]\s*/, ""))
         .filter((t) => t !== "Final State:");

@@ -110,9 +110,12 @@ export function createControls(root, store) {
     const { state, speed, reason } = status;
     if (!state) return;
     ui.status.className = `run-status state-${state}`;
+    // an ended run's speed is that of the run that was: next to a replay's own speed it
+    // read as a second, contradictory one
+    const showSpeed = speed !== undefined && speed !== null && !ENDED.has(state);
     ui.status.textContent = `${STATE_ICON[state] || ""} ${state}` +
       (simTime !== null ? `  t=${fmtT(simTime)}` : "") +
-      (speed !== undefined && speed !== null ? `  ${speedLabel(speed)}` : "") +
+      (showSpeed ? `  ${speedLabel(speed)}` : "") +
       ((state === "interrupted" || state === "failed") && reason ? `  (${reason})` : "");
   }
 
