@@ -1,7 +1,8 @@
 // On a phone (up to 600 px wide) what is used once per run leaves the sticky run controls for
 // a row just below them that scrolls away with the page: the replay's other actions (re-run,
-// show the fix, compare with…, export) took two of the controls' rows there, 75 of their
-// 266 px at 390x844, above the caption and the board.
+// show the fix, compare with…, export) took two of the controls' rows there (a share link of
+// a failing preset at 390x844: controls 266 px tall with them, 218 without, the caption's
+// second line included).
 
 import { el } from "./util.js";
 
