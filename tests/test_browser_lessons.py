@@ -197,6 +197,17 @@ def test_a_crashed_orchestrator_shows_down_everywhere(server: str, browser: Brow
     assert crash.is_disabled() and "is-down" in crash.get_attribute("class")
     assert restart.is_enabled() and "restarts by itself" in restart.get_attribute("title")
     assert page.get_attribute("#timeline-canvas", "data-down") == "orchestrator"
+    # the down lane is on the projector's first screen: the board's box is as tall as the
+    # run's 5 sagas (it was 398 px whatever the run)
+    rows = page.locator("#board-rows")
+    row = rows.evaluate(
+        "e => Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2)"
+    )
+    assert rows.evaluate("e => e.clientHeight") == 5 * row
+    lane = page.locator("#timeline-canvas").evaluate(
+        "e => e.getBoundingClientRect().top + e.clientHeight / 4"  # the first of 4 lanes
+    )
+    assert lane < 1080, lane
     note = page.inner_text("#board-rows [data-saga='BOOK001'] .note")
     assert note == "❚❚ waits: orchestrator"
     assert "Orchestrator" in page.inner_text("#caption-line") or page.inner_text(

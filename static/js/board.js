@@ -64,7 +64,7 @@ function countsHtml(state) {
 }
 
 /** The legend: every style a cell or a badge can have, each with what it means. */
-function legend(prefix) {
+function legend(prefix, open) {
   const items = LEGEND.map(([cls, text, meaning]) => el("span.legend-item", { title: meaning },
     el(`span.cell.mini.${cls.split(" ").join(".")}`, {}, text), el("span.meaning", {}, meaning)));
   items.push(el("span.legend-item", {}, el("span.note.note-waiting.mini", {}, "❚❚ waits: orchestrator"),
@@ -73,14 +73,15 @@ function legend(prefix) {
     el("span.meaning", {}, "nothing has happened to it for that long")),
   el("span.legend-item", {}, el("span.related-key.mini", {}, "BOOK001"),
     el("span.meaning", {}, "the saga related to the selected one (it held the unit)")));
-  // open where there is room for it (a projector); one click away on a laptop
-  return el(`details.board-legend#${prefix}board-legend`, { open: window.innerWidth >= 1600 },
+  return el(`details.board-legend#${prefix}board-legend`, { open },
     el("summary", {}, "What the cells mean"), el("div.legend", {}, items));
 }
 
-/** The board of `store`'s run, built into `root` (element ids start with `prefix`):
- * {render, reset, select}, to mount on the store. */
-export function createBoard(root, store, { prefix = "" } = {}) {
+/** The board of `store`'s run, built into `root` (element ids start with `prefix`; the
+ * legend open if `legendOpen`: by default where there is room for it, a projector, and one
+ * click away on a laptop): {render, reset, select}, to mount on the store. */
+export function createBoard(root, store,
+  { prefix = "", legendOpen = window.innerWidth >= 1600 } = {}) {
   let state = null;
   let selected = null;
   const counts = el(`div.board-counts#${prefix}board-counts`);
@@ -96,11 +97,22 @@ export function createBoard(root, store, { prefix = "" } = {}) {
     el("b", {}, "▶ Start"), " (or ", el("kbd", {}, "space"), ").");
   store.on("run:joined", () => { empty.hidden = true; });
   root.dataset.view = "board";
-  root.append(counts, empty, head, scroller, el("div.board-foot", {}, legend(prefix), live));
+  root.append(counts, empty, head, scroller, el("div.board-foot", {}, legend(prefix, legendOpen),
+    live));
   const rowHeight = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
   const list = new VirtualList(scroller,
     (index) => rowHtml(state.sagas.get(state.order[index]), selected, state), { rowHeight });
   scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
+  // The rows' box is as tall as the sagas the run will start (a lesson's 5 leave no empty box
+  // above the timeline on a projector), up to its usual height; set once per run, so that it
+  // does not move the page below as sagas start or a replay seeks.
+  let planned = null;
+  const fitRows = (bookings) => {
+    if ((bookings || null) === planned) return;
+    planned = bookings || null;
+    if (planned) scroller.style.setProperty("--rows-height", `${planned * rowHeight + 2}px`);
+    else scroller.style.removeProperty("--rows-height");
+  };
   scroller.addEventListener("click", (e) => {
     const row = e.target.closest("[data-saga]");
     if (row) store.select(row.dataset.saga === selected ? null : row.dataset.saga, "board");
@@ -115,6 +127,7 @@ export function createBoard(root, store, { prefix = "" } = {}) {
     render({ state: s, selected: chosen, frame }) {
       state = s;
       selected = chosen;
+      fitRows(s.params && s.params.bookings);
       list.update(s.order.length);
       counts.innerHTML = countsHtml(s);
       list.whenPainted(() => markDrawn(root, frame, s));

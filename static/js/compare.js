@@ -20,7 +20,8 @@ function mountRun(root, onReady) {
   const store = createRunStore(root);
   for (const [name, create] of Object.entries(VIEWS)) {
     const mount = root.querySelector(`[data-mount="${name}"]`);
-    store.mount(create(mount, store, { prefix: `${root.dataset.side}-` }));
+    // the board's legend closed: open in both columns it pushed the timelines off the screen
+    store.mount(create(mount, store, { prefix: `${root.dataset.side}-`, legendOpen: false }));
   }
   const replay = createReplay(store, onReady);
   connect(store, root.dataset.runId);
@@ -39,7 +40,22 @@ function ready() {
     return;
   }
   clock.start(Math.max(...sides.map((side) => side.replay.end)));
+  fitInvariants();
   document.body.dataset.ready = "true";
+}
+
+/** Both columns' first rows as tall as the taller of their invariants at the end of the runs
+ * (shown now): with the board's legend closed, the board alone set them and cut the verdict.
+ * Fixed from here on, so that the timelines stay level and a seek never moves them (a
+ * failure stays listed, so the end shows the most; an earlier time showing more scrolls
+ * inside the panel). */
+function fitInvariants() {
+  if (!window.matchMedia("(min-width: 1101px)").matches) return; // one column: no rows to fit
+  const panels = [...document.querySelectorAll(".run-column .invariants-panel")];
+  for (const panel of panels) panel.style.minHeight = "";
+  const tallest = Math.max(...panels.map((panel) =>
+    panel.scrollHeight + panel.offsetHeight - panel.clientHeight)); // content and borders
+  for (const panel of panels) panel.style.minHeight = `${tallest}px`;
 }
 
 const clock = clockRoot && createClock(clockRoot, { prefix: "clock", seek: (t) => {
