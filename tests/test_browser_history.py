@@ -295,15 +295,22 @@ def test_a_phone_keeps_the_replays_other_actions_below_the_sticky_controls(
     )
     assert controls.evaluate("e => e.getBoundingClientRect().top") == 0
     show_charts(page)
-    wait_drawn(page)
     canvas = page.locator("#chart-outcomes .chart-canvas")
+    canvas.evaluate("c => c.scrollIntoView({ block: 'center' })")  # clear of the controls
+    wait_drawn(page)
     box = canvas.bounding_box()
     assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # the finger lands on the plot (scrolled to the top, the sticky controls covered it)
+    page.wait_for_function(
+        "([x, y]) => document.elementFromPoint(x, y)?.matches('#chart-outcomes .chart-canvas')",
+        arg=[x, y],
+    )
     tip = page.locator("#chart-outcomes .chart-tip")
-    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.touchscreen.tap(x, y)
     expect(tip).to_be_visible()  # the finger is up: the readout stays
     assert tip.inner_text().split("\n")[0].endswith(" s")
-    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] - 30)  # above the plot
+    page.touchscreen.tap(x, box["y"] - 30)  # above the plot
     expect(tip).to_be_hidden()
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.wait_for_function("document.querySelector('#replay .replay-extras #btn-fix') !== null")
