@@ -80,6 +80,10 @@ def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Brows
     page, errors = open_replay(browser, server + run["url"])
     end = events[-1]["t"]
     assert float(page.get_attribute("#replay-scrubber", "max")) == end
+    # the verdict whole beside a board of 5 sagas (the panel held 290 of its 514 px)
+    panel = page.locator(".invariants-panel")
+    assert panel.evaluate("p => p.scrollHeight <= p.clientHeight")
+    height = panel.evaluate("p => p.offsetHeight")
     # forwards, backwards, to the start and the end, and between events
     for t in (end / 2, end / 5, 0.0, end * 0.8, events[40]["t"], end, events[40]["t"] + 0.05):
         seek(page, t)
@@ -90,6 +94,7 @@ def test_replay_seeking_shows_the_state_at_that_time(server: str, browser: Brows
         assert [line for line in log_lines(page) if line] == [
             line for line in render(cut) if line
         ], f"log at t={t}"
+        assert panel.evaluate("p => p.offsetHeight") == height  # nothing below it moved
     # the reducer from checkpoints equals state.js's own stateAt for every event time
     mismatches = page.evaluate("""async () => {
         const { stateAt } = await import('/static/js/state.js');

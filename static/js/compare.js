@@ -11,6 +11,8 @@ import { createReplay } from "./replay.js";
 import { createRunStore } from "./run_store.js";
 import { initTheme } from "./theme.js";
 import { createTimeline } from "./timeline.js";
+import { ONE_COLUMN } from "./util.js";
+import { drawAfterLists } from "./vlist.js";
 
 const VIEWS = { board: createBoard, invariants: createInvariants, timeline: createTimeline,
   charts: createCharts, log: createLog };
@@ -40,21 +42,17 @@ function ready() {
     return;
   }
   clock.start(Math.max(...sides.map((side) => side.replay.end)));
-  fitInvariants();
+  drawAfterLists(levelColumns);
   document.body.dataset.ready = "true";
 }
 
-/** Both columns' first rows as tall as the taller of their invariants at the end of the runs
- * (shown now): with the board's legend closed, the board alone set them and cut the verdict.
- * Fixed from here on, so that the timelines stay level and a seek never moves them (a
- * failure stays listed, so the end shows the most; an earlier time showing more scrolls
- * inside the panel). */
-function fitInvariants() {
-  if (!window.matchMedia("(min-width: 1101px)").matches) return; // one column: no rows to fit
+/** Both columns' first rows as tall as the taller one, so that the timelines are level: each
+ * invariants panel holds itself at the height its checks need at the end (invariants.js,
+ * after the lists redraw: this runs after it), the row is the taller of it and the board. */
+function levelColumns() {
+  if (window.matchMedia(ONE_COLUMN).matches) return; // one column: no rows side by side
   const panels = [...document.querySelectorAll(".run-column .invariants-panel")];
-  for (const panel of panels) panel.style.minHeight = "";
-  const tallest = Math.max(...panels.map((panel) =>
-    panel.scrollHeight + panel.offsetHeight - panel.clientHeight)); // content and borders
+  const tallest = Math.max(...panels.map((panel) => panel.offsetHeight));
   for (const panel of panels) panel.style.minHeight = `${tallest}px`;
 }
 

@@ -2,7 +2,8 @@
 // its sagas; selecting one jumps to it everywhere on the page.
 
 import { CHECK_NAMES, createState } from "./state.js";
-import { el, escapeHtml, markDrawn, VOCABULARY } from "./util.js";
+import { el, escapeHtml, markDrawn, ONE_COLUMN, VOCABULARY } from "./util.js";
+import { drawAfterLists } from "./vlist.js";
 
 const CHECKS = Object.fromEntries(VOCABULARY.checks.map((c) => [c.name, [c.title, c.gist]]));
 
@@ -34,6 +35,20 @@ function extraText(s) {
   return parts.join(" · ");
 }
 
+const TWO_COLUMNS = window.matchMedia(`not ${ONE_COLUMN}`);
+
+/** In two columns the board sets the height of the first row and the panel (size-contained:
+ * saga.css) scrolls what does not fit. Hold it at least as tall as its checks have needed in
+ * this run, so that a verdict is not cut (beside a board of 5 sagas at 1280x720 it showed
+ * 290 of its 514 px): the row grows when a failure first shows; a replay has drawn its run's
+ * states while its events loaded, so its seeks hardly ever move the page below. Run after
+ * the lists have redrawn, when the page is laid out (vlist.js). */
+function holdHeight(panel) {
+  if (!panel || !TWO_COLUMNS.matches) return;
+  const needed = panel.scrollHeight + panel.offsetHeight - panel.clientHeight; // and borders
+  if (needed > (parseFloat(panel.style.minHeight) || 0)) panel.style.minHeight = `${needed}px`;
+}
+
 /** The invariant panel of `store`'s run, built into `root` (element ids start with `prefix`):
  * {render, reset}, to mount on the store. */
 export function createInvariants(root, store, { prefix = "" } = {}) {
@@ -43,6 +58,8 @@ export function createInvariants(root, store, { prefix = "" } = {}) {
   let lastHtml = "";
   root.dataset.view = "invariants";
   root.append(headline, list, extra);
+  const panel = root.closest(".invariants-panel");
+  const hold = () => holdHeight(panel);
   list.addEventListener("click", (e) => {
     const link = e.target.closest("[data-saga]");
     if (link) store.select(link.dataset.saga);
@@ -54,6 +71,7 @@ export function createInvariants(root, store, { prefix = "" } = {}) {
     if (html !== lastHtml) {
       list.innerHTML = html;
       lastHtml = html;
+      drawAfterLists(hold);
     }
     const failing = CHECK_NAMES.filter((c) => !state.invariants[c].ok).length;
     headline.className = `inv-headline ${failing ? "inv-fail" : "inv-pass"}`;
@@ -65,7 +83,10 @@ export function createInvariants(root, store, { prefix = "" } = {}) {
 
   draw(createState());
   return {
-    reset() { draw(createState()); },
+    reset() {
+      if (panel) panel.style.minHeight = ""; // a new run
+      draw(createState());
+    },
     render({ state, frame }) {
       draw(state);
       markDrawn(root, frame, state);

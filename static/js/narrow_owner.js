@@ -4,9 +4,9 @@
 // it below the sticky controls as they grow), a Start refused for a field's value scrolls to
 // that field, and the classroom row waits at the top of the parameters, out of the controls.
 
-import { el } from "./util.js";
+import { el, ONE_COLUMN as ONE_COLUMN_QUERY } from "./util.js";
 
-const ONE_COLUMN = window.matchMedia("(max-width: 1100px)");
+const ONE_COLUMN = window.matchMedia(ONE_COLUMN_QUERY);
 
 let pinned = null; // the element kept just below the controls until the reader scrolls
 
