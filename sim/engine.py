@@ -9,14 +9,14 @@ from typing import Any
 from asimpy import Environment
 
 from sim import kernel
+from sim.faults import fault_actors
 from sim.fiber import Fiber
 from sim.model.arrivals import BookingGenerator
-from sim.model.choreography import EventBus, Participant
+from sim.model.choreography import EventBus, Participant, wire
 from sim.model.monitor import SagaMonitor
 from sim.model.orchestrator import Orchestrator
 from sim.model.service import InventoryService
 from sim.params import RunParams
-from sim.schema import STEPS
 from sim.trace.checker import InvariantChecker
 from sim.trace.events import Sink, null_sink
 from sim.trace.tracer import Tracer
@@ -36,22 +36,23 @@ class Simulation:
         self.env = env = Environment()
         self.tracer = tracer = Tracer(env, sink)
         rng = Random(params["seed"])
+        self.saga = saga = params.saga
         self.services = {
-            step: InventoryService(
-                step,
-                params["services"][step]["capacity"],
-                params["services"][step]["failure_rate"],
+            step.name: InventoryService(
+                step.name,
+                params["services"][step.name].get("capacity"),
+                params["services"][step.name]["failure_rate"],
                 tracer,
                 rng,
                 params["plan"],
                 params["idempotent"],
                 params["compensation_failure_rate"],
             )
-            for step in STEPS
+            for step in saga.steps
         }
         self._service_list = list(self.services.values())
-        capacity = {s: svc.capacity for s, svc in self.services.items()}
-        self.checker = InvariantChecker(capacity, tracer.emit)
+        capacity = {s: svc.capacity for s, svc in self.services.items() if svc.holds}
+        self.checker = InvariantChecker(capacity, tracer.emit, saga)
         self.checker.bind_inventory(tracer.inventory)
         tracer.attach(self.checker)
         tracer.emit("run.started", params=params.to_dict(), inventory=dict(tracer.inventory))
@@ -67,43 +68,10 @@ class Simulation:
             kernel.call_at(env, fault["t"], lambda f=fault: self._scheduled(f))
 
     def _build_choreography(self, params: RunParams) -> Any:
-        env, tracer, svc = self.env, self.tracer, self.services
-        c = params["choreography"]
+        env, tracer = self.env, self.tracer
         self.bus = bus = EventBus(env, tracer, params, self._forget)
         self.monitor = SagaMonitor(env, tracer, bus, params)
-        flight_undo = ("hotel_compensated",)
-        if c["compensate_on_hotel_failure"]:
-            flight_undo += ("hotel_booking_failed",)
-        hotel_undo = ("car_booking_failed",)
-        if c["saga_timeout"] is not None:
-            hotel_undo += ("saga_timed_out",)
-        self.participants = {
-            "flight": Participant(
-                env,
-                bus,
-                svc["flight"],
-                params,
-                "booking_started",
-                "flight_booked",
-                "flight_booking_failed",
-                flight_undo,
-                "flight_compensated",
-            ),
-            "hotel": Participant(
-                env,
-                bus,
-                svc["hotel"],
-                params,
-                "flight_booked",
-                "hotel_booked",
-                "hotel_booking_failed",
-                hotel_undo,
-                "hotel_compensated",
-            ),
-            "car": Participant(
-                env, bus, svc["car"], params, "hotel_booked", "car_booked", "car_booking_failed"
-            ),
-        }
+        self.participants = wire(env, bus, self.saga, self.services, params)
         return lambda saga: bus.publish("booking_started", saga, "client")
 
     def _forget(self, saga: str) -> None:
@@ -199,7 +167,8 @@ class Simulation:
         elif actor in self.services:
             self._toggle_service(self.services[actor], action)
         else:
-            raise ValueError("actor must be orchestrator, flight, hotel or car")
+            actors = ", ".join(fault_actors(self.saga.names))
+            raise ValueError(f"the fault's actor must be one of {actors}")
 
     def _scheduled(self, fault: dict[str, Any]) -> None:
         """A fault of the run's `faults` at its time; one that does not apply then is skipped."""
@@ -242,6 +211,7 @@ class Simulation:
         report["inventory"] = {
             s: {"available": svc.available, "capacity": svc.capacity}
             for s, svc in self.services.items()
+            if svc.holds
         }
         report["events"] = self.tracer.seq + (1 if final else 0)
         report["time"] = round(self.now, 6)

@@ -1,6 +1,7 @@
 """Faults as part of a run: crashes and restarts at given simulated times.
 
-A fault is `{"t": 4.2, "action": "crash" | "restart", "actor": "orchestrator" | a step}`.
+A fault is `{"t": 4.2, "action": "crash" | "restart", "actor": "orchestrator" | a step}`
+(a step of the run's saga: every step is an actor).
 A run's `faults` parameter lists them (the controller's live injections are stored there
 too), so a re-run replays them; the command line spells one `4.2:crash:orchestrator`.
 """
@@ -11,7 +12,7 @@ import contextlib
 import math
 from typing import Any
 
-from sim.trace.vocabulary import FAULT_ACTORS
+COORDINATOR_ACTOR = "orchestrator"
 
 FAULT_ACTIONS: tuple[str, ...] = ("crash", "restart")
 FAULT_FIELDS = ("t", "action", "actor")
@@ -30,7 +31,14 @@ def parse_fault_text(text: str) -> dict[str, Any]:
     return {"t": when, "action": parts[1], "actor": parts[2]}
 
 
-def _check_one(fault: Any, mode: str | None, until: float | None) -> tuple[dict, dict[str, str]]:
+def fault_actors(steps: tuple[str, ...]) -> tuple[str, ...]:
+    """The actors a fault may crash or restart in a run of a saga with these steps."""
+    return (COORDINATOR_ACTOR, *steps)
+
+
+def _check_one(
+    fault: Any, mode: str | None, until: float | None, actors: tuple[str, ...]
+) -> tuple[dict, dict[str, str]]:
     if not isinstance(fault, dict):
         return {}, {"": 'must be an object {"t", "action", "actor"}'}
     errors: dict[str, str] = {}
@@ -46,9 +54,9 @@ def _check_one(fault: Any, mode: str | None, until: float | None) -> tuple[dict,
     action, actor = fault.get("action"), fault.get("actor")
     if action not in FAULT_ACTIONS:
         errors["action"] = "must be one of " + ", ".join(FAULT_ACTIONS)
-    if actor not in FAULT_ACTORS:
-        errors["actor"] = "must be one of " + ", ".join(FAULT_ACTORS)
-    elif actor == "orchestrator" and mode == "choreography":
+    if actor not in actors:
+        errors["actor"] = "must be one of " + ", ".join(actors)
+    elif actor == COORDINATOR_ACTOR and mode == "choreography":
         errors["actor"] = "there is no orchestrator in choreography"
     if errors:
         return {}, errors
@@ -56,7 +64,7 @@ def _check_one(fault: Any, mode: str | None, until: float | None) -> tuple[dict,
 
 
 def check_faults(
-    raw: Any, mode: str | None, until: float | None
+    raw: Any, mode: str | None, until: float | None, steps: tuple[str, ...]
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Checked faults in time order, and errors keyed `faults.N.field`."""
     if not isinstance(raw, list):
@@ -65,7 +73,7 @@ def check_faults(
         return [], {"faults": f"at most {MAX_FAULTS} faults per run"}
     faults, errors = [], {}
     for i, fault in enumerate(raw):
-        clean, problems = _check_one(fault, mode, until)
+        clean, problems = _check_one(fault, mode, until, fault_actors(steps))
         for field, message in problems.items():
             errors[f"faults.{i}.{field}".rstrip(".")] = message
         if clean:

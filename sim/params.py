@@ -7,7 +7,9 @@ import math
 from typing import Any
 
 from sim.faults import check_faults
-from sim.schema import ALL_FIELDS, BOOKING_ID, DEFAULTS, STEPS, Field, booking_id
+from sim.saga import BUILTIN, DEFAULT_SAGA, Saga, SagaError, check_saga
+from sim.saga.builtin import upgrade_legacy
+from sim.schema import BOOKING_ID, Field, booking_id, defaults_for, fields_for
 
 #: parameters nest 4 levels (`plan` -> id -> steps); deeper input is refused before it is walked
 MAX_DEPTH = 32
@@ -54,12 +56,16 @@ def booking_number(text: Any) -> int | None:
     return number if number >= 1 and text == booking_id(number - 1) else None
 
 
+#: values that an override replaces whole instead of merging into
+WHOLE = ("plan", "saga")
+
+
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Return base with override's keys replaced, recursing into nested dicts (not `plan`)."""
     check_depth(override)
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "plan":
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in WHOLE:
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -70,7 +76,7 @@ def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and key != "plan":
+        if isinstance(value, dict) and key not in WHOLE and value:
             flat.update(_flatten(value, f"{name}."))
         else:
             flat[name] = value
@@ -99,9 +105,9 @@ def _check(name: str, spec: Field, value: Any) -> tuple[Any, str | None]:
             return value, None
         return None, "must be one of " + ", ".join(spec.choices)
     if kind == "steps":
-        if isinstance(value, list) and all(v in STEPS for v in value):
-            return [s for s in STEPS if s in value], None
-        return None, "must be a list of steps from flight, hotel, car"
+        if isinstance(value, list) and all(v in spec.choices for v in value):
+            return [s for s in spec.choices if s in value], None
+        return None, "must be a list of steps from " + ", ".join(spec.choices)
     if kind == "saga":
         if booking_number(value) is not None:
             return value, None
@@ -121,12 +127,16 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}" if x is not None else "?"
 
 
-def _check_plan(plan: Any, bookings: int | None, errors: dict[str, str]) -> dict[str, list[str]]:
+def _check_plan(
+    plan: Any, bookings: int | None, steps: tuple[str, ...], errors: dict[str, str]
+) -> dict[str, list[str]]:
     if not isinstance(plan, dict):
-        errors["plan"] = 'must map booking ids to failing steps, e.g. {"BOOK002": ["flight"]}'
+        errors["plan"] = (
+            f'must map booking ids to failing steps, e.g. {{"BOOK002": ["{steps[0]}"]}}'
+        )
         return {}
     out: dict[str, list[str]] = {}
-    for bid, steps in plan.items():
+    for bid, failing in plan.items():
         number = booking_number(bid)
         if number is None:
             shown = (
@@ -139,27 +149,46 @@ def _check_plan(plan: Any, bookings: int | None, errors: dict[str, str]) -> dict
         if bookings is not None and number > bookings:
             errors[f"plan.{bid}"] = f"names a booking beyond the {bookings} in this run"
             continue
-        if isinstance(steps, str):
-            steps = [steps]
-        if not isinstance(steps, list) or not steps or any(s not in STEPS for s in steps):
-            errors[f"plan.{bid}"] = "must list steps from flight, hotel, car"
+        if isinstance(failing, str):
+            failing = [failing]
+        if not isinstance(failing, list) or not failing or any(s not in steps for s in failing):
+            errors[f"plan.{bid}"] = "must list steps from " + ", ".join(steps)
             continue
-        out[bid] = [s for s in STEPS if s in steps]
+        out[bid] = [s for s in steps if s in failing]
     return dict(sorted(out.items()))
 
 
+def saga_of(value: Any) -> Saga:
+    """The run's saga: a built-in's name or a whole definition; ParamsError names the field."""
+    if isinstance(value, str):
+        if value in BUILTIN:
+            return BUILTIN[value]
+        raise ParamsError({"saga": "must be a saga definition or one of " + ", ".join(BUILTIN)})
+    try:
+        return check_saga(value)
+    except SagaError as exc:
+        errors = {f"saga.{k}" if k != "saga" else k: v for k, v in exc.errors.items()}
+        raise ParamsError(errors) from None
+
+
 def validate(raw: dict[str, Any]) -> RunParams:
-    """Check raw parameters (missing keys take DEFAULTS); raise ParamsError naming each field."""
+    """Check raw parameters (missing keys take the saga's defaults); raise ParamsError naming
+    each field. Without `saga` the run is of the default saga (runs stored before sagas were
+    data are travel runs)."""
     if not isinstance(raw, dict):
         raise ParamsError({"params": "must be a JSON object"})
-    merged = deep_merge(DEFAULTS, raw)
+    check_depth(raw)
+    saga = saga_of(raw.get("saga", DEFAULT_SAGA))
+    raw = upgrade_legacy({k: v for k, v in raw.items() if k != "saga"}, saga)
+    merged = deep_merge(defaults_for(saga), raw)
+    fields = fields_for(saga)
     errors: dict[str, str] = {}
     flat = _flatten(merged)
     clean: dict[str, Any] = {}
     for name, value in flat.items():
-        if name in ("plan", "faults"):
+        if name in ("plan", "faults", "saga"):
             continue
-        spec = ALL_FIELDS.get(name)
+        spec = fields.get(name)
         if spec is None:
             errors[name] = "is not a known parameter"
             continue
@@ -167,34 +196,39 @@ def validate(raw: dict[str, Any]) -> RunParams:
         if problem:
             errors[name] = f"{problem} ({spec.doc})" if spec.doc else problem
         clean[name] = value
+    for name in fields:
+        if name not in clean and name not in errors:
+            errors[name] = "is required"  # e.g. set to {} where a value belongs
     bookings = clean.get("bookings") if "bookings" not in errors else None
-    plan = _check_plan(merged.get("plan", {}), bookings, errors)
+    plan = _check_plan(merged.get("plan", {}), bookings, saga.names, errors)
     for name in ("orchestrator.crash_saga", "choreography.crash_saga"):
         number = booking_number(clean.get(name))
         if number and bookings is not None and number > bookings:
             errors[name] = f"names a booking beyond the {bookings} in this run"
     faults, fault_errors = check_faults(
-        merged.get("faults", []), clean.get("mode"), clean.get("until")
+        merged.get("faults", []), clean.get("mode"), clean.get("until"), saga.names
     )
     errors.update(fault_errors)
     if errors:
         raise ParamsError(dict(sorted(errors.items())))
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {"saga": saga.to_dict()}
     for name, value in clean.items():
         put(data, name, value)
     data["plan"] = plan
     if faults:  # absent when there are none: runs without faults keep their old form
         data["faults"] = faults
-    return RunParams(data)
+    return RunParams(data, saga)
 
 
 class RunParams:
-    """Validated parameters; read with `p["services"]["car"]["capacity"]` or `p.get("a.b")`."""
+    """Validated parameters; read with `p["services"][step]["capacity"]` or `p.get("a.b")`;
+    `saga` is the run's checked definition."""
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "saga")
 
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any], saga: Saga):
         self._data = data
+        self.saga = saga  # the checked definition of data["saga"]
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -224,14 +258,17 @@ class RunParams:
 
 
 def parse_plan(text: str) -> dict[str, list[str]]:
-    """Parse the CLI spelling `BOOK002:flight,BOOK004:car` (a booking may repeat)."""
+    """Parse the CLI spelling `BOOKID:step,...` (a booking may repeat)."""
     plan: dict[str, list[str]] = {}
     for item in filter(None, (s.strip() for s in text.split(","))):
         bid, sep, step = item.partition(":")
         if not sep or not bid or not step:
-            raise ParamsError({"plan": f"'{item}' is not BOOKID:step, e.g. BOOK002:flight"})
+            raise ParamsError({"plan": f"'{item}' is not BOOKID:step, e.g. BOOK002:{_FIRST}"})
         plan.setdefault(bid.strip(), []).append(step.strip())
     return plan
+
+
+_FIRST = BUILTIN[DEFAULT_SAGA].names[0]
 
 
 def parse_assignment(text: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.params import ParamsError, RunParams, deep_merge, validate
+from sim.saga.builtin import CHECKOUT, TRAVEL
 
 TUTORIAL_PLAN = {
     "BOOK002": ["flight"],
@@ -22,6 +23,35 @@ ORCHESTRATOR_CRASH = {
 }
 #: the hotel service crashes after booking BOOK002's room, before publishing; back 5 s later
 HOTEL_CRASH = {"crash_service": "hotel", "crash_saga": "BOOK002", "restart_after": 5.0}
+
+
+def _reordered(saga: dict[str, Any], name: str, title: str, kinds: dict[str, str]) -> dict:
+    """A built-in saga with its steps in another order and other kinds (`kinds` in order)."""
+    steps = {s["name"]: s for s in saga["steps"]}
+    return {
+        "name": name,
+        "title": title,
+        "description": saga["description"],
+        "steps": [{**steps[step], "kind": kind} for step, kind in kinds.items()],
+    }
+
+
+#: the tutorial's saga with the step most likely to fail first (car 30%, hotel 15%, flight 10%)
+PESSIMISTIC_TRAVEL = _reordered(
+    TRAVEL,
+    "travel-pessimistic",
+    "Travel booking, the likeliest failure first",
+    {"car": "compensatable", "hotel": "compensatable", "flight": "pivot"},
+)
+#: the checkout with no pivot: every step can be undone, so a shipping failure refunds the order
+CHECKOUT_NO_PIVOT = _reordered(
+    CHECKOUT,
+    "checkout-no-pivot",
+    "Checkout without a pivot",
+    {s["name"]: "compensatable" for s in CHECKOUT["steps"]},
+)
+#: plenty of inventory, so that only failure rates decide how sagas end
+ROOMY_TRAVEL = {s["name"]: {"capacity": 1000} for s in TRAVEL["steps"]}
 
 
 def _orchestrator_crash(durable_log: bool, idempotent: bool) -> dict[str, Any]:
@@ -55,7 +85,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "bookings": 5,
             "until": 40.0,
             "plan": {"BOOK002": ["hotel"]},
-            "choreography": {"compensate_on_hotel_failure": False},
+            "choreography": {"unheard_failure": "hotel"},
         },
     },
     "wrong-compensation-order": {
@@ -221,6 +251,75 @@ PRESETS: dict[str, dict[str, Any]] = {
             "services": {"hotel": {"capacity": 1}},
         },
     },
+    "semantic-lock": {
+        "description": "The remedy for no-isolation: a semantic lock. BOOK001's room is marked "
+        "pending while its saga runs; BOOK002 waits for BOOK001 to end instead of being "
+        "refused, and gets the room when BOOK001's compensation releases it.",
+        "params": {
+            "mode": "orchestration",
+            "bookings": 4,
+            "interarrival": 0.4,
+            "max_in_flight": 2,
+            "plan": {"BOOK001": ["car"]},
+            "services": {"hotel": {"capacity": 1}},
+            "semantic_lock": True,
+        },
+    },
+    "optimistic-order": {
+        "description": "The tutorial's order puts the likeliest failure last: the car fails 30% "
+        "of the time after the flight and the hotel were booked. Count the compensations and "
+        "compare with pessimistic-order.",
+        "params": {"bookings": 30, "seed": 4, "interarrival": 1.0, "services": ROOMY_TRAVEL},
+    },
+    "pessimistic-order": {
+        "description": "The pessimistic order (a countermeasure for the lack of isolation): the "
+        "step most likely to fail comes first. The same 30 bookings need far fewer "
+        "compensations, and fewer units are held by sagas that will fail.",
+        "params": {
+            "saga": PESSIMISTIC_TRAVEL,
+            "bookings": 30,
+            "seed": 4,
+            "interarrival": 1.0,
+            "services": ROOMY_TRAVEL,
+        },
+    },
+    "checkout-no-pivot": {
+        "description": "A checkout where every step can be undone: when shipping fails, the "
+        "payment is refunded and the stock released, though the order could still go through. "
+        "Count the compensated sagas.",
+        "params": {"saga": CHECKOUT_NO_PIVOT, "bookings": 12, "seed": 3, "interarrival": 2.0},
+    },
+    "checkout-pivot": {
+        "description": "The remedy: charging the payment is the pivot. Once it commits, shipping "
+        "and the confirmation are retriable: a failure is tried again with backoff until it "
+        "succeeds, and nothing after the pivot is ever compensated.",
+        "params": {"saga": "checkout", "bookings": 12, "seed": 3, "interarrival": 2.0},
+    },
+    "create-order": {
+        "description": "Richardson's Create Order saga: verify consumer holds nothing, "
+        "authorize card is the pivot, the approvals after it are retried until they succeed. "
+        "Watch a card refusal undo the ticket and the order, and an approval retried.",
+        "params": {
+            "saga": "create-order",
+            "bookings": 6,
+            "seed": 2,
+            "interarrival": 2.5,
+            "plan": {"BOOK002": ["authorize_card"], "BOOK004": ["approve_ticket"]},
+        },
+    },
+    "create-order-choreography": {
+        "description": "The same saga choreographed: every service reacts to the previous "
+        "step's event; the failure of authorize_card is heard by the kitchen, whose "
+        "create_ticket_compensated is heard by the consumer check and then the order service.",
+        "params": {
+            "saga": "create-order",
+            "mode": "choreography",
+            "bookings": 6,
+            "seed": 2,
+            "interarrival": 2.5,
+            "plan": {"BOOK002": ["authorize_card"]},
+        },
+    },  # fmt: skip
 }
 
 
@@ -233,6 +332,9 @@ REMEDIES: dict[str, str] = {
     "orchestrator-crash-no-log": "orchestrator-crash-durable-log",
     "orchestrator-crash-log-not-idempotent": "orchestrator-crash-durable-log",
     "choreography-crash-no-outbox": "choreography-crash-outbox",
+    "no-isolation": "semantic-lock",
+    "optimistic-order": "pessimistic-order",
+    "checkout-no-pivot": "checkout-pivot",
 }
 
 

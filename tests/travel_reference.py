@@ -60,8 +60,10 @@ def cases() -> list[dict[str, Any]]:
                 },
             )
             if rng.random() < 0.3:
-                params["faults"] = [{"t": 4.0, "action": "crash", "actor": "orchestrator"},
-                                    {"t": 9.0, "action": "restart", "actor": "orchestrator"}]
+                params["faults"] = [
+                    {"t": 4.0, "action": "crash", "actor": "orchestrator"},
+                    {"t": 9.0, "action": "restart", "actor": "orchestrator"},
+                ]
         else:
             params["choreography"] = {
                 "compensate_on_hotel_failure": rng.random() < 0.8,
@@ -72,8 +74,10 @@ def cases() -> list[dict[str, Any]]:
                 "restart_after": rng.choice([None, 3.0]),
             }
             if rng.random() < 0.3:
-                params["faults"] = [{"t": 3.0, "action": "crash", "actor": "hotel"},
-                                    {"t": 8.0, "action": "restart", "actor": "hotel"}]
+                params["faults"] = [
+                    {"t": 3.0, "action": "crash", "actor": "hotel"},
+                    {"t": 8.0, "action": "restart", "actor": "hotel"},
+                ]
         out.append({"params": params})
     return out
 
@@ -104,8 +108,9 @@ def main() -> None:
     table = []
     for case in cases():
         transcript, jsonl = outputs(case)
-        table.append({"case": case, "transcript": fingerprint(transcript),
-                      "jsonl": fingerprint(jsonl)})
+        table.append(
+            {"case": case, "transcript": fingerprint(transcript), "jsonl": fingerprint(jsonl)}
+        )
     with open(PATH, "w", encoding="utf-8") as fh:
         json.dump(table, fh, indent=0)
     print(f"{len(table)} cases written to {PATH}")

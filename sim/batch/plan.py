@@ -11,7 +11,14 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sim.batch.spec import check_factor, check_int, check_sweep, resolve_base, validate_point
+from sim.batch.spec import (
+    check_factor,
+    check_int,
+    check_sweep,
+    fields_of,
+    resolve_base,
+    validate_point,
+)
 from sim.params import ParamsError, deep_merge, nested
 
 LIMITS = {"max_runs": 100_000, "max_sagas": 10_000_000, "max_points": 500, "max_levels": 12}
@@ -62,8 +69,9 @@ def plan_experiment(spec: Any, limits: dict[str, int] | None = None) -> Experime
     errors: dict[str, str] = {}
     base_spec = spec.get("base", {})
     base = resolve_base(base_spec, errors)
-    sweep_name, values = check_sweep(spec.get("sweep"), errors, limits)
-    factor_name, levels = check_factor(spec.get("factor"), sweep_name, errors, limits)
+    fields = fields_of(base)
+    sweep_name, values = check_sweep(spec.get("sweep"), errors, limits, fields)
+    factor_name, levels = check_factor(spec.get("factor"), sweep_name, errors, limits, fields)
     reps = check_int(spec, "replications", 1, limits["max_runs"], errors)
     seed = check_int(spec, "seed", 0, 2**63 - 1, errors)
     runs = len(values) * len(levels) * reps

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.params import ALL_FIELDS, ParamsError, validate
+from sim.params import ParamsError, saga_of, validate
+from sim.schema import ALL_FIELDS, Field, fields_for
 
 NOT_VARIABLE = ("seed", "plan")
 
@@ -29,25 +30,38 @@ def _number(raw: dict[str, Any], key: str, errors: dict[str, str], where: str) -
     return float(value)
 
 
-def _param_name(raw: dict[str, Any], errors: dict[str, str], where: str) -> str | None:
+def fields_of(base: dict[str, Any]) -> dict[str, Field]:
+    """The fields a spec may vary: those of the base's saga (the default saga's when the base
+    is bad, so that the other fields are still checked)."""
+    try:
+        return fields_for(saga_of(base["saga"])) if base else ALL_FIELDS
+    except ParamsError:
+        return ALL_FIELDS
+
+
+def _param_name(
+    raw: dict[str, Any], errors: dict[str, str], where: str, fields: dict[str, Field]
+) -> str | None:
     name = raw.get("param")
     if not isinstance(name, str):
         errors[f"{where}.param"] = (
             "must be a parameter's dotted name, e.g. services.car.failure_rate"
         )
         return None
-    if name not in ALL_FIELDS or name in NOT_VARIABLE:
+    if name not in fields or name in NOT_VARIABLE:
         errors[f"{where}.param"] = f"'{name[:80]}' is not a parameter that can vary"
         return None
     return name
 
 
-def check_sweep(raw: Any, errors: dict[str, str], limits: dict[str, int]) -> tuple[str, list]:
+def check_sweep(
+    raw: Any, errors: dict[str, str], limits: dict[str, int], fields: dict[str, Field]
+) -> tuple[str, list]:
     if not isinstance(raw, dict):
         errors["sweep"] = 'must be {"param", "from", "to", "step"}'
         return "", []
-    name = _param_name(raw, errors, "sweep")
-    if name and ALL_FIELDS[name].kind not in ("int", "float"):
+    name = _param_name(raw, errors, "sweep", fields)
+    if name and fields[name].kind not in ("int", "float"):
         errors["sweep.param"] = f"'{name}' is not numeric; use it as the factor instead"
     start, stop, step = (_number(raw, k, errors, "sweep") for k in ("from", "to", "step"))
     if None in (start, stop, step) or "sweep.param" in errors:
@@ -60,21 +74,21 @@ def check_sweep(raw: Any, errors: dict[str, str], limits: dict[str, int]) -> tup
         errors["sweep.step"] = f"gives more than {limits['max_points']} values; take a larger step"
     else:
         values = sweep_values(start, stop, step)
-        if ALL_FIELDS[name].kind == "int":
+        if fields[name].kind == "int":
             values = [int(v) if float(v).is_integer() else v for v in values]
         return name, values
     return "", []
 
 
 def check_factor(
-    raw: Any, sweep: str, errors: dict[str, str], limits: dict[str, int]
+    raw: Any, sweep: str, errors: dict[str, str], limits: dict[str, int], fields: dict[str, Field]
 ) -> tuple[str | None, list]:
     if raw is None:
         return None, [None]
     if not isinstance(raw, dict):
         errors["factor"] = 'must be {"param", "levels"} or null'
         return None, [None]
-    name = _param_name(raw, errors, "factor")
+    name = _param_name(raw, errors, "factor", fields)
     if name and name == sweep:
         errors["factor.param"] = "must differ from the swept parameter"
     levels = raw.get("levels")

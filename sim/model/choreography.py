@@ -10,8 +10,10 @@ from asimpy import Environment, Interrupt
 
 from sim.fiber import Fiber
 from sim.kernel import call_after
+from sim.model.semantic_lock import wait_for_pending
 from sim.model.service import OK, InventoryService
 from sim.params import RunParams
+from sim.saga import Saga
 
 if TYPE_CHECKING:
     from sim.model.monitor import SagaMonitor
@@ -99,9 +101,10 @@ class EventBus:
 class Participant(Fiber):
     """One choreographed service: a forward handler and, maybe, a compensation handler.
 
-    `forward` maps the event it books on to (success event, failure event); `undo_on` lists
-    the events that make it compensate, answered with `undone`. It handles one message at a
-    time: the others wait in `inbox`, which holds messages only while it is busy or down.
+    It books on `on` and answers `ok` or `bad`; `undo_on` lists the events that make it
+    compensate, answered with `undone`. A retriable step tries again with doubling backoff
+    (`tries` in all) before it answers `bad`. It handles one message at a time: the others
+    wait in `inbox`, which holds messages only while it is busy or down.
     """
 
     def init(
@@ -114,6 +117,7 @@ class Participant(Fiber):
         bad: str,
         undo_on: tuple[str, ...] = (),
         undone: str | None = None,
+        tries: int = 1,
     ) -> None:
         self.bus, self.service, self.p = bus, service, params
         self.env = bus.env
@@ -123,6 +127,9 @@ class Participant(Fiber):
         self.undo_delay = params["compensation_delay"]
         self.backoff = params["compensation_backoff"]
         self.on, self.ok, self.bad, self.undone = on, ok, bad, undone
+        self.tries = tries
+        self.retry_backoff = params["retriable_backoff"]
+        self.lock_wait = params["semantic_lock_wait"] if params["semantic_lock"] else None
         self.inbox: deque[Message] = deque()
         self._idle: list[Participant] = []  # itself, while it waits for a message
         self._down: list[Participant] = []  # itself, while it waits for a restart
@@ -149,7 +156,14 @@ class Participant(Fiber):
                 self.bus.delivered(message, self)
                 if message.type == self.on:
                     await self.sleep(self.delay)
-                    self.handle_forward(message)
+                    if self.lock_wait is not None and self.service.pending_holder(message.saga):
+                        await wait_for_pending(
+                            self, self.service, message.saga, self.step, self.lock_wait
+                        )
+                    if self.tries > 1:
+                        await self.retry_forward(message)
+                    else:
+                        self.handle_forward(message)
                 else:
                     await self.handle_undo(message)
                 self.bus.release(message.saga)
@@ -173,9 +187,22 @@ class Participant(Fiber):
                 "message.acked", message.saga, self.step, self.step, event_type=message.type
             )
 
-    def handle_forward(self, message: Message) -> None:
+    async def retry_forward(self, message: Message) -> None:
+        """A retriable step: try until it succeeds, `tries` in all, waiting longer each time."""
+        saga, tracer = message.saga, self.bus.tracer
+        for attempt in range(1, self.tries):
+            if self.service.book(saga, attempt) == OK:
+                self.handle_forward(message, booked=True)
+                return
+            tracer.emit(
+                "step.retried", saga, self.step, self.step, attempt=attempt + 1, reason="failed"
+            )
+            await self.sleep(self.retry_backoff * 2 ** (attempt - 1))
+        self.handle_forward(message, attempt=self.tries)
+
+    def handle_forward(self, message: Message, attempt: int = 1, booked: bool = False) -> None:
         saga = message.saga
-        result = self.service.book(saga)
+        result = OK if booked else self.service.book(saga, attempt)
         result_type = self.ok if result == OK else self.bad
         self._record(result_type, saga)
         if result == OK and self.crash_armed and self.crash_saga in (None, saga):
@@ -202,6 +229,11 @@ class Participant(Fiber):
         """Compensate, retrying with doubling backoff; publish the outcome either way."""
         saga, tracer = message.saga, self.bus.tracer
         attempts = self.undo_attempts
+        if not self.service.holds:
+            tracer.emit("compensation.skipped", saga, self.step, self.step,
+                        reason="it holds nothing: there is nothing to undo")  # fmt: skip
+            attempts = 0
+        outcome = self.undone
         for attempt in range(1, attempts + 1):
             tracer.emit("compensation.started", saga, self.step, self.step, attempt=attempt)
             await self.sleep(self.undo_delay)
@@ -210,8 +242,8 @@ class Participant(Fiber):
                 break
             if attempt < attempts:
                 await self.sleep(self.backoff * 2 ** (attempt - 1))
-        else:
-            outcome = f"{self.step}_compensation_failed"
+            else:
+                outcome = f"{self.step}_compensation_failed"
         if outcome:
             self._record(outcome, saga)
             self._send(outcome, saga)
@@ -260,3 +292,36 @@ class Participant(Fiber):
         """Wait, holding no message, until the service restarts."""
         if not self.up:
             await self.park_in(self._down)
+
+
+def wire(env: Environment, bus: EventBus, saga: Saga, services: dict[str, InventoryService],
+         params: RunParams) -> dict[str, Participant]:  # fmt: skip
+    """The saga's participants, subscribed as the tutorial's three are: each step books on the
+    previous step's `<step>_booked` (the first on `booking_started`); a compensatable step
+    undoes on the next step's failure and, when that one is compensatable too, on its
+    `<step>_compensated` (not on `unheard_failure`'s failure: the tutorial's gap); the last
+    compensatable step also undoes on `saga_timed_out`."""
+    c = params["choreography"]
+    steps = saga.steps
+    compensatable = [s.name for s in steps if s.kind == "compensatable"]
+    out: dict[str, Participant] = {}
+    for i, step in enumerate(steps):
+        name = step.name
+        on = "booking_started" if i == 0 else f"{steps[i - 1].name}_booked"
+        undo_on: tuple[str, ...] = ()
+        undone = None
+        if step.kind == "compensatable":
+            undone = f"{name}_compensated"
+            nxt = steps[i + 1] if i + 1 < len(steps) else None
+            if nxt is not None and nxt.kind == "compensatable":
+                undo_on += (f"{nxt.name}_compensated",)
+            if nxt is not None and nxt.name != c["unheard_failure"]:
+                undo_on += (f"{nxt.name}_booking_failed",)
+            if c["saga_timeout"] is not None and name == compensatable[-1]:
+                undo_on += ("saga_timed_out",)
+        tries = params["retriable_attempts"] if step.kind == "retriable" else 1
+        out[name] = Participant(
+            env, bus, services[name], params, on, f"{name}_booked", f"{name}_booking_failed",
+            undo_on, undone, tries,
+        )  # fmt: skip
+    return out

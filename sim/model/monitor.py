@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from asimpy import Environment
 
 from sim.kernel import call_after
 from sim.params import RunParams
+from sim.saga import Saga
 
 if TYPE_CHECKING:
     from sim.model.choreography import EventBus
@@ -27,16 +29,7 @@ class SagaMonitor:
         bus.monitor = self
         self.state: dict[str, str] = {}  # saga -> running | compensating
         self.timeout = params.get("choreography.saga_timeout")
-        self._rules = {
-            "booking_started": self._started,
-            "car_booked": self._completed,
-            "flight_booking_failed": self._nothing_to_undo,
-            "hotel_booking_failed": self._compensating,
-            "car_booking_failed": self._compensating,
-            "flight_compensated": self._compensated,
-            "flight_compensation_failed": self._flagged,
-            "hotel_compensation_failed": self._flagged,
-        }
+        self._rules = rules(self, params.saga)
 
     def observe(self, event_type: str, saga: str) -> None:
         rule = self._rules.get(event_type)
@@ -68,6 +61,14 @@ class SagaMonitor:
         if self.state.pop(saga, None) is not None:
             self.tracer.emit("saga.compensated", saga, "monitor")
 
+    def _failed_after_pivot(self, saga: str, event_type: str) -> None:
+        """A retriable step kept failing: nothing may be undone after the pivot."""
+        if self.state.pop(saga, None) is not None:
+            step = event_type.removesuffix("_booking_failed")
+            self.tracer.emit(
+                "saga.flagged", saga, "monitor", reason=f"{step} kept failing after every try"
+            )
+
     def _flagged(self, saga: str, event_type: str) -> None:
         if self.state.pop(saga, None) is not None:
             self.tracer.emit(
@@ -83,3 +84,27 @@ class SagaMonitor:
         self.tracer.emit("saga.timed_out", saga, "monitor")
         self._compensating(saga, "saga_timed_out")
         self.bus.publish("saga_timed_out", saga, "monitor")
+
+
+def rules(monitor: SagaMonitor, saga: Saga) -> dict[str, Callable[[str, str], None]]:
+    """Which bus event tells the monitor what, for this saga (the tutorial's, for travel):
+    the last step booked completes it; the first step's failure ends it with nothing to undo;
+    another compensatable step's or the pivot's failure starts compensation; a retriable step's
+    failure (after every try) flags it; the first step's compensation ends it, and a failed
+    compensation flags it."""
+    steps = saga.steps
+    out: dict[str, Callable[[str, str], None]] = {
+        "booking_started": monitor._started,
+        f"{steps[-1].name}_booked": monitor._completed,
+    }
+    for i, step in enumerate(steps):
+        failed = f"{step.name}_booking_failed"
+        if step.kind == "retriable":
+            out[failed] = monitor._failed_after_pivot
+        else:
+            out[failed] = monitor._nothing_to_undo if i == 0 else monitor._compensating
+        if step.kind == "compensatable":
+            if i == 0:
+                out[f"{step.name}_compensated"] = monitor._compensated
+            out[f"{step.name}_compensation_failed"] = monitor._flagged
+    return out

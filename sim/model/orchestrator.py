@@ -1,4 +1,4 @@
-"""Orchestration: a coordinator drives flight -> hotel -> car and undoes on failure."""
+"""Orchestration: a coordinator drives the saga's steps in order and undoes on failure."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from asimpy import Environment, Interrupt
 from sim.fiber import Fiber
 from sim.kernel import call_after, call_at
 from sim.model.saga_log import LogEntry, SagaLog
+from sim.model.semantic_lock import wait_for_pending
 from sim.model.service import OK, InventoryService
 from sim.params import RunParams
-from sim.schema import STEPS, booking_id
+from sim.saga import Saga
+from sim.schema import booking_id
 
 if TYPE_CHECKING:
     from sim.trace.tracer import Tracer
@@ -51,8 +53,13 @@ class CrashNow(Exception):
 class Orchestrator:
     """The central coordinator (tutorial's SagaOrchestrator), with an optional durable log.
 
-    Invariants: a saga is in `unacked` from the moment a worker takes it until it ends, so
-    a restart can start it over (no log) or resume it (log); the log survives crashes,
+    The saga's kinds decide what a failure does: a compensatable or pivot step's failure
+    undoes the compensatable steps done before it; a retriable step (after the pivot) is
+    tried until it succeeds, with doubling backoff, and the saga is flagged past
+    `retriable_attempts`; a pivot's lost reply is asked again when the service is idempotent
+    (a pivot is never undone). Invariants: a saga is in `unacked` from the moment a worker
+    takes it until it ends, so a restart can start it over (no log) or resume it (log); the
+    log survives crashes,
     nothing else does; an ended saga is forgotten at once. A submitted saga waits in `queue`
     only while no worker is `idle`; workers wait in `waiting` only while it is down.
     """
@@ -67,6 +74,10 @@ class Orchestrator:
     ) -> None:
         self.env, self.tracer, self.services, self.p = env, tracer, services, params
         self.forget = forget
+        self.saga: Saga = params.saga
+        self.steps = self.saga.names
+        self.kinds = {s.name: s.kind for s in self.saga.steps}
+        self.via = reached_through(self.saga)
         self.queue: deque[str] = deque()  # submitted and not yet taken (the request queue)
         self.idle: deque[Worker] = deque()  # workers waiting for a submission, in turn
         self.waiting: list[Worker] = []  # workers waiting for a restart
@@ -78,7 +89,15 @@ class Orchestrator:
         self.workers = [Worker(env, self) for _ in range(params["max_in_flight"])]
         self.crash_point = self._crash_point(params)
         retries = params["retries"]
-        self.attempts = {s: 1 + (retries if s in params["retry_steps"] else 0) for s in STEPS}
+        self.attempts = {
+            s: params["retriable_attempts"]
+            if self.kinds[s] == "retriable"
+            else 1 + (retries if s in params["retry_steps"] else 0)
+            for s in self.steps
+        }
+        self.retry_backoff = params["retriable_backoff"]
+        self.ask_limit = params["retriable_attempts"]
+        self.lock_wait = params["semantic_lock_wait"] if params["semantic_lock"] else None
         self.delay = params["network_delay"]
         self.reply_loss = params["reply_loss_rate"]
         self.idempotent = params["idempotent"]
@@ -95,9 +114,13 @@ class Orchestrator:
         if o["crash_random"]:
             rng = Random(p["seed"] * 7919 + 17)
             saga = booking_id(rng.randrange(p["bookings"]))
-            return saga, rng.choice(STEPS), rng.choice(("before_request", "after_commit"))
+            return saga, rng.choice(self.steps), rng.choice(("before_request", "after_commit"))
         if o["crash_saga"]:
-            return o["crash_saga"], o["crash_step"] or "hotel", o["crash_phase"]
+            return (
+                o["crash_saga"],
+                o["crash_step"] or default_crash_step(self.saga),
+                o["crash_phase"],
+            )
         return None
 
     def submit(self, saga: str) -> None:
@@ -170,9 +193,14 @@ class Orchestrator:
                     + (f", {entry.pending} requested" if entry.pending else ""),
                 )
             if phase == "forward":
-                for step in STEPS[len(done) :]:
+                for step in self.steps[len(done) :]:
                     result = await self.forward(worker, saga, step)
                     if result != OK:
+                        if self.kinds[step] == "retriable":
+                            tries = self.attempts[step]
+                            self._end(saga, "saga.flagged", reason=f"{step} kept failing after "
+                                      f"{tries} tr{'y' if tries == 1 else 'ies'}")  # fmt: skip
+                            return
                         if result == "no_reply":
                             self._uncertain(saga, step, done)
                         break
@@ -205,13 +233,18 @@ class Orchestrator:
         the last failure's reason ('no_reply' when the service may have committed)."""
         tracer, service = self.tracer, self.services[step]
         attempts = self.attempts[step]
-        for attempt in range(1, attempts + 1):
+        kind = self.kinds[step]
+        attempt = 0
+        while attempt < attempts:
+            attempt += 1
             if self.crash_point is not None:
                 self._maybe_crash(saga, step, "before_request")
             if self.log is not None:
                 self.log.write(saga, f"{saga} {step} requested", pending=step)
             tracer.emit("step.started", saga, "orchestrator", step, attempt=attempt)
             await worker.sleep(self.delay)
+            if self.lock_wait is not None and service.pending_holder(saga) is not None:
+                await wait_for_pending(worker, service, saga, "orchestrator", self.lock_wait)
             result = service.book(saga, attempt)
             if result == OK:
                 if self.crash_point is not None:
@@ -220,18 +253,23 @@ class Orchestrator:
                     tracer.emit("step.reply_lost", saga, "orchestrator", step, attempt=attempt)
                     result = "no_reply"
                 else:
-                    if step == "hotel":
-                        self.services["flight"].link_itinerary(saga, saga)
+                    if step in self.via:
+                        self.services[self.via[step]].link_itinerary(saga, saga)
                     return OK
+                if kind == "pivot" and self.idempotent and attempt == attempts < self.ask_limit:
+                    attempts += 1  # the pivot may have committed: ask the idempotent service again
             if attempt < attempts:
                 tracer.emit(
                     "step.retried", saga, "orchestrator", step, attempt=attempt + 1, reason=result
                 )
+                if kind == "retriable" and self.retry_backoff:
+                    await worker.sleep(self.retry_backoff * 2 ** (attempt - 1))
         return result
 
     def _uncertain(self, saga: str, step: str, done: list[str]) -> None:
-        """A step whose reply was lost may have committed: undo it only if that is safe."""
-        if self.idempotent:
+        """A step whose reply was lost may have committed: undo it only if that is safe (never
+        a pivot: one whose reply never came after every try stays as it is)."""
+        if self.idempotent and self.kinds[step] == "compensatable":
             done.append(step)  # cancelling what may not exist is safe when idempotent
         else:
             self.tracer.emit(
@@ -249,6 +287,11 @@ class Orchestrator:
         flagged = []
         for step in order:
             if step in undone:
+                continue
+            if not self.services[step].holds:
+                self.tracer.emit("compensation.skipped", saga, "orchestrator", step,
+                                 reason="it holds nothing: there is nothing to undo")  # fmt: skip
+                undone.append(step)
                 continue
             if await self.undo(worker, saga, step):
                 undone.append(step)
@@ -270,10 +313,10 @@ class Orchestrator:
             tracer.emit("compensation.started", saga, "orchestrator", step, attempt=attempt)
             await worker.sleep(self.undo_delay)
             target = saga
-            if step == "hotel":
-                # the reservation is found through the flight booking's itinerary; idempotent
-                # services are keyed by booking id, so they can also be asked directly
-                target = self.services["flight"].itinerary(saga) or (
+            if step in self.via:
+                # the reservation is found through the previous step's booking (its itinerary);
+                # idempotent services are keyed by booking id, so they can be asked directly
+                target = self.services[self.via[step]].itinerary(saga) or (
                     saga if self.idempotent else None
                 )
             if service.cancel(target, attempt, for_saga=saga) == OK:
@@ -281,3 +324,23 @@ class Orchestrator:
             if attempt < attempts:
                 await worker.sleep(self.backoff * 2 ** (attempt - 1))
         return False
+
+
+def reached_through(saga: Saga) -> dict[str, str]:
+    """Step -> the step through whose booking its reservation is found: each compensatable step
+    holding units is linked to the one before it when that one holds units and is compensatable
+    too (in the tutorial, the hotel reservation is on the flight booking's itinerary), so
+    undoing them in forward order cannot find it."""
+    steps = saga.steps
+    return {
+        b.name: a.name
+        for a, b in zip(steps, steps[1:], strict=False)
+        if a.kind == b.kind == "compensatable" and a.holds and b.holds
+    }
+
+
+def default_crash_step(saga: Saga) -> str:
+    """Where a crash set for a saga without a step falls: the last compensatable step (the
+    tutorial's hotel), else the first."""
+    compensatable = [s.name for s in saga.steps if s.kind == "compensatable"]
+    return compensatable[-1] if compensatable else saga.names[0]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sim.schema import STEPS
+from sim.saga import Saga
 from sim.trace.vocabulary import CHECKS
 
-COMPENSABLE = ("flight", "hotel")  # the car, last, has no compensation (as in the tutorial)
 MAX_LISTED = 200  # offending sagas listed per check in the summary (the count is exact)
 DEAD = ("compensated", "stuck")  # ended sagas that should hold nothing
 
@@ -16,19 +15,22 @@ DEAD = ("compensated", "stuck")  # ended sagas that should hold nothing
 class SagaTrack:
     """What the trace says one saga holds and did (the rarely needed parts made lazily)."""
 
-    __slots__ = ("status", "held", "done", "undone", "comps", "reported")
+    __slots__ = ("status", "held", "done", "undone", "comps", "reported", "pivoted")
 
-    def __init__(self, status: str = "running") -> None:
+    def __init__(self, holding: tuple[str, ...], status: str = "running") -> None:
         self.status = status
-        self.held = {"flight": 0, "hotel": 0, "car": 0}
+        self.held = dict.fromkeys(holding, 0)
         self.done: list[str] = []  # forward steps that took a unit, in order
         self.undone: set[str] | None = None  # steps whose compensation released a unit
         self.comps: list[str] | None = None  # steps whose compensation started, in order
         self.reported: set[str] | None = None
+        self.pivoted = False  # the saga's pivot committed: nothing may be undone any more
 
 
 class InvariantChecker:
-    """Checks the five invariants of docs/sim-api.md from trace events alone.
+    """Checks the five invariants of docs/sim-api.md from trace events alone, for any saga:
+    units are counted for the steps that hold them; `order` also holds the taxonomy's rules
+    (no pivot or retriable step is compensated, nothing is once the pivot committed).
 
     Invariants of the checker itself: `live_held[s]` is the sum of `held[s]` over sagas that
     are neither compensated nor stuck, so conservation is an O(1) test per inventory event;
@@ -37,14 +39,20 @@ class InvariantChecker:
     that no event can name again.
     """
 
-    def __init__(self, capacity: dict[str, int], emit: Callable[..., Any]) -> None:
+    def __init__(self, capacity: dict[str, int], emit: Callable[..., Any], saga: Saga) -> None:
         self.capacity = dict(capacity)
+        self.holding = holding = tuple(capacity)
+        self.compensable = tuple(
+            s.name for s in saga.steps if s.kind == "compensatable" and s.holds
+        )
+        self.uncompensable = {s.name: s.kind for s in saga.steps if s.kind != "compensatable"}
+        self.pivot = saga.pivot
         self.emit = emit
         self.sagas: dict[str, SagaTrack] = {}
         self.ended: dict[str, str] = {}
         self.revived: dict[str, SagaTrack] = {}
-        self.live_held = dict.fromkeys(STEPS, 0)
-        self.leaked_units = dict.fromkeys(STEPS, 0)
+        self.live_held = dict.fromkeys(holding, 0)
+        self.leaked_units = dict.fromkeys(holding, 0)
         self.offenders: dict[str, list[str]] = {c: [] for c in CHECKS}
         self.violations = dict.fromkeys(CHECKS, 0)
         self.counts = {"completed": 0, "compensated": 0, "stuck": 0, "flagged": 0}
@@ -55,7 +63,7 @@ class InvariantChecker:
         self.duplicates_prevented = 0
         self.anomalies = 0
         self._inventory: dict[str, int] = {}
-        self._gap = dict.fromkeys(STEPS, 0)
+        self._gap = dict.fromkeys(holding, 0)
         # kind -> handler(saga, step, extra): the parts of the event, never a built event
         self.handlers: dict[str, Callable[[str, str | None, dict[str, Any]], None]] = {
             "saga.started": self._started,
@@ -83,7 +91,7 @@ class InvariantChecker:
                 status = self.ended.get(saga)
                 if status is None:
                     self.started += 1
-                track = SagaTrack(status or "running")
+                track = SagaTrack(self.holding, status or "running")
                 (self.revived if status else self.sagas)[saga] = track
         return track
 
@@ -150,6 +158,8 @@ class InvariantChecker:
 
     def _step_succeeded(self, saga: str, step: str, extra: dict[str, Any]) -> None:
         units = extra["units"]
+        if step == self.pivot:
+            self._track(saga).pivoted = True
         if not units:
             if extra.get("duplicate"):
                 self.duplicates_prevented += 1
@@ -171,8 +181,15 @@ class InvariantChecker:
         elif step in track.comps:
             return
         track.comps.append(step)
+        kind = self.uncompensable.get(step)
+        if kind is not None:
+            self._violate("order", saga, f"{saga}: {step} was compensated, but a {kind} step "
+                          "is never undone")  # fmt: skip
+        elif track.pivoted:
+            self._violate("order", saga, f"{saga}: {step} was compensated after the pivot "
+                          f"{self.pivot} committed")  # fmt: skip
         later = track.done[track.done.index(step) + 1 :] if step in track.done else []
-        pending = [s for s in later if s in COMPENSABLE and s not in track.comps]
+        pending = [s for s in later if s in self.compensable and s not in track.comps]
         if pending:
             self._violate(
                 "order",
@@ -218,12 +235,12 @@ class InvariantChecker:
 
     def _completed(self, saga: str, step: str | None, extra: dict[str, Any]) -> None:
         held = self._end(saga, "completed").held
-        if held["flight"] != 1 or held["hotel"] != 1 or held["car"] != 1:
+        if any(n != 1 for n in held.values()):
             wrong = ", ".join(f"{s} {n}" for s, n in held.items() if n != 1)
             self._violate("atomic_outcome", saga, f"{saga} completed holding {wrong}")
 
     def _failed_ended(self, track: SagaTrack) -> None:
-        steps = set(track.done).intersection(COMPENSABLE)
+        steps = set(track.done).intersection(self.compensable)
         self.expected += len(steps)
         self.performed += len(steps & track.undone) if track.undone else 0
 
@@ -231,12 +248,12 @@ class InvariantChecker:
         track = self._end(saga, "compensated")
         self._failed_ended(track)
         held = track.held
-        if held["flight"] or held["hotel"] or held["car"]:
+        if any(held.values()):
             kept = [f"{s} {n}" for s, n in held.items() if n]
             self._violate(
                 "atomic_outcome", saga, f"{saga} compensated but holds " + ", ".join(kept)
             )
-            for step in STEPS:
+            for step in self.holding:
                 gap = self._inventory[step] + self.live_held[step] - self.capacity[step]
                 if gap != self._gap[step]:
                     self._conservation(step, gap, saga)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sim.trace.events import Event
-from sim.trace.vocabulary import STEPS, TRANSCRIPT
+from sim.trace.vocabulary import TRANSCRIPT, index_by
 
 TABLES: dict[str, Any] = TRANSCRIPT["tables"]
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -26,8 +26,9 @@ def _key(value: Any, key: Any) -> Any:
 
 HELPERS: dict[str, Any] = {
     "T": TABLES,
-    "STEPS": STEPS,
     "_key": _key,
+    "_index": index_by,
+    "_count": lambda v: len(v) if isinstance(v, dict) else None,
     "_words": lambda v: None if v is None else str(v).replace("_", " "),
     "_list": lambda v: None if v is None else ", ".join(str(x) for x in v[:5]),
 }
@@ -63,7 +64,11 @@ def _expr(expr: str, scope: Scope, record: str) -> str:
     for alt in reversed(sums[:-1]):
         code = f"(_v if (_v := {alt}) is not None else {code})"
     for name in (f.strip() for f in filters):
-        code = f"_{name}({code})" if f"_{name}" in HELPERS else f"T[{name!r}].get({code})"
+        code = (
+            f"_{name}({code})"
+            if f"_{name}" in HELPERS
+            else f"(T[{name!r}].get(_t, _t) if (_t := {code}) is not None else None)"
+        )
     return code
 
 
@@ -100,7 +105,10 @@ def _when(conds: list[str], scope: Scope, record: str = "rec") -> str:
 def _line(spec: dict[str, Any]) -> list[str]:
     """Python statements that append one line spec's lines to `out`."""
     if "set" in spec:
-        return [f"env[{spec['set']!r}] = {_path(spec['to'], {}, 'rec')}"]
+        value = _path(spec["to"], {}, "rec")
+        if "by" in spec:
+            value = f"_index(_s, {spec['by']!r}) if (_s := {value}) is not None else None"
+        return [f"if (_s := {value}) is not None:", f"    env[{spec['set']!r}] = _s"]
     scope: Scope = {"at": "at"}
     code: list[str] = []
     if "join" in spec:
@@ -115,7 +123,7 @@ def _line(spec: dict[str, Any]) -> list[str]:
         scope["items"] = "items"
     indent = "    " if code else ""
     if spec.get("each"):
-        code.append(f"{indent}for {spec['each']} in STEPS:")
+        code.append(f"{indent}for {spec['each']} in ({_path(spec['over'], scope, 'rec')} or ()):")
         scope[spec["each"]] = spec["each"]
         indent += "    "
     text = _text(spec["text"], scope)

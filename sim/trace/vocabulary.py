@@ -8,16 +8,20 @@ The page imports it as an ES module (`/static/js/vocabulary.js`, served by app/s
 TRANSCRIPT is data, read by sim/trace/transcript.py (compiled once into Python functions) and
 static/js/transcript.js (interpreted); tests/test_transcript_drift.py checks that both print the
 same lines. For each event kind, a list of lines; a line is `{"text", "cls", "when", "each",
-"join"}` (only `text` is required) or `{"set": name, "to": path}` (remember a value for later
-events: the run's mode; `memory` holds the values before the run starts). In `text`, `{at}`
+"join", "over"}` (only `text` is required) or `{"set": name, "to": path, "by"?: key}`
+(remember a value for later events: the run's mode, the saga's steps by name; `by` turns a
+list into a mapping by that key, each item with its 1-based `number`; a missing value leaves
+the remembered one; `memory` holds the values before the run starts). In `text`, `{at}`
 is the event's time as the tutorial prints it (`[12.3]`) and `{expr}` is a value:
   expr   := alt (" ?? " alt)* (" | " filter)*    first alternative that exists, then filters
   alt    := path (" + " path)*                    a sum of numbers
   path   := name ("." key)*                       key `$name` means the value of name
-  filter := a table name (a lookup) | "words" (underscores to spaces) | "list" (first five, ", ")
+  filter := a table name (a lookup; a value not in the table passes unchanged) | "words"
+            (underscores to spaces) | "list" (first five, ", ") | "count" (entries of a mapping)
 A name is a loop variable, a remembered value, a table of TRANSCRIPT["tables"] or an event field.
 `when` lists conditions that must all hold: `path`, `!path` (truthy or not), `path=value`,
-`path!=value`, `path>number`. `each: "step"` repeats the line per step with `step` bound;
+`path!=value`, `path>number`. `each: "step", over: path` repeats the line per key of the
+mapping at `path` with `step` bound;
 `join: {"over", "when", "text", "sep"}` fills `{items}` with one text per entry of a mapping
 (names are the entry's fields and `key`) and drops the line when no entry is left.
 A missing value prints as nothing. Conditions test numbers, text and booleans only (Python and
@@ -29,21 +33,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
-STEPS: tuple[str, ...] = ("flight", "hotel", "car")
+from sim.saga import BUILTIN, DEFAULT_SAGA
+
+#: the default saga's steps: the page's until it reads each run's definition (`params.saga`)
+DEFAULT_STEPS: tuple[str, ...] = BUILTIN[DEFAULT_SAGA].names
+STEPS = DEFAULT_STEPS
 MODES: tuple[str, ...] = ("orchestration", "choreography")  # the first is the default
-ACTORS: tuple[str, ...] = ("orchestrator", "bus", "flight", "hotel", "car", "monitor", "client")
+#: the actors that are not steps (every step of a run's saga is an actor too)
+COORDINATORS: tuple[str, ...] = ("orchestrator", "bus", "monitor", "client")
+ACTORS: tuple[str, ...] = ("orchestrator", "bus", *DEFAULT_STEPS, "monitor", "client")
 #: the actor that coordinates a saga in each mode (the timeline's top lane)
 COORDINATOR: dict[str, str] = {"orchestration": "orchestrator", "choreography": "bus"}
-#: the actors the controller may crash and restart
-FAULT_ACTORS: tuple[str, ...] = ("orchestrator", *STEPS)
-#: the tutorial's names of the actors
-ACTOR_NAMES: dict[str, str] = {
-    "flight": "FlightService",
-    "hotel": "HotelService",
-    "car": "CarRentalService",
+#: the actors the controller may crash and restart (in a run of the default saga)
+FAULT_ACTORS: tuple[str, ...] = ("orchestrator", *DEFAULT_STEPS)
+#: the tutorial's names of the actors that are not steps (a step's is its `service`)
+COORDINATOR_NAMES: dict[str, str] = {
     "orchestrator": "SagaOrchestrator",
     "bus": "EventBus",
     "monitor": "SagaMonitor",
+}
+ACTOR_NAMES: dict[str, str] = {
+    **{s.name: s.service for s in BUILTIN[DEFAULT_SAGA].steps},
+    **COORDINATOR_NAMES,
 }
 #: how a saga ends; `saga.<outcome>` is the event kind that ends it
 OUTCOMES: tuple[str, ...] = ("completed", "compensated", "stuck", "flagged")
@@ -63,6 +74,11 @@ EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "saga.flagged": ("A compensation kept failing: needs manual intervention.", ("reason",)),
     "saga.timed_out": ("The saga timeout fired on a saga that had not ended.", ()),
     "step.started": ("A forward step was requested (the request is on its way).", ("attempt",)),
+    "step.waiting": (
+        "A step found the last unit held by a saga that has not ended and waits for it "
+        "(semantic lock). `holder`: that saga.",
+        ("holder",),
+    ),
     "step.succeeded": (
         "The service committed the step. `units` taken (0: idempotent replay).",
         ("attempt", "units", "inventory", "duplicate"),
@@ -78,7 +94,7 @@ EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "The service undid the step. `units` released (0: nothing found to undo).",
         ("attempt", "units", "inventory", "reason"),
     ),
-    "compensation.skipped": ("A completed step has no compensation (the car).", ("reason",)),
+    "compensation.skipped": ("A step that may have committed is not undone.", ("reason",)),
     "compensation.failed": ("The undo failed; it may be retried.", ("attempt", "reason")),
     "message.published": ("An event was put on the bus.", ("event_type",)),
     "message.delivered": ("A subscriber took an event from its inbox.", ("event_type",)),
@@ -118,8 +134,16 @@ CHECK_TITLES: dict[str, tuple[str, str]] = {
     "no_double_booking": ("No double booking", "no saga holds two units of a service"),
 }
 
+
+def index_by(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """What a `set` line with `by` remembers: the items by their `key`, each with its 1-based
+    `number` (static/js/transcript.js does the same)."""
+    return {item[key]: {**item, "number": n} for n, item in enumerate(items, 1)}
+
+
 _ORCH, _CHOR = "mode=orchestration", "mode!=orchestration"
-_WHO = "{at} {step | actor_name}"
+_WHO = "{at} {steps.$step.service}"
+_W = "steps.$step.words."  # a step's words (sim/saga/definition.py WORDS)
 _AGAIN = "attempt>1"
 
 
@@ -133,30 +157,26 @@ _RULE = "{at} {rule}"
 
 #: the tutorial's console log: lookup tables and, per event kind, its lines
 TRANSCRIPT: dict[str, Any] = {
-    "memory": {"mode": MODES[0]},  # what `set` lines remember, before the run starts
+    # what `set` lines remember, before the run starts: a run stored before sagas were data
+    # has no `params.saga` and is a run of the default saga
+    "memory": {
+        "mode": MODES[0],
+        "steps": index_by([s.to_dict() for s in BUILTIN[DEFAULT_SAGA].steps], "name"),
+    },
     "tables": {
         "rule": "=" * 60,
-        "actor_name": ACTOR_NAMES,
+        "actor_name": COORDINATOR_NAMES,
         "coordinator": COORDINATOR,
-        "item": {"flight": "flight FL123", "hotel": "hotel HTL456", "car": "car CAR789"},
-        "noun": {"flight": "Flight", "hotel": "Hotel", "car": "Car"},
-        "unit": {"flight": "seats", "hotel": "rooms", "car": "cars"},
-        "unit_one": {"flight": "seat", "hotel": "room", "car": "car"},
-        "stock_label": {"flight": "Flight seats", "hotel": "Hotel rooms", "car": "Cars"},
-        "step_number": {step: n for n, step in enumerate(STEPS, 1)},
-        "fail_text": {
-            "flight": {"error": "system error", "sold_out": "no seats"},
-            "hotel": {"error": "no rooms", "sold_out": "no rooms"},
-            "car": {"error": "no cars", "sold_out": "no cars"},
-        },
     },
     "kinds": {
         "run.started": [
             {"set": "mode", "to": "params.mode"},
+            {"set": "steps", "to": "params.saga.steps", "by": "name"},
             _line(
-                "{at} {step | actor_name} started ({step | unit}: {inventory.$step})",
+                "{at} {steps.$step.service} started ({" + _W + "units}: {inventory.$step})",
                 "meta",
                 each="step",
+                over="inventory",
             ),
             _line("{at} {coordinator.$mode | actor_name} started", "meta"),
             _BLANK,
@@ -175,42 +195,59 @@ TRANSCRIPT: dict[str, Any] = {
         ],
         "step.started": [
             _line(
-                "{at} Orchestrator: Executing step {step | step_number}/3: book_{step}",
+                "{at} Orchestrator: Executing step {steps.$step.number}/{steps | count}: {"
+                + _W
+                + "action}",
                 "",
                 "!" + _AGAIN,
             ),
             _line(
-                "{at} Orchestrator: Executing step {step | step_number}/3: book_{step}"
-                " (attempt {attempt})",
+                "{at} Orchestrator: Executing step {steps.$step.number}/{steps | count}: {"
+                + _W
+                + "action} (attempt {attempt})",
                 "",
                 _AGAIN,
             ),
         ],
         "step.succeeded": [
-            _line(_WHO + ": Booking {step | item}"),
+            _line(_WHO + ": {" + _W + "request}"),
             _line(
-                _WHO + ": ✓ Already booked for {saga} (idempotent, no new {step | unit_one})",
+                _WHO + ": ✓ Already booked for {saga} (idempotent, no new {steps.$step.unit})",
                 "ok",
                 "duplicate",
             ),
             _line(
-                _WHO + ": ✓ {step | noun} booked (remaining: {inventory.$step})", "ok", "!duplicate"
+                _WHO + ": ✓ {" + _W + "noun} booked (remaining: {inventory.$step})",
+                "ok",
+                "!duplicate",
+                "units",
             ),
+            _line(_WHO + ": ✓ {" + _W + "noun} done", "ok", "!duplicate", "!units"),
         ],
         "step.failed": [
-            _line(_WHO + ": Booking {step | item}"),
-            _line(_WHO + ": Booking FAILED - {fail_text.$step.$reason ?? reason | words}", "fail"),
-            _line("{at} Orchestrator: Step book_{step} FAILED", "fail", _ORCH),
+            _line(_WHO + ": {" + _W + "request}"),
+            _line(_WHO + ": {" + _W + "failed} - {" + _W + "$reason ?? reason | words}", "fail"),
+            _line("{at} Orchestrator: Step {" + _W + "action} FAILED", "fail", _ORCH),
+        ],
+        "step.waiting": [
+            _line(
+                _WHO + ": the last {steps.$step.unit} is pending for {holder} - waiting"
+                " (semantic lock)",
+                "warn",
+            ),
         ],
         "step.reply_lost": [
             _line(
-                "{at} Orchestrator: no reply from {step | actor_name}"
+                "{at} Orchestrator: no reply from {steps.$step.service}"
                 " (it booked; the reply was lost)",
                 "warn",
             ),
         ],
         "step.retried": [
-            _line("{at} Orchestrator: Retrying book_{step} (attempt {attempt})", "warn")
+            _line(
+                "{at} Orchestrator: Retrying {" + _W + "action} (attempt {attempt})", "warn", _ORCH
+            ),
+            _line(_WHO + ": trying {" + _W + "action} again (attempt {attempt})", "warn", _CHOR),
         ],
         "saga.compensating": [
             _line("", "", _ORCH),
@@ -218,9 +255,11 @@ TRANSCRIPT: dict[str, Any] = {
             _line("{at} SagaMonitor: {saga} compensating after {reason}", "comp", _CHOR),
         ],
         "compensation.started": [
-            _line("{at} Orchestrator: Compensating book_{step}", "comp", _ORCH, "!" + _AGAIN),
             _line(
-                "{at} Orchestrator: Compensating book_{step} (attempt {attempt})",
+                "{at} Orchestrator: Compensating {" + _W + "action}", "comp", _ORCH, "!" + _AGAIN
+            ),
+            _line(
+                "{at} Orchestrator: Compensating {" + _W + "action} (attempt {attempt})",
                 "comp",
                 _ORCH,
                 _AGAIN,
@@ -229,7 +268,9 @@ TRANSCRIPT: dict[str, Any] = {
         "compensation.succeeded": [
             _line(_WHO + ": COMPENSATING - canceling {saga}", "comp"),
             _line(
-                _WHO + ": ✓ {step | noun} canceled (available: {inventory.$step})", "comp", "units"
+                _WHO + ": ✓ {" + _W + "noun} canceled (available: {inventory.$step})",
+                "comp",
+                "units",
             ),
             _line(
                 _WHO + ": Already canceled (idempotent)",
@@ -244,7 +285,7 @@ TRANSCRIPT: dict[str, Any] = {
             _line(_WHO + ": Compensation FAILED - {reason | words}", "fail"),
         ],
         "compensation.skipped": [
-            _line("{at} Orchestrator: book_{step} has no compensation", "meta")
+            _line("{at} Orchestrator: {" + _W + "action} has no compensation", "meta")
         ],
         "saga.completed": [_BLANK, _line("{at} ✓✓✓ Saga {saga} COMPLETED ✓✓✓", "done-ok"), _BLANK],
         "saga.compensated": [
@@ -263,14 +304,22 @@ TRANSCRIPT: dict[str, Any] = {
         "message.published": [_line("{at} EventBus: Event({event_type}) {saga}", "bus")],
         "message.redelivered": [
             _line(
-                "{at} EventBus: redelivering Event({event_type}) {saga} to {step | actor_name}",
+                "{at} EventBus: redelivering Event({event_type}) {saga} to {steps.$step.service}",
                 "warn",
             ),
         ],
         "outbox.relayed": [_line(_WHO + ": outbox relay sends Event({event_type}) {saga}", "bus")],
-        "actor.crashed": [_line("{at} *** {actor | actor_name} CRASHED - {reason} ***", "crash")],
+        "actor.crashed": [
+            _line(
+                "{at} *** {steps.$step.service ?? actor | actor_name} CRASHED - {reason} ***",
+                "crash",
+            )
+        ],
         "actor.restarted": [
-            _line("{at} *** {actor | actor_name} RESTARTED - {reason} ***", "warn")
+            _line(
+                "{at} *** {steps.$step.service ?? actor | actor_name} RESTARTED - {reason} ***",
+                "warn",
+            )
         ],
         "log.appended": [_line("{at} SagaLog: {detail}", "meta")],
         "log.replayed": [_line("{at} Orchestrator: resuming from the log - {detail}", "warn")],
@@ -282,10 +331,11 @@ TRANSCRIPT: dict[str, Any] = {
             _line("Final State:", "final"),
             _line("{rule}", "meta"),
             _line(
-                "{step | stock_label} available: {summary.inventory.$step.available}"
+                "{" + _W + "label} available: {summary.inventory.$step.available}"
                 "/{summary.inventory.$step.capacity}",
                 "final",
                 each="step",
+                over="summary.inventory",
             ),
             _BLANK,
             _line("Completed sagas: {summary.sagas.completed}", "final"),

@@ -9,10 +9,19 @@ const { tables: TABLES, memory: MEMORY, kinds: KINDS } = VOCABULARY.transcript;
 const FILTERS = {
   words: (v) => String(v).replaceAll("_", " "),
   list: (v) => v.slice(0, 5).join(", "),
+  count: (v) => (isMapValue(v) ? Object.keys(v).length : undefined),
 };
 const ENV_NAMES = new Set(["at", "items", "key", ...Object.keys(MEMORY)]);
 const missing = (v) => v === undefined || v === null;
-const isMap = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+function isMapValue(v) { return typeof v === "object" && v !== null && !Array.isArray(v); }
+const isMap = isMapValue;
+/** A table lookup; a value not in the table passes unchanged. */
+const lookup = (table) => (v) => (Object.hasOwn(table, v) ? table[v] : v);
+
+/** What a `set` line with `by` remembers: items by a key, each with its 1-based number. */
+export function indexBy(items, key) {
+  return Object.fromEntries(items.map((item, i) => [item[key], { ...item, number: i + 1 }]));
+}
 
 /** A getter (record, env) for a name: loop variable, env value, table or record field. */
 function name(n, names) {
@@ -41,7 +50,7 @@ function path(text, names) {
 function expr(text, names) {
   const [alts, ...filters] = text.split(" | ");
   const sums = alts.split("??").map((alt) => alt.split(" + ").map((p) => path(p, names)));
-  const funcs = filters.map((f) => f.trim()).map((f) => FILTERS[f] || ((v) => TABLES[f][v]));
+  const funcs = filters.map((f) => f.trim()).map((f) => FILTERS[f] || lookup(TABLES[f]));
   if (sums.length === 1 && sums[0].length === 1 && funcs.length <= 1) { // the common case
     const [[get]] = sums;
     const [f] = funcs;
@@ -118,9 +127,13 @@ function joiner(join) {
 function line(spec) {
   if (spec.set) {
     const get = path(spec.to, ENV_NAMES);
-    return (rec, env) => { env[spec.set] = get(rec, env); };
+    return (rec, env) => {
+      const v = get(rec, env);
+      if (!missing(v)) env[spec.set] = spec.by ? indexBy(v, spec.by) : v;
+    };
   }
   const { each, cls = "" } = spec;
+  const over = each ? path(spec.over, ENV_NAMES) : null;
   const names = each ? new Set([...ENV_NAMES, each]) : ENV_NAMES;
   const text = template(spec.text, names);
   const test = when(spec.when, names);
@@ -128,7 +141,7 @@ function line(spec) {
   if (each) {
     return (rec, env, out) => {
       if (!items(rec, env)) return;
-      for (const value of VOCABULARY.steps) {
+      for (const value of Object.keys(over(rec, env) || {})) {
         env[each] = value;
         if (test(rec, env)) out.push({ text: text(rec, env), cls });
       }
