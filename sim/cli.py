@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -11,9 +12,12 @@ from sim.faults import parse_fault_text
 from sim.params import ParamsError, deep_merge, parse_assignment, parse_plan
 from sim.presets import PRESETS, resolve
 from sim.runner import run_summary
+from sim.saga import BUILTIN, SagaError, load_saga_file
 from sim.trace.events import JsonlSink, ListSink
 from sim.trace.transcript import TranscriptRenderer
 from sim.trace.vocabulary import MODES
+
+SAGA_FILES = (".yaml", ".yml", ".json")
 
 
 class CliError(Exception):
@@ -23,6 +27,12 @@ class CliError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
     p.add_argument("--preset", choices=sorted(PRESETS), help="start from a named scenario")
+    p.add_argument(
+        "--saga",
+        metavar="NAME|FILE",
+        help="the saga to run: a built-in's name (" + ", ".join(BUILTIN) + ") or a definition "
+        "in a .yaml, .yml or .json file (docs/sagas.md)",
+    )
     p.add_argument("--mode", choices=MODES)
     p.add_argument("--bookings", type=int, help="number of booking requests")
     p.add_argument("--seed", type=int, help="random seed")
@@ -45,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["transcript", "jsonl", "summary"], default="transcript")
     p.add_argument("--list-presets", action="store_true", help="list presets and exit")
+    p.add_argument("--list-sagas", action="store_true", help="list the built-in sagas and exit")
     return p
 
 
@@ -69,6 +80,8 @@ def request_from_args(args: argparse.Namespace) -> dict[str, Any]:
             overrides[key] = getattr(args, key)
     for text in args.set:
         overrides = deep_merge(overrides, parse_assignment(text))
+    if args.saga is not None:
+        overrides["saga"] = _saga(args.saga)
     if args.plan is not None:
         overrides["plan"] = parse_plan(args.plan)
     if args.fault:
@@ -76,6 +89,23 @@ def request_from_args(args: argparse.Namespace) -> dict[str, Any]:
             _fault(text) for text in args.fault
         ]
     return {"preset": args.preset, "params": overrides}
+
+
+def _saga(text: str) -> str | dict[str, Any]:
+    """A built-in's name as it is, or the definition in a file."""
+    if text in BUILTIN:
+        return text
+    if os.path.splitext(text)[1].lower() not in SAGA_FILES:
+        raise CliError(
+            f"--saga: '{text}' is neither a built-in saga ({', '.join(BUILTIN)}) nor a "
+            + "/".join(SAGA_FILES)
+            + " file"
+        )
+    try:
+        return load_saga_file(text).to_dict()
+    except SagaError as exc:
+        first = "; ".join(f"{field}: {msg}" for field, msg in exc.errors.items())
+        raise CliError(f"--saga: {text}: {first}") from None
 
 
 def _fault(text: str) -> dict[str, Any]:
@@ -118,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_presets:
         for name, preset in PRESETS.items():
             print(f"{name}: {preset['description']}")
+        return 0
+    if args.list_sagas:
+        for saga in BUILTIN.values():
+            steps = ", ".join(f"{s.name} ({s.kind})" for s in saga.steps)
+            print(f"{saga.name}: {saga.title}. Steps: {steps}")
         return 0
     try:
         run(args, sys.stdout)

@@ -51,6 +51,7 @@ class InventoryService:
         self.idempotent = idempotent
         self.compensation_failure_rate = compensation_failure_rate
         self.holds = capacity is not None
+        self.retriable = False  # a retriable step: a planned failure fails its first try only
         self.records: dict[str, str] = {}
         self.itineraries: dict[str, str] = {}  # the next step's reservation of a booking
         self.kept = 0  # units still booked by sagas whose records were forgotten
@@ -89,7 +90,11 @@ class InventoryService:
             )
             return OK
         plan = self.plan
-        if (self.step in plan.get(saga, ())) if plan else (self.rng.random() < self.failure_rate):
+        if (
+            (self.step in plan.get(saga, ()) and (attempt == 1 or not self.retriable))
+            if plan
+            else (self.rng.random() < self.failure_rate)
+        ):
             tracer.emit("step.failed", saga, step, step, attempt=attempt, reason="error")
             return "error"
         if not self.holds:

@@ -12,7 +12,8 @@ WORDS: tuple[str, ...] = (
     "action",  # the local transaction's name: "book_flight"
     "request",  # what the service says when asked: "Booking flight FL123"
     "failed",  # how it says it refused: "Booking FAILED"
-    "noun",  # "Flight" (booked, canceled)
+    "done",  # how it says it committed: "Flight booked"
+    "undone",  # how it says it compensated: "Flight canceled"
     "units",  # the unit's plural: "seats"
     "label",  # the inventory's name: "Flight seats"
     "error",  # why it failed, in words: "system error"
@@ -29,7 +30,8 @@ def default_words(name: str, unit: str) -> dict[str, str]:
         "action": name,
         "request": f"Requesting {spoken}",
         "failed": f"{noun} FAILED",
-        "noun": noun,
+        "done": f"{noun} done",
+        "undone": f"{noun} undone",
         "units": units,
         "label": f"{noun} {units}",
         "error": "error",

@@ -217,12 +217,12 @@ TRANSCRIPT: dict[str, Any] = {
                 "duplicate",
             ),
             _line(
-                _WHO + ": ✓ {" + _W + "noun} booked (remaining: {inventory.$step})",
+                _WHO + ": ✓ {" + _W + "done} (remaining: {inventory.$step})",
                 "ok",
                 "!duplicate",
                 "units",
             ),
-            _line(_WHO + ": ✓ {" + _W + "noun} done", "ok", "!duplicate", "!units"),
+            _line(_WHO + ": ✓ {" + _W + "done}", "ok", "!duplicate", "!units"),
         ],
         "step.failed": [
             _line(_WHO + ": {" + _W + "request}"),
@@ -268,7 +268,7 @@ TRANSCRIPT: dict[str, Any] = {
         "compensation.succeeded": [
             _line(_WHO + ": COMPENSATING - canceling {saga}", "comp"),
             _line(
-                _WHO + ": ✓ {" + _W + "noun} canceled (available: {inventory.$step})",
+                _WHO + ": ✓ {" + _W + "undone} (available: {inventory.$step})",
                 "comp",
                 "units",
             ),
@@ -285,7 +285,8 @@ TRANSCRIPT: dict[str, Any] = {
             _line(_WHO + ": Compensation FAILED - {reason | words}", "fail"),
         ],
         "compensation.skipped": [
-            _line("{at} Orchestrator: {" + _W + "action} has no compensation", "meta")
+            _line("{at} Orchestrator: {" + _W + "action} has no compensation", "meta", _ORCH),
+            _line(_WHO + ": {" + _W + "action} has no compensation", "meta", _CHOR),
         ],
         "saga.completed": [_BLANK, _line("{at} ✓✓✓ Saga {saga} COMPLETED ✓✓✓", "done-ok"), _BLANK],
         "saga.compensated": [
