@@ -50,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if interrupted:
         log.warning("%d run(s) were cut short by a server restart: marked interrupted", interrupted)
 
-    from app import assets, classes, pages, schema
+    from app import assets, classes, pages, sagas, schema
     from app.experiments import views as experiments
     from app.history import views as history
     from app.runs import api, sockets
@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sockets.register(socketio)
     experiments.init_app(app, socketio, database)
     classes.init_app(app, manager)
+    sagas.init_app(app, database)
     _APPS.add(app)
     return app
 

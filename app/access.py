@@ -20,22 +20,27 @@ def same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def delete_refusal(token: str | None, stored_digest: str | None, config: dict[str, Any]) -> str:
-    """Why this token may not delete a run ("" if it may): it must be the run's control token
-    or the configured ADMIN_TOKEN."""
+def delete_refusal(
+    token: str | None,
+    stored_digest: str | None,
+    config: dict[str, Any],
+    what: str = "run",
+    holder: str = "its control token (the browser tab that started it holds it)",
+) -> str:
+    """Why this token may not delete a run, or change a stored saga ("" if it may): it must be
+    the run's control token (the token the saga was stored with) or the ADMIN_TOKEN."""
     admin = config.get("ADMIN_TOKEN")
     if token is None:
-        return (
-            "deleting a run needs its control token (the browser tab that started it holds it)"
-            + (" or the administrator token" if admin else "")
+        return f"deleting a {what} needs {holder}" + (
+            " or the administrator token" if admin else ""
         )
     if admin and same(token, admin):
         return ""
     if stored_digest and same(digest(token), stored_digest):
         return ""
     if not stored_digest and not admin:
-        return "this run was stored without a control token: it cannot be deleted"
-    return "wrong token: only the run's starter (with its control token) " + (
+        return f"this {what} was stored without a control token: it cannot be deleted"
+    return f"wrong token: only the {what}'s owner (with {holder.split(' (')[0]}) " + (
         "or an administrator may delete it" if admin else "may delete it"
     )
 

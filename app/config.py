@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "CLASS_IDLE_SECONDS": 4 * 3600,
     "MAX_POLLS_PER_CLASS": 200,
     "MAX_POLL_CHOICES": 6,
+    "MAX_STORED_SAGAS": 500,  # user sagas (POST /api/sagas); the built-ins are not counted
 }
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
-from sim.schema import ALL_FIELDS, DEFAULTS, MODES, Field
+from sim.params import ParamsError, saga_of
+from sim.saga import Saga
+from sim.schema import MODES, Field, defaults_for, fields_for
 from sim.trace.vocabulary import es_module, vocabulary
 
 bp = Blueprint("schema", __name__)
@@ -35,18 +37,29 @@ def field_schema(name: str, spec: Field) -> dict[str, Any]:
     }
 
 
-def params_schema() -> dict[str, Any]:
-    """Defaults and every dotted field, straight from sim/params.py."""
+def params_schema(saga: Saga | None = None) -> dict[str, Any]:
+    """Defaults and every dotted field of a run of `saga` (the default saga's without one),
+    straight from sim/schema.py."""
+    saga = saga or saga_of(None)
     return {
-        "defaults": DEFAULTS,
-        "fields": {name: field_schema(name, spec) for name, spec in ALL_FIELDS.items()},
+        "defaults": defaults_for(saga),
+        "fields": {name: field_schema(name, spec) for name, spec in fields_for(saga).items()},
     }
 
 
 @bp.get("/api/params")
-def params() -> Response:
-    """Defaults, kinds, ranges, choices and nullability of every run parameter."""
-    response = jsonify(params_schema())
+def params() -> Response | tuple[Response, int]:
+    """Defaults, kinds, ranges, choices and nullability of every run parameter; `?saga=NAME`:
+    of a run of that saga (a built-in or a stored one)."""
+    name = request.args.get("saga")
+    saga = None
+    if name is not None:
+        stored = current_app.extensions["sagalab.sagas"].get(name)
+        try:
+            saga = saga_of(stored if stored is not None else name)
+        except ParamsError:
+            return jsonify(error=f"no saga named '{name[:40]}'"), 404
+    response = jsonify(params_schema(saga))
     response.cache_control.no_cache = True
     return response
 

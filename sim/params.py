@@ -159,7 +159,10 @@ def _check_plan(
 
 
 def saga_of(value: Any) -> Saga:
-    """The run's saga: a built-in's name or a whole definition; ParamsError names the field."""
+    """The run's saga: a built-in's name or a whole definition (None: the default saga);
+    ParamsError names the field."""
+    if value is None:
+        return BUILTIN[DEFAULT_SAGA]
     if isinstance(value, str):
         if value in BUILTIN:
             return BUILTIN[value]
@@ -178,7 +181,7 @@ def validate(raw: dict[str, Any]) -> RunParams:
     if not isinstance(raw, dict):
         raise ParamsError({"params": "must be a JSON object"})
     check_depth(raw)
-    saga = saga_of(raw.get("saga", DEFAULT_SAGA))
+    saga = saga_of(raw.get("saga"))
     raw = upgrade_legacy({k: v for k, v in raw.items() if k != "saga"}, saga)
     merged = deep_merge(defaults_for(saga), raw)
     fields = fields_for(saga)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.trace.vocabulary import CHECKS, OUTCOMES, STEPS
+from sim.trace.vocabulary import CHECKS, OUTCOMES
 
 
 def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -71,9 +71,11 @@ def outcome_rows(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[dic
         f"{comp_b.get('performed', '–')} / {comp_b.get('expected', '–')}",
     )
     add("inventory", "leaked units", _leaked(a), _leaked(b))
-    for service in STEPS:
-        inv_a = ((a or {}).get("inventory") or {}).get(service) or {}
-        inv_b = ((b or {}).get("inventory") or {}).get(service) or {}
+    stocks_a = (a or {}).get("inventory") or {}
+    stocks_b = (b or {}).get("inventory") or {}
+    for service in {**stocks_a, **stocks_b}:  # the steps of both sagas that hold units
+        inv_a = stocks_a.get(service) or {}
+        inv_b = stocks_b.get(service) or {}
         add(
             "inventory",
             f"{service} available",

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.db import reading
 from app.store import RUN_COLUMNS, run_dict
+from sim.saga import DEFAULT_SAGA
 
 PAGE_SIZE = 25
 
@@ -48,6 +49,11 @@ def stored_presets(path: str) -> list[str]:
 def key_params(params: dict[str, Any]) -> list[str]:
     """The parameters worth a glance in a list of runs (those that differ from the usual)."""
     out = [f"{params.get('bookings')} bookings"]
+    saga = params.get("saga")
+    if isinstance(saga, dict) and saga.get("name") != DEFAULT_SAGA:
+        out.insert(0, f"saga {saga.get('name')}")
+    if params.get("semantic_lock"):
+        out.append("semantic lock")
     if params.get("compensation_order") == "forward":
         out.append("forward compensation")
     if params.get("retries"):
@@ -71,7 +77,7 @@ def key_params(params: dict[str, Any]) -> list[str]:
                 out.append(label)
         if chor.get("saga_timeout") is not None:
             out.append(f"saga timeout {chor['saga_timeout']:g}")
-        if chor.get("compensate_on_hotel_failure") is False:
+        if chor.get("unheard_failure") or chor.get("compensate_on_hotel_failure") is False:
             out.append("tutorial's gap")
     if params.get("plan"):
         out.append(f"plan of {len(params['plan'])}")

@@ -20,6 +20,7 @@ SWITCHES: dict[str, str] = {
     "mode": "orchestration/choreography",
     "choreography.outbox": "transactional outbox on/off",
     "choreography.ack_after_commit": "ack after commit on/off",
+    "semantic_lock": "semantic lock on/off",
 }
 
 

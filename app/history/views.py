@@ -26,6 +26,7 @@ from app.packed import streamed
 from app.runs.info import run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import RequestError, parse_start
+from app.sagas import find_saga
 from sim import PRESETS
 
 bp = Blueprint("history", __name__)
@@ -151,7 +152,7 @@ def delete_run(run_id: str) -> Response | tuple[Response, int]:
 def _start(preset: str | None, params: dict[str, Any], speed: Any) -> dict[str, Any]:
     """Start a run through the same checks as POST /api/runs; its ids and URL."""
     body = {"params": params, "speed": speed, **({"preset": preset} if preset else {})}
-    run = _manager().start(parse_start(body, current_app.config))
+    run = _manager().start(parse_start(body, current_app.config, find_saga()))
     return {"id": run.id, "control_token": run.token, "url": f"/runs/{run.id}"}
 
 

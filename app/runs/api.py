@@ -11,6 +11,7 @@ from app.packed import streamed
 from app.runs.info import list_info, run_info
 from app.runs.manager import BusyError, RunManager
 from app.runs.request import parse_start
+from app.sagas import find_saga
 from sim import PRESETS
 from sim.presets import REMEDIES
 from sim.trace.vocabulary import LIVE_STATES
@@ -43,7 +44,7 @@ def presets() -> Response:
 @bp.post("/api/runs")
 def create_run() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
     try:
-        run = _manager().start(parse_start(json_body(), current_app.config))
+        run = _manager().start(parse_start(json_body(), current_app.config, find_saga()))
     except BusyError as exc:
         return jsonify(errors=exc.errors), 429
     url = f"/runs/{run.id}"

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.runs.breakpoints import parse_breakpoints
 from sim import ParamsError, RunParams, resolve
+from sim.saga import BUILTIN
+
+#: a stored saga's definition by its name, or None (app/sagas/store.py)
+FindSaga = Callable[[str], dict[str, Any] | None]
 
 INSTANT = "instant"
 MIN_SPEED = 0.1
 MAX_SPEED = 1000.0
-START_FIELDS = ("preset", "params", "speed", "start_paused", "breakpoints", "class")
+START_FIELDS = ("preset", "saga", "params", "speed", "start_paused", "breakpoints", "class")
 
 Speed = float | str
 
@@ -77,8 +82,32 @@ def bookings_limit_error(bookings: int, speed: Speed, config: dict[str, Any]) ->
     return None
 
 
-def parse_start(body: Any, config: dict[str, Any]) -> StartRequest:
-    """Check a start request; raise RequestError naming every bad field at once."""
+def with_saga(raw_params: dict[str, Any], saga: Any, find: FindSaga | None) -> dict[str, Any]:
+    """The parameters with the run's saga: `saga` (the request's own field) or `params.saga`;
+    a stored saga's name becomes its definition, so that the run keeps the version it ran.
+    RequestError for a name that is neither a built-in's nor a stored saga's."""
+    if saga is not None:
+        raw_params = {**raw_params, "saga": saga}
+    name = raw_params.get("saga")
+    if not isinstance(name, str) or name in BUILTIN:
+        return raw_params
+    stored = find(name) if find is not None else None
+    if stored is None:
+        shown = name[:40] if name.isprintable() else repr(name[:40])
+        raise RequestError(
+            {
+                "saga": f"no saga named '{shown}' (built-in: {', '.join(BUILTIN)}; "
+                "GET /api/sagas lists the stored ones)"
+            }  # fmt: skip
+        )
+    return {**raw_params, "saga": stored}
+
+
+def parse_start(
+    body: Any, config: dict[str, Any], find_saga: FindSaga | None = None
+) -> StartRequest:
+    """Check a start request; raise RequestError naming every bad field at once. `find_saga`
+    looks up stored sagas by name."""
     if not isinstance(body, dict):
         raise RequestError(
             {
@@ -120,6 +149,11 @@ def parse_start(body: Any, config: dict[str, Any]) -> StartRequest:
         errors["class"] = 'must be {"code": ..., "presenter_token": ...} (from POST /api/classes)'
     params: RunParams | None = None
     if "preset" not in errors and "params" not in errors:
+        try:
+            raw_params = with_saga(raw_params, body.get("saga"), find_saga)
+        except RequestError as exc:
+            errors.update(exc.errors)
+    if not {"preset", "params", "saga"} & set(errors):
         try:
             params = resolve(
                 {"preset": preset, "params": raw_params} if preset else {"params": raw_params}

@@ -20,6 +20,7 @@ from app.runs.manager import RunManager
 from app.runs.packets import MALFORMED
 from app.runs.replay import Dropped, send_stored
 from app.runs.request import RequestError, parse_start
+from app.sagas import find_saga
 from app.store import LIVE_STATES
 from sim.params import MAX_DEPTH, depth
 
@@ -66,7 +67,7 @@ def start_run(data: Any = None) -> Ack:
     if problem:
         return {"ok": False, "errors": {"body": problem}}
     try:
-        run = _manager().start(parse_start(data, current_app.config))
+        run = _manager().start(parse_start(data, current_app.config, find_saga()))
     except RequestError as exc:
         return {"ok": False, "errors": exc.errors}
     after_ack(run.attach, request.sid, 0)
