@@ -8,7 +8,7 @@ from typing import Any
 
 from sim.faults import check_faults
 from sim.saga import BUILTIN, DEFAULT_SAGA, Saga, SagaError, check_saga
-from sim.saga.builtin import upgrade_legacy
+from sim.saga.travel import upgrade_legacy
 from sim.schema import BOOKING_ID, Field, booking_id, defaults_for, fields_for
 
 #: parameters nest 4 levels (`plan` -> id -> steps); deeper input is refused before it is walked

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sim.params import ParamsError, RunParams, deep_merge, validate
-from sim.saga.builtin import CHECKOUT, TRAVEL
+from sim.saga.builtin import CHECKOUT
+from sim.saga.travel import TRAVEL
 
 TUTORIAL_PLAN = {
     "BOOK002": ["flight"],

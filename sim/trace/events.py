@@ -4,7 +4,7 @@ emits is documented in sim/trace/vocabulary.py (EVENT_KINDS).
 An event is a dict with `seq` (0, 1, 2, ... within a run), `t` (simulated time),
 `kind`, `saga` (booking id or None), `actor` and `step` (flight, hotel, car or None),
 plus the fields its kind lists in EVENT_KINDS. Every event that changes inventory carries
-`inventory`: the three counts after the change, e.g. {"flight": 9, "hotel": 4, "car": 2}.
+`inventory`: the counts of every step that holds units, after the change (travel: three).
 """
 
 from __future__ import annotations
