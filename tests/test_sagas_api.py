@@ -215,3 +215,39 @@ def test_the_parameter_schema_follows_a_saga(client: FlaskClient) -> None:
     mine = client.get("/api/params?saga=food-order").json
     assert mine["defaults"]["services"]["cook"] == {"capacity": 3, "failure_rate": 0.2}
     assert client.get("/api/params?saga=nope").status_code == 404
+
+
+def test_an_experiment_sweeps_a_stored_sagas_own_parameter(tmp_path: Any) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, EXPERIMENT_WORKERS=0)
+    client = app.test_client()
+    try:
+        stored(client)
+        fields = client.get("/api/experiment-fields?saga=food-order").json
+        assert "services.cook.failure_rate" in fields and "services.car.capacity" not in fields
+        spec = {
+            "base": {"preset": None, "params": {"saga": "food-order", "bookings": 8}},
+            "sweep": {"param": "services.cook.failure_rate", "from": 0, "to": 0.6, "step": 0.3},
+            "factor": {"param": "semantic_lock", "levels": [False, True]},
+            "replications": 4,
+            "seed": 1,
+        }
+        created = client.post("/api/experiments", json=spec)
+        assert created.status_code == 201, created.json
+        exp_id = created.json["id"]
+        done = wait_until(
+            lambda: (
+                (r := client.get(f"/api/experiments/{exp_id}").json)["status"] == "finished" and r
+            ),
+            what="the experiment's end",
+        )
+        assert len(done["points"]) == 6 and all(p["runs"] == 4 for p in done["points"])
+        assert {p["level"] for p in done["points"]} == {False, True}
+        assert all(p["compensation_mismatch_runs"] == 0 for p in done["points"])
+        assert done["points"][0]["value"] == 0.0 and done["points"][-1]["value"] == 0.6
+        unknown = dict(spec, base={"preset": None, "params": {"saga": "gone"}})
+        refused = client.post("/api/experiments", json=unknown)
+        assert refused.status_code == 400 and "base.params.saga" in refused.json["errors"]
+    finally:
+        app.extensions["sagalab.runs"].shutdown("test finished")

@@ -11,13 +11,14 @@ from app.db import Database
 from app.experiments.runner import ExperimentManager, QueueFull, room
 from app.experiments.store import ExperimentStore
 from app.inputs import json_body, token_text
-from app.runs.request import RequestError
+from app.runs.request import RequestError, with_saga
+from app.sagas import find_saga
 from sim.batch.plan import plan_experiment
 from sim.batch.points import points_csv
 from sim.batch.pool import DEFAULT_RUN_FN
 from sim.batch.presets import EXPERIMENTS
-from sim.params import ParamsError
-from sim.schema import ALL_FIELDS
+from sim.params import ParamsError, saga_of
+from sim.schema import fields_for
 
 bp = Blueprint("experiments", __name__)
 
@@ -56,11 +57,17 @@ def presets() -> Response:
 
 
 @bp.get("/api/experiment-fields")
-def fields() -> Response:
-    """Every parameter an experiment may vary: kind, range, choices and what it means."""
+def fields() -> Response | tuple[Response, int]:
+    """Every parameter an experiment may vary: kind, range, choices and what it means;
+    `?saga=NAME`: of that saga (a built-in or a stored one)."""
+    name = request.args.get("saga")
+    try:
+        saga = saga_of(None if name is None else (find_saga()(name) or name))
+    except ParamsError:
+        return jsonify(error=f"no saga named '{name[:40]}'"), 404
     out = {
         name: {"kind": f.kind, "lo": f.lo, "hi": f.hi, "choices": list(f.choices), "doc": f.doc}
-        for name, f in ALL_FIELDS.items()
+        for name, f in fields_for(saga).items()
         if name != "seed" and f.kind in ("int", "float", "bool", "choice")
     }
     return jsonify(out)
@@ -73,6 +80,13 @@ def create() -> tuple[Response, int]:
         "max_runs": current_app.config["EXPERIMENT_MAX_RUNS"],
         "max_sagas": current_app.config["EXPERIMENT_MAX_SAGAS"],
     }
+    base = body.get("base")
+    if isinstance(base, dict) and isinstance(base.get("params"), dict):
+        try:  # a stored saga's name becomes its definition, as for a run
+            params = with_saga(base["params"], None, find_saga())
+        except RequestError as exc:
+            raise RequestError({f"base.params.{k}": v for k, v in exc.errors.items()}) from None
+        body = {**body, "base": {**base, "params": params}}
     try:
         plan = plan_experiment(body, limits)
     except ParamsError as exc:

@@ -28,13 +28,13 @@ def default_words(name: str, unit: str) -> dict[str, str]:
     units = unit if unit.endswith("s") else f"{unit}s"
     return {
         "action": name,
-        "request": f"Requesting {spoken}",
+        "request": f"{noun} requested",
         "failed": f"{noun} FAILED",
         "done": f"{noun} done",
         "undone": f"{noun} undone",
         "units": units,
-        "label": f"{noun} {units}",
-        "error": "error",
+        "label": units[:1].upper() + units[1:],
+        "error": "refused",
         "sold_out": f"no {units} left",
     }
 

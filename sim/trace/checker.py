@@ -240,6 +240,10 @@ class InvariantChecker:
             self._violate("atomic_outcome", saga, f"{saga} completed holding {wrong}")
 
     def _failed_ended(self, track: SagaTrack) -> None:
+        """Count the compensations a failed saga owed and made (none once its pivot
+        committed: a saga flagged after it owes none)."""
+        if track.pivoted:
+            return
         steps = set(track.done).intersection(self.compensable)
         self.expected += len(steps)
         self.performed += len(steps & track.undone) if track.undone else 0
