@@ -18,7 +18,8 @@ import pytest
 
 from tests.travel_reference import PATH, fingerprint, outputs
 
-TABLE: list[dict[str, Any]] = json.load(open(PATH, encoding="utf-8"))
+with open(PATH, encoding="utf-8") as _fh:
+    TABLE: list[dict[str, Any]] = json.load(_fh)
 #: case index -> the old closing line, for runs where the pivot rule adds violations
 PIVOT_RULE_ADDS = {
     23: "Invariants violated: conservation (BOOK002, BOOK003, BOOK004, BOOK005, BOOK006), "
@@ -30,7 +31,10 @@ PIVOT_RULE_ADDS = {
 }
 #: runs where an idempotent car's lost reply is asked again instead of being cancelled
 PIVOT_ASKED_AGAIN = (25, 27, 90)
-ADDED = re.compile(r"^\[[\d.]+\] !!! INVARIANT VIOLATED \(order\): \S+ \w+ was compensated after the pivot car committed$")  # fmt: skip
+ADDED = re.compile(
+    r"^\[[\d.]+\] !!! INVARIANT VIOLATED \(order\): "
+    r"\S+ \w+ was compensated after the pivot car committed$"
+)
 
 
 def test_the_cases_cover_every_preset_of_the_tutorial_and_sixty_random_runs() -> None:
