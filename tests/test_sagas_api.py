@@ -84,6 +84,17 @@ def test_bad_definitions_are_400_with_the_schemas_message_per_field(client: Flas
     assert client.post("/api/sagas", data="not json").status_code == 400
 
 
+def test_check_answers_the_schemas_messages_and_stores_nothing(client: FlaskClient) -> None:
+    good = client.post("/api/sagas/check", json=FIVE)
+    assert good.status_code == 200 and good.json["saga"]["steps"][3]["words"]["label"] == "Cooks"
+    bad = copy.deepcopy(FIVE)
+    bad["steps"][1]["kind"] = "pivot"  # two pivots
+    resp = client.post("/api/sagas/check", json=bad)
+    assert resp.status_code == 400
+    assert resp.json["errors"] == {"steps.2.kind": "a saga has at most one pivot (step 1 is one)"}
+    assert [s["name"] for s in client.get("/api/sagas").json["sagas"]] == list(BUILTIN)
+
+
 def test_a_built_ins_name_is_409_and_so_is_a_stored_name(client: FlaskClient) -> None:
     clash = {**copy.deepcopy(FIVE), "name": "travel"}
     resp = client.post("/api/sagas", json=clash)

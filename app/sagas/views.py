@@ -61,6 +61,16 @@ def get_saga(name: str) -> Response:
     return jsonify(saga=definition, builtin=False)
 
 
+@bp.post("/api/sagas/check")
+def check() -> Any:
+    """Body: a definition. 200 `{"saga"}` (every word filled in) or 400 `{"errors"}`: the
+    schema's own messages, for an editor that checks as the user types; nothing is stored."""
+    saga = _checked(json_body())
+    if isinstance(saga, tuple):
+        return saga
+    return jsonify(saga=saga.to_dict())
+
+
 @bp.post("/api/sagas")
 def add_saga() -> Any:
     """Body: a saga definition (docs/sagas.md). 201 `{"saga", "token", "url"}`: the token
