@@ -18,7 +18,25 @@ WORDS: tuple[str, ...] = (
     "label",  # the inventory's name: "Flight seats"
     "error",  # why it failed, in words: "system error"
     "sold_out",  # why it failed when no unit is left: "no seats"
+    "short",  # the head of its column where columns are narrow (a phone): "flt"
 )
+VOWELS = set("aeiou")
+
+
+def short_head(name: str) -> str:
+    """A head of at most three letters: a one-word name keeps its first letter, the next
+    consonant and its last consonant (flight: flt, hotel: htl; car stays car); a name of
+    several words, their initials (create_order: co)."""
+    words = [w for w in name.split("_") if w]
+    if len(words) > 1:
+        return "".join(w[0] for w in words)[:3]
+    word = words[0]
+    if len(word) <= 3:
+        return word
+    rest = [c for c in word[1:] if c not in VOWELS and c.isalpha()]
+    if len(rest) < 2:
+        return word[:3]
+    return word[0] + rest[0] + rest[-1]
 
 
 def default_words(name: str, unit: str) -> dict[str, str]:
@@ -36,6 +54,7 @@ def default_words(name: str, unit: str) -> dict[str, str]:
         "label": units[:1].upper() + units[1:],
         "error": "refused",
         "sold_out": f"no {units} left",
+        "short": short_head(name),
     }
 
 

@@ -18,7 +18,7 @@ MIN_STEPS, MAX_STEPS = 2, 8
 MAX_CAPACITY = 1_000_000_000
 SAGA_FIELDS = ("name", "title", "description", "steps")
 STEP_FIELDS = ("name", "service", "unit", "capacity", "failure_rate", "kind", "words")
-MAX_TITLE, MAX_DESCRIPTION, MAX_WORD = 80, 1000, 60
+MAX_TITLE, MAX_DESCRIPTION, MAX_WORD, MAX_SHORT = 80, 1000, 60, 4
 
 
 class SagaError(ValueError):
@@ -49,6 +49,8 @@ def _words(raw: Any, name: str, unit: str, errors: dict[str, str], at: str) -> d
             errors[f"{at}.{key}"] = "is not a word of a step (" + ", ".join(WORDS) + ")"
         elif not _text(value, MAX_WORD) or not value.strip():
             errors[f"{at}.{key}"] = f"must be text of 1 to {MAX_WORD} printable characters"
+        elif key == "short" and (len(value) > MAX_SHORT or value != value.strip()):
+            errors[f"{at}.{key}"] = f"must be 1 to {MAX_SHORT} characters (a narrow column's head)"
         else:
             words[key] = value
     return words
@@ -145,7 +147,21 @@ def check_saga(raw: Any) -> Saga:
         _order(steps, errors)
     if errors:
         raise SagaError(dict(sorted(errors.items(), key=lambda kv: _field_order(kv[0]))))
-    return Saga(name, title, description, tuple(s for s in steps if s is not None))
+    return Saga(name, title, description, _unique_shorts([s for s in steps if s is not None]))
+
+
+def _unique_shorts(steps: list[Step]) -> tuple[Step, ...]:
+    """Steps whose short heads repeat get their position appended (co, co2)."""
+    seen: set[str] = set()
+    out = []
+    for i, step in enumerate(steps, 1):
+        short = step.words["short"]
+        if short in seen:
+            short = f"{short[:3]}{i}"
+            step = Step(**{**step.__dict__, "words": {**step.words, "short": short}})
+        seen.add(short)
+        out.append(step)
+    return tuple(out)
 
 
 def _field_order(field: str) -> tuple[Any, ...]:

@@ -21,6 +21,7 @@ def _travel_words(step: str, item: str, unit: str, units: str, error: str) -> di
         "label": "Cars" if step == "car" else f"{noun} {units}",
         "error": error,
         "sold_out": f"no {units}",
+        "short": {"flight": "flt", "hotel": "htl"}.get(step, step),
     }
 
 

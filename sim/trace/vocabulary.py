@@ -365,6 +365,7 @@ TRANSCRIPT: dict[str, Any] = {
 def vocabulary() -> dict[str, Any]:
     """Everything above as JSON for the page (GET /api/vocabulary, /static/js/vocabulary.js)."""
     return {
+        "default_saga": BUILTIN[DEFAULT_SAGA].to_dict(),
         "steps": list(STEPS),
         "modes": list(MODES),
         "actors": list(ACTORS),
