@@ -55,6 +55,17 @@ CHECKOUT_NO_PIVOT = _reordered(
 ROOMY_TRAVEL = {s["name"]: {"capacity": 1000} for s in TRAVEL["steps"]}
 
 
+#: two sagas in flight, one hotel room, BOOK001's car fails: the isolation lesson
+TWO_IN_FLIGHT_ONE_ROOM: dict[str, Any] = {
+    "mode": "orchestration",
+    "bookings": 4,
+    "interarrival": 0.4,
+    "max_in_flight": 2,
+    "plan": {"BOOK001": ["car"]},
+    "services": {"hotel": {"capacity": 1}},
+}
+
+
 def _orchestrator_crash(durable_log: bool, idempotent: bool) -> dict[str, Any]:
     """The orchestrator-crash scenarios: 5 bookings, BOOK004's car fails, the crash above."""
     return {
@@ -243,28 +254,13 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "Sagas are not isolated: with two in flight and one hotel room, BOOK002 "
         "is refused the room that BOOK001 still holds while BOOK001 is being compensated a "
         "moment later.",
-        "params": {
-            "mode": "orchestration",
-            "bookings": 4,
-            "interarrival": 0.4,
-            "max_in_flight": 2,
-            "plan": {"BOOK001": ["car"]},
-            "services": {"hotel": {"capacity": 1}},
-        },
+        "params": TWO_IN_FLIGHT_ONE_ROOM,
     },
     "semantic-lock": {
         "description": "The remedy for no-isolation: a semantic lock. BOOK001's room is marked "
         "pending while its saga runs; BOOK002 waits for BOOK001 to end instead of being "
         "refused, and gets the room when BOOK001's compensation releases it.",
-        "params": {
-            "mode": "orchestration",
-            "bookings": 4,
-            "interarrival": 0.4,
-            "max_in_flight": 2,
-            "plan": {"BOOK001": ["car"]},
-            "services": {"hotel": {"capacity": 1}},
-            "semantic_lock": True,
-        },
+        "params": {**TWO_IN_FLIGHT_ONE_ROOM, "semantic_lock": True},
     },
     "optimistic-order": {
         "description": "The tutorial's order puts the likeliest failure last: the car fails 30% "
