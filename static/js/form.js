@@ -4,13 +4,23 @@
 import {
   FAULTS, SCENARIO, SERVICES, TIMING, deepMerge, getPath, parsePlan, setPath, withSchema,
 } from "./fields.js";
-import { el } from "./util.js";
+import { el, STEPS, VOCABULARY } from "./util.js";
 import { buildField as widget, errorSlot } from "./widgets.js";
 
 async function getJSON(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
+}
+
+/** The presets of runs this page can draw: those of the default saga's steps (the views draw
+ * the default saga's board, lanes and charts; runs of other sagas are started from the
+ * command line or the API until the views read each run's definition). */
+function drawable(all) {
+  const same = (saga) => typeof saga === "object" && saga.steps.length === STEPS.length
+    && saga.steps.every((s) => STEPS.includes(s.name));
+  return Object.fromEntries(Object.entries(all).filter(([, p]) => !p.params.saga
+    || p.params.saga === VOCABULARY.default_saga.name || same(p.params.saga)));
 }
 
 /** Build the form of `store`'s dashboard into `root` from the server's parameter schema and
@@ -118,6 +128,7 @@ export async function createForm(root, store) {
     return;
   }
   [schema, presets] = loaded;
+  presets = drawable(presets);
   const presetSelect = el("select#f-preset", { name: "preset",
     onchange: (e) => choosePreset(e.target.value) });
   const services = SERVICES.map(({ service, capacity, failure }) =>
