@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "CLASS_IDLE_SECONDS": 4 * 3600,
     "MAX_POLLS_PER_CLASS": 200,
     "MAX_POLL_CHOICES": 6,
+    "MAX_CLASS_SIZE": 400,  # devices of one class that may vote (app/classes/voters.py)
+    "VOTES_PER_MINUTE": 20,  # votes (changes included) one device may cast a minute
 }
 
 

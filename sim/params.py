@@ -70,11 +70,17 @@ def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and key != "plan":
+        if _is_group(name, value):
             flat.update(_flatten(value, f"{name}."))
         else:
             flat[name] = value
     return flat
+
+
+def _is_group(name: str, value: Any) -> bool:
+    """An object of parameters to flatten: never a field's own value (`{"bookings": {}}` is
+    a bad number, not an empty group that would drop the field), nor `plan`."""
+    return isinstance(value, dict) and name != "plan" and name not in ALL_FIELDS
 
 
 def _check(name: str, spec: Field, value: Any) -> tuple[Any, str | None]:

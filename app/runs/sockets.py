@@ -93,7 +93,7 @@ def join_run(data: Any = None) -> Ack:
             raise ValueError(f"from_seq must be a whole number from 0 to {MAX_INDEX:,}")
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
-    problem = _too_many_joins()
+    problem = too_many_joins()
     if problem:
         return {"ok": False, "error": problem}
     manager = _manager()
@@ -114,7 +114,7 @@ def join_run(data: Any = None) -> Ack:
     return {"ok": True, "run": info}
 
 
-def _too_many_joins() -> str | None:
+def too_many_joins() -> str | None:
     """Count this connection's joins (its Socket.IO session); over the limit: why not."""
     limit = int(current_app.config["MAX_JOINS_PER_CONNECTION"])
     joins = session.get("joins", 0) + 1
