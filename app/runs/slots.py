@@ -58,7 +58,7 @@ def slot_to_free(runs: Iterable[SlotHolder], client: str, limit: int) -> SlotHol
     """None if the server has a free slot for `client`'s new run; else the run that gives
     its slot up; BusyError if none may."""
     counted = [run for run in runs if not run.client.startswith("class:")]
-    if len(counted) < limit:
+    if client.startswith("class:") or len(counted) < limit:
         return None
     unwatched = [run for run in counted if run.state == "paused" and not run.watched()]
     if unwatched:
