@@ -78,8 +78,7 @@ class LiveRun:
         config = setup.config
         self.id = run_id
         self.token = token
-        self.client = client  # who started it (its address), for the live-slot rules
-        self.for_class = False  # started by a class's presenter (app/runs/slots.py)
+        self.client = client  # its address, or "class:<code>": for the live-slot rule (slots.py)
         self.bookings = int(params["bookings"])
         self.state = "pending"
         self.reason: str | None = None

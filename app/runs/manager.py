@@ -110,7 +110,6 @@ class RunManager:
         run = ControlledRun(
             run_id, token, client, request.params, request.speed, request.start_paused, self._setup
         )
-        run.for_class = request.classroom is not None
         run.pending.triggers = kinds(request.breakpoints)
         self._runs[run_id] = run
         return run

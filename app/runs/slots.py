@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app.runs.request import RequestError
 
@@ -54,7 +54,10 @@ def check_client(runs: Iterable[SlotHolder], client: str, per_client: int) -> No
         ).retry(30)
 
 
-def slot_to_free(runs: Iterable[SlotHolder], client: str, limit: int) -> SlotHolder | None:
+Run = TypeVar("Run", bound=SlotHolder)
+
+
+def slot_to_free(runs: Iterable[Run], client: str, limit: int) -> Run | None:
     """None if the server has a free slot for `client`'s new run; else the run that gives
     its slot up; BusyError if none may."""
     counted = [run for run in runs if not run.client.startswith("class:")]
