@@ -15,6 +15,7 @@ from app.db import Database
 from app.extensions import init_socketio
 from app.runs.cluster import Cluster
 from app.runs.manager import RunManager
+from app.runs.queue import QueueHealth, QueueManager
 from app.store import Store
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store = Store(database)
     deflate.install()  # one compression per batch, shared by every viewer
     queue = app.config["MESSAGE_QUEUE"]
-    socketio = init_socketio(app, **({"message_queue": queue} if queue else {}))
+    health = QueueHealth(queue) if queue else None
+    socketio = init_socketio(
+        app, **({"client_manager": QueueManager(queue, health)} if health else {})
+    )
     origins.init_app(app)  # after Socket.IO, so that its requests pass the host check too
-    manager = RunManager(store, app.config, socketio)
+    manager = RunManager(store, app.config, socketio, health)
     app.extensions["sagalab.runs"] = manager
-    if queue:  # several processes: runs other live processes execute are not cut short
-        manager.cluster = Cluster(queue, socketio, manager)
+    if health:  # several processes: runs other live processes execute are not cut short
+        manager.cluster = Cluster(queue, socketio, manager, health)
         manager.cluster.start()
     cluster = manager.cluster
     interrupted = store.mark_interrupted(

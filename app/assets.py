@@ -142,7 +142,10 @@ class Assets:
         self.generated: dict[str, Callable[[], str]] = {}
 
     def path(self, name: str) -> str | None:
-        """The file behind a served name, or None if it is not one."""
+        """The file behind a served name, or None if it is not one (no file name holds a
+        NUL character: the OS would refuse to look one up)."""
+        if "\x00" in name:
+            return None
         if name.startswith("vendor/"):
             where = VENDOR.get(name.removeprefix("vendor/"))
             return os.path.join(self.node_modules, *where) if where else None

@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_POLLS_PER_CLASS": 200,
     "MAX_POLL_CHOICES": 6,
     "MAX_STORED_SAGAS": 500,  # user sagas (POST /api/sagas); the built-ins are not counted
+    "MAX_CLASS_SIZE": 400,  # devices of one class that may vote (app/classes/voters.py)
+    "VOTES_PER_MINUTE": 20,  # votes (changes included) one device may cast a minute
 }
 
 

@@ -34,14 +34,14 @@ def handle_http(exc: HTTPException) -> Response | tuple[Response | str, int]:
     ), code
 
 
-def handle_bad_input(exc: RequestError) -> Response | tuple[Response | str, int]:
-    """400 (or the error's own status: 403/404 for a class) naming each bad field:
-    `{"errors": {field: message}, "error": "field: message"}`."""
+def handle_bad_input(exc: RequestError) -> tuple[Response | str, int, dict[str, str]]:
+    """400 (or the error's own status: 403/404 for a class, 429, 503) naming each bad field:
+    `{"errors": {field: message}, "error": "field: message"}`, with Retry-After if it has one."""
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
     if _wants_json():
-        return jsonify(errors=exc.errors, error=str(exc)), exc.status
-    return PAGE.format(code=exc.status, name="Bad Request", description=escape(str(exc))), (
-        exc.status
-    )
+        return jsonify(errors=exc.errors, error=str(exc)), exc.status, headers
+    page = PAGE.format(code=exc.status, name="Bad Request", description=escape(str(exc)))
+    return page, exc.status, headers
 
 
 def handle_unexpected(exc: Exception) -> Response | tuple[Response | str, int]:

@@ -30,6 +30,7 @@ def json_body(optional: bool = False) -> dict[str, Any]:
         raise RequestError({"body": f"is not JSON ({problem})"}) from None
     if depth(body) > MAX_DEPTH:
         raise RequestError({"body": f"nests lists or objects more than {MAX_DEPTH} levels deep"})
+    check_text(body)
     if not isinstance(body, dict):
         raise RequestError({"body": f"must be a JSON object {{...}}, not {json_kind(body)}"})
     return body
@@ -39,9 +40,44 @@ def loose_json() -> Any:
     """The request's JSON, whatever it is; None if it is not JSON or nests too deeply to parse
     (Flask's get_json(silent=True) lets the RecursionError through: a 500)."""
     try:
-        return request.get_json(silent=True)
+        body = request.get_json(silent=True)
     except RecursionError:
         return None
+    check_text(body)
+    return body
+
+
+def text_problem(value: Any) -> str | None:
+    """Why a decoded JSON value cannot be stored or compared as text, or None: a lone UTF-16
+    surrogate (JSON's "\\ud800" escape) in any key or string, which UTF-8 cannot encode."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            texts: Any = (node,)
+        elif isinstance(node, dict):
+            texts = [key for key in node if isinstance(key, str)]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+            continue
+        else:
+            continue
+        for text in texts:
+            if not text.isascii():
+                try:
+                    text.encode()
+                except UnicodeEncodeError as exc:
+                    bad = ascii(text[exc.start])
+                    return f"holds a lone surrogate {bad}: text must be valid Unicode"
+    return None
+
+
+def check_text(value: Any) -> None:
+    """Refuse (RequestError `body`) input that text_problem finds fault with."""
+    problem = text_problem(value)
+    if problem:
+        raise RequestError({"body": problem})
 
 
 def json_kind(value: Any) -> str:

@@ -72,15 +72,21 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten(raw: dict[str, Any], fields: dict[str, Field], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and key not in WHOLE and value:
-            flat.update(_flatten(value, f"{name}."))
+        if _is_group(name, value, fields):
+            flat.update(_flatten(value, fields, f"{name}."))
         else:
             flat[name] = value
     return flat
+
+
+def _is_group(name: str, value: Any, fields: dict[str, Field]) -> bool:
+    """An object of parameters to flatten: never a field's own value (`{"bookings": {}}` is
+    a bad number, not an empty group that would drop the field), nor `plan` or `saga`."""
+    return isinstance(value, dict) and name not in WHOLE and name not in fields
 
 
 def _check(name: str, spec: Field, value: Any) -> tuple[Any, str | None]:
@@ -186,7 +192,7 @@ def validate(raw: dict[str, Any]) -> RunParams:
     merged = deep_merge(defaults_for(saga), raw)
     fields = fields_for(saga)
     errors: dict[str, str] = {}
-    flat = _flatten(merged)
+    flat = _flatten(merged, fields)
     clean: dict[str, Any] = {}
     for name, value in flat.items():
         if name in ("plan", "faults", "saga"):

@@ -103,39 +103,52 @@ def _child_of(pid: int, parent: int) -> bool:
         return False
 
 
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """Debian's redis-server on a free loopback port, nothing persisted; yields its URL."""
-    import redis
+class RedisServer:
+    """Debian's redis-server on a fixed loopback port, nothing persisted; can be killed and
+    started again on the same port (a Redis outage)."""
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
         deadline = time.monotonic() + 30
         while True:
             try:
-                redis.Redis.from_url(url).ping()
-                break
+                redis.Redis.from_url(self.url).ping()
+                return
             except redis.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.1)
-        yield url
+
+    def kill(self) -> None:
+        """kill -9: no goodbye to its clients."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
+@contextmanager
+def redis_server(server: RedisServer | None = None) -> Iterator[str]:
+    """Debian's redis-server on a free loopback port, nothing persisted; yields its URL."""
+    server = server or RedisServer()
+    server.start()
+    try:
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.stop()

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.extensions import socketio_of
 from tests.conftest import make_app, run_ended, wait_until
 
 CAR_FAILS_FIRST = ["hotel", "flight", "nothing"]
@@ -25,6 +26,17 @@ def start(client: FlaskClient, klass: dict[str, Any], **body: Any) -> dict[str, 
     response = client.post("/api/runs", json={"preset": "tutorial", "class": auth, **body})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def joined(app: Flask, klass: dict[str, Any]) -> tuple[FlaskClient, str]:
+    """A student device: a REST client and the voter id its join_class got (it stays joined
+    for the app's life: its Socket.IO test client is kept on the app)."""
+    client = app.test_client()
+    sio = socketio_of(app).test_client(app, flask_test_client=client)
+    app.extensions.setdefault("test.students", []).append(sio)
+    ack = sio.emit("join_class", {"code": klass["code"]}, callback=True)
+    assert ack["ok"] and ack["class"]["voter"], ack
+    return client, ack["class"]["voter"]
 
 
 def presenter(klass: dict[str, Any], **body: Any) -> dict[str, Any]:
@@ -103,26 +115,31 @@ def test_predict_then_reveal_over_rest(app: Flask, client: FlaskClient, klass) -
     assert asked.status_code == 201
     poll = asked.get_json()
     assert poll["open"] and poll["counts"] == dict.fromkeys(CAR_FAILS_FIRST, 0)
-    students = [app.test_client() for _ in range(3)]
-    for student, choice in zip(students, ["flight", "hotel", "hotel"], strict=True):
+    students = [joined(app, klass) for _ in range(3)]
+    for (student, voter), choice in zip(students, ["flight", "hotel", "hotel"], strict=True):
         voted = student.post(
-            f"/api/classes/{code}/vote", json={"poll": poll["id"], "choice": choice}
+            f"/api/classes/{code}/vote",
+            json={"poll": poll["id"], "choice": choice, "voter": voter},
         )
         assert voted.status_code == 200 and voted.get_json()["choice"] == choice
-    changed = students[0].post(f"/api/classes/{code}/vote", json={"choice": "nothing"})
+    (first, first_voter), (second, second_voter), (third, third_voter) = students
+    changed = first.post(
+        f"/api/classes/{code}/vote", json={"choice": "nothing", "voter": first_voter}
+    )
     assert changed.status_code == 200
     public = state(client, klass)["poll"]
     assert public["counts"] is None and public["votes"] == 3, "students see no tally before"
+    assert public["connected"] == 3
     assert state(client, klass, full=True)["poll"]["counts"] == {
         "hotel": 2,
         "flight": 0,
         "nothing": 1,
     }
-    bad = students[1].post(f"/api/classes/{code}/vote", json={"choice": "car"})
+    bad = second.post(f"/api/classes/{code}/vote", json={"choice": "car", "voter": second_voter})
     assert bad.status_code == 400 and "not one of the choices" in bad.get_json()["error"]
     revealed = client.post(f"/api/classes/{code}/reveal", json=presenter(klass))
     assert revealed.status_code == 200 and revealed.get_json()["open"] is False
-    late = students[2].post(f"/api/classes/{code}/vote", json={"choice": "flight"})
+    late = third.post(f"/api/classes/{code}/vote", json={"choice": "flight", "voter": third_voter})
     assert late.status_code == 409 and "closed" in late.get_json()["error"]
     after = wait_until(
         lambda: state(client, klass)["poll"]["answer"] and state(client, klass)["poll"],

@@ -122,14 +122,13 @@ def test_tallies_reach_the_presenter_live_and_students_after_the_reveal(
     auth = {"code": klass["code"], "presenter_token": klass["presenter_token"]}
     client.post("/api/runs", json={"preset": "tutorial", "class": auth, "start_paused": True})
     join(sio, klass, presenter=True)
-    join(students[0], klass)
+    voter = join(students[0], klass)["class"]["voter"]
     token = {"presenter_token": klass["presenter_token"]}
     code = klass["code"]
     client.post(
         f"/api/classes/{code}/poll", json={**token, "question": "Q?", "choices": ["a", "b"]}
     )
-    voter = app.test_client()
-    voter.post(f"/api/classes/{code}/vote", json={"choice": "b"})
+    app.test_client().post(f"/api/classes/{code}/vote", json={"choice": "b", "voter": voter})
     seen: list[dict[str, Any]] = []
     wait_until(
         lambda: (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app import shutdown
-from app.runs import live
+from app.runs import fanout
 from app.server import serving
 from tests.conftest import make_app, run_ended, wait_until
 from tests.test_e2e_live import InOrderClient, Viewer, close_all, stored_lines
@@ -75,13 +75,13 @@ class Rejoining(Viewer):
 def lag_server(tmp_path: Any, monkeypatch: Any) -> Iterator[tuple[Any, str, list[str]]]:
     """The server, and the sids it has told `run_dropped` (recorded as it tells them)."""
     told: list[str] = []
-    real = live.tell_dropped
+    real = fanout.tell_dropped
 
     def telling(socketio: Any, viewer: Any, *args: Any) -> None:
         told.append(viewer.sid)
         real(socketio, viewer, *args)
 
-    monkeypatch.setattr(live, "tell_dropped", telling)
+    monkeypatch.setattr(fanout, "tell_dropped", telling)  # where lagging viewers are dropped
     app = make_app(tmp_path, VIEWER_MAX_LAG_SECONDS=2.0, MAX_BOOKINGS_INSTANT=2_000)
     with serving(app) as url:
         yield app, url, told

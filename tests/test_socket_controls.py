@@ -153,7 +153,7 @@ def test_an_engine_failure_stops_the_run_not_the_server(app: Flask, sio, started
     def broken(until: float) -> int:
         raise RuntimeError("boom")
 
-    run._sim.advance = broken  # the engine fails on the next tick
+    run.sim.advance = broken  # the engine fails on the next tick
     assert control(sio, started, "resume")["ok"]
     wait_until(run_ended(app, started["id"]), what="the failed run to end")
     stored = app.extensions["sagalab.runs"].store.get_run(started["id"])

@@ -89,12 +89,13 @@ class ClassHub:
         live = self.runs.get(room.run_id)
         if live is not None:
             with live.lock:  # no event goes out between reading `emitted` and watching
-                poll = Poll(room.run_id, question, choices, rule, live.emitted)
+                poll = Poll(room.run_id, question, choices, rule, live.emitted, room.voters)
                 self.records.add(poll, room.code)
                 if rule:
                     live.watchers.append(self._watcher(room, poll, live))
         else:
-            poll = Poll(room.run_id, question, choices, rule, self._stored_seq(room, body))
+            seq = self._stored_seq(room, body)
+            poll = Poll(room.run_id, question, choices, rule, seq, room.voters)
             self.records.add(poll, room.code)
             if rule:
                 self._settle_stored(poll)
@@ -122,10 +123,12 @@ class ClassHub:
                 run.resume()
         return poll
 
-    def vote(self, room: Classroom, voter: str, body: Any) -> str:
+    def vote(self, room: Classroom, body: Any) -> str:
+        """A joined device's vote {"voter", "choice", "poll"?}; its choice, or ClassError."""
         poll = room.poll
         if not isinstance(body, dict):
-            raise ClassError(400, 'must be {"choice": ..., "poll": id}', "body")
+            raise ClassError(400, 'must be {"voter": ..., "choice": ..., "poll": id}', "body")
+        voter = room.voters.admit(body.get("voter"))
         if poll is None or body.get("poll", poll.id) != poll.id:
             raise ClassError(409, "that question is closed", "vote")
         poll.vote(voter, body.get("choice"))
@@ -181,7 +184,7 @@ class ClassHub:
 
     def _close(self, poll: Poll | None) -> None:
         if poll is not None:
-            poll.open = False
+            poll.close()
             self.records.save(poll)
 
     # ----- telling the room ------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.classes.errors import ClassError
 from app.classes.rules import parse_rule
+from app.classes.voters import Voters
 
 MAX_QUESTION_CHARS = 200
 MAX_CHOICE_CHARS = 60
@@ -22,6 +23,7 @@ class Poll:
         choices: list[str],
         rule: dict[str, str] | None,
         seq: int,
+        voters: Voters | None = None,
     ) -> None:
         self.id = 0  # set when stored
         self.run_id = run_id
@@ -31,7 +33,9 @@ class Poll:
         self.seq = seq  # the last event the class had seen when it was asked
         self.open = True
         self.answer: str | None = None
-        self._votes: dict[str, str] = {}
+        self._votes: dict[str, str] = {}  # voter id -> choice
+        self._voters = voters  # whose votes count (those still joined); None: every vote
+        self._final: dict[str, int] | None = None  # the tally at the reveal
         self._lock = threading.Lock()
 
     def vote(self, voter: str, choice: Any) -> None:
@@ -47,9 +51,24 @@ class Poll:
         return self._votes.get(voter) if voter else None
 
     def counts(self) -> dict[str, int]:
+        """Votes per choice: of the devices still in the class while open, as at the
+        reveal once closed."""
+        if self._final is not None:
+            return dict(self._final)
+        counting = self._voters.connected() if self._voters is not None else None
         with self._lock:
-            votes = list(self._votes.values())
+            votes = [c for v, c in self._votes.items() if counting is None or v in counting]
         return {choice: votes.count(choice) for choice in self.choices}
+
+    def close(self) -> None:
+        """Voting ends: the tally is kept as it is now."""
+        if self.open:
+            self._final = self.counts()
+            self.open = False
+
+    def connected(self) -> int | None:
+        """How many devices could vote now (None for a poll without a class)."""
+        return len(self._voters) if self._voters is not None and self.open else None
 
     def view(self, full: bool) -> dict[str, Any]:
         """The poll as the API shows it; counts and answer only to the presenter until the
@@ -63,6 +82,7 @@ class Poll:
             "choices": list(self.choices),
             "counts": counts if shown else None,
             "votes": sum(counts.values()),
+            "connected": self.connected(),
             "open": self.open,
             "answer": self.answer if shown else None,
             "rule": self.rule,

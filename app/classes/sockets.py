@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_socketio import SocketIO, join_room, leave_room
 
 from app.classes.errors import ClassError
 from app.classes.hub import ClassHub, presenter_room, student_room
 from app.classes.store import Classroom
 from app.classes.views import join_url
+from app.runs.sockets import too_many_joins
 
 Ack = dict[str, Any]
 
@@ -20,9 +21,13 @@ def hub() -> ClassHub:
 
 
 def join_class(data: Any = None) -> Ack:
-    """{"code", "presenter_token"?}: follow the class (a student) or run it (the presenter)."""
+    """{"code", "presenter_token"?, "voter"?}: follow the class (a student, given a voter
+    id: the one it had if it comes back with it) or run it (the presenter)."""
     if not isinstance(data, dict):
         return {"ok": False, "status": 400, "error": 'join_class takes {"code": ...}'}
+    problem = too_many_joins()
+    if problem:
+        return {"ok": False, "status": 429, "error": problem}
     classes = hub().classes
     try:
         if "presenter_token" in data:
@@ -34,6 +39,7 @@ def join_class(data: Any = None) -> Ack:
     presenting = "presenter_token" in data
     for other in classes.holding(request.sid):
         _leave(other, request.sid)
+    voter = None if presenting else room.voters.join(request.sid, data.get("voter"))
     with classes.lock:
         (room.presenters if presenting else room.viewers).add(request.sid)
     join_room((presenter_room if presenting else student_room)(room.code))
@@ -41,8 +47,9 @@ def join_class(data: Any = None) -> Ack:
     hub().publish(room, soon=True)
     with classes.lock:
         state = room.state(full=presenting)
-    voter = session.get("voter")
     state["your_vote"] = room.poll.vote_of(voter) if room.poll else None
+    if not presenting:
+        state["voter"] = voter  # None: the class is full (MAX_CLASS_SIZE); watch, not vote
     if presenting:
         state["join_url"] = join_url(room.code)  # what the join card and QR code show
     return {"ok": True, "class": state}
@@ -62,6 +69,7 @@ def disconnected(*_reason: Any) -> None:
 
 
 def _leave(room: Classroom, sid: str, rooms: bool = True) -> None:
+    room.voters.leave(sid)
     with hub().classes.lock:
         room.viewers.discard(sid)
         room.presenters.discard(sid)

@@ -14,8 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.access import same
 from app.classes.errors import ClassError
 from app.classes.polls import Poll
+from app.classes.voters import Voters
+from app.inputs import token_shaped
 
 #: code letters: no 0/O, 1/I/L, so a code read off a projector is typed right
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -32,6 +35,7 @@ class Classroom:
     poll: Poll | None = None
     polls_asked: int = 0
     viewers: set[str] = field(default_factory=set)  # students' Socket.IO sids
+    voters: Voters = field(default_factory=lambda: Voters(0, 0))  # who may vote (voters.py)
     presenters: set[str] = field(default_factory=set)
 
     def state(self, full: bool) -> dict[str, Any]:
@@ -61,7 +65,10 @@ class ClassStore:
                     429, f"this server has {limit} classes open already (the limit)", "classes"
                 )
             code = _new_code(self._classes)
-            room = Classroom(code, secrets.token_urlsafe(18), self.clock())
+            voters = Voters(
+                int(self.config["MAX_CLASS_SIZE"]), int(self.config["VOTES_PER_MINUTE"])
+            )
+            room = Classroom(code, secrets.token_urlsafe(18), self.clock(), voters=voters)
             self._classes[code] = room
             return room
 
@@ -79,7 +86,7 @@ class ClassStore:
     def presenter(self, code: Any, token: Any) -> Classroom:
         """The class, if `token` is its presenter token; ClassError 404 or 403 otherwise."""
         room = self.find(code)
-        if not isinstance(token, str) or not secrets.compare_digest(token, room.token):
+        if not token_shaped(token) or not same(token, room.token):
             raise ClassError(403, "only the presenter (with the class's presenter token) may")
         self.touch(room)
         return room

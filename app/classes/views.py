@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 from typing import Any
 
 import segno
@@ -15,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
 )
 
 from app.classes.errors import ClassError
@@ -53,8 +51,9 @@ def join_url(code: str) -> str:
 
 
 @bp.errorhandler(ClassError)
-def class_error(exc: ClassError) -> tuple[Response, int]:
-    return jsonify(error=exc.message, errors=exc.errors), exc.status
+def class_error(exc: ClassError) -> tuple[Response, int, dict[str, str]]:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+    return jsonify(error=exc.message, errors=exc.errors), exc.status, headers
 
 
 # ----- pages -------------------------------------------------------------------------------
@@ -77,8 +76,6 @@ def class_page(code: str) -> Any:
         return render_template("class_join.html", code=code, error=error), 404
     if room.code != code:
         return redirect(f"/class/{room.code}")
-    session.permanent = True
-    session.setdefault("voter", secrets.token_hex(8))
     return render_template("class.html", code=room.code, join_url=join_url(room.code))
 
 
@@ -146,11 +143,10 @@ def reveal(code: str) -> Response:
 
 @bp.post("/api/classes/<code>/vote")
 def vote(code: str) -> Response:
-    """A student's vote: one per device (a session cookie), changeable until the reveal."""
+    """A student's vote: one per joined device (the voter id its join_class got),
+    changeable until the reveal."""
     room = _hub().classes.find(code)
-    session.permanent = True
-    voter = session.setdefault("voter", secrets.token_hex(8))
-    choice = _hub().vote(room, voter, _body())
+    choice = _hub().vote(room, _body())
     return jsonify(ok=True, poll=room.poll.id if room.poll else None, choice=choice)
 
 

@@ -24,7 +24,7 @@ from app.history.differences import outcome_rows, param_rows
 from app.inputs import json_body, loose_json, query_int, token_text
 from app.packed import streamed
 from app.runs.info import run_info
-from app.runs.manager import BusyError, RunManager
+from app.runs.manager import RunManager
 from app.runs.request import RequestError, parse_start
 from app.sagas import find_saga
 from sim import PRESETS
@@ -157,11 +157,8 @@ def _start(preset: str | None, params: dict[str, Any], speed: Any) -> dict[str, 
 
 
 def _started(make: Any) -> tuple[Response, int]:
-    try:
-        started = make()
-    except BusyError as exc:
-        return jsonify(errors=exc.errors), 429
-    return jsonify(started), 201
+    """201 and the new run; refusals (429 busy, 503 queue away) go to app/errors.py."""
+    return jsonify(make()), 201
 
 
 @bp.post("/api/runs/<run_id>/rerun")

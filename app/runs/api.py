@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from app.inputs import json_body, query_int
 from app.packed import streamed
 from app.runs.info import list_info, run_info
-from app.runs.manager import BusyError, RunManager
+from app.runs.manager import RunManager
 from app.runs.request import parse_start
 from app.sagas import find_saga
 from sim import PRESETS
@@ -42,11 +42,9 @@ def presets() -> Response:
 
 
 @bp.post("/api/runs")
-def create_run() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
-    try:
-        run = _manager().start(parse_start(json_body(), current_app.config, find_saga()))
-    except BusyError as exc:
-        return jsonify(errors=exc.errors), 429
+def create_run() -> tuple[Response, int, dict[str, str]]:
+    """201; a refusal (400, 429 busy, 503 queue away) is a RequestError (app/errors.py)."""
+    run = _manager().start(parse_start(json_body(), current_app.config, find_saga()))
     url = f"/runs/{run.id}"
     return jsonify(id=run.id, control_token=run.token, url=url), 201, {"Location": url}
 
@@ -93,4 +91,5 @@ def healthz() -> Response:
     manager = _manager()
     # a count up to a second old: no database connection (and its waits for the GIL) per probe
     runs = manager.store.count_runs(max_age=1.0)
-    return jsonify(ok=True, live_runs=manager.live_count(), runs=runs)
+    queue = {"queue": manager.health.state()} if manager.health is not None else {}
+    return jsonify(ok=True, live_runs=manager.live_count(), runs=runs, **queue)

@@ -8,6 +8,11 @@ then sends the catch-up, the room entry and the live batches through the queue i
 order, so a viewer on another process sees no gap and no repeat. The owner tracks every
 viewer's pace the same way (its `run_sync` probes and their acks cross the queue); the
 process a viewer is connected to tells the owner when it leaves or disconnects.
+
+When Redis goes away (app/runs/queue.py), requests that need it answer QueueDown (503 with
+Retry-After, or an error ack); runs go on and store their events, viewers connected to the
+run's own process keep receiving them, and once Redis is back (and the grace has passed)
+each run resends to viewers on other processes what they missed, from their last seq.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import json
 import logging
 import secrets
 import threading
+import time
 from typing import Any
 
 import redis
 from flask_socketio import SocketIO
 
 from app.runs.controls import ControlError, apply_control
+from app.runs.queue import QueueHealth, backoff
 
 log = logging.getLogger(__name__)
 
@@ -29,35 +36,52 @@ CHANNEL = "sagalab:runs"
 OWNER = "sagalab:owner:{}"
 OWNER_TTL = 6  # seconds an owner key outlives its last refresh
 REFRESH = 2.0
+WATCH_EVERY = 0.25  # seconds between looks at the queue's health
 REPLY_WAIT = 10  # seconds a control waits for the owner's answer
 
 
 class Cluster:
     """This process's view of the others: claims its runs, forwards joins and controls."""
 
-    def __init__(self, url: str, socketio: SocketIO, manager: Any) -> None:
+    def __init__(self, url: str, socketio: SocketIO, manager: Any, health: QueueHealth) -> None:
         self.redis = redis.Redis.from_url(url, decode_responses=True)
         self.host = secrets.token_hex(6)
         self.socketio = socketio
         self.manager = manager
+        self.health = health
         self._lock = threading.Lock()
         self._forwarded: dict[str, set[str]] = {}  # sid -> runs it joined through another process
 
     def start(self) -> None:
         self.socketio.start_background_task(self._listen)
-        self.socketio.start_background_task(self._refresh)
+        self.socketio.start_background_task(self._watch)
+
+    def _command(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """A Redis command; QueueDown (503) when Redis is not there."""
+        self.health.check()
+        try:
+            return getattr(self.redis, name)(*args, **kwargs)
+        except redis.RedisError as exc:
+            self.health.down("commands", exc)
+            self.health.check()
+            raise  # pragma: no cover (check raised)
 
     # ----- ownership ---------------------------------------------------------------------
 
     def claim(self, run_id: str) -> None:
-        self.redis.set(OWNER.format(run_id), self.host, ex=OWNER_TTL)
+        self._command("set", OWNER.format(run_id), self.host, ex=OWNER_TTL)
 
     def release(self, run_id: str) -> None:
-        self.redis.delete(OWNER.format(run_id))
+        """The run ended here (its key also expires by itself within OWNER_TTL)."""
+        try:
+            self.redis.delete(OWNER.format(run_id))
+        except redis.RedisError as exc:
+            self.health.down("commands", exc)
 
     def owner(self, run_id: str) -> str | None:
-        """The process executing run_id, or None if no live process is."""
-        return self.redis.get(OWNER.format(run_id))
+        """The process executing run_id, or None if no live process is; QueueDown while
+        Redis is away or has just come back (its owners may not have claimed their runs yet)."""
+        return self._command("get", OWNER.format(run_id))
 
     def orphaned(self, run_id: str) -> None:
         """run_id's process died (its key expired): mark the run interrupted in the store."""
@@ -66,15 +90,38 @@ class Cluster:
             reason="the server process running it stopped",
         )
 
-    def _refresh(self) -> None:
+    def _watch(self) -> None:
+        """Refresh this process's claims; notice Redis coming back; then tell the runs."""
+        refreshed, available = 0.0, True
         while True:
-            try:
-                for run_id in self.manager.run_ids():
-                    self.redis.set(OWNER.format(run_id), self.host, ex=OWNER_TTL)
-                self._report_gone()
-            except redis.RedisError:
-                log.exception("could not refresh this process's runs in Redis")
-            self.socketio.sleep(REFRESH)
+            if not self.health.is_up():
+                self._ping()
+            now = time.monotonic()
+            if self.health.is_up() and (not available or now - refreshed >= REFRESH):
+                refreshed = now if self._refresh() else refreshed
+            if not available and self.health.available():
+                for run in self.manager.live_runs().values():
+                    self.socketio.start_background_task(run.resend_to_other_processes)
+            available = self.health.available()
+            self.socketio.sleep(WATCH_EVERY)
+
+    def _ping(self) -> None:
+        try:
+            self.redis.ping()
+        except redis.RedisError:
+            return
+        self.health.up("commands")
+        self.health.up("publisher")  # it reconnects on its next publish
+
+    def _refresh(self) -> bool:
+        try:
+            for run_id in self.manager.run_ids():
+                self.redis.set(OWNER.format(run_id), self.host, ex=OWNER_TTL)
+            self._report_gone()
+        except redis.RedisError as exc:
+            self.health.down("commands", exc)
+            return False
+        return True
 
     def _report_gone(self) -> None:
         """Viewers of other processes' runs that have disconnected from this one: their
@@ -85,7 +132,9 @@ class Cluster:
             runs = {sid: self._forwarded.pop(sid) for sid in gone}
         for sid, run_ids in runs.items():
             for run_id in run_ids:
-                self._publish({"op": "detach", "run_id": run_id, "sid": sid})
+                self.redis.publish(
+                    CHANNEL, json.dumps({"op": "detach", "run_id": run_id, "sid": sid})
+                )
 
     # ----- requests to the owner ---------------------------------------------------------
 
@@ -105,25 +154,37 @@ class Cluster:
         """Apply a control where the run executes; its answer as the ack."""
         reply = f"sagalab:reply:{secrets.token_hex(8)}"
         self._publish({"op": "control", "run_id": run_id, "data": data, "reply": reply})
-        answer = self.redis.blpop([reply], timeout=REPLY_WAIT)
+        answer = self._command("blpop", [reply], timeout=REPLY_WAIT)
         if answer is None:
             return {"ok": False, "error": "the server process running this run did not answer"}
         return json.loads(answer[1])
 
     def _publish(self, message: dict[str, Any]) -> None:
-        self.redis.publish(CHANNEL, json.dumps(message))
+        self._command("publish", CHANNEL, json.dumps(message))
 
     def _listen(self) -> None:
-        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(CHANNEL)
-        for raw in pubsub.listen():
+        """Handle requests from other processes, reconnecting after Redis goes away."""
+        delays = backoff()
+        while True:
             try:
-                message = json.loads(raw["data"])
-                run = self.manager.get(message["run_id"])
-                if run is not None:  # this process executes it
-                    self.socketio.start_background_task(self._handle, run, message)
-            except Exception:  # one bad message must not stop the listener
-                log.exception("could not handle %r", raw)
+                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                self.health.up("cluster listener")
+                delays = backoff()
+                for raw in pubsub.listen():
+                    self._dispatch(raw)
+            except redis.RedisError as exc:
+                self.health.down("cluster listener", exc)
+                self.socketio.sleep(next(delays))
+
+    def _dispatch(self, raw: Any) -> None:
+        try:
+            message = json.loads(raw["data"])
+            run = self.manager.get(message["run_id"])
+            if run is not None:  # this process executes it
+                self.socketio.start_background_task(self._handle, run, message)
+        except Exception:  # one bad message must not stop the listener
+            log.exception("could not handle %r", raw)
 
     def _handle(self, run: Any, message: dict[str, Any]) -> None:
         if message["op"] == "attach":
@@ -135,5 +196,8 @@ class Cluster:
                 answer = {"ok": True, **apply_control(self.manager, message["data"])}
             except ControlError as exc:
                 answer = {"ok": False, "error": str(exc)}
-            self.redis.rpush(message["reply"], json.dumps(answer))
-            self.redis.expire(message["reply"], REPLY_WAIT * 2)
+            try:
+                self.redis.rpush(message["reply"], json.dumps(answer))
+                self.redis.expire(message["reply"], REPLY_WAIT * 2)
+            except redis.RedisError as exc:  # the asking process answers "did not answer"
+                self.health.down("commands", exc)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from app.runs.breakpoints import first_hit, kinds
+from app.runs.breakpoints import kinds
 from app.runs.live import ENDED, LiveRun
-from app.runs.request import INSTANT, Speed
+from app.runs.request import Speed
 
 
 class ControlledRun(LiveRun):
@@ -28,92 +27,84 @@ class ControlledRun(LiveRun):
         with self.lock:
             self._require_live()
             self._move("running", "paused")
-            if self._holding and self._pending:
+            if self.pending.holding and len(self.pending):
                 emitted = self._step_held()
             else:
-                self._holding, self.breakpoint = False, None
-                emitted = self._sim.step()
-                self.t = max(self.t, self._sim.now)
-                self._after_progress(force_flush=True)
+                self.pending.let_go()
+                emitted = self.sim.step()
+                self.pace.caught_up(self.sim.now)
+                self.after_progress(force_flush=True)
             if self.state not in ENDED:
-                self._emit_status()
+                self.emit_status()
             return emitted
 
     def _step_held(self) -> int:
         """At a breakpoint: release the held events of the next simulated instant (up to the
         next breakpoint among them); the rest stay held."""
-        pending = self._pending
-        n = 1
-        while n < len(pending) and pending[n]["t"] == pending[0]["t"]:
-            n += 1
-        hit = first_hit(pending[:n], self.triggers)
-        event = pending[hit] if hit >= 0 else None
-        count = n if hit < 0 else hit + 1
-        self.breakpoint = None
-        self._release(count)
+        count, event = self.pending.next_instant()
+        self.pending.let_go()
+        self.release(count)
         if event is not None:
-            self._pause_at(event)
-        self._holding = bool(pending) or event is not None
-        if not self._holding:
-            self._after_progress(force_flush=True)
+            self.pause_at(event)
+        elif len(self.pending):
+            self.pending.holding = True  # still at the breakpoint: the rest stay held
+        else:
+            self.after_progress(force_flush=True)
         return count
 
     def set_breakpoints(self, names: tuple[str, ...]) -> None:
         """The events that pause this run from now on; none releases a held breakpoint."""
         with self.lock:
             self._require_live()
-            self.triggers = kinds(names)
-            if not self.triggers:
-                self._holding, self.breakpoint = False, None
-                self._flush()
-            self._emit_status()
+            self.pending.triggers = kinds(names)
+            if not self.pending.triggers:
+                self.pending.let_go()
+                self.flush()
+            self.emit_status()
 
     def set_speed(self, speed: Speed) -> None:
         with self.lock:
             self._require_live()
-            if self.speed == INSTANT and speed != INSTANT:
-                self.t = self._sim.now
-            self.speed = speed
-            self._last_wall = time.monotonic()
-            self._store.update_run(self.id, speed=speed)
-            self._emit_status()
+            self.pace.set_speed(speed, self.sim.now)
+            self.writer.record(speed=speed)
+            self.emit_status()
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "stopped by its controller") -> None:
         with self.lock:
             self._require_live()
-            self._sim.finish("stopped")
-            self._end("stopped", "stopped by its controller")
+            self.sim.finish("stopped")
+            self.end("stopped", reason)
 
     def inject(self, fault: dict[str, Any]) -> None:
         """A fault at the current simulated time; ValueError if it does not apply. It is
         stored in the run's `faults` parameter with its time, so a re-run replays it."""
         with self.lock:
             self._require_live()
-            self._sim.inject(fault)
-            self._holding, self.breakpoint = False, None  # held events go out before the fault's
-            params = self._sim.params.to_dict()
-            self._injected.append({"t": round(self._sim.now, 6), **fault})
+            self.sim.inject(fault)
+            self.pending.let_go()  # held events go out before the fault's
+            params = self.sim.params.to_dict()
+            self._injected.append({"t": round(self.sim.now, 6), **fault})
             params["faults"] = sorted(
                 params.get("faults", []) + self._injected, key=lambda f: f["t"]
             )
-            self._store.update_run(self.id, params=params)
-            self._after_progress(force_flush=True)
+            self.writer.record(params=params)
+            self.after_progress(force_flush=True)
 
     def _switch(self, was: str, now: str) -> None:
         """Go from state `was` to `now` if the run is in `was`; tell the room either way."""
         with self.lock:
             self._require_live()
             self._move(was, now)
-            self._emit_status()
+            self.emit_status()
 
     def _move(self, was: str, now: str) -> None:
         """Under the lock: `was` -> `now`, stored with the current time; the clock restarts."""
         if self.state == was:
             self.state = now
             if now == "running":
-                self._holding, self.breakpoint = False, None
-            self._last_wall = time.monotonic()
-            self._store.update_run(self.id, status=now, t=self.t)
+                self.pending.let_go()
+            self.pace.restart()
+            self.writer.record(status=now, t=self.t)
 
     def _require_live(self) -> None:
         """Every control action starts here: the run must be live; its idle clock restarts."""

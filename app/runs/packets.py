@@ -8,6 +8,8 @@ from typing import Any
 
 from socketio import packet
 
+from app.inputs import text_problem
+
 #: the event a malformed packet turns into; its one argument says what was wrong
 MALFORMED = "_malformed"
 #: an ack id longer than this is not acked (str() of a huge int is refused by Python)
@@ -28,7 +30,8 @@ def event_problem(data: Any) -> str | None:
         return f"{name!r} is a reserved event name"
     if len(data) > 2:
         return f"{name[:80]!r} takes one argument, not {len(data) - 1}"
-    return None
+    problem = text_problem(data)
+    return f"the message {problem}" if problem else None
 
 
 class TolerantPacket(packet.Packet):

@@ -26,10 +26,16 @@ class RequestError(ValueError):
     """Bad input: `errors` maps each field to a message; `status` is the HTTP answer."""
 
     status = 400
+    retry_after: int | None = None  # seconds, for a 429 or 503: the Retry-After header
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+    def retry(self, seconds: int) -> RequestError:
+        """This error, telling the client to try again in `seconds`."""
+        self.retry_after = seconds
+        return self
 
 
 @dataclass(frozen=True)

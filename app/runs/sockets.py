@@ -14,10 +14,11 @@ from flask_socketio import SocketIO, emit, leave_room
 from app.extensions import socketio_of
 from app.inputs import MAX_INDEX
 from app.runs.controls import ControlError, apply_control
+from app.runs.fanout import room
 from app.runs.info import run_info
-from app.runs.live import room
 from app.runs.manager import RunManager
 from app.runs.packets import MALFORMED
+from app.runs.queue import QueueDown
 from app.runs.replay import Dropped, send_stored
 from app.runs.request import RequestError, parse_start
 from app.sagas import find_saga
@@ -69,7 +70,7 @@ def start_run(data: Any = None) -> Ack:
     try:
         run = _manager().start(parse_start(data, current_app.config, find_saga()))
     except RequestError as exc:
-        return {"ok": False, "errors": exc.errors}
+        return refusal(exc)
     after_ack(run.attach, request.sid, 0)
     return {"ok": True, "id": run.id, "control_token": run.token, "url": f"/runs/{run.id}"}
 
@@ -94,7 +95,7 @@ def join_run(data: Any = None) -> Ack:
             raise ValueError(f"from_seq must be a whole number from 0 to {MAX_INDEX:,}")
     except ValueError as exc:
         return {"ok": False, "error": str(exc)}
-    problem = _too_many_joins()
+    problem = too_many_joins()
     if problem:
         return {"ok": False, "error": problem}
     manager = _manager()
@@ -105,9 +106,14 @@ def join_run(data: Any = None) -> Ack:
     cluster = manager.cluster
     if live is not None:
         after_ack(live.attach, request.sid, first)
-    elif cluster and info["status"] in LIVE_STATES and cluster.owner(run_id):
-        after_ack(cluster.attach, run_id, request.sid, first)  # it runs in another process
-    else:
+        return {"ok": True, "run": info}
+    try:
+        elsewhere = cluster and info["status"] in LIVE_STATES and cluster.owner(run_id)
+    except QueueDown as exc:
+        return refusal(exc)
+    if elsewhere:  # it runs in another process: ask that one (through the queue)
+        after_ack(_attach_elsewhere, manager, run_id, request.sid, first)
+    if not elsewhere:
         if cluster and info["status"] in LIVE_STATES:  # the process running it has died
             cluster.orphaned(run_id)
             info = run_info(manager, run_id) or info
@@ -115,7 +121,26 @@ def join_run(data: Any = None) -> Ack:
     return {"ok": True, "run": info}
 
 
-def _too_many_joins() -> str | None:
+def _attach_elsewhere(manager: RunManager, run_id: str, sid: str, first: int) -> None:
+    """Ask the run's process to attach sid; if the queue went away meanwhile, sid is told
+    to join again (`run_dropped`)."""
+    try:
+        manager.cluster.attach(run_id, sid, first)  # type: ignore[union-attr]
+    except QueueDown as exc:
+        message = {"run_id": run_id, "from_seq": first, "reason": str(exc)}
+        manager.socketio.emit("run_dropped", message, to=sid)
+
+
+def refusal(exc: RequestError) -> Ack:
+    """The error ack of a refused request: every field's message, and when to retry (a busy
+    server, or the message queue away: docs/protocol.md)."""
+    ack: Ack = {"ok": False, "error": str(exc), "errors": exc.errors}
+    if exc.retry_after:
+        ack["retry_after"] = exc.retry_after
+    return ack
+
+
+def too_many_joins() -> str | None:
     """Count this connection's joins (its Socket.IO session); over the limit: why not."""
     limit = int(current_app.config["MAX_JOINS_PER_CONNECTION"])
     joins = session.get("joins", 0) + 1
@@ -162,8 +187,11 @@ def leave_run(data: Any = None) -> Ack:
         live.detach(request.sid)
     else:
         leave_room(room(run_id))
-        if manager.cluster and manager.cluster.owner(run_id):  # it runs in another process
-            manager.cluster.detach(run_id, request.sid)
+        try:
+            if manager.cluster and manager.cluster.owner(run_id):  # it runs elsewhere
+                manager.cluster.detach(run_id, request.sid)
+        except QueueDown as exc:
+            return refusal(exc)
     return {"ok": True}
 
 
@@ -174,8 +202,12 @@ def control_run(data: Any = None) -> Ack:
     manager = _manager()
     run_id = data.get("run_id") if isinstance(data, dict) else None
     cluster = manager.cluster
-    if cluster and isinstance(run_id, str) and not manager.get(run_id) and cluster.owner(run_id):
-        return cluster.control(run_id, data)  # it runs in another process: ask that one
+    try:
+        elsewhere = cluster and isinstance(run_id, str) and not manager.get(run_id)
+        if elsewhere and cluster.owner(run_id):  # type: ignore[union-attr]
+            return cluster.control(run_id, data)  # type: ignore[union-attr]
+    except QueueDown as exc:
+        return refusal(exc)
     try:
         return {"ok": True, **apply_control(manager, data)}
     except ControlError as exc:

@@ -23,6 +23,9 @@ export function tallyEl(poll, mine = null) {
 
 /** One line on where the answer stands. */
 export function answerLine(poll) {
+  if (poll.open && typeof poll.connected === "number") {
+    return `${poll.votes} of ${poll.connected} connected voted`;
+  }
   if (poll.open) return `${poll.votes} vote${poll.votes === 1 ? "" : "s"} so far`;
   if (poll.answer !== null && poll.answer !== undefined) {
     const inChoices = poll.choices.includes(poll.answer);

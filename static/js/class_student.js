@@ -60,10 +60,12 @@ function showStatus({ state: s, t, reason, breakpoint }) {
   document.body.dataset.state = s;
 }
 
+let voter = null; // the id this device's join_class was given: a vote needs it
+
 async function vote(choice) {
   const response = await fetch(`/api/classes/${code}/vote`, { method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ poll: poll.id, choice }) });
+    body: JSON.stringify({ poll: poll.id, choice, voter }) });
   const body = await response.json().catch(() => ({}));
   pollError = response.ok ? "" : `⚠ ${body.error || "the vote was refused"}`;
   if (response.ok) mine = body.choice;
@@ -112,11 +114,12 @@ document.getElementById("board-empty").hidden = true; // the notice says what to
 
 const socket = io({ transports: ["websocket", "polling"] });
 socket.on("connect", () => {
-  socket.emit("join_class", { code }, (ack) => {
+  socket.emit("join_class", { code, voter }, (ack) => {
     if (!ack || !ack.ok) {
       notice(`⚠ ${(ack && ack.error) || "could not join the class"}`);
       return;
     }
+    voter = ack.class.voter; // this join's voter id (kept to come back with after a reconnect)
     const same = ack.class.run_id && ack.class.run_id === runId;
     applyClass(socket, ack.class);
     if (same) join(socket, store.snapshot().state.seq + 1); // a reconnect: only what is new
