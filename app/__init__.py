@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask
 
 from app import config, deflate, errors, origins
-from app.db import Database
+from app.db import open_database
 from app.extensions import init_socketio
-from app.runs.cluster import Cluster
+from app.requires import require
 from app.runs.manager import RunManager
 from app.store import Store
 
@@ -32,15 +32,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    database = Database(app.config["DATABASE"])
+    queue = app.config["MESSAGE_QUEUE"]
+    if queue:  # before anything is opened: a missing package is one line, nothing to undo
+        require("redis", "redis", "a message queue (MESSAGE_QUEUE)")
+    database = open_database(app.config["DATABASE_URL"] or app.config["DATABASE"])
     store = Store(database)
     deflate.install()  # one compression per batch, shared by every viewer
-    queue = app.config["MESSAGE_QUEUE"]
     socketio = init_socketio(app, **({"message_queue": queue} if queue else {}))
     origins.init_app(app)  # after Socket.IO, so that its requests pass the host check too
     manager = RunManager(store, app.config, socketio)
     app.extensions["sagalab.runs"] = manager
     if queue:  # several processes: runs other live processes execute are not cut short
+        from app.runs.cluster import Cluster
+
         manager.cluster = Cluster(queue, socketio, manager)
         manager.cluster.start()
     cluster = manager.cluster

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -139,3 +142,77 @@ def redis_server() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def postgres_bin(name: str) -> str:
+    """A PostgreSQL server program: on PATH, or where Debian's postgresql package puts it."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not versions:
+        raise RuntimeError(f"{name} not found: install PostgreSQL (apt-get install postgresql)")
+    return versions[-1]
+
+
+def as_postgres_user() -> list[str]:
+    """PostgreSQL refuses to run as root: run it as Debian's `postgres` user then."""
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL (initdb into a temp folder, a free loopback port, no fsync);
+    yields the URL of its `postgres` database, user `sagalab` with a password."""
+    folder = tempfile.mkdtemp(prefix="sagalab-pg-")
+    data, port, password = os.path.join(folder, "data"), free_port(), "test-password"
+    pwfile = os.path.join(folder, "pw")
+    with open(pwfile, "w") as f:
+        f.write(password)
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+        shutil.chown(pwfile, "postgres", "postgres")
+    run = as_postgres_user()
+    subprocess.run(
+        [*run, postgres_bin("initdb"), "-D", data, "-U", "sagalab", "--pwfile", pwfile,
+         "-A", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8"],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    proc = subprocess.Popen(
+        [*run, postgres_bin("postgres"), "-D", data, "-p", str(port), "-h", "127.0.0.1",
+         "-k", folder, "-c", "fsync=off", "-c", "synchronous_commit=off",
+         "-c", "full_page_writes=off", "-c", "max_connections=300"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"postgresql://sagalab:{password}@127.0.0.1:{port}/postgres"
+    try:
+        import psycopg
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                psycopg.connect(url, connect_timeout=5).close()
+                break
+            except psycopg.OperationalError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("postgres did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()  # SIGTERM: PostgreSQL's smart shutdown (runuser passes it on)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(server_url: str, name: str) -> str:
+    """A fresh, empty database on that server; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
