@@ -31,7 +31,7 @@ TEST_LIMITS = {
 
 
 DATABASES = ("sqlite", "postgresql")
-_SESSION = {"stack": ExitStack(), "postgres": "", "database": "sqlite"}
+_SESSION: dict[str, Any] = {"stack": ExitStack(), "postgres": "", "database": "sqlite", "made": {}}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,15 +47,27 @@ def pytest_configure(config: pytest.Config) -> None:
     _SESSION["database"] = config.getoption("--database")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _SESSION["database"] != "sqlite":
+        skip = pytest.mark.skip(reason="reads the SQLite file itself")
+        for item in items:
+            if "sqlite" in item.keywords:
+                item.add_marker(skip)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     _SESSION["stack"].close()
 
 
-def postgres_database() -> str:
-    """A fresh database on the session's PostgreSQL server (started on first use)."""
+def postgres_database(key: str = "") -> str:
+    """A new database on the session's PostgreSQL server (started on first use); the same
+    one again for the same key (an app restarted on the same folder)."""
     if not _SESSION["postgres"]:
         _SESSION["postgres"] = _SESSION["stack"].enter_context(postgres_server())
-    return new_database(_SESSION["postgres"], f"t{uuid.uuid4().hex[:12]}")
+    made = _SESSION["made"]
+    if not key or key not in made:
+        made[key] = new_database(_SESSION["postgres"], f"t{uuid.uuid4().hex[:12]}")
+    return made[key]
 
 
 def database_target(kind: str, tmp_path: Any) -> str:
@@ -79,7 +91,7 @@ def make_app(tmp_path: Any, **overrides: Any) -> Flask:
         **overrides,
     }
     if _SESSION["database"] == "postgresql" and "DATABASE_URL" not in overrides:
-        config["DATABASE_URL"] = postgres_database()
+        config["DATABASE_URL"] = postgres_database(str(tmp_path))
     return create_app(config)
 
 

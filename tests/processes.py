@@ -38,31 +38,50 @@ def free_port() -> int:
 def app_process(
     db: str, *args: str, server: str = "werkzeug", stderr: Any = subprocess.DEVNULL, **env: str
 ) -> Iterator[tuple[str, int]]:
-    """One server process on SQLite file `db` (a folder: b.sqlite3 in it); yields URL, pid.
-    stderr: where its stderr goes (a file, to count tracebacks)."""
-    port = free_port()
+    """One server process on SQLite file `db` (a folder: b.sqlite3 in it; a postgresql://
+    URL: that database); yields URL, pid. stderr: where its stderr goes (a file, to count
+    tracebacks)."""
+    with app_processes(1, db, *args, server=server, stderr=stderr, **env) as started:
+        yield started[0]
+
+
+@contextmanager
+def app_processes(
+    count: int,
+    db: str,
+    *args: str,
+    server: str = "werkzeug",
+    stderr: Any = subprocess.DEVNULL,
+    **env: str,
+) -> Iterator[list[tuple[str, int]]]:
+    """`count` server processes on one database, all started at the same moment; yields
+    their (URL, pid) once every one answers."""
     if os.path.isdir(db):
         db = os.path.join(db, "b.sqlite3")
-    command = [part.format(port=port) for part in SERVERS[server]]
-    proc = subprocess.Popen(
-        command + list(args),
-        stdout=subprocess.DEVNULL,
-        stderr=stderr,
-        env={
-            **os.environ,
-            "SAGALAB_DATABASE": db,
-            "PYTHONUNBUFFERED": "1",
-            **env,
-        },
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    where = {"SAGALAB_DATABASE_URL": db} if db.startswith("postgresql://") else {
+        "SAGALAB_DATABASE": db}  # fmt: skip
+    ports = [free_port() for _ in range(count)]
+    procs = [
+        subprocess.Popen(
+            [part.format(port=port) for part in SERVERS[server]] + list(args),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**os.environ, **where, "PYTHONUNBUFFERED": "1", **env},
+            cwd=ROOT,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        wait_up(url, proc)
-        yield url, proc.pid
+        for url, proc in zip(urls, procs, strict=True):
+            wait_up(url, proc)
+        yield [(url, proc.pid) for url, proc in zip(urls, procs, strict=True)]
     finally:  # gunicorn: SIGINT is its quick shutdown (SIGTERM waits for open websockets)
-        proc.send_signal(signal.SIGTERM if server == "werkzeug" else signal.SIGINT)
-        proc.wait(timeout=30)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM if server == "werkzeug" else signal.SIGINT)
+        for proc in procs:
+            proc.wait(timeout=30)
 
 
 def wait_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
