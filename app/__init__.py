@@ -9,6 +9,7 @@ import weakref
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config, deflate, errors, origins
 from app.db import open_database
@@ -18,13 +19,16 @@ from app.runs.manager import RunManager
 from app.store import Store
 
 log = logging.getLogger(__name__)
+INSTANCE_ENV = "SAGALAB_INSTANCE_PATH"  # the instance folder (default: instance/ here)
 _APPS: weakref.WeakSet[Flask] = weakref.WeakSet()  # apps whose runs end at interpreter exit
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: config, database, Socket.IO, run manager, blueprints."""
+    instance = os.environ.get(INSTANCE_ENV)  # one folder per process of a deployment
     app = Flask(
         __name__,
+        instance_path=os.path.abspath(instance) if instance else None,
         instance_relative_config=True,
         template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
         static_folder=os.path.join(os.path.dirname(__file__), os.pardir, "static"),
@@ -68,6 +72,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sockets.register(socketio)
     experiments.init_app(app, socketio, database)
     classes.init_app(app, manager)
+    if app.config["PROXY_HOPS"]:  # behind a reverse proxy: the client's own address
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _APPS.add(app)
     return app
 

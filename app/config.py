@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
     "EXPERIMENT_MAX_QUEUED": 10,
     "EXPERIMENT_MAX_QUEUED_PER_CLIENT": 2,
+    "PROXY_HOPS": 0,  # reverse proxies in front that set X-Forwarded-For (docs/deploy.md)
     "MESSAGE_QUEUE": "",  # redis://host:port/db: several processes share viewers and runs
     "PUBLIC_URL": "",  # the base URL students' devices reach (default: the presenter's)
     "MAX_CLASSES": 50,

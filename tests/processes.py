@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -235,3 +236,62 @@ def new_database(server_url: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+DEPLOY_DOC = os.path.join(ROOT, "docs", "deploy.md")
+#: the machines' addresses in docs/deploy.md's nginx config, replaced by the real ones
+DOC_UPSTREAMS = ("10.0.0.11:5000", "10.0.0.12:5000")
+
+
+def deploy_nginx_config() -> str:
+    """The nginx config docs/deploy.md gives (its one ```nginx block)."""
+    with open(DEPLOY_DOC) as f:
+        blocks = re.findall(r"```nginx\n(.*?)```", f.read(), re.DOTALL)
+    if len(blocks) != 1:
+        raise RuntimeError(f"docs/deploy.md has {len(blocks)} nginx blocks, not one")
+    return blocks[0]
+
+
+@contextmanager
+def nginx_proxy(upstreams: list[str]) -> Iterator[str]:
+    """Debian's nginx in front of the app processes at `upstreams` (host:port), with
+    docs/deploy.md's config on a free loopback port; yields the proxy's URL."""
+    config = deploy_nginx_config()
+    for doc, real in zip(DOC_UPSTREAMS, upstreams, strict=True):
+        config = config.replace(f"server {doc} ", f"server {real} ")
+    port = free_port()
+    config = config.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    folder = tempfile.mkdtemp(prefix="sagalab-nginx-")
+    main = f"""
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+{config}
+}}
+"""
+    path = os.path.join(folder, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(main)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    check = subprocess.run([nginx, "-t", "-p", folder, "-c", path], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx refused docs/deploy.md's config: {check.stderr.strip()}")
+    proc = subprocess.Popen(
+        [nginx, "-p", folder, "-c", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_up(url, proc)
+        yield url
+    finally:
+        proc.terminate()  # SIGTERM: nginx's fast shutdown
+        proc.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
