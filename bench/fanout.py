@@ -26,7 +26,7 @@ import requests
 
 from bench.live import BENCH_LIMITS, arguments, client, responsiveness, run_body, throughput
 from bench.node_viewers import watch
-from tests.processes import SERVERS, app_process, cpu_seconds, redis_server
+from harness.processes import SERVERS, app_process, cpu_seconds, redis_server
 
 
 def fan_out(

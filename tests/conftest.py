@@ -16,9 +16,9 @@ from flask_socketio import SocketIOTestClient
 from app import create_app
 from app.extensions import socketio_of
 from app.server import serving
+from harness.browser import Browser
+from harness.processes import new_database, postgres_server
 from tests import browser_support
-from tests.browser import Browser
-from tests.processes import new_database, postgres_server
 
 TEST_LIMITS = {
     "MAX_LIVE_RUNS": 4,

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import requests
 
+from harness.processes import app_process, new_database, nginx_proxy, postgres_server, redis_server
 from sim import to_json
 from tests.conftest import wait_until
-from tests.processes import app_process, new_database, nginx_proxy, postgres_server, redis_server
 from tests.test_e2e_live import Viewer, close_all, stored_lines
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from app import migrations
-from tests.processes import app_processes, redis_server
+from harness.processes import app_processes, redis_server
 
 pytestmark = pytest.mark.e2e
 ROUNDS = 10

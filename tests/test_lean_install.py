@@ -12,7 +12,7 @@ import sys
 import pytest
 import requests
 
-from tests.processes import ROOT, app_process
+from harness.processes import ROOT, app_process
 
 pytestmark = pytest.mark.e2e
 HIDDEN = ("redis", "psycopg", "psycopg_pool")

@@ -1,7 +1,7 @@
 """The store modules on both databases: runs, events, quota, experiments, polls, migrations.
 
 Every test takes `database_url`: a new SQLite file, then a new database on a PostgreSQL
-server the suite starts itself (tests/processes.py).
+server the suite starts itself (harness/processes.py).
 """
 
 from __future__ import annotations
