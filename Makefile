@@ -91,12 +91,15 @@ lint-check: setup-test
 bench: setup-test
 	$(BIN)/python -m bench.simulation
 
-## bench-live: first-load bytes; 100/300 viewers on one process; 300/1,000 on two behind Redis
+## bench-live: first-load bytes; 100/300 viewers on one process; 300/1,000 on two behind Redis;
+## 300 on two "machines" (PostgreSQL, Redis) behind nginx
 bench-live: setup-test browser redis postgres nginx
 	$(BIN)/python -m bench.first_load
 	$(BIN)/python -m bench.fanout --big-bookings 0
 	$(BIN)/python -m bench.fanout --server gevent --instant-bookings 0
 	$(BIN)/python -m bench.fanout --server gevent --processes 2 --viewers 300 1000 \
+		--instant-bookings 0 --big-bookings 0
+	$(BIN)/python -m bench.fanout --server gevent --proxy --viewers 300 \
 		--instant-bookings 0 --big-bookings 0
 
 ## bench-crowd: 500 viewers join one live run at once: join acks, /healthz p50/p95, tracebacks

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import requests
@@ -253,9 +253,34 @@ def deploy_nginx_config() -> str:
 
 
 @contextmanager
-def nginx_proxy(upstreams: list[str]) -> Iterator[str]:
+def two_machines(
+    tmp: str, server: str = "werkzeug", **env: str
+) -> Iterator[tuple[str, list[tuple[str, int]], int]]:
+    """Two machines simulated on one: two app processes with their own instance folders,
+    one PostgreSQL, one Redis, and nginx in front (docs/deploy.md's config); yields the
+    proxy's URL, each process's (URL, pid), and nginx's pid."""
+    with ExitStack() as stack:
+        database = new_database(stack.enter_context(postgres_server()), "sagalab")
+        queue = stack.enter_context(redis_server())
+        machines = [
+            stack.enter_context(
+                app_process(
+                    database, server=server, SAGALAB_MESSAGE_QUEUE=queue,
+                    SAGALAB_SECRET_KEY="the same on every machine", SAGALAB_PROXY_HOPS="1",
+                    SAGALAB_INSTANCE_PATH=os.path.join(tmp, name), **env,
+                )
+            )
+            for name in ("a", "b")
+        ]  # fmt: skip
+        upstreams = [url.removeprefix("http://") for url, _pid in machines]
+        proxy, nginx = stack.enter_context(nginx_proxy(upstreams))
+        yield proxy, machines, nginx
+
+
+@contextmanager
+def nginx_proxy(upstreams: list[str]) -> Iterator[tuple[str, int]]:
     """Debian's nginx in front of the app processes at `upstreams` (host:port), with
-    docs/deploy.md's config on a free loopback port; yields the proxy's URL."""
+    docs/deploy.md's config on a free loopback port; yields the proxy's URL and pid."""
     config = deploy_nginx_config()
     for doc, real in zip(DOC_UPSTREAMS, upstreams, strict=True):
         config = config.replace(f"server {doc} ", f"server {real} ")
@@ -290,7 +315,7 @@ http {{
     url = f"http://127.0.0.1:{port}"
     try:
         wait_up(url, proc)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()  # SIGTERM: nginx's fast shutdown
         proc.wait(timeout=30)

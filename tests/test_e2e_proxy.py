@@ -6,42 +6,17 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from typing import Any
 
 import pytest
 import requests
 
-from harness.processes import app_process, new_database, nginx_proxy, postgres_server, redis_server
+from harness.processes import two_machines
 from sim import to_json
 from tests.conftest import wait_until
 from tests.test_e2e_live import Viewer, close_all, stored_lines
 
 pytestmark = pytest.mark.e2e
 BODY = {"preset": "tutorial", "params": {"bookings": 40, "seed": 4, "until": None}}
-
-
-@contextmanager
-def two_machines(tmp_path: Any) -> Iterator[tuple[str, list[tuple[str, int]]]]:
-    """(the proxy's URL, [(URL, pid) of each app process])."""
-    with ExitStack() as stack:
-        database = new_database(stack.enter_context(postgres_server()), "sagalab")
-        queue = stack.enter_context(redis_server())
-        machines = []
-        for name in ("a", "b"):
-            env = {
-                "SAGALAB_SECRET_KEY": "the same on every machine",
-                "SAGALAB_PROXY_HOPS": "1",
-                "SAGALAB_INSTANCE_PATH": str(tmp_path / name),
-            }
-            machines.append(
-                stack.enter_context(app_process(database, "--message-queue", queue, **env))
-            )
-        proxy = stack.enter_context(
-            nginx_proxy([url.removeprefix("http://") for url, _ in machines])
-        )
-        yield proxy, machines
 
 
 def owner_of(run_id: str, machines: list[tuple[str, int]]) -> tuple[str, int]:
@@ -58,7 +33,7 @@ def texts(viewer: Viewer) -> list[str]:
 
 
 def test_two_machines_behind_nginx_share_runs_viewers_controls_and_a_death(tmp_path) -> None:
-    with two_machines(tmp_path) as (proxy, machines):
+    with two_machines(str(tmp_path)) as (proxy, machines, _nginx):
         assert all(os.path.isdir(tmp_path / name) for name in ("a", "b"))  # own instance folders
         page = requests.get(f"{proxy}/", timeout=30)
         assert page.status_code == 200 and "/assets/" in page.text
