@@ -7,7 +7,7 @@ PORT ?= 5000
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-scale setup-test browser redis postgres nginx services run test test-fast \
-	test-js lint lint-check bench bench-live bench-dashboard bench-replay bench-experiments \
+	test-js lint lint-check bench bench-live bench-store bench-dashboard bench-replay bench-experiments \
 	bench-crowd clean
 
 ## help: list the targets
@@ -101,6 +101,10 @@ bench-live: setup-test browser redis postgres nginx
 		--instant-bookings 0 --big-bookings 0
 	$(BIN)/python -m bench.fanout --server gevent --proxy --viewers 300 \
 		--instant-bookings 0 --big-bookings 0
+
+## bench-store: the store on SQLite and on PostgreSQL: appends, reads, a history page, a delete
+bench-store: setup-test postgres
+	$(BIN)/python -m bench.store
 
 ## bench-crowd: 500 viewers join one live run at once: join acks, /healthz p50/p95, tracebacks
 ## (`python -m app`, then gunicorn with gevent as README serves it)

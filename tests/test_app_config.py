@@ -87,3 +87,31 @@ def test_restart_marks_live_runs_interrupted_and_keeps_runs(tmp_path) -> None:
     assert "server stopped" in run["reason"]
     assert run["live"] is False
     first.extensions["sagalab.runs"].shutdown("test finished")
+
+
+def test_environment_values_are_json_or_text_as_the_key_needs(tmp_path, monkeypatch) -> None:
+    """Flask's from_prefixed_env reads them; each is checked against its key's default."""
+    monkeypatch.setenv("SAGALAB_ALLOWED_HOSTS", '["a.example", "b.example"]')  # JSON list
+    monkeypatch.setenv("SAGALAB_RUN_IDLE_SECONDS", "60")  # an int where a float goes
+    monkeypatch.setenv("SAGALAB_ADMIN_TOKEN", "123456789012345678901234")  # digits: still text
+    monkeypatch.setenv("SAGALAB_DATABASE_URL", "")
+    monkeypatch.setenv("SAGALAB_NOT_A_KEY", "1")
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "e.sqlite3")})
+    assert app.config["ALLOWED_HOSTS"] == ["a.example", "b.example"]
+    assert app.config["RUN_IDLE_SECONDS"] == 60.0 and isinstance(
+        app.config["RUN_IDLE_SECONDS"], float
+    )
+    assert app.config["ADMIN_TOKEN"] == "123456789012345678901234"
+    assert "NOT_A_KEY" not in app.config
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MAX_LIVE_RUNS", "2.5"), ("MAX_LIVE_RUNS", "true"), ("TICK_SECONDS", '"fast"')],
+)
+def test_an_environment_value_of_the_wrong_type_names_the_variable(
+    tmp_path, monkeypatch, name, value
+) -> None:
+    monkeypatch.setenv(f"SAGALAB_{name}", value)
+    with pytest.raises(ValueError, match=f"SAGALAB_{name}"):
+        make_app(tmp_path)
