@@ -8,17 +8,18 @@ missing, so nothing stored is lost.
 
 To change the schema, append a step; never edit one that has shipped. A new table:
 
-    Step(3, "user sagas", '''
-    CREATE TABLE sagas (
-        id TEXT PRIMARY KEY,
-        created {real} NOT NULL,
-        definition TEXT NOT NULL
+    Step(4, "bookmarks: runs a user marked", '''
+    CREATE TABLE bookmarks (
+        id {serial_key},
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        created {real} NOT NULL
     );
-    CREATE INDEX sagas_created ON sagas (created DESC)
+    CREATE INDEX bookmarks_run ON bookmarks (run_id)
     '''),
 
-and a new column: `ALTER TABLE runs ADD COLUMN saga TEXT`. Write portable SQL; the words
-in braces are what the two databases spell differently (TYPES below).
+and a new column is a step too: `ALTER TABLE runs ADD COLUMN note TEXT`. Write portable SQL
+(`INSERT ... ON CONFLICT DO NOTHING`, not SQLite's `INSERT OR IGNORE`; `RETURNING id`, not
+`lastrowid`); the words in braces are what the two databases spell differently (TYPES).
 """
 
 from __future__ import annotations
@@ -117,6 +118,19 @@ STEPS: tuple[Step, ...] = (
         ALTER TABLE runs ADD COLUMN stored_bytes {bigint} NOT NULL DEFAULT 0;
         UPDATE runs SET stored_bytes = COALESCE(
             (SELECT SUM(LENGTH(json)) FROM events WHERE events.run_id = runs.id), 0)
+        """,
+    ),
+    Step(
+        3,
+        "sagas: user saga definitions (app/sagas/store.py); adopts the table made before",
+        """
+        CREATE TABLE IF NOT EXISTS sagas (
+            name TEXT PRIMARY KEY,
+            created {real} NOT NULL,
+            updated {real} NOT NULL,
+            definition TEXT NOT NULL,
+            token_digest TEXT NOT NULL
+        )
         """,
     ),
 )

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -86,17 +86,34 @@ def app_processes(
 
 
 def wait_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Wait until the server at url answers /healthz."""
+    wait_ready(
+        proc,
+        lambda: requests.get(f"{url}/healthz", timeout=30).ok,
+        (requests.ConnectionError,),
+        f"no answer from {url} in {seconds:g} s (the server exited with {{code}})",
+        seconds,
+    )
+
+
+def wait_ready(
+    proc: subprocess.Popen,
+    ready: Callable[[], bool],
+    not_yet: tuple[type[BaseException], ...],
+    failure: str,
+    seconds: float,
+) -> None:
+    """Poll ready() until it is true (an exception in not_yet: not yet); RuntimeError with
+    `failure` ({code}: the exit status, None if still running) if proc exits or time runs out."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/healthz", timeout=30).ok:
+            if ready():
                 return
-        except requests.ConnectionError:
+        except not_yet:
             pass
-        time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} in {seconds:g} s")
+        time.sleep(0.1)
+    raise RuntimeError(failure.format(code=proc.poll()))
 
 
 def _stat(pid: int) -> list[str]:
@@ -149,15 +166,13 @@ def redis_server() -> Iterator[str]:
     )
     url = f"redis://127.0.0.1:{port}/0"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.1)
+        wait_ready(
+            proc,
+            lambda: bool(redis.Redis.from_url(url).ping()),
+            (redis.ConnectionError,),
+            "redis-server did not start (exit status {code})",
+            30,
+        )
         yield url
     finally:
         proc.terminate()
@@ -208,15 +223,17 @@ def postgres_server() -> Iterator[str]:
     try:
         import psycopg
 
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                psycopg.connect(url, connect_timeout=5).close()
-                break
-            except psycopg.OperationalError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("postgres did not start") from None
-                time.sleep(0.1)
+        def connects() -> bool:
+            psycopg.connect(url, connect_timeout=5).close()
+            return True
+
+        wait_ready(
+            proc,
+            connects,
+            (psycopg.OperationalError,),
+            "postgres did not start (exit status {code})",
+            60,
+        )
         yield url
     finally:
         proc.terminate()  # SIGTERM: PostgreSQL's smart shutdown (runuser passes it on)
