@@ -115,3 +115,20 @@ def test_an_environment_value_of_the_wrong_type_names_the_variable(
     monkeypatch.setenv(f"SAGALAB_{name}", value)
     with pytest.raises(ValueError, match=f"SAGALAB_{name}"):
         make_app(tmp_path)
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_each_client_is_its_forwarded_address(tmp_path, hops) -> None:
+    """PROXY_HOPS=1 (docs/deploy.md's nginx): the per-client limit counts each student's own
+    address from X-Forwarded-For; without it a forwarded header is not believed."""
+    app = make_app(tmp_path, PROXY_HOPS=hops, MAX_LIVE_RUNS_PER_CLIENT=1)
+    client = app.test_client()
+    body = {"preset": "tutorial", "start_paused": True}
+
+    def start(address: str) -> int:
+        return client.post("/api/runs", json=body, headers={"X-Forwarded-For": address}).status_code
+
+    assert start("10.0.0.1") == 201
+    assert start("10.0.0.1") == 429
+    assert start("10.0.0.2") == (201 if hops else 429)
+    app.extensions["sagalab.runs"].shutdown("test finished")
