@@ -59,8 +59,17 @@ postgres:
 nginx:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
 
-## services: chromium, redis-server, postgresql and nginx (the tests start their own)
-services: browser redis postgres nginx
+## services: chromium, redis-server, postgresql and nginx, those missing in one apt-get (needs root;
+## the tests start their own servers)
+services:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+		|| missing="$$missing postgresql"; \
+	command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 ## run: set up and start the app on http://$(HOST):$(PORT) (SQLite in instance/)
 run: setup
@@ -75,7 +84,7 @@ test-js: setup-test
 	PYTHON=$(BIN)/python node --import ./tests/js/register.mjs --test tests/js/*.test.mjs
 
 ## test-fast: the test suite without the browser tests
-test-fast: setup-test redis postgres nginx
+test-fast: setup-test services
 	$(BIN)/python -m pytest -q -m "not browser"
 
 ## lint: format with ruff, then ruff's checks

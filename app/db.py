@@ -43,7 +43,6 @@ class Database(Protocol):
     """An open, migrated database. Rows support `row[0]`, `row["name"]` and `dict(row)`."""
 
     name: str  # shown to operators: the file, or the server and database (no password)
-    kind: str  # "sqlite" or "postgresql"
     #: an expression that orders rows of a table by insertion (ties of `created`)
     insertion_order: str
 

@@ -25,7 +25,6 @@ ConnectionPool = require(
 POOL_MIN, POOL_MAX = 2, 10  # connections per process (PostgreSQL's default limit is 100)
 CONNECT_SECONDS = 10  # how long opening waits for the server
 MIGRATION_LOCK = 0x5A6A_1AB0  # pg_advisory_xact_lock key: one process migrates at a time
-APP_TABLES = ("runs", "events", "experiments", "polls", "schema_migrations")
 
 
 class Row(tuple):
@@ -100,7 +99,6 @@ def migrate(url: str) -> list[int]:
 class PostgresDatabase:
     """A PostgreSQL database shared by every process: a pool of connections per process."""
 
-    kind = "postgresql"
     insertion_order = "n"
 
     def __init__(self, url: str) -> None:

@@ -66,7 +66,6 @@ def migrate(path: str) -> list[int]:
 class SQLiteDatabase:
     """One app's file: every write goes through one connection under one lock."""
 
-    kind = "sqlite"
     insertion_order = "rowid"
 
     def __init__(self, path: str) -> None:
