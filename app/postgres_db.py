@@ -53,6 +53,16 @@ def placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def storable(params: Sequence[Any]) -> tuple[Any, ...]:
+    """PostgreSQL's text cannot hold U+0000 (SQLite's can): it is kept as U+FFFD, so a look-up
+    of an id with one finds nothing, as on SQLite, instead of failing. JSON columns are not
+    concerned: their writers escape it."""
+    return tuple(
+        value.replace("\x00", "\ufffd") if type(value) is str and "\x00" in value else value
+        for value in params
+    )
+
+
 class Connection:
     """A pooled psycopg connection that speaks the stores' dialect (`?` placeholders)."""
 
@@ -60,11 +70,11 @@ class Connection:
         self.conn = conn
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(placeholders(sql), tuple(params))
+        return self.conn.execute(placeholders(sql), storable(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         cursor = self.conn.cursor()
-        cursor.executemany(placeholders(sql), list(rows))
+        cursor.executemany(placeholders(sql), [storable(row) for row in rows])
         return cursor
 
 

@@ -233,3 +233,13 @@ def test_a_database_made_before_the_migrations_keeps_everything(tmp_path) -> Non
     store.delete_run("RUNOLD0001")
     assert polls.for_run("RUNOLD0001") == [] and store.count_runs() == 1
     store.close()
+
+
+def test_text_with_a_nul_character_neither_fails_nor_matches(store: Store) -> None:
+    """PostgreSQL's text cannot hold U+0000: it is kept as U+FFFD there (app/postgres_db.py)."""
+    store.create_run("R1", "tutorial", {"note": "a\x00b"}, 1, "running")
+    assert store.get_run("R1\x00") is None and store.token_digest("\x00") is None
+    assert store.delete_run("R1\x00") is False
+    assert store.get_run("R1")["params"] == {"note": "a\x00b"}  # JSON escapes it
+    store.update_run("R1", reason="why\x00not")
+    assert store.get_run("R1")["reason"] in ("why\x00not", "why\ufffdnot")
