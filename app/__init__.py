@@ -9,23 +9,26 @@ import weakref
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config, deflate, errors, origins
-from app.db import Database
+from app.db import open_database
 from app.extensions import init_socketio
-from app.runs.cluster import Cluster
+from app.requires import require
 from app.runs.manager import RunManager
-from app.runs.queue import QueueHealth, QueueManager
 from app.store import Store
 
 log = logging.getLogger(__name__)
+INSTANCE_ENV = "SAGALAB_INSTANCE_PATH"  # the instance folder (default: instance/ here)
 _APPS: weakref.WeakSet[Flask] = weakref.WeakSet()  # apps whose runs end at interpreter exit
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: config, database, Socket.IO, run manager, blueprints."""
+    instance = os.environ.get(INSTANCE_ENV)  # one folder per process of a deployment
     app = Flask(
         __name__,
+        instance_path=os.path.abspath(instance) if instance else None,
         instance_relative_config=True,
         template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
         static_folder=os.path.join(os.path.dirname(__file__), os.pardir, "static"),
@@ -33,11 +36,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    database = Database(app.config["DATABASE"])
+    queue = app.config["MESSAGE_QUEUE"]
+    if queue:  # before anything is opened: a missing package is one line, nothing to undo
+        require("redis", "redis", "a message queue (MESSAGE_QUEUE)")
+    database = open_database(app.config["DATABASE_URL"] or app.config["DATABASE"])
     store = Store(database)
     deflate.install()  # one compression per batch, shared by every viewer
-    queue = app.config["MESSAGE_QUEUE"]
-    health = QueueHealth(queue) if queue else None
+    health = None
+    if queue:  # imported only when configured: the lean install has no redis
+        from app.runs.queue import QueueHealth, QueueManager
+
+        health = QueueHealth(queue)
     socketio = init_socketio(
         app, **({"client_manager": QueueManager(queue, health)} if health else {})
     )
@@ -45,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     manager = RunManager(store, app.config, socketio, health)
     app.extensions["sagalab.runs"] = manager
     if health:  # several processes: runs other live processes execute are not cut short
+        from app.runs.cluster import Cluster
+
         manager.cluster = Cluster(queue, socketio, manager, health)
         manager.cluster.start()
     cluster = manager.cluster
@@ -69,6 +80,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     experiments.init_app(app, socketio, database)
     classes.init_app(app, manager)
     sagas.init_app(app, database)
+    if app.config["PROXY_HOPS"]:  # behind a reverse proxy: the client's own address
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _APPS.add(app)
     return app
 

@@ -1,4 +1,4 @@
-"""`python -m app [--host H] [--port N] [--db PATH] [--message-queue URL]`: start Saga Lab."""
+"""`python -m app [--host H] [--port N] [--database URL|PATH] [--message-queue URL]`: serve."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import os
 import signal
 import sys
 
+from flask import Flask
+
 from app import create_app, shutdown
-from app.db import StorageError
+from app.db import StorageError, is_postgres
+from app.requires import MissingPackage
 from app.server import make
 
 
@@ -16,29 +19,37 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     parser.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 5000; 0 picks a free one)")
-    parser.add_argument("--db", help="SQLite file (default instance/sagalab.sqlite3)")
+    parser.add_argument(
+        "--database",
+        metavar="URL|PATH",
+        help="postgresql://user:password@host/db (a server database), or an SQLite file "
+        "(default instance/sagalab.sqlite3)",
+    )
+    parser.add_argument("--db", metavar="PATH", help="an SQLite file (the same as --database)")
     parser.add_argument(
         "--message-queue",
         metavar="URL",
         help="redis://127.0.0.1:6379/0: share runs and viewers with other processes on it",
     )
     args = parser.parse_args(argv)
-    if args.db:
-        os.environ["SAGALAB_DATABASE"] = os.path.abspath(args.db)
+    target = args.database or args.db
+    if target and is_postgres(target):
+        os.environ["SAGALAB_DATABASE_URL"] = target
+    elif target:
+        os.environ["SAGALAB_DATABASE"] = os.path.abspath(target)
+        os.environ["SAGALAB_DATABASE_URL"] = ""  # the command line wins over the environment
     if args.message_queue:
         os.environ["SAGALAB_MESSAGE_QUEUE"] = args.message_queue
     try:
         app = create_app()
-    except StorageError as exc:  # one line naming the file, not a traceback
+    except (StorageError, MissingPackage) as exc:  # one line naming the cause, no traceback
         print(f"python -m app: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     host = args.host or app.config["HOST"]
     app.config["HOST"] = host  # the bound address is an allowed host (app/origins.py)
     port = args.port if args.port is not None else int(app.config["PORT"])
     server = make(app, host, port)
-    print(
-        f"Saga Lab on http://{host}:{server.port}/  (store: {app.config['DATABASE']})", flush=True
-    )
+    print(f"Saga Lab on http://{host}:{server.port}/  (store: {store_name(app)})", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as cleanly as on Ctrl-C
     try:
         server.serve_forever()
@@ -52,6 +63,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def store_name(app: Flask) -> str:
+    return app.extensions["sagalab.runs"].store.name
 
 
 if __name__ == "__main__":

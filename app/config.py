@@ -6,7 +6,7 @@ import os
 import secrets
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 from app.access import check_admin_token
 from sim.batch.plan import LIMITS
@@ -16,7 +16,8 @@ ENV_PREFIX = "SAGALAB_"
 #: the keys an operator may set, with their defaults (DATABASE is filled in from the instance path)
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
-    "DATABASE": None,
+    "DATABASE": None,  # the SQLite file (the embedded default)
+    "DATABASE_URL": "",  # postgresql://user:password@host:port/db: the server database instead
     "HOST": "127.0.0.1",
     "PORT": 5000,
     "MAX_LIVE_RUNS": 8,
@@ -41,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "EXPERIMENT_MAX_SAGAS": LIMITS["max_sagas"],
     "EXPERIMENT_MAX_QUEUED": 10,
     "EXPERIMENT_MAX_QUEUED_PER_CLIENT": 2,
+    "PROXY_HOPS": 0,  # reverse proxies in front that set X-Forwarded-For (docs/deploy.md)
     "MESSAGE_QUEUE": "",  # redis://host:port/db: several processes share viewers and runs
     "PUBLIC_URL": "",  # the base URL students' devices reach (default: the presenter's)
     "MAX_CLASSES": 50,
@@ -61,7 +63,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
-    for key, value in _from_env(os.environ).items():
+    for key, value in from_env(app).items():
         if test_config is None or key not in test_config:
             app.config[key] = value
     if not app.config["SECRET_KEY"]:
@@ -70,28 +72,32 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     check_admin_token(app.config["ADMIN_TOKEN"])
 
 
-def _from_env(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
-    """SAGALAB_<KEY> values, converted to the type of the key's default."""
-    out: dict[str, Any] = {}
-    for key, default in DEFAULTS.items():
-        raw = environ.get(ENV_PREFIX + key)
-        if raw is None:
-            continue
-        out[key] = convert(key, raw, default)
-    return out
+def from_env(app: Flask) -> dict[str, Any]:
+    """The SAGALAB_<KEY> variables of known keys, read by Flask's `from_prefixed_env` (JSON
+    values: numbers, `true`, lists) and checked against the type of the key's default."""
+    env = Config(app.root_path)
+    env.from_prefixed_env(ENV_PREFIX.rstrip("_"))
+    return {
+        key: typed(key, env[key], DEFAULTS[key], os.environ[ENV_PREFIX + key])
+        for key in DEFAULTS
+        if key in env
+    }
 
 
-def convert(key: str, raw: str, default: Any) -> Any:
-    """Parse one environment value; a bad value names the variable."""
-    try:
-        if isinstance(default, bool):
-            return raw.strip().lower() in ("1", "true", "yes", "on")
-        if isinstance(default, int):
-            return int(raw)
-        if isinstance(default, float):
-            return float(raw)
-        if isinstance(default, list):
-            return [item.strip() for item in raw.split(",") if item.strip()]
-    except ValueError as exc:
-        raise ValueError(f"{ENV_PREFIX}{key}={raw!r}: {exc}") from None
-    return raw
+def typed(key: str, value: Any, default: Any, raw: str) -> Any:
+    """One environment value as the key's type; a bad value names the variable. A list may be
+    given comma-separated; a text that JSON would read as a number stays text."""
+    if default is None or isinstance(default, str):
+        return raw
+    if isinstance(default, list):
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return value
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, bool) and isinstance(value, bool):
+        return value
+    if isinstance(default, int) and isinstance(value, int) and number:
+        return value
+    if isinstance(default, float) and number:
+        return float(value)
+    raise ValueError(f"{ENV_PREFIX}{key}={raw!r}: not {type(default).__name__}")

@@ -1,39 +1,87 @@
-"""The one way into the app's SQLite file: connections, pragmas, the write lock, row mapping."""
+"""The one way into the app's database: which one (SQLite file or PostgreSQL URL), opened
+with its schema migrated, and what every store module may use of it.
+
+The stores write portable SQL with `?` placeholders against `Database.read()` and
+`Database.write()`; what differs between the two (types, JSON fields, insertion order, size)
+is named on the database itself. SQLite: app/sqlite_db.py; PostgreSQL: app/postgres_db.py
+(its driver is imported only when a PostgreSQL URL is configured); the schema:
+app/migrations.py.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
-TIMEOUT = 30.0  # seconds a connection waits for another writer (busy timeout)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class StorageError(RuntimeError):
-    """The database cannot be used; the message is one line naming the file."""
+    """The database cannot be used; the message is one line naming it."""
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """A connection with the app's pragmas; rows come back as sqlite3.Row."""
-    db = sqlite3.connect(path, check_same_thread=False, timeout=TIMEOUT)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    return db
+class Cursor(Protocol):
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
 
 
-@contextmanager
-def reading(path: str) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection for reads (WAL lets it run beside the writer)."""
-    with closing(connect(path)) as db:
-        yield db
+class Connection(Protocol):
+    """What a store may do with a connection: DB-API execute with `?` placeholders."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
 
 
-def as_dict(row: sqlite3.Row, json_columns: Iterable[str] = ()) -> dict[str, Any]:
+class Database(Protocol):
+    """An open, migrated database. Rows support `row[0]`, `row["name"]` and `dict(row)`."""
+
+    name: str  # shown to operators: the file, or the server and database (no password)
+    #: an expression that orders rows of a table by insertion (ties of `created`)
+    insertion_order: str
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """A connection in a transaction, committed on exit (rolled back on an exception)."""
+
+    def read(self) -> AbstractContextManager[Connection]:
+        """A connection for reads beside the writers."""
+
+    def json_field(self, column: str, key: str) -> str:
+        """An SQL expression: the top-level `key` of the JSON text in `column`, as text."""
+
+    def size_mb(self) -> float:
+        """The space the app's data takes, in MB (the storage quota, STORE_MAX_MB)."""
+
+    def close(self) -> None: ...
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(POSTGRES_SCHEMES)
+
+
+def open_database(target: str) -> Database:
+    """A PostgreSQL URL or an SQLite file path, opened and migrated to the current schema."""
+    if is_postgres(target):
+        from app.postgres_db import PostgresDatabase
+
+        return PostgresDatabase(target)
+    from app.sqlite_db import SQLiteDatabase
+
+    return SQLiteDatabase(target)
+
+
+def database_of(database: Database | str) -> Database:
+    """A store's database: given, or opened from a path or URL (tests, scripts)."""
+    return open_database(database) if isinstance(database, str) else database
+
+
+def as_dict(row: Any, json_columns: Iterable[str] = ()) -> dict[str, Any]:
     """A row as a dict, with the named JSON columns decoded (NULL stays None)."""
     out = dict(row)
     for key in json_columns:
@@ -42,41 +90,20 @@ def as_dict(row: sqlite3.Row, json_columns: Iterable[str] = ()) -> dict[str, Any
     return out
 
 
-class Database:
-    """One app's file: every write goes through one connection under one lock, in WAL mode."""
-
-    def __init__(self, path: str, schemas: Iterable[str] = ()) -> None:
-        self.path = path
-        self.lock = threading.Lock()
-        try:
-            self._db = connect(path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            for schema in schemas:
-                self._db.executescript(schema)
-        except sqlite3.Error as exc:
-            raise StorageError(unusable(path, exc)) from None
-
-    def add_schema(self, schema: str) -> None:
-        with self.write() as db:
-            db.executescript(schema)
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """The writer connection in a transaction, under the lock (committed on exit)."""
-        with self.lock, self._db:
-            yield self._db
-
-    def read(self) -> Any:
-        """A fresh connection for reads: `with database.read() as db: ...`."""
-        return reading(self.path)
-
-    def close(self) -> None:
-        with self.lock:
-            self._db.close()
-
-
 def unusable(path: str, exc: BaseException) -> str:
     """One line saying which file cannot be used and why."""
     where = os.path.dirname(os.path.abspath(path))
     hint = "" if os.access(where, os.W_OK) else f" (the folder {where} is not writable)"
     return f"cannot use the database {path}: {exc}{hint}"
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (drivers' messages span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def chunks(statements: str) -> Iterator[str]:
+    """The statements of an SQL script (none of ours has a `;` inside a literal)."""
+    for part in statements.split(";"):
+        if part.strip():
+            yield part.strip()

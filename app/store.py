@@ -1,38 +1,15 @@
-"""The runs and their events in SQLite: their schema and queries (connections: app/db.py)."""
+"""The runs and their events: their queries, on SQLite or PostgreSQL (app/db.py; the schema:
+app/migrations.py)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from app.db import Database, as_dict
+from app.db import Database, as_dict, database_of
 from sim.trace.vocabulary import LIVE_STATES
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    preset TEXT,
-    params TEXT NOT NULL,
-    speed TEXT NOT NULL,
-    status TEXT NOT NULL,
-    reason TEXT,
-    summary TEXT,
-    t REAL NOT NULL DEFAULT 0,
-    event_count INTEGER NOT NULL DEFAULT 0,
-    token_digest TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_created ON runs (created DESC);
-CREATE TABLE IF NOT EXISTS events (
-    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    json TEXT NOT NULL,
-    PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID;
-"""
 
 DELETE_CHUNK = 20_000  # events deleted per transaction
 QUOTA_CHECK_SECONDS = 1.0  # while runs write, the size is measured again this often,
@@ -44,16 +21,11 @@ class Store:
     """The runs and their events, in the app's database (one writer, reads beside it)."""
 
     def __init__(self, database: Database | str) -> None:
-        self.db = database if isinstance(database, Database) else Database(database)
-        self.db.add_schema(SCHEMA)
-        self.path = self.db.path
+        self.db = database_of(database)
+        self.name = self.db.name
         self._measured = (float("-inf"), 0, 0.0)  # (when, bytes written, MB): quota_reached
         self._written = 0  # bytes of event JSON appended by this store
         self._counted = (float("-inf"), 0)  # (when, runs): see count_runs
-        with self.db.write() as db:
-            columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-            if "token_digest" not in columns:  # a store from before runs kept their token's hash
-                db.execute("ALTER TABLE runs ADD COLUMN token_digest TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -112,13 +84,17 @@ class Store:
         self, run_id: str, lines: Sequence[tuple[int, str]], t: float, event_count: int
     ) -> None:
         """Store (seq, json line) pairs and the run's progress in one transaction."""
+        size = sum(len(line) for _seq, line in lines)
         with self.db.write() as db:
             db.executemany(
                 "INSERT INTO events (run_id, seq, json) VALUES (?,?,?)",
                 ((run_id, seq, line) for seq, line in lines),
             )
-            db.execute("UPDATE runs SET t=?, event_count=? WHERE id=?", (t, event_count, run_id))
-            self._written += sum(len(line) for _seq, line in lines)
+            db.execute(
+                "UPDATE runs SET t=?, event_count=?, stored_bytes=stored_bytes+? WHERE id=?",
+                (t, event_count, size, run_id),
+            )
+            self._written += size
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Set status, reason, speed, summary, params, t or event_count (JSON-encoding speed,
@@ -154,12 +130,8 @@ class Store:
         return deleted
 
     def size_mb(self) -> float:
-        """The database's size in MB (its pages in use, as SQLite counts them)."""
-        with self.db.read() as db:
-            pages = db.execute("PRAGMA page_count").fetchone()[0]
-            free = db.execute("PRAGMA freelist_count").fetchone()[0]
-            size = db.execute("PRAGMA page_size").fetchone()[0]
-        return (pages - free) * size / 1e6
+        """The space the stored runs take, in MB (app/db.py's size_mb)."""
+        return self.db.size_mb()
 
     def over_quota(self, max_mb: int) -> str | None:
         """Why nothing more may be stored (STORE_MAX_MB reached), or None; 0: no quota."""
@@ -201,15 +173,42 @@ class Store:
             row = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id=?", (run_id,)).fetchone()
         return run_dict(row) if row else None
 
-    def list_runs(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        """Runs, newest first."""
+    def list_runs(
+        self, limit: int = 100, offset: int = 0, preset: str | None = None, mode: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Runs, newest first; only those of `preset` and `mode` when given."""
+        where, args = self._where(preset, mode)
         with self.db.read() as db:
             rows = db.execute(
-                f"SELECT {RUN_COLUMNS} FROM runs ORDER BY created DESC, rowid DESC"
-                " LIMIT ? OFFSET ?",
-                (limit, offset),
+                f"SELECT {RUN_COLUMNS} FROM runs{where} ORDER BY created DESC,"
+                f" {self.db.insertion_order} DESC LIMIT ? OFFSET ?",
+                [*args, limit, offset],
             ).fetchall()
         return [run_dict(row) for row in rows]
+
+    def count_matching(self, preset: str | None = None, mode: str | None = None) -> int:
+        """How many stored runs used `preset` and `mode` (all of them without either)."""
+        where, args = self._where(preset, mode)
+        with self.db.read() as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM runs{where}", args).fetchone()[0])
+
+    def presets(self) -> list[str]:
+        """The preset names that stored runs used (for the history filter)."""
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT DISTINCT preset FROM runs WHERE preset IS NOT NULL ORDER BY preset"
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def _where(self, preset: str | None, mode: str | None) -> tuple[str, list[Any]]:
+        clauses, args = [], []
+        if preset:
+            clauses.append("preset = ?")
+            args.append(preset)
+        if mode:
+            clauses.append(f"{self.db.json_field('params', 'mode')} = ?")
+            args.append(mode)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def count_runs(self, max_age: float = 0.0) -> int:
         """How many runs are stored; a count up to max_age seconds old will do (this
@@ -242,6 +241,6 @@ class Store:
                 seq = rows[-1][0] + 1
 
 
-def run_dict(row: sqlite3.Row) -> dict[str, Any]:
+def run_dict(row: Any) -> dict[str, Any]:
     """A runs row as the API shows it."""
     return as_dict(row, ("params", "speed", "summary"))

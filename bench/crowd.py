@@ -22,7 +22,7 @@ import requests
 from bench.fanout import BENCH_LIMITS
 from bench.live import client, gather, pct, run_body
 from bench.viewers import watch
-from tests.processes import SERVERS, app_process
+from harness.processes import SERVERS, app_process
 
 
 def probe_healthz(url: str, stop: threading.Event, out: list[tuple[float, float]]) -> None:

@@ -27,7 +27,8 @@ from typing import Any
 from playwright.sync_api import Browser, Page
 
 from bench.main_thread import summary, traced
-from tests.browser_support import chromium, live_server, screenshot, show_charts, start_run
+from harness.browser import chromium
+from tests.browser_support import live_server, screenshot, show_charts, start_run
 
 PROBE = """
 window.__bench = { entries: [], finishedAt: null, viewsAt: null, plotly: false, startAt: null,

@@ -29,8 +29,8 @@ import requests
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import chromium
-from tests.processes import SERVERS, app_process
+from harness.browser import chromium
+from harness.processes import SERVERS, app_process
 
 #: 10 Mbit/s down, 5 up, 40 ms round trip: one laptop among many on one access point
 WIFI = {"latency": 40, "downloadThroughput": 10e6 / 8, "uploadThroughput": 5e6 / 8}

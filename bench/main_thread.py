@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.browser import Browser, Page
+from harness.browser import Browser, Page
 
 CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "toplevel", "v8"]
 #: trace events that say what a task ran (not the timers, frames and events that wrap them)

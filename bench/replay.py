@@ -29,7 +29,7 @@ from typing import Any
 
 from app import create_app
 from app.server import serving
-from tests.browser import Page, chromium
+from harness.browser import Page, chromium
 from tests.browser_support import DRAWN, show_charts
 
 SEEK_JS = """async (times) => {

@@ -4,19 +4,23 @@ asimpy 0.20 keeps the clock (`_now`), the callbacks due now (`_ready`) and the f
 (`_heap`) on the Environment, and runs them only inside `Environment.run`. Running one
 callback at a time, moving the clock on when nothing happens, and timers whose callback
 already sees their time (and that can be cancelled) need those parts; everything else in
-sim/ uses asimpy's public API and these functions, but for the tracer, which reads the clock
-as `env._now` once per event (the `now` property would cost a Python call each time). A new
+sim/ uses asimpy's public API and these functions (the tracer reads the clock once per event
+with `now`, a C-level getter: the `now` property would cost a Python call each time). A new
 asimpy release is checked here and in tests/test_sim_kernel.py.
 """
 
 from __future__ import annotations
 
 import heapq
+import operator
 from collections.abc import Callable
 
 from asimpy import Environment
 from asimpy.environment import _serial
 from asimpy.timeout import _NO_TIME
+
+#: now(env): the simulated time, read without the `now` property's Python call
+now: Callable[[Environment], float] = operator.attrgetter("_now")
 
 
 def peek(env: Environment) -> float | None:

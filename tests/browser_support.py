@@ -9,10 +9,10 @@ from typing import Any
 
 from app import create_app
 from app.server import serving
-from tests.browser import Browser, Page, chromium
+from harness.browser import Browser, Page, chromium
 from tests.sim_helpers import TUTORIAL_PLAN
 
-__all__ = ["chromium"]  # re-exported: the tests and tests/bench_dashboard.py take it from here
+__all__ = ["chromium"]  # re-exported: the tests and bench/dashboard.py take it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"

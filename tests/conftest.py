@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -14,8 +16,9 @@ from flask_socketio import SocketIOTestClient
 from app import create_app
 from app.extensions import socketio_of
 from app.server import serving
+from harness.browser import Browser
+from harness.processes import new_database, postgres_server
 from tests import browser_support
-from tests.browser import Browser
 
 TEST_LIMITS = {
     "MAX_LIVE_RUNS": 4,
@@ -27,7 +30,59 @@ TEST_LIMITS = {
 }
 
 
+DATABASES = ("sqlite", "postgresql")
+_SESSION: dict[str, Any] = {"stack": ExitStack(), "postgres": "", "database": "sqlite", "made": {}}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=DATABASES,
+        default="sqlite",
+        help="the database every test app uses (the store's own tests use both anyway)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _SESSION["database"] = config.getoption("--database")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _SESSION["database"] != "sqlite":
+        skip = pytest.mark.skip(reason="reads the SQLite file itself")
+        for item in items:
+            if "sqlite" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _SESSION["stack"].close()
+
+
+def postgres_database(key: str = "") -> str:
+    """A new database on the session's PostgreSQL server (started on first use); the same
+    one again for the same key (an app restarted on the same folder)."""
+    if not _SESSION["postgres"]:
+        _SESSION["postgres"] = _SESSION["stack"].enter_context(postgres_server())
+    made = _SESSION["made"]
+    if not key or key not in made:
+        made[key] = new_database(_SESSION["postgres"], f"t{uuid.uuid4().hex[:12]}")
+    return made[key]
+
+
+def database_target(kind: str, tmp_path: Any) -> str:
+    """A new, empty database of that kind: an SQLite path in tmp_path, or a PostgreSQL URL."""
+    return postgres_database() if kind == "postgresql" else str(tmp_path / "sagalab.sqlite3")
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """Each database in turn, new and empty (an SQLite path or a PostgreSQL URL)."""
+    return database_target(request.param, tmp_path)
+
+
 def make_app(tmp_path: Any, **overrides: Any) -> Flask:
+    """A test app on a new database: SQLite in tmp_path, or PostgreSQL with --database."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test",
@@ -35,6 +90,8 @@ def make_app(tmp_path: Any, **overrides: Any) -> Flask:
         **TEST_LIMITS,
         **overrides,
     }
+    if _SESSION["database"] == "postgresql" and "DATABASE_URL" not in overrides:
+        config["DATABASE_URL"] = postgres_database(str(tmp_path))
     return create_app(config)
 
 

@@ -42,6 +42,7 @@ def test_the_runs_own_token_deletes_it_after_it_ended(app: Flask, client: FlaskC
     assert client.get(f"/api/runs/{run['id']}").status_code == 404
 
 
+@pytest.mark.sqlite
 def test_the_token_survives_a_restart_and_is_stored_only_as_a_digest(tmp_path: Any) -> None:
     app = make_app(tmp_path)
     run = finished(app, app.test_client())
@@ -79,6 +80,7 @@ def test_a_weak_or_odd_administrator_token_is_refused_at_start(tmp_path: Any, to
         create_app({"TESTING": True, "DATABASE": str(tmp_path / "db"), "ADMIN_TOKEN": token})
 
 
+@pytest.mark.sqlite
 def test_runs_stored_before_tokens_were_kept_are_for_the_administrator(tmp_path: Any) -> None:
     path = str(tmp_path / "old.sqlite3")
     with sqlite3.connect(path) as db:  # the runs table as it was before token_digest

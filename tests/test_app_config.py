@@ -87,3 +87,48 @@ def test_restart_marks_live_runs_interrupted_and_keeps_runs(tmp_path) -> None:
     assert "server stopped" in run["reason"]
     assert run["live"] is False
     first.extensions["sagalab.runs"].shutdown("test finished")
+
+
+def test_environment_values_are_json_or_text_as_the_key_needs(tmp_path, monkeypatch) -> None:
+    """Flask's from_prefixed_env reads them; each is checked against its key's default."""
+    monkeypatch.setenv("SAGALAB_ALLOWED_HOSTS", '["a.example", "b.example"]')  # JSON list
+    monkeypatch.setenv("SAGALAB_RUN_IDLE_SECONDS", "60")  # an int where a float goes
+    monkeypatch.setenv("SAGALAB_ADMIN_TOKEN", "123456789012345678901234")  # digits: still text
+    monkeypatch.setenv("SAGALAB_DATABASE_URL", "")
+    monkeypatch.setenv("SAGALAB_NOT_A_KEY", "1")
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "e.sqlite3")})
+    assert app.config["ALLOWED_HOSTS"] == ["a.example", "b.example"]
+    assert app.config["RUN_IDLE_SECONDS"] == 60.0 and isinstance(
+        app.config["RUN_IDLE_SECONDS"], float
+    )
+    assert app.config["ADMIN_TOKEN"] == "123456789012345678901234"
+    assert "NOT_A_KEY" not in app.config
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MAX_LIVE_RUNS", "2.5"), ("MAX_LIVE_RUNS", "true"), ("TICK_SECONDS", '"fast"')],
+)
+def test_an_environment_value_of_the_wrong_type_names_the_variable(
+    tmp_path, monkeypatch, name, value
+) -> None:
+    monkeypatch.setenv(f"SAGALAB_{name}", value)
+    with pytest.raises(ValueError, match=f"SAGALAB_{name}"):
+        make_app(tmp_path)
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_each_client_is_its_forwarded_address(tmp_path, hops) -> None:
+    """PROXY_HOPS=1 (docs/deploy.md's nginx): the per-client limit counts each student's own
+    address from X-Forwarded-For; without it a forwarded header is not believed."""
+    app = make_app(tmp_path, PROXY_HOPS=hops, MAX_LIVE_RUNS_PER_CLIENT=1)
+    client = app.test_client()
+    body = {"preset": "tutorial", "start_paused": True}
+
+    def start(address: str) -> int:
+        return client.post("/api/runs", json=body, headers={"X-Forwarded-For": address}).status_code
+
+    assert start("10.0.0.1") == 201
+    assert start("10.0.0.1") == 429
+    assert start("10.0.0.2") == (201 if hops else 429)
+    app.extensions["sagalab.runs"].shutdown("test finished")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import Browser, Page
+from harness.browser import Browser, Page
 from tests.browser_support import (
     board,
     log_lines,

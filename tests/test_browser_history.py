@@ -10,8 +10,8 @@ import struct
 
 import pytest
 
+from harness.browser import Browser, Page, WebSocket, expect
 from sim.trace.transcript import render
-from tests.browser import Browser, Page, WebSocket, expect
 from tests.browser_support import (
     board,
     log_lines,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import Browser, Page
+from harness.browser import Browser, Page
 from tests.browser_support import open_page, start_run, wait_drawn, wait_finished
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

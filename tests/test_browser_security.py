@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import Browser, Page
+from harness.browser import Browser, Page
 from tests.browser_support import new_page, screenshot, show_charts, start_run, wait_finished
 from tests.history_support import call, wait_ended
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser import Browser, Page
+from harness.browser import Browser, Page
 from tests.browser_support import (
     new_page,
     open_page,

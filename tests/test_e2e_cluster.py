@@ -10,8 +10,8 @@ from contextlib import ExitStack, contextmanager
 import pytest
 import requests
 
+from harness.processes import app_process, redis_server
 from tests.conftest import wait_until
-from tests.processes import app_process, redis_server
 from tests.test_e2e_live import Viewer, close_all, stored_lines
 from tests.test_e2e_viewers import BIG, Stalled
 

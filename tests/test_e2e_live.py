@@ -35,7 +35,9 @@ class InOrderClient(socketio.Client):
 class Viewer:
     """A python-socketio client that records one run's events and statuses."""
 
-    def __init__(self, url: str, **connect: Any) -> None:
+    def __init__(
+        self, url: str, transports: tuple[str, ...] = ("websocket",), **connect: Any
+    ) -> None:
         self.events: list[dict[str, Any]] = []
         self.statuses: list[dict[str, Any]] = []
         self.run_id: str | None = None
@@ -43,7 +45,7 @@ class Viewer:
         self.client = InOrderClient(reconnection=False)
         self.client.on("run_events", self._on_events)
         self.client.on("run_status", self._on_status)
-        self.client.connect(url, transports=["websocket"], wait_timeout=10, **connect)
+        self.client.connect(url, transports=list(transports), wait_timeout=10, **connect)
 
     # before start_run's ack sets run_id, whatever arrives is that run's (it may come first)
     def _on_events(self, message: dict[str, Any]) -> None:

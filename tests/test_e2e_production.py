@@ -7,8 +7,8 @@ import gzip
 import pytest
 import requests
 
+from harness.processes import app_process
 from tests.conftest import wait_until
-from tests.processes import app_process
 from tests.sim_helpers import experiment_spec
 from tests.test_e2e_live import Viewer, close_all, stored_lines
 

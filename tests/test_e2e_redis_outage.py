@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
+from harness.processes import RedisServer, app_process, redis_server
 from tests.conftest import wait_until
-from tests.processes import RedisServer, app_process, redis_server
 from tests.test_e2e_cluster import texts
 from tests.test_e2e_live import Viewer, close_all, stored_lines
 

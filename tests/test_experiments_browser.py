@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import Browser, Page, expect
+from harness.browser import Browser, Page, expect
 from tests.browser_support import new_page, screenshot
 
 pytestmark = pytest.mark.browser

@@ -157,6 +157,7 @@ def fill(app: Flask, run_id: str, events: int) -> None:
         store.append_events(run_id, [(seq, line) for seq in seqs], 0.0, seqs[-1] + 1)
 
 
+@pytest.mark.sqlite
 def test_deleting_a_huge_run_takes_the_write_lock_in_short_chunks(
     app: Flask, monkeypatch: Any
 ) -> None:

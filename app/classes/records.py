@@ -1,4 +1,4 @@
-"""Questions stored with their run (SQLite, beside the runs): tallies, answers, exports."""
+"""Questions stored with their run (beside the runs, app/db.py): tallies, answers, exports."""
 
 from __future__ import annotations
 
@@ -9,22 +9,6 @@ from typing import Any
 from app.classes.polls import Poll
 from app.db import Database, as_dict
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS polls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    class_code TEXT NOT NULL,
-    created REAL NOT NULL,
-    seq INTEGER NOT NULL,
-    question TEXT NOT NULL,
-    choices TEXT NOT NULL,
-    rule TEXT,
-    counts TEXT NOT NULL,
-    open INTEGER NOT NULL,
-    answer TEXT
-);
-CREATE INDEX IF NOT EXISTS polls_run ON polls (run_id, id);
-"""
 COLUMNS = "id, class_code AS class, created, seq, question, choices, rule, counts, open, answer"
 
 
@@ -33,14 +17,13 @@ class PollRecords:
 
     def __init__(self, database: Database) -> None:
         self.db = database
-        database.add_schema(SCHEMA)
 
     def add(self, poll: Poll, class_code: str) -> None:
         """Store a new poll and give it its id."""
         with self.db.write() as db:
-            cur = db.execute(
+            row = db.execute(
                 "INSERT INTO polls (run_id, class_code, created, seq, question, choices, rule,"
-                " counts, open, answer) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " counts, open, answer) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (
                     poll.run_id,
                     class_code,
@@ -53,8 +36,8 @@ class PollRecords:
                     int(poll.open),
                     poll.answer,
                 ),
-            )
-            poll.id = int(cur.lastrowid or 0)
+            ).fetchone()
+            poll.id = int(row[0])
 
     def save(self, poll: Poll) -> None:
         """Store the poll's tally, whether it is open and its answer."""

@@ -1,4 +1,4 @@
-"""SQLite table of batch experiments, beside the runs in the app's database file."""
+"""The table of batch experiments, beside the runs in the app's database (app/db.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,8 @@ import json
 import time
 from typing import Any
 
-from app.db import Database, as_dict
+from app.db import Database, as_dict, database_of
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS experiments (
-    id TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    name TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    status TEXT NOT NULL,
-    progress TEXT NOT NULL,
-    points TEXT NOT NULL DEFAULT '[]',
-    error TEXT
-);
-CREATE INDEX IF NOT EXISTS experiments_created ON experiments (created DESC);
-"""
 COLUMNS = "id, created, name, spec, status, progress, points, error"
 UNFINISHED = ("queued", "running")
 JSON_COLUMNS = ("spec", "progress", "points")
@@ -30,8 +17,7 @@ class ExperimentStore:
     """Experiments in the app's database; writes are few (a point at a time)."""
 
     def __init__(self, database: Database | str) -> None:
-        self.db = database if isinstance(database, Database) else Database(database)
-        self.db.add_schema(SCHEMA)
+        self.db = database_of(database)
 
     def close(self) -> None:
         self.db.close()

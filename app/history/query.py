@@ -1,49 +1,25 @@
-"""History queries over the store: filtered pages of runs, and a run's key parameters."""
+"""History's view of the store: pages of runs, and a run's key parameters (SQL: app/store.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.db import reading
-from app.store import RUN_COLUMNS, run_dict
+from app.store import Store
 from sim.saga import DEFAULT_SAGA
 
 PAGE_SIZE = 25
 
 
-def _where(preset: str | None, mode: str | None) -> tuple[str, list[Any]]:
-    clauses, args = [], []
-    if preset:
-        clauses.append("preset = ?")
-        args.append(preset)
-    if mode:
-        clauses.append("json_extract(params, '$.mode') = ?")
-        args.append(mode)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
-
-
 def page_of_runs(
-    path: str, page: int, preset: str | None = None, mode: str | None = None, size: int = PAGE_SIZE
+    store: Store,
+    page: int,
+    preset: str | None = None,
+    mode: str | None = None,
+    size: int = PAGE_SIZE,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page (1-based) of stored runs, newest first, and how many runs match in all."""
-    where, args = _where(preset, mode)
-    with reading(path) as db:
-        total = db.execute(f"SELECT COUNT(*) FROM runs{where}", args).fetchone()[0]
-        rows = db.execute(
-            f"SELECT {RUN_COLUMNS} FROM runs{where} ORDER BY created DESC, rowid DESC"
-            " LIMIT ? OFFSET ?",
-            [*args, size, (page - 1) * size],
-        ).fetchall()
-    return [run_dict(row) for row in rows], total
-
-
-def stored_presets(path: str) -> list[str]:
-    """The preset names that stored runs used (for the history filter)."""
-    with reading(path) as db:
-        rows = db.execute(
-            "SELECT DISTINCT preset FROM runs WHERE preset IS NOT NULL ORDER BY preset"
-        ).fetchall()
-    return [row[0] for row in rows]
+    total = store.count_matching(preset, mode)
+    return store.list_runs(size, (page - 1) * size, preset, mode), total
 
 
 def key_params(params: dict[str, Any]) -> list[str]:

@@ -49,7 +49,7 @@ def runs_page() -> str:
     preset = request.args.get("preset") or None
     mode = request.args.get("mode") or None
     store = _manager().store
-    runs, total = run_query.page_of_runs(store.path, page, preset, mode)
+    runs, total = run_query.page_of_runs(store, page, preset, mode)
     pages = max(1, math.ceil(total / run_query.PAGE_SIZE))
     for run in runs:
         run["live"] = _manager().get(run["id"]) is not None
@@ -68,7 +68,7 @@ def runs_page() -> str:
         pages=pages,
         preset=preset,
         mode=mode,
-        presets=run_query.stored_presets(store.path),
+        presets=store.presets(),
         page_size=run_query.PAGE_SIZE,
     )
 
@@ -81,7 +81,7 @@ def compare_page() -> str:
     if missing:
         abort(404, description=f"no run with id {missing[0]!r}")
     a, b = runs["a"], runs["b"]
-    recent, _total = run_query.page_of_runs(_manager().store.path, 1, size=50)
+    recent, _total = run_query.page_of_runs(_manager().store, 1, size=50)
     return render_template(
         "compare.html",
         a=a,

@@ -9,16 +9,6 @@ from typing import Any
 from app.db import Database
 from sim.saga import BUILTIN, Saga
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sagas (
-    name TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    definition TEXT NOT NULL,
-    token_digest TEXT NOT NULL
-);
-"""
-
 
 class SagaFull(RuntimeError):
     """The store holds as many sagas as it may."""
@@ -31,9 +21,8 @@ class SagaStore:
     """
 
     def __init__(self, database: Database, limit: int) -> None:
-        self.db = database
+        self.db = database  # its `sagas` table: app/migrations.py, step 3
         self.limit = limit
-        self.db.add_schema(SCHEMA)
 
     def get(self, name: str) -> dict[str, Any] | None:
         """A stored saga's definition, or None."""
@@ -64,8 +53,8 @@ class SagaStore:
             if count >= self.limit:
                 raise SagaFull(f"this server stores at most {self.limit} sagas")
             cursor = db.execute(
-                "INSERT OR IGNORE INTO sagas (name, created, updated, definition, token_digest) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sagas (name, created, updated, definition, token_digest) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
                 (saga.name, now, now, json.dumps(saga.to_dict(), ensure_ascii=False), digest),
             )
         return cursor.rowcount == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sim.kernel import now as clock
 from sim.trace.events import ANY_FLOATS, Sink, null_sink, plain_time
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ class Tracer:
     sink sees each event before the checker does, so a violation the event reveals follows
     it in the trace. A sink with a `batch` list (JsonlSink) gets the plain events (see
     `JsonlSink`) appended there and `flush()` called once `batch_size` are waiting, sparing
-    a call per event; it is called with the others. The clock is read as sim/kernel.py
-    reads it (`env._now`): the property costs a Python call per event.
+    a call per event; it is called with the others. The clock is read with sim/kernel.py's
+    `now` (the property costs a Python call per event).
     """
 
     __slots__ = (
@@ -75,7 +76,7 @@ class Tracer:
         self.seq = seq + 1
         sink = self.sink
         if sink is not None:
-            now = self.env._now
+            now = clock(self.env)
             if now != self._raw:  # many events share a time: stamp it once
                 self._raw = now
                 if type(now) is float and now < 1e9:  # round(now, 6) without decimals
