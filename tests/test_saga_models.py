@@ -594,3 +594,16 @@ def test_an_idempotent_pivot_whose_reply_never_came_is_not_undone() -> None:
                 assert not of(trace, "compensation.started", e["saga"])
         assert broken(summary_of(trace)) == {}, seed
     assert lost_pivots, "no pivot's last reply was lost"
+
+
+def test_semantic_lock_preset_in_choreography_waits_and_completes() -> None:
+    """The hotel service that waits for BOOK001's room is the one that must release it: it
+    compensates while it waits (it used to wait for itself until the wait ran out)."""
+    locked = run_trace(resolve({"preset": "semantic-lock", "params": {"mode": "choreography"}}))
+    assert not of(locked, "isolation.anomaly")
+    (wait,) = of(locked, "step.waiting", "BOOK002")
+    (booked,) = of(locked, "step.succeeded", "BOOK002", "hotel")
+    (released,) = of(locked, "compensation.succeeded", "BOOK001", "hotel")
+    assert wait["t"] < released["t"] == booked["t"] < wait["t"] + 1.0
+    assert of(locked, "saga.completed", "BOOK002")
+    assert broken(summary_of(locked)) == {}
