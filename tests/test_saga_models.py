@@ -274,8 +274,7 @@ def test_the_plan_fails_each_step_as_its_kind_says(mode: str) -> None:
     assert broken(s) == {}
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_choreography_events_are_named_after_the_steps(mode: str) -> None:
+def test_choreography_events_are_named_after_the_steps() -> None:
     trace = events(mode="choreography", bookings=2, plan={"BOOK002": ["charge_card"]})
     assert published(trace, "BOOK001") == ["booking_started"] + [
         f"{step}_booked" for step in FOOD_STEPS
