@@ -78,7 +78,7 @@ def assert_all_hold(s: dict[str, Any], bookings: int) -> None:
 # --- the built-ins on random parameters --------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     saga=st.sampled_from(sorted(BUILTIN)),
     mode=st.sampled_from(MODES),
@@ -148,7 +148,7 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
     return {"name": "random-saga", "steps": steps}
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     definition=definitions(),
     mode=st.sampled_from(MODES),
@@ -453,7 +453,7 @@ def test_a_saga_timeout_after_the_pivot_flags_the_saga_and_undoes_nothing(step: 
     assert broken(summary_of(trace)) == {}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     seed=seeds,
     bookings=st.integers(1, 10),
@@ -474,7 +474,7 @@ def test_food_order_choreography_remedies_survive_a_crash(seed, bookings, victim
     assert s["sagas"]["stuck"] == 0
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(seed=seeds, bookings=st.integers(1, 10), when=st.floats(0.0, 1.0),
        restart=st.floats(0.5, 8.0), in_flight=st.integers(1, 3))  # fmt: skip
 def test_food_order_durable_log_survives_any_orchestrator_crash(seed, bookings, when,
