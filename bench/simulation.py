@@ -54,27 +54,47 @@ def _caps() -> list[str]:
     return [a for s in steps for a in ("--set", f"services.{s}.capacity={BIG}")]
 
 
-def one(mode: str, bookings: int) -> None:
-    """In-process: build and run the model with full tracing into a discarding sink."""
+def one(mode: str, bookings: int, saga: str = "travel", count: bool = False) -> None:
+    """In-process: build and run the model with full tracing into a discarding sink; with
+    `count`, then the same run again, untimed, into a sink that counts the forward step tries."""
     from sim.presets import resolve
     from sim.runner import run_summary
+    from sim.saga import BUILTIN
 
+    holding = BUILTIN[saga].holding
     params = resolve(
         {
             "params": {
+                "saga": saga,
                 "mode": mode,
                 "bookings": bookings,
-                "services": {s: {"capacity": BIG} for s in ("flight", "hotel", "car")},
+                "services": {s: {"capacity": BIG} for s in holding},
             }
         }
     )
     start = time.process_time()
     summary = run_summary(params)
     seconds = time.process_time() - start
+    tries = StepCounter()
+    if count:
+        run_summary(params, tries)
     print(
-        f"cpu={seconds:.4f} events={summary['events']} completed={summary['sagas']['completed']}",
+        f"cpu={seconds:.4f} events={summary['events']} completed={summary['sagas']['completed']}"
+        f" steps={tries.count}",
         file=sys.stderr,
     )
+
+
+class StepCounter:
+    """A sink that counts forward step tries: each `step.succeeded` or `step.failed` is one
+    local transaction a service tried, in either mode."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, event: dict) -> None:
+        if event["kind"] in ("step.succeeded", "step.failed"):
+            self.count += 1
 
 
 def best(runs: int, measure) -> tuple[float, int, str]:
@@ -88,9 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bookings", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--one", choices=list(MODES.values()), help=argparse.SUPPRESS)
+    ap.add_argument("--saga", default="travel", help=argparse.SUPPRESS)
+    ap.add_argument("--count", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--only", choices=["tutorial", "steps"], help="only the tutorial table or the per-step one"
+    )
     args = ap.parse_args(argv)
     if args.one:
-        one(args.one, args.bookings)
+        one(args.one, args.bookings, args.saga, args.count)
         return 0
     n, py = args.bookings, sys.executable
     have_baseline = BASELINE.exists()
@@ -99,6 +124,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{BASELINE if have_baseline else 'not found (set SAGALAB_BASELINE)'}"
     )
     print(f"load average before: {_load()}")
+    if args.only != "steps":
+        tutorial_table(args, n, py, have_baseline)
+    if args.only != "tutorial":
+        steps_table(args, n, py)
+    print(f"load average after:  {_load()}")
+    return 0
+
+
+def tutorial_table(args: argparse.Namespace, n: int, py: str, have_baseline: bool) -> None:
+    """Travel against the tutorial's own code: the model traced, and the whole CLI process."""
     print(
         f"{'measure':52} {'CPU s':>7} {'sagas/s':>9} {'tutorial':>9} {'ratio':>6} {'aim':>6}"
         f" {'':4} {'peak MB':>7}"
@@ -124,8 +159,50 @@ def main(argv: list[str] | None = None) -> int:
             ),
         )
         _row(f"{mode}: whole process, --format jsonl", whole, n, base_whole, "jsonl", mem)
-    print(f"load average after:  {_load()}")
-    return 0
+
+
+#: the sagas whose cost per step is compared: the tutorial's 3 steps, Richardson's 6
+PER_STEP = ("travel", "create-order")
+
+
+def steps_table(args: argparse.Namespace, n: int, py: str) -> None:
+    """Per-step throughput: forward step tries per CPU second of the model, travel beside
+    create-order in both modes (capacities that never bind, the sagas' own failure rates)."""
+    from sim.saga import BUILTIN
+
+    print(
+        f"\nper step: the model traced into a discarding sink, best of {args.repeat}\n"
+        f"{'saga':14} {'steps':>5} {'mode':14} {'CPU s':>7} {'sagas/s':>9} {'tries/saga':>10}"
+        f" {'steps/s':>10} {'vs travel':>9}"
+    )
+    for mode in MODES.values():
+        travel_rate = None
+        for saga in PER_STEP:
+            _, _, err = best(
+                args.repeat,
+                lambda m=mode, s=saga: _child(
+                    [
+                        py,
+                        "-m",
+                        "bench.simulation",
+                        "--one",
+                        m,
+                        "--saga",
+                        s,
+                        "--count",
+                        "--bookings",
+                        str(n),
+                    ]
+                ),
+            )
+            seconds = _seconds(err)
+            tries = int(re.search(r"steps=(\d+)", err).group(1))
+            rate = tries / seconds
+            travel_rate = travel_rate or rate
+            print(
+                f"{saga:14} {len(BUILTIN[saga].steps):5} {mode:14} {seconds:7.2f} "
+                f"{n / seconds:9,.0f} {tries / n:10.2f} {rate:10,.0f} {rate / travel_rate:8.2f}x"
+            )
 
 
 def _load() -> str:

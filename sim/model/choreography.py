@@ -131,6 +131,7 @@ class Participant(Fiber):
         self.retry_backoff = params["retriable_backoff"]
         self.lock_wait = params["semantic_lock_wait"] if params["semantic_lock"] else None
         self.inbox: deque[Message] = deque()
+        self.lock_waiting = False  # a forward step waits for a pending unit (semantic lock)
         self._idle: list[Participant] = []  # itself, while it waits for a message
         self._down: list[Participant] = []  # itself, while it waits for a restart
         self.outbox: list[tuple[str, str]] = []
@@ -157,9 +158,14 @@ class Participant(Fiber):
                 if message.type == self.on:
                     await self.sleep(self.delay)
                     if self.lock_wait is not None and self.service.pending_holder(message.saga):
-                        await wait_for_pending(
-                            self, self.service, message.saga, self.step, self.lock_wait
-                        )
+                        self.lock_waiting = True
+                        try:
+                            await wait_for_pending(
+                                self, self.service, message.saga, self.step, self.lock_wait,
+                                self.undo_while_waiting,
+                            )  # fmt: skip
+                        finally:
+                            self.lock_waiting = False
                     if self.tries > 1:
                         await self.retry_forward(message)
                     else:
@@ -179,6 +185,26 @@ class Participant(Fiber):
             self._idle.pop().wake(message)
         else:
             self.inbox.append(message)
+            if self.lock_waiting and message.type != self.on and self in self.service.waiters:
+                self.service.waiters.remove(self)
+                self.wake("meanwhile")  # compensate now: it may release what the wait is for
+
+    async def undo_while_waiting(self) -> None:
+        """While a forward step waits for a pending unit (semantic lock), handle the
+        compensations in the inbox: the saga holding that unit may need this very service to
+        undo it (one message at a time would wait for itself)."""
+        tracer, inbox = self.bus.tracer, self.inbox
+        while (message := next((m for m in inbox if m.type != self.on), None)) is not None:
+            inbox.remove(message)
+            try:
+                tracer.emit("message.delivered", message.saga, self.step, self.step,
+                            event_type=message.type)  # fmt: skip
+                self.bus.delivered(message, self)
+                await self.handle_undo(message)
+            except Interrupt:
+                self.bus.release(message.saga)  # lost with the crash (or redelivered)
+                raise
+            self.bus.release(message.saga)
 
     def _ack(self, message: Message) -> None:
         if self.bus.ack_mode and not message.acked:

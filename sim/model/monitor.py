@@ -27,7 +27,7 @@ class SagaMonitor:
     def __init__(self, env: Environment, tracer: Tracer, bus: EventBus, params: RunParams):
         self.env, self.tracer, self.bus = env, tracer, bus
         bus.monitor = self
-        self.state: dict[str, str] = {}  # saga -> running | compensating
+        self.state: dict[str, str] = {}  # saga -> running | pivoted | compensating
         self.timeout = params.get("choreography.saga_timeout")
         self._rules = rules(self, params.saga)
 
@@ -78,10 +78,22 @@ class SagaMonitor:
                 reason=f"{event_type.replace('_', ' ')}: needs manual intervention",
             )
 
+    def _pivoted(self, saga: str, event_type: str) -> None:
+        """The pivot committed: from now on nothing may be undone."""
+        if self.state.get(saga) == "running":
+            self.state[saga] = "pivoted"
+
     def _expire(self, saga: str) -> None:
-        if saga not in self.state:
+        state = self.state.get(saga)
+        if state is None:
             return
-        self.tracer.emit("saga.timed_out", saga, "monitor")
+        if state == "pivoted":  # too late to compensate: a person must finish it
+            del self.state[saga]
+            self.tracer.emit("saga.flagged", saga, "monitor",
+                             reason="the saga timed out after the pivot committed: nothing "
+                             "may be undone")  # fmt: skip
+            return
+        self.tracer.emit("saga.timed_out", saga, "monitor")  # "...: compensating"
         self._compensating(saga, "saga_timed_out")
         self.bus.publish("saga_timed_out", saga, "monitor")
 
@@ -89,7 +101,8 @@ class SagaMonitor:
 def rules(monitor: SagaMonitor, saga: Saga) -> dict[str, Callable[[str, str], None]]:
     """Which bus event tells the monitor what, for this saga (the tutorial's, for travel):
     the last step booked completes it; the first step's failure ends it with nothing to undo;
-    another compensatable step's or the pivot's failure starts compensation; a retriable step's
+    another compensatable step's or the pivot's failure starts compensation; the pivot booked
+    (when steps follow it) means a timeout flags it instead of compensating; a retriable step's
     failure (after every try) flags it; the first step's compensation ends it, and a failed
     compensation flags it."""
     steps = saga.steps
@@ -107,4 +120,6 @@ def rules(monitor: SagaMonitor, saga: Saga) -> dict[str, Callable[[str, str], No
             if i == 0:
                 out[f"{step.name}_compensated"] = monitor._compensated
             out[f"{step.name}_compensation_failed"] = monitor._flagged
+    if saga.pivot is not None and saga.pivot != steps[-1].name:
+        out[f"{saga.pivot}_booked"] = monitor._pivoted
     return out

@@ -57,7 +57,8 @@ class Orchestrator:
     undoes the compensatable steps done before it; a retriable step (after the pivot) is
     tried until it succeeds, with doubling backoff, and the saga is flagged past
     `retriable_attempts`; a pivot's lost reply is asked again when the service is idempotent
-    (a pivot is never undone). Invariants: a saga is in `unacked` from the moment a worker
+    (a pivot is never undone), up to `retriable_attempts` tries, then the saga is flagged.
+    Invariants: a saga is in `unacked` from the moment a worker
     takes it until it ends, so a restart can start it over (no log) or resume it (log); the
     log survives crashes,
     nothing else does; an ended saga is forgotten at once. A submitted saga waits in `queue`
@@ -202,6 +203,10 @@ class Orchestrator:
                                       f"{tries} tr{'y' if tries == 1 else 'ies'}")  # fmt: skip
                             return
                         if result == "no_reply":
+                            if self.idempotent and self.kinds[step] == "pivot":
+                                why = f"{step} never replied: it may have committed"
+                                self._end(saga, "saga.flagged", reason=why)
+                                return
                             self._uncertain(saga, step, done)
                         break
                     done.append(step)

@@ -98,24 +98,28 @@ def _step(raw: Any, i: int, errors: dict[str, str]) -> Step | None:
     return Step(name, service, unit, cap, float(rate), kind, words)
 
 
-def _order(steps: list[Step | None], errors: dict[str, str]) -> None:
-    """Compensatable steps, then at most one pivot, then retriable steps; names unique."""
+def _order(raw_steps: list[Any], steps: list[Step | None], errors: dict[str, str]) -> None:
+    """Compensatable steps, then at most one pivot, then retriable steps; names unique. The
+    order is judged on every step whose kind is valid, even one wrong in another field (so a
+    pivot with a bad name does not make the retriable steps after it look misplaced)."""
     seen: dict[str, int] = {}
     pivot: int | None = None
-    for i, step in enumerate(steps):
-        if step is None:
+    for i, (raw, step) in enumerate(zip(raw_steps, steps, strict=True)):
+        if step is not None:
+            if step.name in seen:
+                errors[f"steps.{i}.name"] = f"is already the name of step {seen[step.name]}"
+            seen.setdefault(step.name, i)
+        kind = raw.get("kind") if isinstance(raw, dict) else None
+        if kind not in KINDS or f"steps.{i}.kind" in errors:
             continue
-        if step.name in seen:
-            errors[f"steps.{i}.name"] = f"is already the name of step {seen[step.name]}"
-        seen.setdefault(step.name, i)
-        if step.kind == "pivot":
+        if kind == "pivot":
             if pivot is not None:
                 errors[f"steps.{i}.kind"] = f"a saga has at most one pivot (step {pivot} is one)"
             else:
                 pivot = i
-        elif step.kind == "retriable" and pivot is None:
+        elif kind == "retriable" and pivot is None:
             errors[f"steps.{i}.kind"] = "a retriable step must come after the pivot"
-        elif step.kind == "compensatable" and pivot is not None:
+        elif kind == "compensatable" and pivot is not None:
             errors[f"steps.{i}.kind"] = "a compensatable step must come before the pivot"
 
 
@@ -144,7 +148,7 @@ def check_saga(raw: Any) -> Saga:
         errors["steps"] = f"must list {MIN_STEPS} to {MAX_STEPS} steps"
     else:
         steps = [_step(s, i, errors) for i, s in enumerate(raw_steps)]
-        _order(steps, errors)
+        _order(raw_steps, steps, errors)
     if errors:
         raise SagaError(dict(sorted(errors.items(), key=lambda kv: _field_order(kv[0]))))
     return Saga(name, title, description, _unique_shorts([s for s in steps if s is not None]))
