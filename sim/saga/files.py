@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 
-import yaml
-
 from sim.saga.definition import Saga
 from sim.saga.rules import SagaError, check_saga
 
@@ -14,7 +12,10 @@ MAX_FILE_BYTES = 256 * 1024
 
 
 def parse_saga_text(text: str, yaml_text: bool = True) -> Saga:
-    """A Saga from the text of a file; SagaError names the field or the line that is wrong."""
+    """A Saga from the text of a file; SagaError names the field or the line that is wrong.
+    (PyYAML is imported here, not with sim/: a run that reads no file does not pay for it.)"""
+    import yaml
+
     try:
         raw = yaml.safe_load(text) if yaml_text else json.loads(text)
     except yaml.YAMLError as exc:
