@@ -35,13 +35,18 @@ export function causeText(state, sagaId, part) {
   return text ? `${sagaId} · ${text}` : "";
 }
 
-/** The saga the failing checks name first (the one the board keeps in view), or null. */
+/** The first saga on the board that a failing check names (the evidence that appeared
+ * first, as a rule), which the board keeps in view while it follows the run, or null. */
 export function namedByChecks(state) {
+  let first = null;
   for (const inv of Object.values(state.invariants)) {
-    const id = !inv.ok && inv.sagas.find((s) => s && state.sagas.has(s));
-    if (id) return id;
+    if (inv.ok) continue;
+    for (const id of inv.sagas) {
+      const saga = id && state.sagas.get(id);
+      if (saga && (!first || saga.index < first.index)) first = saga;
+    }
   }
-  return null;
+  return first ? first.id : null;
 }
 
 function cellHtml(step, saga) {
@@ -52,7 +57,8 @@ function cellHtml(step, saga) {
   const size = v.word.length + v.extras.reduce((n, x) => n + x.text.length + 1, 0) +
     (v.tag ? v.tag.length + 1 : 0);
   // wraps onto two lines where the cells are narrow rather than being cut ("✓ booked ×2")
-  const long = size > 8 ? " long" : "";
+  // (a very long one, "✗ no room: held by BOOK001", wraps on a wide board too)
+  const long = size > 16 ? " long longer" : size > 8 ? " long" : "";
   return `<span class="cell ${v.cls.join(" ")}${long}" data-step="${step}" tabindex="0" ` +
     `title="${escapeHtml(v.title)}">` +
     `${v.icon}${rank} <span class="w">${v.word}</span>${extras}${tag}</span>`;
