@@ -141,7 +141,8 @@ def test_board_and_timeline_states_differ_without_colour(
     cdp = page.context.new_cdp_session(page)
     cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": deficiency})
     page.locator("#timeline-canvas").scroll_into_view_if_needed()
-    wait_drawn(page)
+    wait_drawn(page)  # the charts too: scrolled past, they drew
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky controls at the top of the shot
     path = keep_shot(page, f"room-vision-{deficiency}", full_page=True)  # board and timeline
     assert Path(path).stat().st_size > 10_000
     cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": "none"})

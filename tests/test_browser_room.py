@@ -93,6 +93,11 @@ def test_a_phone_gets_the_lesson_the_narration_a_cue_and_the_projector_hides_the
     phone.tap("#poll-cue")
     phone.wait_for_function("document.body.dataset.cue === 'false'")
     assert in_view(phone, "#class-poll .vote-buttons")
+    assert phone.evaluate(  # the question itself, not under the sticky top
+        """() => { const q = document.querySelector('#class-poll .poll-question');
+        const r = q.getBoundingClientRect();
+        return document.elementFromPoint(r.left + 5, r.top + r.height / 2) === q; }"""
+    )
     keep_shot(phone, "room-phone-paused-question")
     phone.tap(".vote[data-choice='hotel']")
     phone.wait_for_selector("#class-poll[data-mine='hotel']")
@@ -138,10 +143,10 @@ def test_every_cause_is_text_a_tap_or_the_keyboard_reaches(browser: Browser, ser
     cause = phone.inner_text("#board-cause")
     assert cause.startswith("BOOK002 · hotel:") and "BOOK001" in cause, cause
     assert in_view(phone, "#board-cause")
+    keep_shot(phone, "room-phone-isolation-cause")
     phone.tap("#board-rows [data-saga='BOOK002'] [data-step='outcome']")
     phone.wait_for_function("document.getElementById('board-cause').dataset.part === 'outcome'")
     assert "undone" in phone.inner_text("#board-cause")
-    keep_shot(phone, "room-phone-isolation-cause")
 
     desk, desk_errors = viewer_page(browser, server, run["id"], 1280, 720)
     desk.focus("#board-rows")

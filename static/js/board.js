@@ -142,8 +142,8 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
     el("b", {}, "▶ Start"), " (or ", el("kbd", {}, "space"), ").");
   store.on("run:joined", () => { empty.hidden = true; });
   root.dataset.view = "board";
-  root.append(counts, empty, head, scroller, cause, el("div.board-foot", {}, legend(prefix, legendOpen),
-    live));
+  root.append(counts, empty, head, scroller, cause,
+    el("div.board-foot", {}, legend(prefix, legendOpen), live));
   const rowHeightNow = () =>
     Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
   let rowHeight = rowHeightNow();
@@ -215,6 +215,7 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
       list.pinRow(named ? s.sagas.get(named).index : null);
       list.update(s.order.length);
       counts.innerHTML = countsHtml(s);
+      cause.hidden = s.order.length === 0; // no cell to tap yet
       tell();
       list.whenPainted(() => {
         giveFocusBack();

@@ -142,7 +142,9 @@ new IntersectionObserver(([entry]) => {
   drawCue();
 }).observe(ui.poll);
 ui.cue.addEventListener("click", () => {
-  ui.poll.scrollIntoView({ block: "start" });
+  // the card's top just under the sticky top (the class, the status, the narration)
+  const under = $("class-top").getBoundingClientRect().bottom;
+  window.scrollBy(0, ui.poll.getBoundingClientRect().top - under - 8);
   (ui.poll.querySelector(".vote") || ui.poll).focus({ preventScroll: true });
 });
 store.mount(createBoard($("board"), store));
