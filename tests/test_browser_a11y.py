@@ -64,26 +64,24 @@ def open_view(browser: Browser, site: dict[str, Any], view: str, size: str, them
     if view == "replay":
         page, _ = viewer_page(browser, url, site["isolation"]["id"], width, height, theme)
         return page
+    path, ready = PLAIN[view]
     page, _ = new_page(browser, width, height, theme)
-    if view == "dashboard":
-        page.goto(url + "/")
-        page.wait_for_function("document.querySelectorAll('#f-preset option').length > 1")
-    elif view == "runs":
-        page.goto(url + "/runs")
-        page.wait_for_selector("#runs-table tr.run-row")
-    elif view == "compare":
-        page.goto(f"{url}/compare?a={site['crash']['id']}&b={site['fix']['id']}")
-        page.wait_for_function("document.body.dataset.ready === 'true'")
-    elif view == "experiments":
-        page.goto(url + "/experiments")
-        page.wait_for_function("document.querySelectorAll('#exp-preset option').length > 1")
-    elif view == "class":
-        page.goto(f"{url}/class/{site['klass']['code']}")
-        page.wait_for_selector("#class-poll[data-open='true'] .vote")
+    ids = {"crash": site["crash"]["id"], "fix": site["fix"]["id"], "code": site["klass"]["code"]}
+    page.goto(url + path.format(**ids))
+    page.wait_for_function(ready)
+    if view == "class":
         wait_drawn(page)
     return page
 
 
+#: the other pages: their path and what says they are ready
+PLAIN = {
+    "dashboard": ("/", "document.querySelectorAll('#f-preset option').length > 1"),
+    "runs": ("/runs", "document.querySelector('#runs-table tr.run-row') !== null"),
+    "compare": ("/compare?a={crash}&b={fix}", "document.body.dataset.ready === 'true'"),
+    "experiments": ("/experiments", "document.querySelectorAll('#exp-preset option').length > 1"),
+    "class": ("/class/{code}", "document.querySelector('#class-poll[data-open=true] .vote')"),
+}
 VIEWS = ["dashboard", "owner", "replay", "runs", "compare", "experiments", "class"]
 
 

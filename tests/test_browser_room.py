@@ -9,6 +9,7 @@ after Start, an actor never restarted, a trivial first pause)."""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -184,10 +185,33 @@ def lessons(server: str) -> dict[str, dict[str, Any]]:
     return {preset: ended_run(server, preset) for preset in LESSONS}
 
 
+@pytest.fixture(scope="module")
+def waiting(server: str) -> dict[str, Any]:
+    """A crash lesson paused where its orchestrator crashed: running sagas wait for it (their
+    outcome says "▶ running" and "❚❚ waits: orchestrator")."""
+    run = started(server, "orchestrator-crash-no-log", speed=5, breakpoints=["actor_crashed"])
+    deadline = time.monotonic() + 60
+    while call(server, "GET", f"/api/runs/{run['id']}")[1]["status"] != "paused":
+        assert time.monotonic() < deadline, "never paused at the crash"
+        time.sleep(0.05)
+    return run
+
+
 @pytest.mark.parametrize("width, height", [(390, 844), (1280, 720), (1920, 1080)])
 def test_nothing_on_the_board_is_cut(
-    browser: Browser, server: str, lessons: dict[str, dict[str, Any]], width: int, height: int
+    browser: Browser,
+    server: str,
+    lessons: dict[str, dict[str, Any]],
+    waiting: dict[str, Any],
+    width: int,
+    height: int,
 ) -> None:
+    page, errors = new_page(browser, width, height, touch=width < 500)
+    page.goto(f"{server}/runs/{waiting['id']}")
+    page.wait_for_selector("#board-rows .note-waiting")
+    wait_drawn(page)
+    assert cut_on_board(page) == [], "a saga waiting for the crashed orchestrator"
+    page.context.close()
     for preset, run in lessons.items():
         page, errors = viewer_page(browser, server, run["id"], width, height, touch=width < 500)
         assert cut_on_board(page) == [], preset
