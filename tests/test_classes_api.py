@@ -39,8 +39,9 @@ def state(client: FlaskClient, klass: dict[str, Any], full: bool = False) -> dic
 
 
 def test_create_gives_code_token_and_url(client: FlaskClient, klass) -> None:
-    assert set(klass) == {"code", "presenter_token", "url"}
+    assert set(klass) == {"code", "presenter_token", "url", "join_url"}
     assert len(klass["code"]) == 6 and klass["url"] == f"/class/{klass['code']}"
+    assert klass["join_url"] == f"http://localhost/class/{klass['code']}"  # the test client's
     assert state(client, klass) == {
         "code": klass["code"],
         "run_id": None,
