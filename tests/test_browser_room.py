@@ -302,6 +302,16 @@ def test_the_lessons_show_their_evidence_on_the_first_screen(
         if (!row) return false; const r = row.getBoundingClientRect();
         return r.top >= box.top - 1 && r.bottom <= box.bottom + 1; }"""
     ), "BOOK001, named by the failing checks, is in the board's view"
+    # once the reader scrolls the rows, the board no longer pulls them back to BOOK001
+    page.evaluate("(b => { b.scrollTop = b.scrollHeight; })(document.getElementById('board-rows'))")
+    page.wait_for_selector("#board-rows [data-saga='BOOK010']")
+    page.click("#theme-toggle")  # every view draws again
+    page.click("#theme-toggle")
+    wait_drawn(page)
+    assert page.evaluate(
+        "(b => b.scrollHeight - b.clientHeight - b.scrollTop < 2)"
+        "(document.getElementById('board-rows'))"
+    )
 
     # the crash lessons: the timeline's lanes and the down band above the fold (normal view)
     for preset in ("orchestrator-crash-no-log", "orchestrator-crash-durable-log"):

@@ -149,7 +149,11 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
   let rowHeight = rowHeightNow();
   const list = new VirtualList(scroller,
     (index) => rowHtml(state.sagas.get(state.order[index]), selected, state), { rowHeight });
-  scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
+  let readerScrolled = false; // the reader scrolled the rows: no saga is kept in view then
+  scroller.addEventListener("follow", (e) => {
+    live.hidden = e.detail;
+    readerScrolled = true;
+  });
   // The rows' box is as tall as the sagas the run will start (a lesson's 5 leave no empty box
   // above the timeline on a projector), up to its usual height; set once per run, so that it
   // does not move the page below as sagas start or a replay seeks.
@@ -199,6 +203,7 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
       selected = null;
       shown = null;
       refocus = false;
+      readerScrolled = false;
       list.clear();
       tell();
     },
@@ -211,7 +216,7 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
       }
       fitRows(s.params && s.params.bookings, restyled);
       // the saga the failing checks name stays in view while the board follows the run
-      const named = chosen ? null : namedByChecks(s);
+      const named = chosen || readerScrolled ? null : namedByChecks(s);
       list.pinRow(named ? s.sagas.get(named).index : null);
       list.update(s.order.length);
       counts.innerHTML = countsHtml(s);
