@@ -11,6 +11,8 @@ from flask import Flask
 
 from app import create_app, shutdown
 from app.db import StorageError, is_postgres
+from app.lan import browse_url
+from app.origins import WILDCARD_ADDRESSES
 from app.requires import MissingPackage
 from app.server import make
 
@@ -49,7 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     app.config["HOST"] = host  # the bound address is an allowed host (app/origins.py)
     port = args.port if args.port is not None else int(app.config["PORT"])
     server = make(app, host, port)
-    print(f"Saga Lab on http://{host}:{server.port}/  (store: {store_name(app)})", flush=True)
+    url = browse_url(host, server.port)
+    if host in WILDCARD_ADDRESSES and not app.config["PUBLIC_URL"]:
+        app.config["PUBLIC_URL"] = url.rstrip("/")  # the class's join link and QR code
+    where = "  (every interface)" if host in WILDCARD_ADDRESSES else ""
+    print(f"Saga Lab on {url}{where}  (store: {store_name(app)})", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as cleanly as on Ctrl-C
     try:
         server.serve_forever()

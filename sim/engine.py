@@ -26,12 +26,17 @@ class Simulation:
     """One run of the saga model; same parameters and seed, same trace, byte for byte.
 
     `hold_open` keeps a run that has nothing left to do open while an actor is down, so a
-    person can still restart it (live runs); otherwise such a run ends at once.
+    person can still restart it (live runs), for HOLD_OPEN_FOR simulated seconds: an actor
+    never restarted does not keep the run going forever; otherwise such a run ends at once.
     """
+
+    #: how long (simulated seconds) a held-open run waits for a restart before it ends
+    HOLD_OPEN_FOR = 60.0
 
     def __init__(self, params: RunParams, sink: Sink = null_sink, hold_open: bool = False):
         self.params = params
         self.hold_open = hold_open
+        self._held_since: float | None = None  # when it began to wait only for a restart
         self.done = False
         self.env = env = Environment()
         self.tracer = tracer = Tracer(env, sink)
@@ -108,7 +113,8 @@ class Simulation:
         start = self.tracer.seq
         limit = self._limit(until)
         self.env.run(until=limit)
-        if limit is not None and self.next_time is not None:
+        held = self.hold_open and self.next_time is None and bool(self.down_actors())
+        if limit is not None and (self.next_time is not None or held):
             kernel.advance(self.env, limit)  # the wall-clock pace moved time on; nothing happened
         self._maybe_finish()
         return self.tracer.seq - start
@@ -141,6 +147,14 @@ class Simulation:
             self.finish("until reached")
         elif nxt is None and not (self.hold_open and self.down_actors()):
             self.finish("nothing left to do")
+        elif nxt is None:  # held open: only a restart could move it on
+            if self._held_since is None:
+                self._held_since = self.now
+            elif self.now - self._held_since >= self.HOLD_OPEN_FOR:
+                down = ", ".join(self.down_actors())
+                self.finish(f"nothing left to do: {down} stayed down with no restart")
+        else:
+            self._held_since = None
 
     # --- faults ----------------------------------------------------------------------
     def down_actors(self) -> list[str]:

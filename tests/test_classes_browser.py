@@ -138,6 +138,10 @@ def test_a_class_follows_the_presenter_predicts_and_sees_the_reveal(
     phone.click(".vote[data-choice='flight']")  # changed mind: still one vote
     phone.wait_for_selector("#class-poll[data-mine='flight']")
     late.click(".vote[data-choice='nothing']")
+    # the projector shows how many voted (not how) until the presenter shows the bars
+    presenter.wait_for_function("document.getElementById('vote-count')?.textContent === '3 votes'")
+    assert presenter.locator("#class-panel .tally").count() == 0
+    presenter.click("#btn-show-bars")
     presenter.wait_for_selector("#class-panel .tally-row[data-choice='hotel'][data-count='1']")
     presenter.wait_for_selector("#class-panel .tally-row[data-choice='flight'][data-count='1']")
     presenter.wait_for_selector("#class-panel .tally-row[data-choice='nothing'][data-count='1']")

@@ -96,7 +96,12 @@ def qr_svg(code: str) -> Response:
 def create_class() -> tuple[Response, int, dict[str, str]]:
     room = _hub().create()
     url = f"/class/{room.code}"
-    body = {"code": room.code, "presenter_token": room.token, "url": url}
+    body = {
+        "code": room.code,
+        "presenter_token": room.token,
+        "url": url,
+        "join_url": join_url(room.code),
+    }  # what the join card and the QR code carry
     return jsonify(body), 201, {"Location": url}
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sim.trace.vocabulary import STEPS
+
 #: breakpoint name -> (the trace event kind that triggers it, what the room is told)
 BREAKPOINTS: dict[str, tuple[str, str]] = {
     "step_failed": ("step.failed", "a step failed"),
@@ -44,11 +46,18 @@ def names(event_kinds: Iterable[str]) -> list[str]:
 
 
 def first_hit(events: Sequence[dict[str, Any]], triggers: frozenset[str], start: int = 0) -> int:
-    """Index of the first event from `start` whose kind is a trigger, or -1."""
+    """Index of the first event from `start` whose kind is a trigger and that is worth a
+    question (see worth_pausing), or -1."""
     for index in range(start, len(events)):
-        if events[index]["kind"] in triggers:
+        if events[index]["kind"] in triggers and worth_pausing(events[index]):
             return index
     return -1
+
+
+def worth_pausing(event: dict[str, Any]) -> bool:
+    """A failed first step has nothing booked to undo: stopping there asks the room a question
+    with one honest answer ("undo what first? nothing"), so "a step fails" passes it by."""
+    return not (event["kind"] == "step.failed" and event.get("step") == STEPS[0])
 
 
 def hit_info(event: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,37 @@ const TITLE = {
   flagged: "a compensation kept failing: needs manual intervention",
 };
 
+/** What a saga's outcome badge means, with the reason it is not moving, if any. */
+function badgeTitle(saga, note) {
+  const why = saga.violations.length ? `; fails: ${[...new Set(saga.violations)].join(", ")}` : "";
+  return `${TITLE[saga.outcome]}${note ? `; ${note.title}` : ""}${why}`;
+}
+
+/** The cause a cell (a step, or "outcome": the badge) tells, in words: what its tooltip says,
+ * shown as text under the board when the cell is tapped or focused (a touch screen and a
+ * keyboard have no tooltips). */
+export function causeText(state, sagaId, part) {
+  const saga = state && state.sagas.get(sagaId);
+  if (!saga) return "";
+  const text = part === "outcome" ? badgeTitle(saga, sagaNote(saga, state))
+    : STEPS.includes(part) ? cellView(part, saga, saga.ended !== null).title : "";
+  return text ? `${sagaId} · ${text}` : "";
+}
+
+/** The first saga on the board that a failing check names (the evidence that appeared
+ * first, as a rule), which the board keeps in view while it follows the run, or null. */
+export function namedByChecks(state) {
+  let first = null;
+  for (const inv of Object.values(state.invariants)) {
+    if (inv.ok) continue;
+    for (const id of inv.sagas) {
+      const saga = id && state.sagas.get(id);
+      if (saga && (!first || saga.index < first.index)) first = saga;
+    }
+  }
+  return first ? first.id : null;
+}
+
 function cellHtml(step, saga) {
   const v = cellView(step, saga, saga.ended !== null);
   const rank = v.rank ? `<sup>${v.rank}</sup>` : "";
@@ -25,10 +56,19 @@ function cellHtml(step, saga) {
   const tag = v.tag ? ` <span class="tag">${v.tag}</span>` : "";
   const size = v.word.length + v.extras.reduce((n, x) => n + x.text.length + 1, 0) +
     (v.tag ? v.tag.length + 1 : 0);
-  const long = size > 11 ? " long" : ""; // wraps onto two lines rather than being cut
-  return `<span class="cell ${v.cls.join(" ")}${long}" data-step="${step}" ` +
+  // wraps onto two lines where the cells are narrow rather than being cut ("✓ booked ×2")
+  // (a very long one, "✗ no room: held by BOOK001", wraps on a wide board too)
+  const long = size > 16 ? " long longer" : size > 8 ? " long" : "";
+  return `<span class="cell ${v.cls.join(" ")}${long}" data-step="${step}" tabindex="0" ` +
     `title="${escapeHtml(v.title)}">` +
     `${v.icon}${rank} <span class="w">${v.word}</span>${extras}${tag}</span>`;
+}
+
+/** A note as its icon and its words (a narrow board shows the icon; the cause line the rest). */
+function noteWords(note) {
+  const [icon, words] = note.kind === "waiting" ? [note.text.split(" ")[0],
+    note.text.slice(note.text.indexOf(" "))] : ["…", ` ${note.text}`];
+  return `<span class="nicon">${icon}</span><span class="nword">${escapeHtml(words)}</span>`;
 }
 
 function rowHtml(saga, selected, state) {
@@ -38,7 +78,7 @@ function rowHtml(saga, selected, state) {
     (related ? " related" : "") + (saga.violations.length ? " violated" : "");
   const note = sagaNote(saga, state);
   const noteHtml = note
-    ? `<span class="note note-${note.kind}" title="${escapeHtml(note.title)}">${note.text}</span>`
+    ? `<span class="note note-${note.kind}">${noteWords(note)}</span>`
     : "";
   const warn = saga.violations.length
     ? `<span class="violation" title="${saga.violations.join(", ")}">⚠ ${saga.violations[0]}` +
@@ -47,7 +87,8 @@ function rowHtml(saga, selected, state) {
     `<span class="sid">${saga.id}</span>` +
     STEPS.map((step) => cellHtml(step, saga)).join("") +
     `<span class="badge badge-${saga.outcome}${note ? ` has-note note-${note.kind}` : ""}" ` +
-    `title="${TITLE[saga.outcome]}"><span class="bw">${icon} ${word}` +
+    `data-step="outcome" tabindex="0" title="${escapeHtml(badgeTitle(saga, note))}">` +
+    `<span class="bw">${icon}<span class="bword"> ${word}</span>` +
     `${saga.timedOut ? " ◷" : ""}</span>${noteHtml}` +
     `</span>${warn}</div>`;
 }
@@ -78,10 +119,10 @@ function legend(prefix, open) {
 }
 
 /** The board of `store`'s run, built into `root` (element ids start with `prefix`; the
- * legend open if `legendOpen`: by default where there is room for it, a projector, and one
- * click away on a laptop): {render, reset, select}, to mount on the store. */
-export function createBoard(root, store,
-  { prefix = "", legendOpen = window.innerWidth >= 1600 } = {}) {
+ * legend open if `legendOpen`: by default one click away, so that on a projector too the
+ * timeline's lanes stay on the first screen; a cell's cause is in the line under the rows):
+ * {render, reset, select}, to mount on the store. */
+export function createBoard(root, store, { prefix = "", legendOpen = false } = {}) {
   let state = null;
   let selected = null;
   const counts = el(`div.board-counts#${prefix}board-counts`);
@@ -89,48 +130,102 @@ export function createBoard(root, store,
     ...[["1 flight", "flt"], ["2 hotel", "htl"], ["3 car", "car"]].map(([long, short]) =>
       el("span.colhead", {}, el("span.long", {}, long), el("span.short", {}, short))),
     el("span.colhead.badgehead", {}, "outcome"));
-  const scroller = el(`div.board-scroll#${prefix}board-rows`, { tabindex: 0,
+  const scroller = el(`div.board-scroll#${prefix}board-rows`, { tabindex: 0, role: "region",
     "aria-label": "one row per saga: flight, hotel, car, outcome" });
+  // the cause of the cell last tapped or focused, in words (aria-live: read out as it changes)
+  const cause = el(`p.board-cause#${prefix}board-cause`, { "aria-live": "polite" });
+  let shown = null; // {saga, part} of that cell
+  let refocus = false; // the cell had the focus: give it back when its row is drawn again
   const live = el(`button.small.follow#${prefix}board-follow`, { type: "button", hidden: true,
     onclick: () => list.follow() }, "⤓ follow live");
   const empty = el(`p.empty#${prefix}board-empty`, {}, "No run yet: pick a preset, then press ",
     el("b", {}, "▶ Start"), " (or ", el("kbd", {}, "space"), ").");
   store.on("run:joined", () => { empty.hidden = true; });
   root.dataset.view = "board";
-  root.append(counts, empty, head, scroller, el("div.board-foot", {}, legend(prefix, legendOpen),
-    live));
-  const rowHeight = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
+  root.append(counts, empty, head, scroller, cause,
+    el("div.board-foot", {}, legend(prefix, legendOpen), live));
+  const rowHeightNow = () =>
+    Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
+  let rowHeight = rowHeightNow();
   const list = new VirtualList(scroller,
     (index) => rowHtml(state.sagas.get(state.order[index]), selected, state), { rowHeight });
-  scroller.addEventListener("follow", (e) => { live.hidden = e.detail; });
+  let readerScrolled = false; // the reader scrolled the rows: no saga is kept in view then
+  scroller.addEventListener("follow", (e) => {
+    live.hidden = e.detail;
+    readerScrolled = true;
+  });
   // The rows' box is as tall as the sagas the run will start (a lesson's 5 leave no empty box
   // above the timeline on a projector), up to its usual height; set once per run, so that it
   // does not move the page below as sagas start or a replay seeks.
   let planned = null;
-  const fitRows = (bookings) => {
-    if ((bookings || null) === planned) return;
+  const fitRows = (bookings, restyled) => {
+    if ((bookings || null) === planned && !restyled) return;
     planned = bookings || null;
     if (planned) scroller.style.setProperty("--rows-height", `${planned * rowHeight + 2}px`);
     else scroller.style.removeProperty("--rows-height");
   };
+  const tell = () => {
+    const text = shown ? causeText(state, shown.saga, shown.part) : "";
+    if (cause.textContent !== text) cause.textContent = text;
+    cause.dataset.saga = shown ? shown.saga : "";
+    cause.dataset.part = shown ? shown.part : "";
+  };
+  const point = (target) => {
+    const part = target.closest("[data-step]");
+    const row = target.closest("[data-saga]");
+    if (!part || !row) return;
+    shown = { saga: row.dataset.saga, part: part.dataset.step };
+    tell();
+  };
   scroller.addEventListener("click", (e) => {
     const row = e.target.closest("[data-saga]");
+    point(e.target);
     if (row) store.select(row.dataset.saga === selected ? null : row.dataset.saga, "board");
   });
+  scroller.addEventListener("focusin", (e) => {
+    refocus = true;
+    point(e.target);
+  });
+  scroller.addEventListener("focusout", (e) => {
+    if (!scroller.contains(e.relatedTarget) && e.relatedTarget !== null) refocus = false;
+  });
+  // a row drawn again while one of its cells had the focus: the new cell takes it back
+  const giveFocusBack = () => {
+    if (!refocus || !shown || scroller.contains(document.activeElement)) return;
+    const again = scroller.querySelector(
+      `[data-saga="${shown.saga}"] [data-step="${shown.part}"]`);
+    if (again && document.activeElement === document.body) again.focus({ preventScroll: true });
+  };
 
   return {
     reset() {
       state = null;
       selected = null;
+      shown = null;
+      refocus = false;
+      readerScrolled = false;
       list.clear();
+      tell();
     },
-    render({ state: s, selected: chosen, frame }) {
+    render({ state: s, selected: chosen, frame, restyled }) {
       state = s;
       selected = chosen;
-      fitRows(s.params && s.params.bookings);
+      if (restyled && rowHeightNow() !== rowHeight) { // the type size changed (presenter view)
+        rowHeight = rowHeightNow();
+        list.setRowHeight(rowHeight);
+      }
+      fitRows(s.params && s.params.bookings, restyled);
+      // the saga the failing checks name stays in view while the board follows the run
+      const named = chosen || readerScrolled ? null : namedByChecks(s);
+      list.pinRow(named ? s.sagas.get(named).index : null);
       list.update(s.order.length);
       counts.innerHTML = countsHtml(s);
-      list.whenPainted(() => markDrawn(root, frame, s));
+      cause.hidden = s.order.length === 0; // no cell to tap yet
+      tell();
+      list.whenPainted(() => {
+        giveFocusBack();
+        markDrawn(root, frame, s);
+      });
     },
     select({ saga, source }) {
       if (!state || source === "board" || !saga) return;

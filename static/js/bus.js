@@ -10,6 +10,7 @@
 //                       (started: this page has just started the run)
 //   run:loading {events, total, done}   run:status {state, t, speed}   conn {connected}
 //   run:started-event {params}   the run.started event arrived (the run's mode)
+//   run:refused {message}  a start refused at the live-run limit: connection -> my_runs
 //   run:info {run}      the run's REST object (preset, description, remedy, status): caption, actions
 //   run:control-ack {command, ok}   the server answered a control (connection -> controls)
 //   ui:replay-toggle {} space on an ended run: the replay clock plays or pauses

@@ -7,6 +7,8 @@ import { cssVar, el, markDrawn, STEPS } from "./util.js";
 
 const SERVICE_NAME = { flight: "seats", hotel: "rooms", car: "cars" };
 const SERVICE_DASH = { flight: "solid", hotel: "dash", car: "dot" };
+/** The outcome lines differ by pattern too (not by colour alone), in the legend as well. */
+const OUTCOME_DASH = { completed: "solid", compensated: "dash", stuck: "dot", flagged: "longdash" };
 const OUTCOMES = ["completed", "compensated", "stuck", "flagged"];
 const OUTCOME_COLOR = { completed: "--ok", compensated: "--comp", stuck: "--warn",
   flagged: "--fail" };
@@ -56,7 +58,8 @@ export function outcomeLines(data, state, until, palette) {
   return OUTCOMES.map((outcome, i) => {
     const ys = [0, ...series[outcome]];
     return { name: names[i], label: outcome, xs: [0, ...series.x], ys, until, width: 3.5,
-      color: palette[OUTCOME_COLOR[outcome]], dash: "solid", legend: true,
+      color: palette[OUTCOME_COLOR[outcome]], dash: OUTCOME_DASH[outcome] || "solid",
+      legend: true,
       swatch: `out-${outcome}`, high: ys[ys.length - 1] };
   });
 }

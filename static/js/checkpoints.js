@@ -42,6 +42,7 @@ function snapshot(state, previous, touched) {
     seriesLength: Object.fromEntries(SERIES.map((k) => [k, state.inventorySeries[k].x.length])),
     outcomeLength: state.outcomeSeries.x.length, invariants: cloneInvariants(state.invariants),
     actors: { ...state.actors }, downtime: state.downtime.map((d) => ({ ...d })),
+    anomalyLength: state.anomalies.length,
     finished: state.finished, finishReason: state.finishReason, summary: state.summary,
   };
 }
@@ -58,6 +59,7 @@ function restore(snap, full, touched) {
     actors: { ...snap.actors }, downtime: snap.downtime.map((d) => ({ ...d })),
     finished: snap.finished, finishReason: snap.finishReason,
     summary: snap.summary, order: full.order.slice(0, snap.orderLength),
+    anomalies: full.anomalies.slice(0, snap.anomalyLength), // they only ever grow
   });
   const sagas = new Map();
   for (let i = 0; i < snap.sagas.length; i += 1) sagas.set(state.order[i], snap.sagas[i]);

@@ -11,6 +11,7 @@ let state = null;
 let status = { state: "" };
 let poll = null;
 let dismissed = null; // a revealed poll the presenter put away
+let barsFor = null; // the open poll whose bars the presenter chose to show to the room
 let error = "";
 const ui = {};
 
@@ -49,6 +50,11 @@ function ownForm() {
   } }, question, choices, el("button", { type: "submit" }, "Ask"));
 }
 
+/** "12 votes": the count alone, big enough for the back row. */
+function voteCount(n) {
+  return `${n} vote${n === 1 ? "" : "s"}`;
+}
+
 function visible() {
   return Boolean(getClass()) && (Boolean(poll && poll.id !== dismissed) ||
     status.state === "paused");
@@ -63,8 +69,19 @@ function draw() {
   if (ui.root.hidden) return;
   const parts = [el("h2", {}, "Ask the class"), el("p.ask-why", {}, describe(status.breakpoint))];
   if (active) {
-    parts.push(el("p.poll-question", {}, poll.question), tallyEl(poll),
-      el("p.poll-hint", {}, el("b", {}, answerLine(poll))));
+    // the projector shows only how many voted until the reveal (the room is still
+    // predicting), unless the presenter chooses to show the bars
+    const bars = !poll.open || barsFor === poll.id;
+    parts.push(el("p.poll-question", {}, poll.question),
+      bars ? tallyEl(poll) : el("p.vote-count#vote-count", {}, voteCount(poll.votes)));
+    if (bars) parts.push(el("p.poll-hint", {}, el("b", {}, answerLine(poll))));
+    if (poll.open) {
+      parts.push(el("button.small#btn-show-bars", { type: "button",
+        "aria-pressed": String(bars), onclick: () => {
+          barsFor = bars ? null : poll.id;
+          draw();
+        } }, bars ? "Hide the votes" : "Show the votes so far"));
+    }
     parts.push(poll.open
       ? el("button.primary#btn-reveal", { type: "button", onclick: () => act("/reveal") },
         "Reveal & resume")

@@ -3,6 +3,7 @@
 
 import { io } from "../vendor/socket.io.esm.min.js";
 import { createBoard } from "./board.js";
+import { createCaption } from "./caption.js";
 import { createCharts } from "./charts.js";
 import { answerLine, markPoll, tallyEl } from "./class_poll.js";
 import { createInvariants } from "./invariants.js";
@@ -14,13 +15,18 @@ import { el, fmtT } from "./util.js";
 const $ = (id) => document.getElementById(id);
 const code = document.body.dataset.code;
 const ui = { notice: $("class-notice"), views: $("class-views"), poll: $("class-poll"),
-  viewers: $("class-viewers"), status: $("class-run-status") };
+  viewers: $("class-viewers"), status: $("class-run-status"), caption: $("caption"),
+  cue: $("poll-cue") };
 
 const store = createRunStore(document.body);
 let runId; // undefined until the class says which run (null: none yet)
 let poll = null;
 let mine = null; // this device's vote on the open poll
 let pollError = "";
+// Polls this page has seen open: a closed one is shown only if it was (or this device voted
+// on it), so a student who joins late sees the open question, not the last revealed one.
+const seenOpen = new Set();
+let pollInView = false;
 
 function notice(text) {
   ui.notice.textContent = text;
@@ -34,12 +40,22 @@ function follow(socket, id) {
   store.reset(id);
   ui.status.textContent = "";
   ui.views.hidden = !id;
+  ui.caption.hidden = !id;
   if (!id) {
     notice("Waiting for the presenter to show a run…");
     return;
   }
   notice("");
   join(socket, 0);
+  runInfo(id);
+}
+
+/** The run's preset and what to look for in it, for the caption (as a share link shows it);
+ * asked again when the run ends (a live run's record may not have its description yet). */
+async function runInfo(id) {
+  const response = await fetch(`/api/runs/${id}`).catch(() => null);
+  const run = response && response.ok ? await response.json() : null;
+  if (run && id === runId) store.emit("run:info", run);
 }
 
 function join(socket, fromSeq) {
@@ -72,9 +88,16 @@ async function vote(choice) {
   drawPoll();
 }
 
+/** The cue at the foot of the screen while a question is open and its card is out of view. */
+function drawCue() {
+  ui.cue.hidden = !(poll && poll.open) || pollInView;
+  document.body.dataset.cue = String(!ui.cue.hidden);
+}
+
 function drawPoll() {
   ui.poll.hidden = !poll;
   markPoll(ui.poll, poll);
+  drawCue();
   ui.poll.dataset.mine = mine || "";
   if (!poll) return;
   const body = poll.open
@@ -100,12 +123,32 @@ function applyClass(socket, klass) {
     mine = klass.your_vote ?? null;
     pollError = "";
   }
-  poll = klass.poll;
+  const opened = klass.poll && klass.poll.open && !seenOpen.has(klass.poll.id);
+  if (klass.poll && klass.poll.open) seenOpen.add(klass.poll.id);
+  // a revealed question this page never saw open (a late joiner): not shown
+  const shown = klass.poll && (klass.poll.open || seenOpen.has(klass.poll.id) ||
+    (klass.your_vote ?? mine) !== null);
+  poll = shown ? klass.poll : null;
   drawPoll();
+  if (opened && navigator.vibrate) navigator.vibrate(150);
   if (klass.run_id !== runId) follow(socket, klass.run_id);
 }
 
 initTheme($("theme-toggle"), () => store.redraw());
+store.mount(createCaption(ui.caption, store));
+store.on("run:status", ({ state: s }) => {
+  if (["finished", "stopped", "interrupted", "failed"].includes(s) && runId) runInfo(runId);
+});
+new IntersectionObserver(([entry]) => {
+  pollInView = entry.isIntersecting;
+  drawCue();
+}).observe(ui.poll);
+ui.cue.addEventListener("click", () => {
+  // the card's top just under the sticky top (the class, the status, the narration)
+  const under = $("class-top").getBoundingClientRect().bottom;
+  window.scrollBy(0, ui.poll.getBoundingClientRect().top - under - 8);
+  (ui.poll.querySelector(".vote") || ui.poll).focus({ preventScroll: true });
+});
 store.mount(createBoard($("board"), store));
 store.mount(createTimeline($("timeline"), store));
 store.mount(createInvariants($("invariants-panel"), store));
@@ -141,5 +184,8 @@ socket.on("run_dropped", (msg) => {
   if (msg.run_id === runId) join(socket, store.snapshot().state.seq + 1);
 });
 socket.on("run_status", (msg) => {
-  if (msg.run_id === runId) showStatus(msg);
+  if (msg.run_id === runId) {
+    showStatus(msg);
+    store.emit("run:status", msg);
+  }
 });

@@ -2,6 +2,7 @@
 
 import { io } from "../vendor/socket.io.esm.min.js";
 import { fetchRun, loadEvents } from "./event_loader.js";
+import { rememberRun } from "./my_runs.js";
 import { ENDED_STATES as ENDED } from "./util.js";
 
 const TOKEN_KEY = (id) => `saga-lab:token:${id}`;
@@ -101,7 +102,9 @@ export function connect(store, initialRunId) {
     socket.emit("start_run", { ...body, ...startFields }, (ack) => {
       starting = false;
       if (!ack || !ack.ok) {
-        emit("form:errors", { errors: (ack && ack.errors) || { _: "the server refused" } });
+        const errors = (ack && ack.errors) || { _: "the server refused" };
+        emit("form:errors", { errors });
+        if (errors.runs) emit("run:refused", { message: errors.runs }); // the live-run limit
         return;
       }
       if (runId) socket.emit("leave_run", { run_id: runId });
@@ -109,6 +112,7 @@ export function connect(store, initialRunId) {
       lastSeq = -1;
       token = ack.control_token;
       sessionStorage.setItem(TOKEN_KEY(runId), token);
+      rememberRun(runId, token);
       history.pushState({ runId }, "", ack.url || `/runs/${runId}`);
       joined = true;
       emit("form:errors", { errors: {} });

@@ -59,6 +59,8 @@ export function createControls(root, store) {
   /** Show only the controls that apply: live ones while the run is live, "New run" once it
    * has ended; offline every control is disabled and says why. */
   function refresh() {
+    // a button about to hide or switch off keeps the keyboard's focus in the controls
+    const focused = [ui.start, ui.pause, ui.step, ui.stop].find((b) => b === document.activeElement);
     const live = LIVE.has(runState);
     const ended = ENDED.has(runState);
     const why = online ? "" : "offline: reconnecting, controls are off until the link is back";
@@ -74,6 +76,11 @@ export function createControls(root, store) {
       b.title = why || b.dataset.title || "";
     }
     ui.liveOnly.hidden = !live;
+    if (focused && (focused.hidden || focused.disabled || focused.closest("[hidden]"))) {
+      const next = [ui.pause, ui.start, ui.stop].find((b) => !b.hidden && !b.disabled &&
+        !b.closest("[hidden]"));
+      if (next) next.focus();
+    }
     ui.speedBox.hidden = ended;
     ui.faultRow.hidden = !live;
     ui.pause.innerHTML = runState === "paused" ? "▶ Resume" : "❚❚ Pause";

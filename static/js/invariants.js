@@ -22,6 +22,21 @@ function itemHtml(check, inv, finished, idle) {
       `${inv.detail ? ` <small>${escapeHtml(inv.detail)}</small>` : ""}</span>`) + "</li>";
 }
 
+/** An isolation anomaly as a check of its own: a warning card naming both sagas (the checks
+ * pass; the lesson is that another saga saw, and was refused by, an intermediate state). */
+function anomalyHtml(anomalies) {
+  if (!anomalies.length) return "";
+  const link = (id) => `<button type="button" class="saga-link" data-saga="${id}">${id}</button>`;
+  const first = anomalies[0];
+  const more = anomalies.length > 1 ? ` <small>+${anomalies.length - 1} more</small>` : "";
+  return `<li class="inv-check inv-warn" data-check="isolation" ` +
+    `data-sagas="${first.saga} ${first.holder}"><span class="inv-mark">⚠ WARN</span>` +
+    `<span class="inv-name">Isolation</span>` +
+    `<small class="inv-what">others saw a saga's intermediate state</small>` +
+    `<span class="inv-sagas">${link(first.saga)} refused: ${link(first.holder)} held it` +
+    `${more} <small>${escapeHtml(first.detail || "")}</small></span></li>`;
+}
+
 function extraText(s) {
   if (!s || !s.compensations) return "";
   const parts = [`compensations performed ${s.compensations.performed} of ` +
@@ -59,6 +74,7 @@ export function createInvariants(root, store, { prefix = "" } = {}) {
   root.dataset.view = "invariants";
   root.append(headline, list, extra);
   const panel = root.closest(".invariants-panel");
+  if (panel) panel.tabIndex = 0; // it scrolls in two columns: a keyboard reaches what is cut
   const hold = () => holdHeight(panel);
   list.addEventListener("click", (e) => {
     const link = e.target.closest("[data-saga]");
@@ -66,18 +82,22 @@ export function createInvariants(root, store, { prefix = "" } = {}) {
   });
 
   function draw(state) {
-    const html = CHECK_NAMES.map((c) => itemHtml(c, state.invariants[c], state.finished,
-      state.events === 0)).join("");
+    const html = anomalyHtml(state.anomalies) + CHECK_NAMES.map((c) => itemHtml(c,
+      state.invariants[c], state.finished, state.events === 0)).join("");
     if (html !== lastHtml) {
       list.innerHTML = html;
       lastHtml = html;
       drawAfterLists(hold);
     }
     const failing = CHECK_NAMES.filter((c) => !state.invariants[c].ok).length;
-    headline.className = `inv-headline ${failing ? "inv-fail" : "inv-pass"}`;
+    const anomalies = state.anomalies.length;
+    const named = `${anomalies} isolation anomal${anomalies > 1 ? "ies" : "y"}`;
+    const warned = anomalies ? ` · ⚠ ${named}` : "";
+    headline.className = `inv-headline ${failing ? "inv-fail" : anomalies ? "inv-warn" : "inv-pass"}`;
     headline.textContent = state.events === 0 ? ""
-      : failing ? `✗ ${failing} of ${CHECK_NAMES.length} checks fail`
-        : `✓ all ${CHECK_NAMES.length} checks pass${state.finished ? "" : " so far"}`;
+      : failing ? `✗ ${failing} of ${CHECK_NAMES.length} checks fail${warned}`
+        : anomalies ? `⚠ ${CHECK_NAMES.length} checks pass, but ${named}`
+          : `✓ all ${CHECK_NAMES.length} checks pass${state.finished ? "" : " so far"}`;
     extra.textContent = extraText(state.summary);
   }
 

@@ -11,6 +11,7 @@ import { createControls } from "./controls.js";
 import { createExports } from "./exports_menu.js";
 import { createInvariants } from "./invariants.js";
 import { createLog } from "./log.js";
+import { initMyRuns } from "./my_runs.js";
 import { createReplay } from "./replay.js";
 import { createRunActions } from "./run_actions.js";
 import { createRunStore } from "./run_store.js";
@@ -112,4 +113,5 @@ const ownerParts = viewer ? Promise.resolve([]) : Promise.all([
 ownerParts.then(([presenter]) => {
   const socket = connect(store, pageRun || null);
   if (presenter) presenter.initClassroom(store, socket);
+  if (!viewer) initMyRuns($("controls"), store, socket);
 });

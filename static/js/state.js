@@ -32,6 +32,7 @@ export function createState() {
     ),
     actors: {},
     downtime: [],
+    anomalies: [], // isolation anomalies: {saga, holder, step, detail, t}
     finished: false,
     finishReason: null,
     summary: null,
@@ -180,6 +181,8 @@ export function applyEvent(state, e) {
     if (spell) spell.to = e.t;
   } else if (e.kind === "isolation.anomaly" && saga && e.holder) {
     relate(state, saga, e.step, e.holder);
+    state.anomalies.push({ saga: saga.id, holder: e.holder, step: e.step, detail: e.detail,
+      t: e.t });
   } else if (e.kind === "invariant.violated") {
     violate(state, e.check, e.saga, e.detail);
     if (saga) saga.violations.push(e.check);

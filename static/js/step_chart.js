@@ -80,7 +80,7 @@ export function createStepChart(root, { yTitle, label, onResize }) {
   }
 
   function paint() {
-    if (!model || !size || !size.width || !canvas.isConnected) return;
+    if (!model || !size || !size.width || !size.height || !canvas.isConnected) return;
     const dpr = window.devicePixelRatio || 1;
     const { width, height, font } = size;
     if (!painted || painted.key !== model.layer) {

@@ -6,6 +6,16 @@ import { TimelineModel } from "./timeline_model.js";
 import { cssVar, el, fmtT, lowerBound, markDrawn } from "./util.js";
 import { drawAfterLists } from "./vlist.js";
 
+/** The glyph at a failed arrow's end (a failure is not told by its colour alone). */
+function endMark(ctx, glyph, x, y, font) {
+  ctx.save();
+  ctx.setLineDash([]);
+  ctx.font = `bold ${font * 1.1}px system-ui, sans-serif`;
+  ctx.textAlign = "left";
+  ctx.fillText(glyph, x, y);
+  ctx.restore();
+}
+
 const ZOOMS = [5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
 const WINDOW = 20; // seconds in view until the reader zooms
 
@@ -112,12 +122,19 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       ctx.strokeStyle = palette[a.color];
       ctx.fillStyle = palette[a.color];
       ctx.lineWidth = selected && !dim ? 4 : 2.5;
-      ctx.setLineDash(a.dashed ? [5, 4] : []);
+      ctx.setLineDash(a.dash || (a.dashed ? [5, 4] : []));
       if (a.skip) continue;
       const x0 = x(a.t0);
       const x1 = x(a.t1);
       if (a.span) {
-        ctx.fillRect(x0, y(a.from) - laneH * 0.18, Math.max(3, x1 - x0), laneH * 0.36);
+        const w = Math.max(3, x1 - x0);
+        const top = y(a.from) - laneH * 0.18;
+        if (a.hatch) { // a compensation's work: an outlined, not a filled, span
+          ctx.lineWidth = 2;
+          ctx.setLineDash([]);
+          ctx.strokeRect(x0, top, w, laneH * 0.36);
+        } else ctx.fillRect(x0, top, w, laneH * 0.36);
+        if (a.end) endMark(ctx, a.end, x0 + w, top, font);
         continue;
       }
       const y0 = y(a.from);
@@ -133,6 +150,7 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       ctx.lineTo(x1 - head * Math.cos(angle - 0.45), y1 - head * Math.sin(angle - 0.45));
       ctx.lineTo(x1 - head * Math.cos(angle + 0.45), y1 - head * Math.sin(angle + 0.45));
       ctx.fill();
+      if (a.end) endMark(ctx, a.end, x1 + font * 0.35, y1 - laneH * 0.2, font);
     }
     ctx.setLineDash([]);
     ctx.textAlign = "center";
@@ -179,8 +197,9 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     el("button.small", { type: "button", title: "zoom in", onclick: () => zoom(-1) }, "+"),
     el("button.small", { type: "button", title: "zoom out", onclick: () => zoom(1) }, "−"),
     zoomLabel, followButton),
-  el("p.legend", {}, el("span.key.ok", {}, "→ request ✓"), el("span.key.fail", {}, "→ ✗"),
-    el("span.key.comp", {}, "→ compensation"), el("span.key.pending", {}, "→ published"),
+  el("p.legend", {}, el("span.key.ok", {}, "—→ request"), el("span.key.fail", {}, "—→✗ failed"),
+    el("span.key.comp", {}, "-·-→ compensation"), el("span.key", {}, "- -→ reply"),
+    el("span.key.pending", {}, "→ published"),
     el("span", {}, "✖ crash ▲ restart ■ log write ◆ log replay ↻ redelivery ✉ outbox ? reply lost ⚠ invariant")));
   canvas.addEventListener("click", (event) => {
     const rect = canvas.getBoundingClientRect();

@@ -13,6 +13,10 @@ const MARKS = {
   "outbox.relayed": ["✉", "--pending"], "isolation.anomaly": ["~", "--warn"],
 };
 
+/** Line patterns of the arrows (canvas setLineDash), so no two kinds differ by colour alone. */
+export const DASH = { request: [], reply: [6, 4], comp: [12, 4, 3, 4], compReply: [2, 4],
+  delivery: [6, 4], publish: [] };
+
 function laneOf(actor) {
   if (TOP.has(actor)) return 0;
   const i = SERVICES.indexOf(actor);
@@ -21,7 +25,8 @@ function laneOf(actor) {
 
 export class TimelineModel {
   constructor() {
-    this.arrows = []; // {t0, t1, from, to, color, saga, dashed?, span?, skip?}
+    // {t0, t1, from, to, color, saga, dash, dashed?, span?, hatch?, end?, skip?}
+    this.arrows = [];
     this.marks = []; // {t, lane, glyph, color, saga}
     this.open = new Map(); // "saga|step" -> time the request or delivery started
     this.mode = runMode(null);
@@ -51,12 +56,12 @@ export class TimelineModel {
         break;
       case "message.published":
         this.arrows.push({ t0: e.t, t1: e.t, from: laneOf(e.source), to: 0, color: "--pending",
-          saga: e.saga, skip: !SERVICES.includes(e.source) });
+          saga: e.saga, skip: !SERVICES.includes(e.source), dash: DASH.publish });
         break;
       case "message.delivered":
         if (!this.open.has(key)) this.open.set(key, e.t);
         this.arrows.push({ t0: e.t, t1: e.t, from: 0, to: laneOf(e.actor), color: "--muted",
-          saga: e.saga, dashed: true });
+          saga: e.saga, dashed: true, dash: DASH.delivery });
         break;
       default:
         if (MARKS[e.kind]) {
@@ -68,18 +73,25 @@ export class TimelineModel {
     }
   }
 
-  /** A service answered: the request arrow (and its reply), or a work span in choreography. */
+  /** A service answered: the request arrow (and its reply), or a work span in choreography.
+   * Told apart without colour too: a compensation's arrows are dash-dotted (a request's
+   * solid), a reply is dashed (a compensation's reply dotted), a failure ends in ✗. */
   reply(e, key) {
     const t0 = this.open.has(key) ? this.open.get(key) : e.t;
     this.open.delete(key);
     const comp = e.kind.startsWith("compensation");
-    const color = e.kind.endsWith("failed") ? "--fail" : comp ? "--comp" : "--ok";
+    const failed = e.kind.endsWith("failed");
+    const color = failed ? "--fail" : comp ? "--comp" : "--ok";
+    const end = failed ? "✗" : null;
     const lane = laneOf(e.step);
     if (VOCABULARY.coordinator[this.mode] === "orchestrator") {
-      this.arrows.push({ t0, t1: e.t, from: 0, to: lane, color, saga: e.saga });
-      this.arrows.push({ t0: e.t, t1: e.t, from: lane, to: 0, color, saga: e.saga, dashed: true });
+      this.arrows.push({ t0, t1: e.t, from: 0, to: lane, color, saga: e.saga,
+        dash: comp ? DASH.comp : DASH.request, end });
+      this.arrows.push({ t0: e.t, t1: e.t, from: lane, to: 0, color, saga: e.saga, dashed: true,
+        dash: comp ? DASH.compReply : DASH.reply });
     } else {
-      this.arrows.push({ t0, t1: e.t, from: lane, to: lane, color, saga: e.saga, span: true });
+      this.arrows.push({ t0, t1: e.t, from: lane, to: lane, color, saga: e.saga, span: true,
+        hatch: comp, end });
     }
   }
 }

@@ -28,6 +28,8 @@ export function el(spec, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") {
       node.addEventListener(key.slice(2), value);
+    } else if (key === "htmlFor") {
+      node.setAttribute("for", value); // the property's name is not the attribute's
     } else if (key === "dataset") {
       Object.assign(node.dataset, value);
     } else if (key in node && typeof value !== "string") {

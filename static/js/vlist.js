@@ -87,6 +87,7 @@ export class VirtualList {
     container.append(this.spacer);
     this.expectedTop = null; // where the list last scrolled itself (until its scroll event)
     this.top = 0; // the container's scrollTop when last read or set
+    this.pin = null; // a row kept in view while following (pinRow)
     this.rows = new Map();
     this.height = null; // the container's clientHeight, kept by a ResizeObserver
     this.wantTop = null; // where the list is to scroll itself at the next flush
@@ -136,8 +137,27 @@ export class VirtualList {
     if (this.following) {
       if (this.height === null) this.height = this.container.clientHeight;
       this.wantTop = Math.max(0, count * this.rowHeight - this.height);
+      // a pinned row stays in view: the edge is followed only as far as it leaves it shown
+      if (this.pin !== null) this.wantTop = Math.min(this.wantTop, this.pin * this.rowHeight);
     }
     this.draw();
+  }
+
+  /** Rows of `h` px from now on (the type size changed): every row is drawn again. */
+  setRowHeight(h) {
+    if (h === this.rowHeight) return;
+    const first = Math.floor(this.top / this.rowHeight);
+    this.rowHeight = h;
+    for (const row of this.rows.values()) row.node.remove();
+    this.rows = new Map();
+    this.resize();
+    if (!this.following) this.scrollTo(first * h);
+    this.update(this.count);
+  }
+
+  /** Keep row `index` in view while following the live edge (null: none). */
+  pinRow(index) {
+    this.pin = index;
   }
 
   /** Give the spacer the height of every row (at the redraw, not before: a list out of view
@@ -235,6 +255,7 @@ export class VirtualList {
     for (const row of this.rows.values()) row.node.remove();
     this.rows = new Map();
     this.following = true;
+    this.pin = null;
     this.update(0);
   }
 }

@@ -1,7 +1,7 @@
 // static/js/timeline_model.js: the timeline's drawing list, from a run's events.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { TimelineModel } from "../../static/js/timeline_model.js";
+import { DASH, TimelineModel } from "../../static/js/timeline_model.js";
 import { trace } from "./python.mjs";
 
 const model = (events) => {
@@ -27,7 +27,7 @@ test("orchestration: a request arrow and a dashed reply per answer, in end-time 
   const first = events.find((e) => e.kind === "step.succeeded");
   const started = events.find((e) => e.kind === "step.started" && e.saga === first.saga);
   assert.deepEqual(m.arrows[0], { t0: started.t, t1: first.t, from: 0, to: 1, color: "--ok",
-    saga: first.saga });
+    saga: first.saga, dash: [], end: null });
   assert.equal(m.open.size, 0);
 });
 
@@ -50,4 +50,20 @@ test("crashes and restarts are marks on the crashed actor's lane", () => {
   const marks = m.marks.filter((k) => k.glyph === "✖");
   assert.deepEqual(marks.map((k) => [k.t, k.lane]), crashes.map((e) => [e.t, 0]));
   assert.ok(m.marks.some((k) => k.glyph === "◆")); // the log replayed on restart
+});
+
+test("every kind of arrow is told apart without colour: its line pattern or its end mark", () => {
+  const events = trace("--preset", "tutorial", "--plan", "BOOK002:flight,BOOK004:car");
+  const m = model(events);
+  const kind = (a) => `${a.color}|${a.from === 0 ? "request" : "reply"}`;
+  const looks = new Map(); // colour and direction -> how it looks without the colour
+  for (const a of m.arrows) looks.set(kind(a), `${JSON.stringify(a.dash)}|${a.end || ""}`);
+  const request = looks.get("--ok|request");
+  const comp = looks.get("--comp|request");
+  const failed = looks.get("--fail|request");
+  assert.ok(request && comp && failed, [...looks.keys()].join(" "));
+  assert.equal(new Set([request, comp, failed]).size, 3, [...looks.entries()].join(" "));
+  assert.notEqual(looks.get("--ok|reply"), looks.get("--comp|reply"));
+  assert.equal(new Set(Object.values(DASH).map((d) => JSON.stringify(d))).size, 4,
+    "request/publish solid, reply/delivery dashed, compensation dash-dot, its reply dotted");
 });
