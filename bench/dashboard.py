@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page
 
 from bench.main_thread import summary, traced
 from harness.browser import chromium
-from tests.browser_support import live_server, screenshot, show_charts, start_run
+from harness.page import live_server, screenshot, show_charts, start_run
 
 PROBE = """
 window.__bench = { entries: [], finishedAt: null, viewsAt: null, plotly: false, startAt: null,

@@ -30,7 +30,7 @@ from typing import Any
 from app import create_app
 from app.server import serving
 from harness.browser import Page, chromium
-from tests.browser_support import DRAWN, show_charts
+from harness.page import DRAWN, show_charts
 
 SEEK_JS = """async (times) => {
   // The main-thread work of a seek: the scrubber's value and an input event, as a drag makes

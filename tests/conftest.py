@@ -16,9 +16,9 @@ from flask_socketio import SocketIOTestClient
 from app import create_app
 from app.extensions import socketio_of
 from app.server import serving
+from harness import page
 from harness.browser import Browser
 from harness.processes import new_database, postgres_server
-from tests import browser_support
 
 TEST_LIMITS = {
     "MAX_LIVE_RUNS": 4,
@@ -125,14 +125,14 @@ def live_server(app: Flask) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free loopback port, shared by one module's browser tests."""
-    with browser_support.live_server(tmp_path_factory.mktemp("server")) as url:
+    with page.live_server(tmp_path_factory.mktemp("server")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's chromium, shared by one module's browser tests."""
-    with browser_support.chromium() as browser:
+    with page.chromium() as browser:
         yield browser
 
 

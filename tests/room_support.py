@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.browser import Browser, Page
-from tests.browser_support import new_page, screenshot, wait_drawn, wait_finished
+from harness.page import new_page, screenshot, wait_drawn, wait_finished
 from tests.history_support import call, wait_ended
 
 #: where the screenshots the issue's note describes are copied (outside the repository)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from harness.browser import Browser, Page
+from harness.page import live_server, new_page, wait_drawn
 from tests.axe import describe, severe_violations
-from tests.browser_support import live_server, new_page, wait_drawn
 from tests.room_support import (
     ask,
     ended_run,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.browser import Browser, Page
-from tests.browser_support import (
+from harness.page import (
     board,
     log_lines,
     open_page,

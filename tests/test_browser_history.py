@@ -11,8 +11,7 @@ import struct
 import pytest
 
 from harness.browser import Browser, Page, WebSocket, expect
-from sim.trace.transcript import render
-from tests.browser_support import (
+from harness.page import (
     board,
     log_lines,
     new_page,
@@ -23,6 +22,7 @@ from tests.browser_support import (
     top_of,
     wait_drawn,
 )
+from sim.trace.transcript import render
 from tests.history_support import call, events_of, expected_at, finished_run, get_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from harness.browser import Browser, Page
-from tests.browser_support import open_page, start_run, wait_drawn, wait_finished
+from harness.page import open_page, start_run, wait_drawn, wait_finished
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

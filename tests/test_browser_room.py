@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from harness.browser import Browser, Page
-from tests.browser_support import (
+from harness.page import (
     live_server,
     new_page,
     open_page,

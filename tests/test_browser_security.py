@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.browser import Browser, Page
-from tests.browser_support import new_page, screenshot, show_charts, start_run, wait_finished
+from harness.page import new_page, screenshot, show_charts, start_run, wait_finished
 from tests.history_support import call, wait_ended
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from harness.browser import Browser, Page
-from tests.browser_support import (
+from harness.page import (
     new_page,
     open_page,
     screenshot,

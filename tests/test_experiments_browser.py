@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.browser import Browser, Page, expect
-from tests.browser_support import new_page, screenshot
+from harness.page import new_page, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,5 @@
-"""Shared helpers for the dashboard's browser tests and benchmark: server, chromium, page."""
+"""The dashboard as the browser tests and benchmarks drive it: server, chromium, page (beside
+the code they drive, not in the test suite: bench/ imports it too)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from typing import Any
 from app import create_app
 from app.server import serving
 from harness.browser import Browser, Page, chromium
-from tests.sim_helpers import TUTORIAL_PLAN
+from sim.presets import TUTORIAL_PLAN as _PLAN
 
-__all__ = ["chromium"]  # re-exported: the tests and bench/dashboard.py take it from here
+__all__ = ["chromium"]  # re-exported: the tests and bench/ take it from here
 
 ROOT = Path(__file__).resolve().parent.parent
+#: the tutorial's failure plan as the form spells it
+TUTORIAL_PLAN = ",".join(f"{b}:{s}" for b, steps in _PLAN.items() for s in steps)
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
