@@ -277,6 +277,13 @@ def test_offline_controls_are_disabled_and_nothing_is_sent_later(
     page.check("#start-paused")
     start_run(page, "tutorial", plan=None, speed="1×")
     page.wait_for_function("document.querySelector('#run-status').textContent.includes('paused')")
+    # every event the paused run has stored is on the page before its seq is read (the status
+    # can overtake the first batch on a busy machine)
+    page.wait_for_function("""async () => {
+        const {runs} = await (await fetch('/api/runs?limit=1')).json();
+        return runs.length === 1 && runs[0].event_count > 0
+            && +document.body.dataset.events === runs[0].event_count; }""")
+    wait_drawn(page)
     seq = page.evaluate("document.body.dataset.seq")
     page.context.set_offline(True)
     page.wait_for_selector("#controls.offline")
