@@ -125,7 +125,7 @@ function headCells(sagaModel) {
       title: `${step.number} ${step.name}: ${step.service}` +
         (KIND_MEANING[step.kind] ? ` (${KIND_MEANING[step.kind]})` : "") },
     el("span.long", {}, `${mark}${step.number}\u00a0`, ...breakable(step.name)),
-    el("span.short", {}, `${step.mark}${step.words.short}`));
+    el("span.short", {}, step.mark ? el("span.kmark", {}, step.mark) : "", step.words.short));
   });
 }
 
