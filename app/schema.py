@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
 from sim.params import ParamsError, saga_of
+from sim.presets import PRESETS
 from sim.saga import Saga
 from sim.schema import MODES, Field, defaults_for, fields_for
 from sim.trace.vocabulary import es_module, vocabulary
@@ -42,6 +43,7 @@ def params_schema(saga: Saga | None = None) -> dict[str, Any]:
     straight from sim/schema.py."""
     saga = saga or saga_of(None)
     return {
+        "saga": saga.to_dict(),
         "defaults": defaults_for(saga),
         "fields": {name: field_schema(name, spec) for name, spec in fields_for(saga).items()},
     }
@@ -50,9 +52,15 @@ def params_schema(saga: Saga | None = None) -> dict[str, Any]:
 @bp.get("/api/params")
 def params() -> Response | tuple[Response, int]:
     """Defaults, kinds, ranges, choices and nullability of every run parameter; `?saga=NAME`:
-    of a run of that saga (a built-in or a stored one)."""
+    of a run of that saga (a built-in or a stored one); `?preset=NAME`: of a run of that
+    preset's saga (a preset may carry a definition of its own: travel reordered)."""
     name = request.args.get("saga")
+    preset = request.args.get("preset")
     saga = None
+    if preset is not None and name is None:
+        if preset not in PRESETS:
+            return jsonify(error=f"no preset named '{preset[:40]}'"), 404
+        saga = saga_of(PRESETS[preset]["params"].get("saga"))
     if name is not None:
         stored = current_app.extensions["sagalab.sagas"].get(name)
         try:

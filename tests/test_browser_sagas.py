@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.browser import Browser, Page
-from harness.page import new_page, show_charts, wait_finished
+from harness.page import new_page, open_page, show_charts, start_run, wait_finished
 from tests.history_support import call
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -174,4 +174,57 @@ def test_eight_steps_from_an_inline_definition(
     assert page.evaluate(OVERLAPS) == []
     lanes = page.get_attribute("#timeline-canvas", "data-lanes")
     assert lanes == " ".join(["orchestrator", *names])
+    assert errors == []
+
+
+def form_steps(page: Page) -> list[str]:
+    return page.eval_on_selector_all("#form fieldset.service", "es => es.map(e => e.dataset.step)")
+
+
+def test_the_form_follows_the_picked_saga(server: str, browser: Browser) -> None:
+    page, errors = open_page(browser, server + "/", 1920, 1080, "light")
+    assert form_steps(page) == ["flight", "hotel", "car"]
+    # a saga picked: a row per step, a capacity only where the step holds units, and the
+    # steps to retry are the saga's
+    page.select_option("#f-saga", "create-order")
+    page.wait_for_function("document.querySelector('#form').dataset.saga === 'create-order'")
+    assert form_steps(page) == CREATE_ORDER
+    capacities = page.eval_on_selector_all(
+        "#form fieldset.service input[name$='.capacity']", "es => es.map(e => e.name)"
+    )
+    assert capacities == ["services.create_order.capacity", "services.create_ticket.capacity"]
+    retried = page.eval_on_selector_all("[id='f-retry_steps'] input", "es => es.map(e => e.value)")
+    assert retried == CREATE_ORDER
+    assert page.input_value("#f-preset") == ""  # the fields are the saga's own defaults
+    # a preset of another saga: the form follows it; it runs, and the board draws that saga
+    page.select_option("#f-preset", "checkout-pivot")
+    page.wait_for_function("document.querySelector('#form').dataset.saga === 'checkout'")
+    assert form_steps(page) == ["reserve_stock", "charge_payment", "ship", "notify"]
+    page.select_option("#f-preset", "create-order")
+    page.wait_for_function("document.querySelector('#form').dataset.saga === 'create-order'")
+    start_run(
+        page,
+        preset="create-order",
+        plan="BOOK003:create_ticket",
+        fields={"services.authorize_card.failure_rate": "0"},
+    )
+    wait_finished(page)
+    assert [h["step"] for h in heads(page)] == CREATE_ORDER
+    ticket = page.locator("#board-rows [data-saga='BOOK003'] [data-step='create_ticket']")
+    assert "✗" in ticket.inner_text()
+    # the preset's BOOK002 card refusal was replaced by the form's plan, and at a failure rate
+    # of 0 every card is authorized
+    cards = page.eval_on_selector_all(
+        "#board-rows [data-step='authorize_card']", "es => es.map(e => e.textContent)"
+    )
+    assert len(cards) == 6 and all("booked" in c or "not run" in c for c in cards), cards
+    assert sum("booked" in c for c in cards) == 5
+    # a preset with a definition of its own (travel reordered): the picker says so
+    page.select_option("#f-preset", "pessimistic-order")
+    page.wait_for_function("document.querySelector('#form').dataset.saga === 'travel-pessimistic'")
+    assert form_steps(page) == ["car", "hotel", "flight"]
+    assert "the preset's own" in page.inner_text("#f-saga option:checked")
+    page.select_option("#f-preset", "tutorial")
+    page.wait_for_function("document.querySelector('#form').dataset.saga === 'travel'")
+    assert form_steps(page) == ["flight", "hotel", "car"]
     assert errors == []
