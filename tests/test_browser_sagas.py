@@ -210,6 +210,10 @@ def test_the_form_follows_the_picked_saga(server: str, browser: Browser) -> None
     )
     wait_finished(page)
     assert [h["step"] for h in heads(page)] == CREATE_ORDER
+    crashable = page.eval_on_selector_all(
+        "#fault-buttons button[data-action='crash']", "es => es.map(e => e.dataset.actor)"
+    )
+    assert crashable == ["orchestrator", *CREATE_ORDER]  # a fault button per step
     ticket = page.locator("#board-rows [data-saga='BOOK003'] [data-step='create_ticket']")
     assert "✗" in ticket.inner_text()
     # the preset's BOOK002 card refusal was replaced by the form's plan, and at a failure rate
