@@ -187,7 +187,7 @@ def test_the_form_follows_the_picked_saga(server: str, browser: Browser) -> None
     # a saga picked: a row per step, a capacity only where the step holds units, and the
     # steps to retry are the saga's
     page.select_option("#f-saga", "create-order")
-    page.wait_for_function("document.querySelector('#form').dataset.saga === 'create-order'")
+    page.wait_for_function("document.querySelector('#form').dataset.sagaName === 'create-order'")
     assert form_steps(page) == CREATE_ORDER
     capacities = page.eval_on_selector_all(
         "#form fieldset.service input[name$='.capacity']", "es => es.map(e => e.name)"
@@ -198,10 +198,10 @@ def test_the_form_follows_the_picked_saga(server: str, browser: Browser) -> None
     assert page.input_value("#f-preset") == ""  # the fields are the saga's own defaults
     # a preset of another saga: the form follows it; it runs, and the board draws that saga
     page.select_option("#f-preset", "checkout-pivot")
-    page.wait_for_function("document.querySelector('#form').dataset.saga === 'checkout'")
+    page.wait_for_function("document.querySelector('#form').dataset.sagaName === 'checkout'")
     assert form_steps(page) == ["reserve_stock", "charge_payment", "ship", "notify"]
     page.select_option("#f-preset", "create-order")
-    page.wait_for_function("document.querySelector('#form').dataset.saga === 'create-order'")
+    page.wait_for_function("document.querySelector('#form').dataset.sagaName === 'create-order'")
     start_run(
         page,
         preset="create-order",
@@ -225,10 +225,12 @@ def test_the_form_follows_the_picked_saga(server: str, browser: Browser) -> None
     assert sum("booked" in c for c in cards) == 5
     # a preset with a definition of its own (travel reordered): the picker says so
     page.select_option("#f-preset", "pessimistic-order")
-    page.wait_for_function("document.querySelector('#form').dataset.saga === 'travel-pessimistic'")
+    page.wait_for_function(
+        "document.querySelector('#form').dataset.sagaName === 'travel-pessimistic'"
+    )
     assert form_steps(page) == ["car", "hotel", "flight"]
     assert "the preset's own" in page.inner_text("#f-saga option:checked")
     page.select_option("#f-preset", "tutorial")
-    page.wait_for_function("document.querySelector('#form').dataset.saga === 'travel'")
+    page.wait_for_function("document.querySelector('#form').dataset.sagaName === 'travel'")
     assert form_steps(page) == ["flight", "hotel", "car"]
     assert errors == []

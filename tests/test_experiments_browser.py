@@ -83,7 +83,9 @@ def test_the_picked_sagas_parameters_are_offered_and_swept(page: Page):
         "#exp-sweep-param option", sweepable
     )
     page.select_option("#exp-saga", "create-order")
-    page.wait_for_function("document.querySelector('#exp-form').dataset.saga === 'create-order'")
+    page.wait_for_function(
+        "document.querySelector('#exp-form').dataset.sagaName === 'create-order'"
+    )
     offered = page.eval_on_selector_all("#exp-sweep-param option", sweepable)
     assert "services.authorize_card.failure_rate" in offered
     assert "services.create_ticket.capacity" in offered
@@ -105,6 +107,6 @@ def test_the_picked_sagas_parameters_are_offered_and_swept(page: Page):
     # a preset of that saga, with no saga picked, offers the same
     page.select_option("#exp-saga", "")
     page.select_option("#exp-preset", "checkout-pivot")
-    page.wait_for_function("document.querySelector('#exp-form').dataset.saga === 'checkout'")
+    page.wait_for_function("document.querySelector('#exp-form').dataset.sagaName === 'checkout'")
     offered = page.eval_on_selector_all("#exp-sweep-param option", sweepable)
     assert "services.charge_payment.failure_rate" in offered

@@ -168,7 +168,7 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
     drawnSaga = sagaModel;
     drawnLocks = locks;
     root.style.setProperty("--steps", String(sagaModel.steps.length));
-    root.dataset.saga = sagaModel.name;
+    root.dataset.sagaName = sagaModel.name;
     root.dataset.steps = String(sagaModel.steps.length);
     root.classList.toggle("many-steps", sagaModel.steps.length > 4); // long cells wrap
     head.replaceChildren(el("span.sid", {}, "saga"), ...headCells(sagaModel),

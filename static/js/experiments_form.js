@@ -167,7 +167,7 @@ export async function initExperimentForm(form, { emit, on }) {
     };
     keep($.sweep, all.filter((n) => NUMERIC.has(fields[n].kind)).map((n) => [n, n]));
     keep($.factor, [["", "none"], ...all.map((n) => [n, n])]);
-    form.dataset.saga = $.saga.value || (presets[$.preset.value]?.params.saga?.name
+    form.dataset.sagaName = $.saga.value || (presets[$.preset.value]?.params.saga?.name
       ?? presets[$.preset.value]?.params.saga) || "";
   }
   $.saga.addEventListener("change", followSaga);

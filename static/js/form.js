@@ -93,7 +93,7 @@ export async function createForm(root, store) {
     ownOption.textContent = own ? `${own.title || own.name} (the preset's own)` : "";
     if (own) sagaSelect.value = ownOption.value;
     buildFields();
-    root.dataset.saga = sagaName;
+    root.dataset.sagaName = sagaName;
   }
 
   /** Pick a saga in the saga picker: its fields with their defaults, no preset. */
@@ -195,13 +195,14 @@ export async function createForm(root, store) {
   root.append(
     el("div.field", {}, el("label", { for: "f-preset" }, "Preset"), presetSelect,
       el("p.preset-description#preset-description", { "aria-live": "polite" })),
-    el("div.field", { dataset: { field: "saga" } }, el("label", { for: "f-saga" }, "Saga"),
-      sagaSelect, errorSlot("saga")),
+    // the saga picker: not a parameter field of the schema (its errors: the form's own line)
+    el("div.field.saga-picker", {}, el("label", { for: "f-saga" }, "Saga"), sagaSelect),
     fields,
     formError,
   );
   buildFields();
   sagaSelect.value = sagaName;
+  root.dataset.sagaName = sagaName;
   presetSelect.append(el("option", { value: "" }, "(custom)"),
     ...Object.keys(presets).map((name) => el("option", { value: name }, name)));
   const first = presets.tutorial ? "tutorial" : Object.keys(presets)[0] || "";
