@@ -210,6 +210,7 @@ def test_the_form_follows_the_picked_saga(server: str, browser: Browser) -> None
     )
     wait_finished(page)
     assert [h["step"] for h in heads(page)] == CREATE_ORDER
+    assert page.evaluate(OVERLAPS) == []  # beside the parameters too
     crashable = page.eval_on_selector_all(
         "#fault-buttons button[data-action='crash']", "es => es.map(e => e.dataset.actor)"
     )
