@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
-from sim.params import ParamsError, saga_of
+from app.sagas import requested_saga
+from sim.params import saga_of
 from sim.saga import Saga
 from sim.schema import MODES, Field, defaults_for, fields_for
 from sim.trace.vocabulary import es_module, vocabulary
@@ -42,6 +43,7 @@ def params_schema(saga: Saga | None = None) -> dict[str, Any]:
     straight from sim/schema.py."""
     saga = saga or saga_of(None)
     return {
+        "saga": saga.to_dict(),
         "defaults": defaults_for(saga),
         "fields": {name: field_schema(name, spec) for name, spec in fields_for(saga).items()},
     }
@@ -50,15 +52,12 @@ def params_schema(saga: Saga | None = None) -> dict[str, Any]:
 @bp.get("/api/params")
 def params() -> Response | tuple[Response, int]:
     """Defaults, kinds, ranges, choices and nullability of every run parameter; `?saga=NAME`:
-    of a run of that saga (a built-in or a stored one)."""
-    name = request.args.get("saga")
-    saga = None
-    if name is not None:
-        stored = current_app.extensions["sagalab.sagas"].get(name)
-        try:
-            saga = saga_of(stored if stored is not None else name)
-        except ParamsError:
-            return jsonify(error=f"no saga named '{name[:40]}'"), 404
+    of a run of that saga (a built-in or a stored one); `?preset=NAME`: of a run of that
+    preset's saga (a preset may carry a definition of its own: travel reordered)."""
+    try:
+        saga = requested_saga(request.args)
+    except LookupError as exc:
+        return jsonify(error=str(exc)), 404
     response = jsonify(params_schema(saga))
     response.cache_control.no_cache = True
     return response

@@ -73,3 +73,47 @@ def test_a_running_experiment_shows_partial_points_and_can_be_cancelled(page: Pa
     numbers = page.locator("#exp-numbers").inner_text()
     assert "runs" in numbers and "/28,000" in numbers
     screenshot(page, "experiments-cancelled")
+
+
+def test_the_picked_sagas_parameters_are_offered_and_swept(page: Page):
+    """A saga picked in the base: its steps' parameters to sweep (not the tutorial's), and
+    the experiment runs that saga."""
+    sweepable = "es => es.map(e => e.value)"
+    assert "services.flight.failure_rate" in page.eval_on_selector_all(
+        "#exp-sweep-param option", sweepable
+    )
+    page.select_option("#exp-saga", "create-order")
+    page.wait_for_function(
+        "document.querySelector('#exp-form').dataset.sagaName === 'create-order'"
+    )
+    offered = page.eval_on_selector_all("#exp-sweep-param option", sweepable)
+    assert "services.authorize_card.failure_rate" in offered
+    assert "services.create_ticket.capacity" in offered
+    assert not any(".flight." in name for name in offered)
+    factors = page.eval_on_selector_all("#exp-factor-param option", sweepable)
+    assert "services.approve_order.failure_rate" in factors
+    page.select_option("#exp-sweep-param", "services.authorize_card.failure_rate")
+    page.fill("#exp-from", "0")
+    page.fill("#exp-to", "0.5")
+    page.fill("#exp-step", "0.5")
+    page.select_option("#exp-factor-param", "")
+    page.fill("#exp-levels", "")
+    page.fill("#exp-base-params", '{"bookings": 4}')
+    page.fill("#exp-reps", "2")
+    expect(page.locator("#exp-runs")).to_contain_text("= 4 runs")
+    # what the form submits: the base runs the picked saga (the server runs it: see
+    # tests/test_sagas_api.py, an experiment sweeping a saga's own parameter)
+    with page.expect_request(
+        lambda r: r.url.endswith("/api/experiments") and r.method == "POST"
+    ) as sent:
+        page.click("#exp-run")
+    spec = sent.value.post_data_json
+    assert spec["base"]["params"] == {"bookings": 4, "saga": "create-order"}
+    assert spec["sweep"]["param"] == "services.authorize_card.failure_rate"
+    expect(page.locator("#exp-status")).not_to_have_text("")
+    # a preset of that saga, with no saga picked, offers the same
+    page.select_option("#exp-saga", "")
+    page.select_option("#exp-preset", "checkout-pivot")
+    page.wait_for_function("document.querySelector('#exp-form').dataset.sagaName === 'checkout'")
+    offered = page.eval_on_selector_all("#exp-sweep-param option", sweepable)
+    assert "services.charge_payment.failure_rate" in offered

@@ -226,6 +226,17 @@ def test_the_parameter_schema_follows_a_saga(client: FlaskClient) -> None:
     mine = client.get("/api/params?saga=food-order").json
     assert mine["defaults"]["services"]["cook"] == {"capacity": 3, "failure_rate": 0.2}
     assert client.get("/api/params?saga=nope").status_code == 404
+    assert mine["saga"]["name"] == "food-order"  # the definition the form lays its rows out by
+
+
+def test_the_parameter_schema_of_a_presets_own_saga(client: FlaskClient) -> None:
+    """A preset may carry a definition of its own (travel reordered): its fields, in its order."""
+    body = client.get("/api/params?preset=pessimistic-order").json
+    assert [s["name"] for s in body["saga"]["steps"]] == ["car", "hotel", "flight"]
+    assert body["fields"]["retry_steps"]["choices"] == ["car", "hotel", "flight"]
+    assert client.get("/api/params?preset=create-order").json["saga"]["name"] == "create-order"
+    assert client.get("/api/params?preset=tutorial").json["saga"]["name"] == "travel"
+    assert client.get("/api/params?preset=nope").status_code == 404
 
 
 def test_an_experiment_sweeps_a_stored_sagas_own_parameter(tmp_path: Any) -> None:

@@ -12,7 +12,7 @@ from app.experiments.runner import ExperimentManager, QueueFull, room
 from app.experiments.store import ExperimentStore
 from app.inputs import json_body, token_text
 from app.runs.request import RequestError, with_saga
-from app.sagas import find_saga
+from app.sagas import find_saga, requested_saga
 from sim.batch.plan import plan_experiment
 from sim.batch.points import points_csv
 from sim.batch.pool import DEFAULT_RUN_FN
@@ -59,12 +59,11 @@ def presets() -> Response:
 @bp.get("/api/experiment-fields")
 def fields() -> Response | tuple[Response, int]:
     """Every parameter an experiment may vary: kind, range, choices and what it means;
-    `?saga=NAME`: of that saga (a built-in or a stored one)."""
-    name = request.args.get("saga")
+    `?saga=NAME`: of that saga (a built-in or a stored one); `?preset=NAME`: of its saga."""
     try:
-        saga = saga_of(None if name is None else (find_saga()(name) or name))
-    except ParamsError:
-        return jsonify(error=f"no saga named '{name[:40]}'"), 404
+        saga = requested_saga(request.args) or saga_of(None)
+    except LookupError as exc:
+        return jsonify(error=str(exc)), 404
     out = {
         name: {"kind": f.kind, "lo": f.lo, "hi": f.hi, "choices": list(f.choices), "doc": f.doc}
         for name, f in fields_for(saga).items()

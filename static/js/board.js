@@ -1,8 +1,9 @@
 // The saga board: a row per saga, a cell per step. Forward steps light up left to right;
 // compensations run right to left in their own colour, numbered in the order they ran.
 
-import { cellView, LEGEND, sagaNote } from "./cells.js";
-import { el, escapeHtml, markDrawn, STEPS } from "./util.js";
+import { cellView, legendFor, sagaNote } from "./cells.js";
+import { sagaOf } from "./saga.js";
+import { el, escapeHtml, markDrawn } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
 export const BADGE = {
@@ -31,7 +32,8 @@ export function causeText(state, sagaId, part) {
   const saga = state && state.sagas.get(sagaId);
   if (!saga) return "";
   const text = part === "outcome" ? badgeTitle(saga, sagaNote(saga, state))
-    : STEPS.includes(part) ? cellView(part, saga, saga.ended !== null).title : "";
+    : state.saga.byName[part]
+      ? cellView(part, saga, saga.ended !== null, state.saga.byName[part]).title : "";
   return text ? `${sagaId} · ${text}` : "";
 }
 
@@ -49,8 +51,8 @@ export function namedByChecks(state) {
   return first ? first.id : null;
 }
 
-function cellHtml(step, saga) {
-  const v = cellView(step, saga, saga.ended !== null);
+function cellHtml(step, saga, def) {
+  const v = cellView(step, saga, saga.ended !== null, def);
   const rank = v.rank ? `<sup>${v.rank}</sup>` : "";
   const extras = v.extras.map((x) => ` <b class="x ${x.cls}">${x.text}</b>`).join("");
   const tag = v.tag ? ` <span class="tag">${v.tag}</span>` : "";
@@ -85,7 +87,7 @@ function rowHtml(saga, selected, state) {
       "</span>" : "";
   return `<div class="${cls}" data-saga="${saga.id}">` +
     `<span class="sid">${saga.id}</span>` +
-    STEPS.map((step) => cellHtml(step, saga)).join("") +
+    state.saga.steps.map((def) => cellHtml(def.name, saga, def)).join("") +
     `<span class="badge badge-${saga.outcome}${note ? ` has-note note-${note.kind}` : ""}" ` +
     `data-step="outcome" tabindex="0" title="${escapeHtml(badgeTitle(saga, note))}">` +
     `<span class="bw">${icon}<span class="bword"> ${word}</span>` +
@@ -104,18 +106,46 @@ function countsHtml(state) {
     `<span class="count badge-flagged">⚠ ${o.flagged} need attention</span>`;
 }
 
-/** The legend: every style a cell or a badge can have, each with what it means. */
-function legend(prefix, open) {
-  const items = LEGEND.map(([cls, text, meaning]) => el("span.legend-item", { title: meaning },
-    el(`span.cell.mini.${cls.split(" ").join(".")}`, {}, text), el("span.meaning", {}, meaning)));
+/** The marks of the kinds of step in a saga's heads, for the legend: [mark, meaning]. */
+const KIND_MEANING = {
+  pivot: "pivot: the go/no-go step; once it commits nothing is undone",
+  retriable: "retriable: after the pivot, retried until it succeeds, never undone",
+};
+
+/** A step's name that may wrap after its underscores ("authorize_" / "card"). */
+function breakable(name) {
+  return name.split("_").flatMap((part, i) => (i ? ["_", el("wbr"), part] : [part]));
+}
+
+/** The head of each step's column: "2 hotel" (long), "htl" (short), with its kind's mark. */
+function headCells(sagaModel) {
+  return sagaModel.steps.map((step) => {
+    const mark = step.mark ? `${step.mark} ` : "";
+    return el("span.colhead", { dataset: { step: step.name, kind: step.kind },
+      title: `${step.number} ${step.name}: ${step.service}` +
+        (KIND_MEANING[step.kind] ? ` (${KIND_MEANING[step.kind]})` : "") },
+    el("span.long", {}, `${mark}${step.number}\u00a0`, ...breakable(step.name)),
+    el("span.short", {}, step.mark ? el("span.kmark", {}, step.mark) : "", step.words.short));
+  });
+}
+
+/** The legend's items: every style a cell or a badge can have, each with what it means. */
+function legendItems(sagaModel, params) {
+  const items = legendFor(sagaModel, params).map(([cls, text, meaning]) =>
+    el("span.legend-item", { title: meaning },
+      el(`span.cell.mini.${cls.split(" ").join(".")}`, {}, text),
+      el("span.meaning", {}, meaning)));
+  const kinds = [...new Set(sagaModel.steps.map((s) => s.kind))].filter((k) => KIND_MEANING[k]);
+  items.push(...kinds.map((kind) => el("span.legend-item", { dataset: { kind } },
+    el("span.kind-mark.mini", {}, sagaModel.steps.find((s) => s.kind === kind).mark),
+    el("span.meaning", {}, KIND_MEANING[kind]))));
   items.push(el("span.legend-item", {}, el("span.note.note-waiting.mini", {}, "❚❚ waits: orchestrator"),
     el("span.meaning", {}, "the saga waits for a crashed actor")),
   el("span.legend-item", {}, el("span.note.note-idle.mini", {}, "idle 9.7 s"),
     el("span.meaning", {}, "nothing has happened to it for that long")),
   el("span.legend-item", {}, el("span.related-key.mini", {}, "BOOK001"),
     el("span.meaning", {}, "the saga related to the selected one (it held the unit)")));
-  return el(`details.board-legend#${prefix}board-legend`, { open },
-    el("summary", {}, "What the cells mean"), el("div.legend", {}, items));
+  return items;
 }
 
 /** The board of `store`'s run, built into `root` (element ids start with `prefix`; the
@@ -126,12 +156,36 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
   let state = null;
   let selected = null;
   const counts = el(`div.board-counts#${prefix}board-counts`);
-  const head = el("div.board-head", { "aria-hidden": "true" }, el("span.sid", {}, "saga"),
-    ...[["1 flight", "flt"], ["2 hotel", "htl"], ["3 car", "car"]].map(([long, short]) =>
-      el("span.colhead", {}, el("span.long", {}, long), el("span.short", {}, short))),
-    el("span.colhead.badgehead", {}, "outcome"));
-  const scroller = el(`div.board-scroll#${prefix}board-rows`, { tabindex: 0, role: "region",
-    "aria-label": "one row per saga: flight, hotel, car, outcome" });
+  const head = el("div.board-head", { "aria-hidden": "true" });
+  const scroller = el(`div.board-scroll#${prefix}board-rows`, { tabindex: 0, role: "region" });
+  const legendBox = el("div.legend");
+  let drawnSaga = null; // the saga model the head, the legend and the columns were drawn for
+  let drawnLocks = null;
+  /** The head, the legend and the number of columns for the run's saga (once per saga). */
+  const drawSaga = (sagaModel, params) => {
+    const locks = Boolean(params && params.semantic_lock);
+    if (sagaModel === drawnSaga && locks === drawnLocks) return;
+    drawnSaga = sagaModel;
+    drawnLocks = locks;
+    root.style.setProperty("--steps", String(sagaModel.steps.length));
+    root.dataset.sagaName = sagaModel.name;
+    root.dataset.steps = String(sagaModel.steps.length);
+    root.classList.toggle("many-steps", sagaModel.steps.length > 4); // long cells wrap
+    head.replaceChildren(el("span.sid", {}, "saga"), ...headCells(sagaModel),
+      el("span.colhead.badgehead", {}, "outcome"));
+    scroller.setAttribute("aria-label",
+      `one row per saga: ${sagaModel.names.map((n) => n.replaceAll("_", " ")).join(", ")}, outcome`);
+    legendBox.replaceChildren(...legendItems(sagaModel, params));
+    fitHeads();
+  };
+  // the long heads ("4 authorize_card") where every one fits its column, else the short ones
+  const fitHeads = () => {
+    head.classList.remove("short-heads");
+    const cut = [...head.querySelectorAll(".colhead[data-step]")]
+      .some((cell) => cell.scrollWidth > cell.clientWidth + 1);
+    head.classList.toggle("short-heads", cut);
+  };
+  new ResizeObserver(() => fitHeads()).observe(head);
   // the cause of the cell last tapped or focused, in words (aria-live: read out as it changes)
   const cause = el(`p.board-cause#${prefix}board-cause`, { "aria-live": "polite" });
   let shown = null; // {saga, part} of that cell
@@ -143,7 +197,9 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
   store.on("run:joined", () => { empty.hidden = true; });
   root.dataset.view = "board";
   root.append(counts, empty, head, scroller, cause,
-    el("div.board-foot", {}, legend(prefix, legendOpen), live));
+    el("div.board-foot", {}, el(`details.board-legend#${prefix}board-legend`, { open: legendOpen },
+      el("summary", {}, "What the cells mean"), legendBox), live));
+  drawSaga(sagaOf(null), null);
   const rowHeightNow = () =>
     Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 2.2);
   let rowHeight = rowHeightNow();
@@ -210,6 +266,7 @@ export function createBoard(root, store, { prefix = "", legendOpen = false } = {
     render({ state: s, selected: chosen, frame, restyled }) {
       state = s;
       selected = chosen;
+      drawSaga(s.saga, s.params);
       if (restyled && rowHeightNow() !== rowHeight) { // the type size changed (presenter view)
         rowHeight = rowHeightNow();
         list.setRowHeight(rowHeight);

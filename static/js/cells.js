@@ -2,15 +2,18 @@
 // failure reasons, retries, lost replies, the saga holding a refused unit, a down actor the
 // saga waits on, a long idle. Pure functions of the run state (state.js), so node tests them.
 
+import { sagaOf } from "./saga.js";
 import { downActors } from "./state.js";
 
-export const UNIT = { flight: "seat", hotel: "room", car: "car" };
+const DEFAULT = sagaOf(null);
 export const IDLE_AFTER = 3; // simulated seconds without news before a saga shows as idle
 const ENDED_HOLDING = ["compensated", "stuck", "flagged"];
 
+// why a step failed, from its words (an error word that only repeats the sold-out one, as the
+// tutorial's hotel and car do, says no more than "refused")
 const FAILED = {
-  sold_out: (step) => `no ${UNIT[step]}`,
-  error: (step) => (step === "flight" ? "system error" : "refused"),
+  sold_out: (def) => `no ${def.unit}`,
+  error: (def) => (def.words.error !== def.words.sold_out ? def.words.error : "refused"),
   unavailable: () => "service down",
 };
 const NOOP = { not_found: "found nothing", already_canceled: "already undone" };
@@ -20,16 +23,17 @@ function tries(n) {
 }
 
 /** The cell of `step` in `saga`: {cls: [classes], icon, word, extras: [{text, cls}], tag,
- * title}. The word stays short; units held twice, tries and lost replies are extras. */
-export function cellView(step, saga, ended) {
+ * title}. The word stays short; units held twice, tries and lost replies are extras. `def`:
+ * the step as the run's saga defines it (saga.js; by default the default saga's). */
+export function cellView(step, saga, ended, def = DEFAULT.byName[step]) {
   const s = saga.steps[step];
-  const view = s.comp ? compView(step, s) : fwdView(step, s, ended);
+  const view = s.comp ? compView(step, s) : fwdView(step, s, ended, def);
   view.extras = [];
   const leaked = s.held > 0 && ENDED_HOLDING.includes(saga.outcome);
   if (s.held > 1) {
     view.cls.push("held-multi");
     view.extras.push({ text: `×${s.held}`, cls: "x-multi" });
-    view.title += `; it holds ${s.held} ${UNIT[step]}s (one per booking: a double booking)`;
+    view.title += `; it holds ${s.held} ${def.words.units} (one per booking: a double booking)`;
   }
   if (s.retries > 0 && !s.comp) {
     view.extras.push({ text: `↻${s.retries + 1}`, cls: "x-tries" });
@@ -37,7 +41,7 @@ export function cellView(step, saga, ended) {
   if (leaked) {
     view.cls.push("leak");
     view.tag = saga.outcome === "stuck" ? "still held" : "leaked";
-    view.title += `; the ${UNIT[step]} was never given back`;
+    view.title += `; the ${def.unit} was never given back`;
   }
   if (s.lost) {
     view.cls.push("had-lost");
@@ -47,7 +51,7 @@ export function cellView(step, saga, ended) {
   return view;
 }
 
-function fwdView(step, s, ended) {
+function fwdView(step, s, ended, def) {
   const attempts = s.retries + 1;
   if (s.fwd === "ok") {
     const again = s.booked === 0 ? " (the repeat was answered with the first booking)" : "";
@@ -55,13 +59,18 @@ function fwdView(step, s, ended) {
       title: `${step}: booked${attempts > 1 ? ` on try ${attempts}` : ""}${again}` };
   }
   if (s.fwd === "failed") {
-    const why = (FAILED[s.reason] || (() => "failed"))(step);
-    const word = s.heldBy ? `no ${UNIT[step]}: held by ${s.heldBy}` : why;
+    const why = (FAILED[s.reason] || (() => "failed"))(def);
+    const word = s.heldBy ? `no ${def.unit}: held by ${s.heldBy}` : why;
     const title = s.heldBy
-      ? `${step}: refused the last ${UNIT[step]}, which ${s.heldBy} held while it was being undone`
+      ? `${step}: refused the last ${def.unit}, which ${s.heldBy} held while it was being undone`
       : `${step}: ${why}${s.reason === "sold_out" ? " left" : ""}${tries(attempts)}`;
     return { cls: ["fwd", "fwd-failed", `why-${s.reason || "error"}`], icon: "✗", word, tag: null,
       title };
+  }
+  if (s.fwd === "waiting") {
+    return { cls: ["fwd", "fwd-waiting"], icon: "⧗", word: `waits for ${s.waitingFor}`, tag: null,
+      title: `${step}: the last ${def.unit} is pending for ${s.waitingFor}: waiting for it to ` +
+        "end (semantic lock)" };
   }
   if (s.fwd === "lost") {
     return { cls: ["fwd", "fwd-lost"], icon: "?", word: "reply lost", tag: null,
@@ -131,8 +140,17 @@ function waitingOn(saga, state) {
   return down.find((d) => next.includes(d.actor)) || null;
 }
 
-/** Every style a cell can have, for the legend: [classes, sample text, meaning]. */
-export const LEGEND = [
+/** Every style a cell of `sagaModel`'s board can have, for the legend: [classes, sample text,
+ * meaning]. */
+export function legendFor(sagaModel, params) {
+  const units = sagaModel.holding.map((name) => sagaModel.byName[name].unit);
+  const noUnit = units.length ? `no ${units.join("/")} left, ` : "";
+  const locks = Boolean(params && params.semantic_lock);
+  return LEGEND.filter(([cls]) => locks || cls !== "fwd fwd-waiting")
+    .map(([cls, text, meaning]) => [cls, text, meaning.replace("{no unit}", noUnit)]);
+}
+
+const LEGEND = [
   ["fwd fwd-ok", "✓ booked", "forward step done, one unit held"],
   ["fwd fwd-ok held-multi", "✓ booked ×2", "the saga holds two units of this step"],
   ["fwd fwd-ok leak", "✓ booked", "leaked / still held: the unit was never given back"],
@@ -140,7 +158,9 @@ export const LEGEND = [
   ["fwd fwd-ok", "✓ booked ↻2", "↻2: on the second try (↻ also after a failed step)"],
   ["fwd fwd-retry", "↻ try 2", "trying again"],
   ["fwd fwd-lost", "? reply lost", "the service committed, the reply never arrived (? on a cell)"],
-  ["fwd fwd-failed", "✗ refused", "failed: refused, no seat/room/car left, or service down"],
+  ["fwd fwd-failed", "✗ refused", "failed: refused, {no unit}or service down"],
+  ["fwd fwd-waiting", "⧗ waits for BOOK001",
+    "semantic lock: the last unit is pending for that saga; the step waits for it to end"],
   ["comp comp-done", "↩ undone", "compensated, numbered in the order the undos ran"],
   ["comp comp-noop", "∅ found nothing", "the undo ran but had nothing to release"],
   ["comp comp-failed", "⚠ undo failed", "the compensation failed"],

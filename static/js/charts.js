@@ -1,19 +1,22 @@
-// Charts: seats, rooms and cars available over simulated time as step lines against capacity,
-// and saga outcomes over time, on canvases (step_chart.js); above them a readout of the
-// inventory now.
+// Charts: the units of every step that holds some (the tutorial's seats, rooms and cars)
+// available over simulated time as step lines against capacity, and saga outcomes over time,
+// on canvases (step_chart.js); above them a readout of the inventory now.
 
 import { createStepChart } from "./step_chart.js";
-import { cssVar, el, markDrawn, STEPS } from "./util.js";
+import { cssVar, el, markDrawn } from "./util.js";
 
-const SERVICE_NAME = { flight: "seats", hotel: "rooms", car: "cars" };
-const SERVICE_DASH = { flight: "solid", hotel: "dash", car: "dot" };
+/** The line patterns of the inventory lines, by their index (not by colour alone). */
+const SERVICE_DASH = ["solid", "dash", "dot", "longdash"];
+/** The colours of the inventory lines, by index (saga.css: the tutorial's three first). */
+const SERVICE_COLORS = 8;
+const svcVar = (i) => `--svc-${i % SERVICE_COLORS}`;
 /** The outcome lines differ by pattern too (not by colour alone), in the legend as well. */
 const OUTCOME_DASH = { completed: "solid", compensated: "dash", stuck: "dot", flagged: "longdash" };
 const OUTCOMES = ["completed", "compensated", "stuck", "flagged"];
 const OUTCOME_COLOR = { completed: "--ok", compensated: "--comp", stuck: "--warn",
   flagged: "--fail" };
 const PALETTE = ["--fg", "--muted", "--lane", "--select", "--panel", "--pending", "--bg",
-  ...STEPS.map((s) => `--svc-${s}`), ...Object.values(OUTCOME_COLOR)];
+  ...Array.from({ length: SERVICE_COLORS }, (_, i) => svcVar(i)), ...Object.values(OUTCOME_COLOR)];
 const NEAR = "300px 0px"; // the charts draw while they are within this much of the viewport
 
 /** The shapes over a chart: the selected saga's span and, in a replay at time state.t before
@@ -25,9 +28,16 @@ export function shapesFor(state, selected, end) {
     curtain: ahead ? [state.t, end] : null, clock: ahead ? state.t : null };
 }
 
-/** The legend's names of the inventory chart's lines at `state` (one per service). */
+/** The steps of `state`'s saga that hold units: one inventory line each. */
+function holding(state) {
+  return state.saga.holding.map((name) => state.saga.byName[name]);
+}
+
+/** The legend's names of the inventory chart's lines at `state` (one per step that holds
+ * units, named with its unit: "seats 7/10"). */
 export function inventoryNames(state) {
-  return STEPS.map((s) => `${SERVICE_NAME[s]} ${state.inventory[s]}/${state.capacity[s]}`);
+  return holding(state).map((s) =>
+    `${s.words.units} ${state.inventory[s.name]}/${state.capacity[s.name]}`);
 }
 
 /** The legend's names of the outcome chart's lines at `state`. */
@@ -38,13 +48,15 @@ export function outcomeNames(state) {
 /** The inventory chart's lines: `data`'s levels drawn to `until`, named at `state`. */
 export function inventoryLines(data, state, until, palette) {
   const names = inventoryNames(state);
-  return STEPS.flatMap((s, i) => {
-    const { x, y } = data.inventorySeries[s];
-    const color = palette[`--svc-${s}`];
+  return holding(state).flatMap((step, i) => {
+    const s = step.name;
+    const { x, y } = data.inventorySeries[s] || { x: [], y: [] };
+    const color = palette[svcVar(i)];
     const capacity = data.capacity[s];
     return [
-      { name: names[i], label: SERVICE_NAME[s], xs: x, ys: y, until, color, width: 3.5,
-        dash: SERVICE_DASH[s], legend: true, swatch: `svc-${s}` }, // its high: read when painted
+      { name: names[i], label: step.words.units, xs: x, ys: y, until, color, width: 3.5,
+        dash: SERVICE_DASH[i % SERVICE_DASH.length], legend: true,
+        swatch: `svc-${i % SERVICE_COLORS}` }, // its high: read when painted
       { name: `${s} capacity`, xs: [0], ys: [capacity], until: Math.max(until, 1), color,
         width: 1.5, dash: "longdash", alpha: 0.6, legend: false, high: capacity },
     ];
@@ -65,9 +77,10 @@ export function outcomeLines(data, state, until, palette) {
 }
 
 function readoutHtml(state) {
-  return STEPS.map((s) =>
-    `<span class="inv inv-${s}" data-service="${s}"><b>${SERVICE_NAME[s]}</b> ` +
-    `<span class="inv-value">${state.inventory[s]}/${state.capacity[s]}</span></span>`).join("");
+  return holding(state).map((step, i) =>
+    `<span class="inv inv-svc-${i % SERVICE_COLORS}" data-service="${step.name}">` +
+    `<b>${step.words.units}</b> <span class="inv-value">${state.inventory[step.name]}/` +
+    `${state.capacity[step.name]}</span></span>`).join("");
 }
 
 const CHARTS = {

@@ -5,13 +5,12 @@
 // copies can be close together (a seek folds few events) at little memory.
 
 import { applyEvent, createState, OUTCOMES } from "./state.js";
-import { STEPS as SERIES } from "./util.js";
 
 const OUTCOME_KEYS = ["x", ...OUTCOMES];
 
 function cloneSaga(s) {
   const steps = {};
-  for (const k of SERIES) steps[k] = { ...s.steps[k] };
+  for (const k of Object.keys(s.steps)) steps[k] = { ...s.steps[k] };
   return { ...s, steps, violations: s.violations.slice(), related: s.related.slice() };
 }
 
@@ -37,9 +36,10 @@ function snapshot(state, previous, touched) {
   }
   return {
     seq: state.seq, t: state.t, events: state.events, params: state.params, mode: state.mode,
-    capacity: { ...state.capacity }, inventory: { ...state.inventory },
+    saga: state.saga, capacity: { ...state.capacity }, inventory: { ...state.inventory },
     outcomes: { ...state.outcomes }, sagas, orderLength: state.order.length,
-    seriesLength: Object.fromEntries(SERIES.map((k) => [k, state.inventorySeries[k].x.length])),
+    seriesLength: Object.fromEntries(Object.entries(state.inventorySeries)
+      .map(([k, series]) => [k, series.x.length])),
     outcomeLength: state.outcomeSeries.x.length, invariants: cloneInvariants(state.invariants),
     actors: { ...state.actors }, downtime: state.downtime.map((d) => ({ ...d })),
     anomalyLength: state.anomalies.length,
@@ -54,7 +54,7 @@ function restore(snap, full, touched) {
   const state = createState();
   Object.assign(state, {
     seq: snap.seq, t: snap.t, events: snap.events, params: snap.params, mode: snap.mode,
-    capacity: { ...snap.capacity }, inventory: { ...snap.inventory },
+    saga: snap.saga, capacity: { ...snap.capacity }, inventory: { ...snap.inventory },
     outcomes: { ...snap.outcomes }, invariants: cloneInvariants(snap.invariants),
     actors: { ...snap.actors }, downtime: snap.downtime.map((d) => ({ ...d })),
     finished: snap.finished, finishReason: snap.finishReason,
@@ -68,10 +68,10 @@ function restore(snap, full, touched) {
     if (s) sagas.set(id, cloneSaga(s));
   }
   state.sagas = sagas;
-  for (const k of SERIES) {
-    const n = snap.seriesLength[k];
-    state.inventorySeries[k] = { x: full.inventorySeries[k].x.slice(0, n),
-      y: full.inventorySeries[k].y.slice(0, n) };
+  state.inventorySeries = {};
+  for (const [k, n] of Object.entries(snap.seriesLength)) {
+    const series = full.inventorySeries[k] || { x: [], y: [] }; // before run.started: empty
+    state.inventorySeries[k] = { x: series.x.slice(0, n), y: series.y.slice(0, n) };
   }
   for (const k of OUTCOME_KEYS) {
     state.outcomeSeries[k] = full.outcomeSeries[k].slice(0, snap.outcomeLength);

@@ -2,7 +2,7 @@
 // saga's booked steps, the ways a saga can end), and each carries the rule by which the
 // trace settles it (docs/protocol.md, "Classes"). Pure: it reads the state.js state only.
 
-import { STEPS, VOCABULARY } from "./util.js";
+import { VOCABULARY } from "./util.js";
 
 // how a saga can end; "flagged" only where an undo can fail (see outcome())
 const ENDINGS = VOCABULARY.outcomes.filter((o) => o !== "flagged");
@@ -18,7 +18,9 @@ export function focusSaga(state, event) {
 }
 
 function firstUndo(state, id, saga, event) {
-  const booked = STEPS.filter((s) => saga.steps[s].fwd === "ok" && !saga.steps[s].comp);
+  // what can be undone: a compensatable step that committed (a pivot or retriable one never is)
+  const booked = state.saga.steps.filter((s) => s.kind === "compensatable")
+    .map((s) => s.name).filter((s) => saga.steps[s].fwd === "ok" && !saga.steps[s].comp);
   const choices = [...booked.reverse(), "nothing"];
   if (choices.length < 2 && event && event.step) choices.unshift(event.step);
   const who = state.mode === "orchestration" ? "the orchestrator" : "the services";
@@ -26,10 +28,10 @@ function firstUndo(state, id, saga, event) {
     rule: { rule: "first_undo", saga: id } };
 }
 
-function nextBooked(id, saga) {
-  const step = STEPS.find((s) => saga.steps[s].fwd !== "ok");
+function nextBooked(state, id, saga) {
+  const step = state.saga.names.find((s) => saga.steps[s].fwd !== "ok");
   if (!step) return null;
-  const unit = { flight: "flight", hotel: "hotel room", car: "car" }[step];
+  const unit = state.saga.byName[step].unit;
   return { question: `Will the ${unit} be booked for ${id}?`, choices: ["yes", "no"],
     rule: { rule: "step_booked", saga: id, step } };
 }
@@ -64,7 +66,7 @@ export function suggestions(state, event) {
     out.push(firstUndo(state, id, saga, event));
   }
   if (!undoing || state.params && state.params.retries > 0 && kind === "step.failed") {
-    const booked = nextBooked(id, saga);
+    const booked = nextBooked(state, id, saga);
     if (booked) out.push(booked);
   }
   out.push(outcome(state, id));

@@ -1,8 +1,9 @@
 // Run controls: start, pause/resume, step, speed, stop, "start paused", fault buttons and
 // keyboard shortcuts. Only the run's controller sees the run controls; viewers see the status.
 
+import { sagaOf } from "./saga.js";
 import { downActors } from "./state.js";
-import { el, ENDED_STATES as ENDED, fmtT, LIVE_STATES as LIVE, runMode, STEPS, VOCABULARY }
+import { el, ENDED_STATES as ENDED, fmtT, LIVE_STATES as LIVE, runMode, VOCABULARY }
   from "./util.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, "instant"];
@@ -20,6 +21,7 @@ export function createControls(root, store) {
   let runState = "idle";
   let controller = true;
   let mode = runMode(null);
+  let saga = sagaOf(null); // the run's saga: a fault button per step
   let status = { state: "", speed: null };
   let simTime = null; // from the trace events: the time the page has drawn up to
   let down = []; // actors down at the time drawn: [{actor, from, restartAt}]
@@ -90,7 +92,7 @@ export function createControls(root, store) {
       const spell = isDown.get(actor);
       const applies = action === "crash" ? !spell : Boolean(spell);
       b.disabled = !online || !live || !applies;
-      b.hidden = !STEPS.includes(actor) && actor !== VOCABULARY.coordinator[mode];
+      b.hidden = !saga.byName[actor] && actor !== VOCABULARY.coordinator[mode];
       b.classList.toggle("is-down", Boolean(spell));
       b.textContent = spell ? `${actor} ✖ down` : actor;
       b.title = why || (spell
@@ -126,10 +128,20 @@ export function createControls(root, store) {
       ((state === "interrupted" || state === "failed") && reason ? `  (${reason})` : "");
   }
 
+  /** The run's mode and saga (fault buttons for its steps, drawn again for a new saga). */
+  function follow(params) {
+    mode = runMode(params);
+    const next = sagaOf(params);
+    if (next.names.join() !== saga.names.join()) {
+      saga = next;
+      ui.faults.replaceChildren(...faultButtons());
+    }
+  }
+
   function faultButtons() {
     const groups = [];
     for (const [action, icon] of [["crash", "✖"], ["restart", "▲"]]) {
-      const buttons = VOCABULARY.fault_actors.map((actor) =>
+      const buttons = saga.faultActors("orchestration").map((actor) =>
         el("button.fault", { type: "button", dataset: { actor, action },
           title: `${action} the ${actor} now`, "aria-label": `${action} ${actor}`,
           onclick: () => control({ action: "inject", fault: { action, actor } }) },
@@ -215,7 +227,7 @@ export function createControls(root, store) {
 
   store.on("run:joined", ({ run, controller: isController }) => {
     controller = isController;
-    if (run && run.params) mode = runMode(run.params);
+    if (run && run.params) follow(run.params);
     refresh();
   });
   store.on("run:status", ({ state, speed, reason, t }) => {
@@ -240,7 +252,7 @@ export function createControls(root, store) {
       (total ? ` / ${total.toLocaleString()}` : "");
   });
   store.on("run:started-event", ({ params }) => {
-    if (params) mode = runMode(params);
+    if (params) follow(params);
     refresh();
   });
   let clearError = null;

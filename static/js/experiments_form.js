@@ -1,5 +1,7 @@
-// The experiment setup form: base (preset + parameters), sweep, second factor, replications
-// and master seed; built-in experiments fill it in. Submits `exp:submit`, shows `exp:errors`.
+// The experiment setup form: base (preset, saga + parameters), sweep, second factor,
+// replications and master seed; built-in experiments fill it in. The parameters offered to
+// sweep are the base's saga's (its steps' failure rates and capacities). Submits
+// `exp:submit`, shows `exp:errors`.
 
 import { el, fmtN } from "./util.js";
 
@@ -35,9 +37,10 @@ function defaultLevels(spec) {
 export async function initExperimentForm(form, { emit, on }) {
   let loaded = null; // a spec that arrived before the form was built
   const early = on("exp:spec", ({ spec }) => { loaded = spec; });
-  const [fields, presets, builtins] = await Promise.all(
-    ["/api/experiment-fields", "/api/presets", "/api/experiment-presets"].map((u) =>
+  const [first, presets, builtins, { sagas }] = await Promise.all(
+    ["/api/experiment-fields", "/api/presets", "/api/experiment-presets", "/api/sagas"].map((u) =>
       fetch(u).then((r) => r.json())));
+  let fields = first;
   const names = Object.keys(fields);
   const about = el("p.exp-about#exp-builtin-about");
   const $ = {
@@ -45,6 +48,8 @@ export async function initExperimentForm(form, { emit, on }) {
       ...Object.entries(builtins).map(([k, b]) => [k, b.title])]),
     name: el("input#exp-name", { type: "text", maxLength: 120, placeholder: "optional" }),
     preset: select("exp-preset", [["", "defaults"], ...Object.keys(presets).map((p) => [p, p])]),
+    saga: select("exp-saga", [["", "the preset's"],
+      ...sagas.map((saga) => [saga.name, `${saga.title || saga.name} (${saga.steps.length} steps)`])]),
     params: el("textarea#exp-base-params", { rows: 3, spellcheck: false,
       placeholder: '{"bookings": 20}' }),
     sweep: select("exp-sweep-param", names.filter((n) => NUMERIC.has(fields[n].kind))
@@ -60,6 +65,7 @@ export async function initExperimentForm(form, { emit, on }) {
     field("builtin", "Built-in experiment", $.builtin), about,
     field("name", "Name", $.name),
     el("fieldset", {}, el("legend", {}, "Base"), field("base.preset", "Preset", $.preset),
+      field("base.params.saga", "Saga", $.saga),
       field("base.params", "Parameters (JSON, overrides the preset)", $.params)),
     el("fieldset", { dataset: { field: "sweep" } }, el("legend", {}, "Sweep"),
       field("sweep.param", "Parameter", $.sweep),
@@ -76,7 +82,8 @@ export async function initExperimentForm(form, { emit, on }) {
   function fill(spec) {
     $.name.value = spec.name || "";
     $.preset.value = spec.base?.preset || "";
-    const params = spec.base?.params || {};
+    const { saga, ...params } = spec.base?.params || {};
+    $.saga.value = typeof saga === "string" ? saga : "";
     $.params.value = Object.keys(params).length ? JSON.stringify(params) : "";
     $.sweep.value = spec.sweep.param;
     $.from.value = spec.sweep.from; $.to.value = spec.sweep.to; $.step.value = spec.sweep.step;
@@ -84,6 +91,11 @@ export async function initExperimentForm(form, { emit, on }) {
     $.levels.value = spec.factor ? spec.factor.levels.map((v) => String(v)).join(", ") : "";
     $.reps.value = spec.replications; $.seed.value = spec.seed;
     count();
+    const { sweep, factor } = spec;
+    followSaga().then(() => { // the spec's own choices, once its saga's fields are offered
+      $.sweep.value = sweep.param;
+      $.factor.value = factor ? factor.param : "";
+    });
   }
 
   function read() {
@@ -94,6 +106,7 @@ export async function initExperimentForm(form, { emit, on }) {
         return { error: { "base.params": "is not valid JSON" } };
       }
     }
+    if ($.saga.value && params.saga === undefined) params = { ...params, saga: $.saga.value };
     return { spec: {
       name: $.name.value.trim() || null,
       base: { preset: $.preset.value || null, params },
@@ -138,6 +151,27 @@ export async function initExperimentForm(form, { emit, on }) {
     about.textContent = chosen ? chosen.description : "";
     if (chosen) fill({ ...chosen.spec, name: chosen.title });
   });
+  /** The parameters the base's saga has, offered to sweep and as the second factor (a value
+   * chosen that the saga still has stays chosen). */
+  async function followSaga() {
+    const query = $.saga.value ? `?saga=${encodeURIComponent($.saga.value)}`
+      : $.preset.value ? `?preset=${encodeURIComponent($.preset.value)}` : "";
+    const response = await fetch(`/api/experiment-fields${query}`);
+    if (!response.ok) return;
+    fields = await response.json();
+    const all = Object.keys(fields);
+    const keep = (box, options) => {
+      const was = box.value;
+      box.replaceChildren(...options.map(([value, text]) => el("option", { value }, text)));
+      if (options.some(([value]) => value === was)) box.value = was;
+    };
+    keep($.sweep, all.filter((n) => NUMERIC.has(fields[n].kind)).map((n) => [n, n]));
+    keep($.factor, [["", "none"], ...all.map((n) => [n, n])]);
+    form.dataset.sagaName = $.saga.value || (presets[$.preset.value]?.params.saga?.name
+      ?? presets[$.preset.value]?.params.saga) || "";
+  }
+  $.saga.addEventListener("change", followSaga);
+  $.preset.addEventListener("change", followSaga);
   $.factor.addEventListener("change", () => {
     $.levels.value = defaultLevels(fields[$.factor.value]);
     count();

@@ -2,8 +2,6 @@
 // help text and the mode a field belongs to. Kinds, ranges, choices, nullability and defaults
 // come from the server's schema (GET /api/params) and are merged in by `withSchema`.
 
-import { STEPS } from "./util.js";
-
 /** Scenario fields (always shown). `plan` is the form's own text spelling of the plan. */
 export const SCENARIO = [
   { name: "bookings", label: "Bookings" },
@@ -14,12 +12,17 @@ export const SCENARIO = [
     help: "forced failures, e.g. BOOK002:flight,BOOK004:car" },
 ];
 
-/** Per-service fields, shown as one row per service; failure rates get a slider. */
-export const SERVICES = STEPS.map((s) => ({
-  service: s,
-  capacity: { name: `services.${s}.capacity`, label: "capacity" },
-  failure: { name: `services.${s}.failure_rate`, label: "failure rate", widget: "rate" },
-}));
+/** Per-step fields of a saga (its definition, as GET /api/params gives it), shown as one row
+ * per step: capacity where the step holds units, and a failure rate with a slider. */
+export function serviceFields(saga) {
+  return saga.steps.map((s) => ({
+    service: s.name,
+    title: `${s.service}: ${s.kind}${s.capacity === null ? ", holds nothing" : ""}`,
+    capacity: s.capacity === null ? null
+      : { name: `services.${s.name}.capacity`, label: "capacity" },
+    failure: { name: `services.${s.name}.failure_rate`, label: "failure rate", widget: "rate" },
+  }));
+}
 
 /** Timing and concurrency. */
 export const TIMING = [

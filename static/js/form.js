@@ -1,26 +1,18 @@
-// The parameter form: preset picker, mode, scenario, services and the mode's fault switches.
-// Field errors (dotted names, from the server or a local check) appear next to their field.
+// The parameter form: preset and saga pickers, mode, scenario, a row per step of the saga and
+// the mode's fault switches. Field errors (dotted names, from the server or a local check)
+// appear next to their field. The fields are those of the picked saga (GET /api/params?saga=):
+// picking another saga, or a preset of another saga, builds them again.
 
 import {
-  FAULTS, SCENARIO, SERVICES, TIMING, deepMerge, getPath, parsePlan, setPath, withSchema,
+  FAULTS, SCENARIO, TIMING, deepMerge, getPath, parsePlan, serviceFields, setPath, withSchema,
 } from "./fields.js";
-import { el, STEPS, VOCABULARY } from "./util.js";
+import { el, VOCABULARY } from "./util.js";
 import { buildField as widget, errorSlot } from "./widgets.js";
 
 async function getJSON(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
-}
-
-/** The presets of runs this page can draw: those of the default saga's steps (the views draw
- * the default saga's board, lanes and charts; runs of other sagas are started from the
- * command line or the API until the views read each run's definition). */
-function drawable(all) {
-  const same = (saga) => typeof saga === "object" && saga.steps.length === STEPS.length
-    && saga.steps.every((s) => STEPS.includes(s.name));
-  return Object.fromEntries(Object.entries(all).filter(([, p]) => !p.params.saga
-    || p.params.saga === VOCABULARY.default_saga.name || same(p.params.saga)));
 }
 
 /** Build the form of `store`'s dashboard into `root` from the server's parameter schema and
@@ -30,6 +22,8 @@ export async function createForm(root, store) {
   const inputs = new Map(); // dotted name -> {spec, read(), write(v), row}
   let presets = {};
   let schema = { defaults: {}, fields: {} }; // GET /api/params: sim/params.py's facts
+  let sagaName = VOCABULARY.default_saga.name; // the saga the fields are of (its name)
+  let sagaOwn = null; // a preset's own definition (not a named saga), sent with the run
   const buildField = (ui) => widget(withSchema(ui, schema.fields), inputs);
 
   function seedRow() {
@@ -69,11 +63,46 @@ export async function createForm(root, store) {
     showModeFields();
   }
 
-  function choosePreset(name) {
+  /** The saga a preset runs: a name, or its own definition (null: the default saga). */
+  const presetSaga = (preset) => (preset && preset.params.saga) || VOCABULARY.default_saga.name;
+
+  async function choosePreset(name) {
     const preset = presets[name];
     const description = document.getElementById("preset-description");
     description.textContent = preset ? preset.description : "";
+    const saga = presetSaga(preset);
+    if (typeof saga === "object") await useSaga(`/api/params?preset=${encodeURIComponent(name)}`, saga);
+    else if (saga !== sagaName || sagaOwn) await useSaga(`/api/params?saga=${encodeURIComponent(saga)}`);
     fill(deepMerge(schema.defaults, preset ? preset.params : {}));
+  }
+
+  /** Build the fields of a saga (from the schema at `url`; `own`: a preset's own definition). */
+  async function useSaga(url, own = null) {
+    let next;
+    try {
+      next = await getJSON(url);
+    } catch (err) {
+      formError.textContent = `could not load the saga's fields (${err.message})`;
+      return;
+    }
+    schema = next;
+    sagaName = schema.saga.name;
+    sagaOwn = own;
+    sagaSelect.value = own ? "" : sagaName;
+    ownOption.hidden = !own;
+    ownOption.textContent = own ? `${own.title || own.name} (the preset's own)` : "";
+    if (own) sagaSelect.value = ownOption.value;
+    buildFields();
+    root.dataset.sagaName = sagaName;
+  }
+
+  /** Pick a saga in the saga picker: its fields with their defaults, no preset. */
+  async function pickSaga(name) {
+    if (name === ownOption.value) return;
+    await useSaga(`/api/params?saga=${encodeURIComponent(name)}`);
+    presetSelect.value = "";
+    document.getElementById("preset-description").textContent = "";
+    fill(schema.defaults);
   }
 
   /** Read the form into {preset, params} or return {errors} from the local checks. */
@@ -98,7 +127,8 @@ export async function createForm(root, store) {
       setPath(params, name, value);
     }
     const preset = document.getElementById("f-preset").value || undefined;
-    return Object.keys(errors).length ? { errors } : { body: { preset, params } };
+    const saga = sagaOwn || sagaName;
+    return Object.keys(errors).length ? { errors } : { body: { preset, saga, params } };
   }
 
   function showErrors(errors) {
@@ -120,38 +150,64 @@ export async function createForm(root, store) {
   const formError = el("p.form-error#form-error", { role: "alert" });
   let loaded;
   try {
-    loaded = await Promise.all([getJSON("/api/params"), getJSON("/api/presets")]);
+    loaded = await Promise.all([getJSON("/api/params"), getJSON("/api/presets"),
+      getJSON("/api/sagas")]);
   } catch (err) {
     root.append(formError);
     formError.textContent = `could not load the parameter form (${err.message}); reload the page`;
     store.emit("form:ready", { presets: {} });
     return;
   }
-  [schema, presets] = loaded;
-  presets = drawable(presets);
+  let sagas;
+  [schema, presets, { sagas }] = loaded;
   const presetSelect = el("select#f-preset", { name: "preset",
     onchange: (e) => choosePreset(e.target.value) });
-  const services = SERVICES.map(({ service, capacity, failure }) =>
-    el("fieldset.service", {}, el("legend", {}, service),
-      buildField(capacity), buildField(failure)));
+  const ownOption = el("option", { value: "(own)", hidden: true });
+  const sagaSelect = el("select#f-saga", { name: "saga", onchange: (e) => pickSaga(e.target.value) },
+    sagas.map((saga) => el("option", { value: saga.name, title: saga.description },
+      `${saga.title || saga.name} (${saga.steps.length} steps)`)), ownOption);
+  const fields = el("div.form-fields");
+
+  /** The fields of the saga of `schema`, built again (the values: fill()). */
+  function buildFields() {
+    inputs.clear();
+    const services = serviceFields(schema.saga).map(({ service, title, capacity, failure }) =>
+      el("fieldset.service", { dataset: { step: service }, title }, el("legend", {}, service),
+        capacity ? buildField(capacity) : el("p.muted.holds-nothing", {}, "holds nothing"),
+        buildField(failure)));
+    const open = (name) => fields.querySelector(`details.${name}`)?.open;
+    const [faultsOpen, timingOpen, servicesOpen] = [open("faults"), open("timing"),
+      open("services") ?? true];
+    fields.replaceChildren(
+      modeRow(),
+      el("div.grid2", {}, buildField(SCENARIO[0]), buildField(SCENARIO[1])),
+      seedRow(),
+      buildField(SCENARIO.find((f) => f.name === "until")),
+      buildField(SCENARIO.find((f) => f.name === "plan")),
+      el("details.services", { open: servicesOpen }, el("summary", {}, "Services"), services),
+      el("details.faults", { open: faultsOpen }, el("summary", {}, "Faults & remedies"),
+        FAULTS.map(buildField)),
+      el("details.timing", { open: timingOpen }, el("summary", {}, "Timing"),
+        TIMING.map(buildField)),
+    );
+  }
+
   root.append(
     el("div.field", {}, el("label", { for: "f-preset" }, "Preset"), presetSelect,
       el("p.preset-description#preset-description", { "aria-live": "polite" })),
-    modeRow(),
-    el("div.grid2", {}, buildField(SCENARIO[0]), buildField(SCENARIO[1])),
-    seedRow(),
-    buildField(SCENARIO.find((f) => f.name === "until")),
-    buildField(SCENARIO.find((f) => f.name === "plan")),
-    el("details.services", { open: true }, el("summary", {}, "Services"), services),
-    el("details.faults", {}, el("summary", {}, "Faults & remedies"), FAULTS.map(buildField)),
-    el("details.timing", {}, el("summary", {}, "Timing"), TIMING.map(buildField)),
+    // the saga picker: not a parameter field of the schema (its errors: the form's own line)
+    el("div.field.saga-picker", {}, el("label", { for: "f-saga" }, "Saga"), sagaSelect),
+    fields,
     formError,
   );
+  buildFields();
+  sagaSelect.value = sagaName;
+  root.dataset.sagaName = sagaName;
   presetSelect.append(el("option", { value: "" }, "(custom)"),
     ...Object.keys(presets).map((name) => el("option", { value: name }, name)));
   const first = presets.tutorial ? "tutorial" : Object.keys(presets)[0] || "";
   presetSelect.value = first;
-  choosePreset(first);
+  await choosePreset(first);
 
   store.on("ui:start", (options) => {
     const { errors, body } = collect();
@@ -159,6 +215,14 @@ export async function createForm(root, store) {
     if (body) store.emit("cmd:start", { ...body, ...options });
   });
   store.on("form:errors", ({ errors }) => showErrors(errors));
-  store.on("run:joined", ({ run }) => { if (run && run.params) fill(run.params); });
+  store.on("run:joined", async ({ run }) => {
+    if (!run || !run.params) return;
+    const saga = run.params.saga;
+    const name = saga && typeof saga === "object" ? saga.name : saga;
+    if (name && name !== sagaName && sagas.some((s) => s.name === name)) {
+      await useSaga(`/api/params?saga=${encodeURIComponent(name)}`);
+    }
+    fill(run.params);
+  });
   store.emit("form:ready", { presets });
 }

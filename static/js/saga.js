@@ -8,9 +8,17 @@ import { VOCABULARY } from "./util.js";
 
 const KIND_MARK = { compensatable: "", pivot: "◆", retriable: "↻" };
 
-/** The page's model of a run's saga, from its parameters (null: the default saga). */
+const MODELS = new WeakMap(); // definition -> its model: one per run, shared by its states
+
+/** The page's model of a run's saga, from its parameters (null: the default saga); the same
+ * object for the same definition. */
 export function sagaOf(params) {
   const definition = (params && params.saga) || VOCABULARY.default_saga;
+  if (!MODELS.has(definition)) MODELS.set(definition, modelOf(definition));
+  return MODELS.get(definition);
+}
+
+function modelOf(definition) {
   const steps = definition.steps.map((step, i) => ({
     ...step,
     number: i + 1,

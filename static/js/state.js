@@ -2,27 +2,30 @@
 // applyEvents(state, events) folds events into a state; stateAt(events, t) rebuilds the state
 // as it was at simulated time t. The state is plain data (Maps and arrays), cheap to rebuild.
 
-import { runMode, STEPS, VOCABULARY } from "./util.js";
+import { sagaOf } from "./saga.js";
+import { runMode, VOCABULARY } from "./util.js";
 
 /** The five invariants, in the order the page lists them. */
 export const CHECK_NAMES = VOCABULARY.checks.map((c) => c.name);
 /** How a saga ends: the event kind `saga.<outcome>` ends it. */
 export const OUTCOMES = VOCABULARY.outcomes;
 const ENDINGS = Object.fromEntries(OUTCOMES.map((o) => [`saga.${o}`, o]));
-const perStep = (make) => Object.fromEntries(STEPS.map((s) => [s, make(s)]));
+const perStep = (steps, make) => Object.fromEntries(steps.map((s) => [s, make(s)]));
+const series = () => ({ x: [], y: [] });
 
 /** An empty run state. */
 export function createState() {
-  const series = () => ({ x: [], y: [] });
+  const saga = sagaOf(null);
   return {
     seq: -1,
     t: 0,
     events: 0,
     params: null,
     mode: runMode(null),
-    capacity: perStep(() => 0),
-    inventory: perStep(() => 0),
-    inventorySeries: perStep(series),
+    saga, // the run's saga (saga.js), set at run.started
+    capacity: perStep(saga.names, () => 0),
+    inventory: perStep(saga.names, () => 0),
+    inventorySeries: perStep(saga.names, series),
     outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, 0])),
     outcomeSeries: { x: [], ...Object.fromEntries(OUTCOMES.map((o) => [o, []])) },
     sagas: new Map(),
@@ -39,12 +42,14 @@ export function createState() {
   };
 }
 
-function newSaga(id, index, t) {
+function newSaga(id, index, t, names) {
   // held: units the saga holds now; booked: units taken; retries and lost: how often the
   // step was tried again and its reply lost; reason / compReason: why it failed or why its
   // undo found nothing; heldBy: the saga that held the unit it was refused
-  const steps = perStep(() => ({ fwd: "idle", attempt: 0, comp: null, compRank: 0, held: 0,
-    booked: 0, retries: 0, lost: 0, reason: null, compReason: null, heldBy: null }));
+  // waitingFor: the saga whose pending unit the step waits for (semantic lock)
+  const steps = perStep(names, () => ({ fwd: "idle", attempt: 0, comp: null, compRank: 0, held: 0,
+    booked: 0, retries: 0, lost: 0, reason: null, compReason: null, heldBy: null,
+    waitingFor: null }));
   return { id, index, started: t, ended: null, outcome: "running", steps, compCount: 0,
     timedOut: false, violations: [], last: t, related: [] };
 }
@@ -53,7 +58,7 @@ function sagaFor(state, e) {
   if (!e.saga) return null;
   let saga = state.sagas.get(e.saga);
   if (!saga) {
-    saga = newSaga(e.saga, state.order.length, e.t);
+    saga = newSaga(e.saga, state.order.length, e.t, state.saga.names);
     state.sagas.set(e.saga, saga);
     state.order.push(e.saga);
   }
@@ -61,7 +66,7 @@ function sagaFor(state, e) {
 }
 
 function recordInventory(state, e) {
-  for (const s of STEPS) {
+  for (const s of state.saga.names) {
     const n = e.inventory[s];
     if (n === undefined || (n === state.inventory[s] && state.inventorySeries[s].x.length)) continue;
     state.inventory[s] = n;
@@ -95,17 +100,24 @@ function applyStep(saga, e) {
     case "message.delivered":
       if (step.fwd === "idle") step.fwd = "pending";
       break;
+    case "step.waiting":
+      step.fwd = "waiting";
+      step.waitingFor = e.holder || null;
+      break;
     case "step.started":
       step.fwd = "pending";
+      step.waitingFor = null;
       step.attempt = e.attempt || step.attempt + 1;
       break;
     case "step.succeeded":
       step.fwd = "ok";
+      step.waitingFor = null;
       step.held += e.units || 0;
       step.booked += e.units || 0;
       break;
     case "step.failed":
       step.fwd = "failed";
+      step.waitingFor = null;
       step.reason = e.reason;
       break;
     case "step.retried":
@@ -156,10 +168,14 @@ export function applyEvent(state, e) {
   if (e.kind === "run.started") {
     state.params = e.params || null;
     state.mode = runMode(e.params);
+    state.saga = sagaOf(e.params);
+    const names = state.saga.names;
     const services = (e.params && e.params.services) || {};
-    for (const s of STEPS) {
-      state.capacity[s] = services[s] ? services[s].capacity : e.inventory[s];
-    }
+    const inventory = e.inventory || {};
+    state.inventory = perStep(names, () => 0);
+    state.inventorySeries = perStep(names, series);
+    state.capacity = perStep(names, (s) => (services[s] && services[s].capacity !== undefined
+      ? services[s].capacity : inventory[s] ?? 0));
   }
   if (e.inventory) recordInventory(state, e);
   const saga = sagaFor(state, e);

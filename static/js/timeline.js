@@ -16,6 +16,20 @@ function endMark(ctx, glyph, x, y, font) {
   ctx.restore();
 }
 
+/** A lane's name in its gutter: in smaller type where it is wider than `room` (a saga's long
+ * step names, "verify_consumer"), down to 70% of `font`. */
+function fitText(ctx, text, x, y, room, font) {
+  const wide = ctx.measureText(text).width;
+  if (wide <= room) {
+    ctx.fillText(text, x, y);
+    return;
+  }
+  ctx.save();
+  ctx.font = `${Math.max(font * 0.7, (font * room) / wide)}px system-ui, sans-serif`;
+  ctx.fillText(text, x, y, room);
+  ctx.restore();
+}
+
 const ZOOMS = [5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
 const WINDOW = 20; // seconds in view until the reader zooms
 
@@ -40,6 +54,7 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
   // page lay out or restyle in the middle of a frame.
   let size = null;
   let palette = null;
+  let drawnGutter = null; // the lanes' names' width as last drawn (a click's time needs it)
 
   function measure() {
     size = { width: canvas.clientWidth, height: canvas.clientHeight,
@@ -61,7 +76,11 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const gutter = font * 7.2;
+    // the lanes' names: 7.2 letters wide, wider for a saga's long names (up to 10)
+    ctx.font = `${font}px system-ui, sans-serif`;
+    const widest = Math.max(...model.lanes().map((n) => ctx.measureText(n).width));
+    const gutter = Math.min(font * 10, Math.max(font * 7.2, widest + 10));
+    drawnGutter = gutter;
     const axis = font * 1.6;
     const names = model.lanes();
     const { arrows, marks } = model;
@@ -100,8 +119,13 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       ctx.lineTo(width, y(i));
       ctx.stroke();
       ctx.fillStyle = palette["--fg"];
-      ctx.fillText(name, 4, y(i));
+      fitText(ctx, name, 4, y(i), gutter - 8, font);
     });
+    canvas.dataset.lanes = names.join(" ");
+    if (canvas.style.getPropertyValue("--lanes") !== String(names.length)) {
+      canvas.style.setProperty("--lanes", String(names.length)); // a saga of many steps: taller
+      size = null;
+    }
     const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((s) => windowSec / s <= 8) || 1000;
     ctx.fillStyle = palette["--muted"];
     ctx.textAlign = "center";
@@ -112,6 +136,10 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     }
     ctx.textAlign = "left";
 
+    ctx.save(); // arrows and marks of times left of the window stay out of the lanes' names
+    ctx.beginPath();
+    ctx.rect(gutter, 0, width - gutter, height);
+    ctx.clip();
     const from = lowerBound(arrows, left - 1, (a) => a.t1);
     for (let i = from; i < arrows.length; i += 1) {
       const a = arrows[i];
@@ -163,6 +191,7 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       ctx.font = `bold ${font * (small ? 0.6 : 1.2)}px system-ui, sans-serif`;
       ctx.fillText(m.glyph, x(m.t), y(m.lane) - laneH * (small ? 0.12 : 0.28));
     }
+    ctx.restore();
     ctx.globalAlpha = 1;
     ctx.textAlign = "left";
     if (rightEdge === null && now > 0) {
@@ -204,7 +233,7 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
   canvas.addEventListener("click", (event) => {
     const rect = canvas.getBoundingClientRect();
     const font = parseFloat(getComputedStyle(canvas).fontSize) || 16;
-    const gutter = font * 7.2;
+    const gutter = drawnGutter ?? font * 7.2;
     const right = rightEdge === null ? Math.max(now, windowSec) : rightEdge;
     const t = right - windowSec + ((event.clientX - rect.left - gutter) /
       (rect.width - gutter - font)) * windowSec;

@@ -1,7 +1,8 @@
 // The timeline's drawing list: trace events folded into arrows between actor lanes and marks
 // on a lane, each in simulated time. Arrows are appended in the order of their end time.
 
-import { runMode, STEPS as SERVICES, VOCABULARY } from "./util.js";
+import { sagaOf } from "./saga.js";
+import { runMode, VOCABULARY } from "./util.js";
 
 /** Actors drawn on the top lane: each mode's coordinator, and the choreography's monitor. */
 const TOP = new Set([...Object.values(VOCABULARY.coordinator), "monitor"]);
@@ -11,17 +12,13 @@ const MARKS = {
   "message.redelivered": ["↻", "--warn"], "invariant.violated": ["⚠", "--fail"],
   "step.reply_lost": ["?", "--warn"], "saga.timed_out": ["◷", "--warn"],
   "outbox.relayed": ["✉", "--pending"], "isolation.anomaly": ["~", "--warn"],
+  "step.waiting": ["⧗", "--warn"],
 };
 
 /** Line patterns of the arrows (canvas setLineDash), so no two kinds differ by colour alone. */
 export const DASH = { request: [], reply: [6, 4], comp: [12, 4, 3, 4], compReply: [2, 4],
   delivery: [6, 4], publish: [] };
 
-function laneOf(actor) {
-  if (TOP.has(actor)) return 0;
-  const i = SERVICES.indexOf(actor);
-  return i < 0 ? 0 : i + 1;
-}
 
 export class TimelineModel {
   constructor() {
@@ -30,11 +27,19 @@ export class TimelineModel {
     this.marks = []; // {t, lane, glyph, color, saga}
     this.open = new Map(); // "saga|step" -> time the request or delivery started
     this.mode = runMode(null);
+    this.saga = sagaOf(null); // the run's saga: a lane per step, in its order
   }
 
-  /** Lane names, top to bottom. */
+  /** Lane names, top to bottom: the coordinator's, then the saga's steps. */
   lanes() {
-    return [VOCABULARY.coordinator[this.mode], ...SERVICES];
+    return [VOCABULARY.coordinator[this.mode], ...this.saga.names];
+  }
+
+  /** The lane of an actor (a step's service, else the top lane). */
+  laneOf(actor) {
+    if (TOP.has(actor)) return 0;
+    const i = this.saga.names.indexOf(actor);
+    return i < 0 ? 0 : i + 1;
   }
 
   /** Fold one trace event in. */
@@ -43,6 +48,7 @@ export class TimelineModel {
     switch (e.kind) {
       case "run.started":
         this.mode = runMode(e.params);
+        this.saga = sagaOf(e.params);
         break;
       case "step.started":
       case "compensation.started":
@@ -55,19 +61,19 @@ export class TimelineModel {
         this.reply(e, key);
         break;
       case "message.published":
-        this.arrows.push({ t0: e.t, t1: e.t, from: laneOf(e.source), to: 0, color: "--pending",
-          saga: e.saga, skip: !SERVICES.includes(e.source), dash: DASH.publish });
+        this.arrows.push({ t0: e.t, t1: e.t, from: this.laneOf(e.source), to: 0,
+          color: "--pending", saga: e.saga, skip: !this.saga.byName[e.source], dash: DASH.publish });
         break;
       case "message.delivered":
         if (!this.open.has(key)) this.open.set(key, e.t);
-        this.arrows.push({ t0: e.t, t1: e.t, from: 0, to: laneOf(e.actor), color: "--muted",
+        this.arrows.push({ t0: e.t, t1: e.t, from: 0, to: this.laneOf(e.actor), color: "--muted",
           saga: e.saga, dashed: true, dash: DASH.delivery });
         break;
       default:
         if (MARKS[e.kind]) {
           const [glyph, color] = MARKS[e.kind];
           const lane = e.kind === "invariant.violated" ? 0
-            : laneOf(e.actor === "client" ? e.step : e.actor);
+            : this.laneOf(e.actor === "client" ? e.step : e.actor);
           this.marks.push({ t: e.t, lane, glyph, color, saga: e.saga });
         }
     }
@@ -83,7 +89,7 @@ export class TimelineModel {
     const failed = e.kind.endsWith("failed");
     const color = failed ? "--fail" : comp ? "--comp" : "--ok";
     const end = failed ? "✗" : null;
-    const lane = laneOf(e.step);
+    const lane = this.laneOf(e.step);
     if (VOCABULARY.coordinator[this.mode] === "orchestrator") {
       this.arrows.push({ t0, t1: e.t, from: 0, to: lane, color, saga: e.saga,
         dash: comp ? DASH.comp : DASH.request, end });

@@ -4,8 +4,6 @@
 import VOCABULARY from "./vocabulary.js";
 
 export { VOCABULARY };
-/** The three steps of a booking, in forward order. */
-export const STEPS = VOCABULARY.steps;
 /** The media query of the pages' one-column layout (saga.css, history.css). */
 export const ONE_COLUMN = "(max-width: 1100px)";
 /** Run states: live (pending, running, paused) and ended (finished, stopped, interrupted, failed). */

@@ -3,7 +3,7 @@
 // A spec is fields.js's layout merged with the server's schema (withSchema).
 
 import { formatPlan } from "./fields.js";
-import { el, STEPS } from "./util.js";
+import { el } from "./util.js";
 
 export function errorSlot(name) {
   return el("div.field-error", { dataset: { errorFor: name }, role: "alert" });
@@ -43,7 +43,7 @@ export function buildField(spec, inputs) {
     read = () => (number.value === "" ? NaN : Number(number.value));
     write = (v) => { number.value = v; slider.value = v; };
   } else if (spec.kind === "steps") {
-    const boxes = STEPS.map((step) => el("input", { type: "checkbox",
+    const boxes = (spec.choices || []).map((step) => el("input", { type: "checkbox",
       value: step, id: `${id}-${step}`, "aria-label": `${spec.label} ${step}` }));
     control = el("span.steps", { id }, boxes.map((b) =>
       el("label.check", { for: b.id }, b, b.value)));

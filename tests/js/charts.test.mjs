@@ -74,7 +74,7 @@ test("the charts draw the tutorial run's levels, named with the counts at the ti
     assert.equal(levelAt(shown[i].xs, shown[i].ys, full.t), full.inventory[s]);
     assert.equal(levelAt(shown[i].xs, shown[i].ys, 3), early.inventory[s]);
     assert.equal(shown[i].until, full.t);
-    assert.equal(shown[i].color, `color--svc-${s}`);
+    assert.equal(shown[i].color, `color--svc-${i}`);
   }
   const capacity = lines.filter((l) => !l.legend).map((l) => l.ys[0]);
   assert.deepEqual(capacity, [full.capacity.flight, full.capacity.hotel, full.capacity.car]);

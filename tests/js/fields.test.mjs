@@ -1,13 +1,15 @@
 // static/js/fields.js: the form's layout merged with the server's schema, and the plan's text.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { deepMerge, FAULTS, formatPlan, parsePlan, SERVICES, withSchema }
+import { deepMerge, FAULTS, formatPlan, parsePlan, serviceFields, withSchema }
   from "../../static/js/fields.js";
 import VOCABULARY from "../../static/js/vocabulary.js";
 import { runPython } from "./python.mjs";
 
-const schema = JSON.parse(runPython(["-c",
-  "import json; from app.schema import params_schema; print(json.dumps(params_schema()))"]));
+const schemaOf = (saga) => JSON.parse(runPython(["-c", "import json; " +
+  "from app.schema import params_schema; from sim.params import saga_of; " +
+  `print(json.dumps(params_schema(saga_of(${saga ? `'${saga}'` : "None"}))))`]));
+const schema = schemaOf(null);
 
 test("every fault field is in the schema, shown only in the modes it applies in", () => {
   for (const ui of FAULTS) {
@@ -22,9 +24,21 @@ test("every fault field is in the schema, shown only in the modes it applies in"
 });
 
 test("one row of service fields per step, with the schema's ranges", () => {
-  assert.deepEqual(SERVICES.map((s) => s.service), VOCABULARY.steps);
-  const rate = withSchema(SERVICES[0].failure, schema.fields);
+  const rows = serviceFields(schema.saga);
+  assert.deepEqual(rows.map((s) => s.service), VOCABULARY.steps);
+  const rate = withSchema(rows[0].failure, schema.fields);
   assert.deepEqual([rate.kind, rate.min, rate.max], ["rate", 0, 1]);
+});
+
+test("a saga's rows: every step in its order, a capacity only where it holds units", () => {
+  const order = schemaOf("create-order");
+  const rows = serviceFields(order.saga);
+  assert.deepEqual(rows.map((s) => s.service), order.saga.steps.map((s) => s.name));
+  assert.deepEqual(rows.filter((r) => r.capacity).map((r) => r.service),
+    ["create_order", "create_ticket"]);
+  for (const row of rows) { // each field is one the server's schema knows for this saga
+    for (const ui of [row.capacity, row.failure].filter(Boolean)) withSchema(ui, order.fields);
+  }
 });
 
 test("the plan's text spelling round-trips and bad items are refused", () => {
