@@ -82,6 +82,13 @@ def test_the_picked_sagas_parameters_are_offered_and_swept(page: Page):
     assert "services.flight.failure_rate" in page.eval_on_selector_all(
         "#exp-sweep-param option", sweepable
     )
+    # a preset of another saga, with no saga picked, offers that saga's parameters (checked
+    # before anything is submitted: a submitted experiment's spec fills the form again)
+    page.select_option("#exp-preset", "checkout-pivot")
+    page.wait_for_function("document.querySelector('#exp-form').dataset.sagaName === 'checkout'")
+    offered = page.eval_on_selector_all("#exp-sweep-param option", sweepable)
+    assert "services.charge_payment.failure_rate" in offered
+    page.select_option("#exp-preset", "")
     page.select_option("#exp-saga", "create-order")
     page.wait_for_function(
         "document.querySelector('#exp-form').dataset.sagaName === 'create-order'"
@@ -111,9 +118,3 @@ def test_the_picked_sagas_parameters_are_offered_and_swept(page: Page):
     assert spec["base"]["params"] == {"bookings": 4, "saga": "create-order"}
     assert spec["sweep"]["param"] == "services.authorize_card.failure_rate"
     expect(page.locator("#exp-status")).not_to_have_text("")
-    # a preset of that saga, with no saga picked, offers the same
-    page.select_option("#exp-saga", "")
-    page.select_option("#exp-preset", "checkout-pivot")
-    page.wait_for_function("document.querySelector('#exp-form').dataset.sagaName === 'checkout'")
-    offered = page.eval_on_selector_all("#exp-sweep-param option", sweepable)
-    assert "services.charge_payment.failure_rate" in offered

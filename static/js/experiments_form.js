@@ -153,12 +153,16 @@ export async function initExperimentForm(form, { emit, on }) {
   });
   /** The parameters the base's saga has, offered to sweep and as the second factor (a value
    * chosen that the saga still has stays chosen). */
+  let asked = 0; // the latest choice's look-up: an older answer arriving later is dropped
   async function followSaga() {
+    const mine = ++asked;
     const query = $.saga.value ? `?saga=${encodeURIComponent($.saga.value)}`
       : $.preset.value ? `?preset=${encodeURIComponent($.preset.value)}` : "";
     const response = await fetch(`/api/experiment-fields${query}`);
-    if (!response.ok) return;
-    fields = await response.json();
+    if (!response.ok || mine !== asked) return;
+    const answer = await response.json();
+    if (mine !== asked) return;
+    fields = answer;
     const all = Object.keys(fields);
     const keep = (box, options) => {
       const was = box.value;
