@@ -105,7 +105,7 @@ export function setPath(obj, dotted, value) {
   node[leaf] = value;
 }
 
-/** `BOOK002:flight,BOOK004:car` -> {"BOOK002": ["flight"], "BOOK004": ["car"]}. */
+/** `BOOK002:a,BOOK004:b` -> {"BOOK002": ["a"], "BOOK004": ["b"]}: failing steps by booking. */
 export function parsePlan(text) {
   const plan = {};
   for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
