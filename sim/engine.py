@@ -52,11 +52,10 @@ class Simulation:
                 params["plan"],
                 params["idempotent"],
                 params["compensation_failure_rate"],
+                retriable=step.kind == "retriable",
             )
             for step in saga.steps
         }
-        for step in saga.steps:
-            self.services[step.name].retriable = step.kind == "retriable"
         self._service_list = list(self.services.values())
         capacity = {s: svc.capacity for s, svc in self.services.items() if svc.holds}
         self.checker = InvariantChecker(capacity, tracer.emit, saga)

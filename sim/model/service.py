@@ -41,6 +41,7 @@ class InventoryService:
         plan: dict[str, list[str]],
         idempotent: bool,
         compensation_failure_rate: float,
+        retriable: bool = False,
     ) -> None:
         self.step = step
         self.capacity = capacity
@@ -51,7 +52,7 @@ class InventoryService:
         self.idempotent = idempotent
         self.compensation_failure_rate = compensation_failure_rate
         self.holds = capacity is not None
-        self.retriable = False  # a retriable step: a planned failure fails its first try only
+        self.retriable = retriable  # a planned failure of a retriable step fails its first try only
         self.records: dict[str, str] = {}
         self.itineraries: dict[str, str] = {}  # the next step's reservation of a booking
         self.kept = 0  # units still booked by sagas whose records were forgotten
