@@ -64,6 +64,18 @@ def open_view(browser: Browser, site: dict[str, Any], view: str, size: str, them
     if view == "replay":
         page, _ = viewer_page(browser, url, site["isolation"]["id"], width, height, theme)
         return page
+    if view == "editor":  # the saga editor open on the dashboard, with a refusal at a field
+        page, _ = new_page(browser, width, height, theme)
+        page.goto(url + "/")
+        page.wait_for_function(PLAIN["dashboard"][1])
+        page.evaluate("document.getElementById('params-details').open = true")
+        page.click("#edit-saga")
+        page.select_option("#saga-editor [aria-label='step 1 kind']", "retriable")
+        page.wait_for_function(
+            "document.querySelector('#saga-editor [data-error-for=\"steps.0.kind\"]')"
+            ".textContent !== ''"
+        )
+        return page
     path, ready = PLAIN[view]
     page, _ = new_page(browser, width, height, theme)
     ids = {"crash": site["crash"]["id"], "fix": site["fix"]["id"], "code": site["klass"]["code"]}
@@ -82,7 +94,7 @@ PLAIN = {
     "experiments": ("/experiments", "document.querySelectorAll('#exp-preset option').length > 1"),
     "class": ("/class/{code}", "document.querySelector('#class-poll[data-open=true] .vote')"),
 }
-VIEWS = ["dashboard", "owner", "replay", "runs", "compare", "experiments", "class"]
+VIEWS = ["dashboard", "editor", "owner", "replay", "runs", "compare", "experiments", "class"]
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -74,7 +74,8 @@ def schema_messages(tmp: Path) -> set[str]:
         with pytest.raises(SagaError) as caught:
             check_saga(definition)
         out |= set(caught.value.errors.values())
-    files = {"a.yaml": "a: [\n", "b.json": "{", "c.yaml": b"\xff", "d.yaml": "#" * 300_000}
+    files = {"a.yaml": "a: [\n", "b.json": "{", "c.yaml": b"\xff", "d.yaml": "#" * 300_000,
+             "e.json": "[" * 5000 + "]" * 5000}  # fmt: skip
     for name, text in files.items():
         path = tmp / name
         path.write_bytes(text if isinstance(text, bytes) else text.encode())

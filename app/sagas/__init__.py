@@ -39,9 +39,10 @@ def requested_saga(args: Mapping[str, str]) -> Saga | None:
 
 def init_app(app: Flask, database: Database) -> SagaStore:
     """The app's saga store and its REST views."""
-    from app.sagas import views
+    from app.sagas import files, views
 
     store = SagaStore(database, app.config["MAX_STORED_SAGAS"])
     app.extensions["sagalab.sagas"] = store
     app.register_blueprint(views.bp)
+    app.register_blueprint(files.bp)
     return store

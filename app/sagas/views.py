@@ -53,22 +53,30 @@ def list_sagas() -> Response:
 @bp.get("/api/sagas/<name>")
 def get_saga(name: str) -> Response:
     _name_or_404(name)
+    """`{"saga", "written", "builtin"}`: `written` is the definition as a person writes it
+    (words only where they are not the defaults), what the editor edits."""
     if name in BUILTIN:
-        return jsonify(saga=BUILTIN[name].to_dict(), builtin=True)
-    definition = _store().get(name)
-    if definition is None:
-        raise _NotFound(name)
-    return jsonify(saga=definition, builtin=False)
+        saga = BUILTIN[name]
+    else:
+        definition = _store().get(name)
+        if definition is None:
+            raise _NotFound(name)
+        try:
+            saga = check_saga(definition)
+        except SagaError:  # stored under rules since changed: as stored, for the editor to mend
+            return jsonify(saga=definition, written=definition, builtin=False)
+    return jsonify(saga=saga.to_dict(), written=saga.written(), builtin=name in BUILTIN)
 
 
 @bp.post("/api/sagas/check")
 def check() -> Any:
-    """Body: a definition. 200 `{"saga"}` (every word filled in) or 400 `{"errors"}`: the
-    schema's own messages, for an editor that checks as the user types; nothing is stored."""
+    """Body: a definition. 200 `{"saga", "written"}` (every word filled in; as a person writes
+    it) or 400 `{"errors"}`: the schema's own messages, for an editor that checks as the user
+    types; nothing is stored."""
     saga = _checked(json_body())
     if isinstance(saga, tuple):
         return saga
-    return jsonify(saga=saga.to_dict())
+    return jsonify(saga=saga.to_dict(), written=saga.written())
 
 
 @bp.post("/api/sagas")

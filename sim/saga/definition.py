@@ -89,6 +89,14 @@ class Step:
             "words": dict(self.words),
         }
 
+    def written(self) -> dict[str, Any]:
+        """The step as a person writes it: only the words that are not its defaults."""
+        defaults = default_words(self.name, self.unit)
+        own = {k: v for k, v in self.words.items() if defaults.get(k) != v}
+        out = self.to_dict()
+        del out["words"]
+        return {**out, "words": own} if own else out
+
 
 @dataclass(frozen=True)
 class Saga:
@@ -136,3 +144,8 @@ class Saga:
             "description": self.description,
             "steps": [s.to_dict() for s in self.steps],
         }
+
+    def written(self) -> dict[str, Any]:
+        """The same saga as a person writes it (a file, the editor): words only where they
+        are not a step's defaults; checking it again gives the same Saga."""
+        return {**self.to_dict(), "steps": [s.written() for s in self.steps]}

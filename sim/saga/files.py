@@ -24,6 +24,8 @@ def parse_saga_text(text: str, yaml_text: bool = True) -> Saga:
         raise SagaError({"saga": f"is not YAML{where}: {getattr(exc, 'problem', exc)}"}) from None
     except json.JSONDecodeError as exc:
         raise SagaError({"saga": f"is not JSON ({exc.msg}, line {exc.lineno})"}) from None
+    except RecursionError:  # lists in lists a thousand deep: no saga, and no crash
+        raise SagaError({"saga": "nests lists or objects too deeply to be a saga"}) from None
     return check_saga(raw)
 
 

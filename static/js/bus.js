@@ -6,6 +6,10 @@
 //   cmd:control {action, speed?, fault?}              controls -> connection (control_run)
 //   ui:start {speed, start_paused}                    controls -> form (collect, then cmd:start)
 //   form:errors {errors}                              connection -> form (field errors)
+//   ui:start-request {}     the saga editor's Run: controls start as their Start button does
+//   saga:use {saga, name, start}   saga editor -> form: use this definition (name: stored and
+//                       unchanged, sent by name), and start a run with it
+//   saga:saved {saga}   saga:deleted {name}   saga editor -> form: the saga picker follows
 //   run:reset {runId}   run:joined {run, controller, runId, started?}   run:error {message}
 //                       (started: this page has just started the run)
 //   run:loading {events, total, done}   run:status {state, t, speed}   conn {connected}

@@ -44,6 +44,14 @@ export function createControls(root, store) {
     store.emit("ui:start", { speed: SPEEDS[speedIndex], start_paused: ui.startPaused.checked });
   }
 
+  // "Run" in the saga editor: a start as this bar's Start makes it, once no run is live
+  store.on("ui:start-request", () => {
+    if (!online) store.emit("run:error", { message: "offline: nothing was started (reconnecting…)" });
+    else if (LIVE.has(runState)) {
+      store.emit("run:error", { message: "a run is live: stop it, then Start runs the new saga" });
+    } else start();
+  });
+
   /** Send a control only while connected: nothing typed offline is sent later. */
   function control(command) {
     if (!online) {

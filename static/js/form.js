@@ -1,7 +1,8 @@
 // The parameter form: preset and saga pickers, mode, scenario, a row per step of the saga and
 // the mode's fault switches. Field errors (dotted names, from the server or a local check)
 // appear next to their field. The fields are those of the picked saga (GET /api/params?saga=):
-// picking another saga, or a preset of another saga, builds them again.
+// picking another saga, or a preset of another saga, builds them again. "Edit…" opens the saga
+// editor (saga_editor.js, loaded then), which hands a saga back on the bus (saga:use).
 
 import {
   FAULTS, SCENARIO, TIMING, deepMerge, getPath, parsePlan, serviceFields, setPath, withSchema,
@@ -9,11 +10,19 @@ import {
 import { el, VOCABULARY } from "./util.js";
 import { buildField as widget, errorSlot } from "./widgets.js";
 
-async function getJSON(url) {
-  const response = await fetch(url);
+async function getJSON(url, init = undefined) {
+  const response = await fetch(url, init);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
+
+/** The parameter schema of a saga nobody stored (the editor's draft): POST /api/params. */
+const schemaOf = (definition) => getJSON("/api/params", { method: "POST",
+  headers: { "Content-Type": "application/json" }, body: JSON.stringify({ saga: definition }) });
+
+/** What a run keeps when the saga changes under it: the scenario and timing, not the steps'. */
+const KEPT = ["mode", "bookings", "interarrival", "seed", "until", "network_delay",
+  "compensation_delay", "max_in_flight"];
 
 /** Build the form of `store`'s dashboard into `root` from the server's parameter schema and
  * presets (resolves when built): it starts runs (cmd:start) and shows their field errors. */
@@ -71,16 +80,21 @@ export async function createForm(root, store) {
     const description = document.getElementById("preset-description");
     description.textContent = preset ? preset.description : "";
     const saga = presetSaga(preset);
-    if (typeof saga === "object") await useSaga(`/api/params?preset=${encodeURIComponent(name)}`, saga);
-    else if (saga !== sagaName || sagaOwn) await useSaga(`/api/params?saga=${encodeURIComponent(saga)}`);
+    if (typeof saga === "object") {
+      await useSaga(() => getJSON(`/api/params?preset=${encodeURIComponent(name)}`), saga,
+        "the preset's own");
+    } else if (saga !== sagaName || sagaOwn) await useSaga(named(saga));
     fill(deepMerge(schema.defaults, preset ? preset.params : {}));
   }
 
-  /** Build the fields of a saga (from the schema at `url`; `own`: a preset's own definition). */
-  async function useSaga(url, own = null) {
+  const named = (saga) => () => getJSON(`/api/params?saga=${encodeURIComponent(saga)}`);
+
+  /** Build the fields of a saga from the schema `load()` fetches; `own`: a definition of a
+   * preset's or the editor's, sent whole with the run (`whose` says which in the picker). */
+  async function useSaga(load, own = null, whose = "") {
     let next;
     try {
-      next = await getJSON(url);
+      next = await load();
     } catch (err) {
       formError.textContent = `could not load the saga's fields (${err.message})`;
       return;
@@ -90,7 +104,7 @@ export async function createForm(root, store) {
     sagaOwn = own;
     sagaSelect.value = own ? "" : sagaName;
     ownOption.hidden = !own;
-    ownOption.textContent = own ? `${own.title || own.name} (the preset's own)` : "";
+    ownOption.textContent = own ? `${own.title || own.name} (${whose})` : "";
     if (own) sagaSelect.value = ownOption.value;
     buildFields();
     root.dataset.sagaName = sagaName;
@@ -99,7 +113,7 @@ export async function createForm(root, store) {
   /** Pick a saga in the saga picker: its fields with their defaults, no preset. */
   async function pickSaga(name) {
     if (name === ownOption.value) return;
-    await useSaga(`/api/params?saga=${encodeURIComponent(name)}`);
+    await useSaga(named(name));
     presetSelect.value = "";
     document.getElementById("preset-description").textContent = "";
     fill(schema.defaults);
@@ -196,7 +210,10 @@ export async function createForm(root, store) {
     el("div.field", {}, el("label", { for: "f-preset" }, "Preset"), presetSelect,
       el("p.preset-description#preset-description", { "aria-live": "polite" })),
     // the saga picker: not a parameter field of the schema (its errors: the form's own line)
-    el("div.field.saga-picker", {}, el("label", { for: "f-saga" }, "Saga"), sagaSelect),
+    el("div.field.saga-picker", {}, el("label", { for: "f-saga" }, "Saga"),
+      el("div.saga-choice", {}, sagaSelect, el("button.small#edit-saga", { type: "button",
+        title: "make a saga, or change or copy this one (a table of its steps)",
+        onclick: editSaga }, "✎ Edit…"))),
     fields,
     formError,
   );
@@ -220,9 +237,44 @@ export async function createForm(root, store) {
     const saga = run.params.saga;
     const name = saga && typeof saga === "object" ? saga.name : saga;
     if (name && name !== sagaName && sagas.some((s) => s.name === name)) {
-      await useSaga(`/api/params?saga=${encodeURIComponent(name)}`);
+      await useSaga(named(name));
     }
     fill(run.params);
+  });
+
+  // The saga editor: opened on the picked saga; what it hands back becomes the form's saga.
+  async function editSaga() {
+    const { openSagaEditor } = await import("./saga_editor.js");
+    await openSagaEditor(store, sagaOwn ? { definition: sagaOwn } : { name: sagaName });
+  }
+  store.on("saga:use", async ({ saga, name, start }) => {
+    const kept = {};
+    for (const key of KEPT) if (inputs.has(key)) setPath(kept, key, inputs.get(key).read());
+    await (name ? useSaga(named(name)) : useSaga(() => schemaOf(saga), saga, "from the editor"));
+    presetSelect.value = "";
+    document.getElementById("preset-description").textContent = "";
+    fill(deepMerge(schema.defaults, kept));
+    if (start) store.emit("ui:start-request");
+  });
+  store.on("saga:saved", ({ saga }) => {
+    sagas = [...sagas.filter((s) => s.name !== saga.name), saga];
+    let option = [...sagaSelect.options].find((o) => o.value === saga.name);
+    if (!option) {
+      option = el("option", { value: saga.name });
+      ownOption.before(option);
+    }
+    option.textContent = `${saga.title || saga.name} (${saga.steps.length} steps)`;
+  });
+  store.on("saga:deleted", ({ name }) => {
+    sagas = sagas.filter((s) => s.name !== name);
+    [...sagaSelect.options].find((o) => o.value === name)?.remove();
+    // the fields stay; a run of them sends the definition itself, as a preset's own does
+    if (sagaName === name && !sagaOwn) {
+      sagaOwn = schema.saga;
+      ownOption.textContent = `${schema.saga.title || name} (deleted: sent whole)`;
+      ownOption.hidden = false;
+      sagaSelect.value = ownOption.value;
+    }
   });
   store.emit("form:ready", { presets });
 }

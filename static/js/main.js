@@ -19,7 +19,7 @@ import { createShare } from "./share.js";
 import { initTheme } from "./theme.js";
 import { createTimeline } from "./timeline.js";
 import { createTwinMenu } from "./twin_menu.js";
-import { el } from "./util.js";
+import { el, stylesheet } from "./util.js";
 
 const $ = (id) => document.getElementById(id);
 const store = createRunStore(document.body);
@@ -91,14 +91,6 @@ store.on("reset", () => {
 
 // Back/forward between "/" and "/runs/<id>" (pushed on start): load that page for real.
 window.addEventListener("popstate", () => location.reload());
-
-/** A stylesheet next to this module's version (css/name), resolved once it has loaded. */
-function stylesheet(name) {
-  return new Promise((resolve) => {
-    const href = new URL(`../css/${name}`, import.meta.url).href;
-    document.head.append(el("link", { rel: "stylesheet", href, onload: resolve, onerror: resolve }));
-  });
-}
 
 // The owner's parts (.owner-only: the parameter form and its button in one column, the
 // classroom bar and its questions) load alongside the views and are in place before the

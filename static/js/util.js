@@ -43,6 +43,16 @@ export function el(spec, attrs = {}, ...children) {
   return node;
 }
 
+/** A stylesheet beside the page's modules (css/name), resolved once it has loaded (or failed:
+ * the page works unstyled rather than not at all). */
+export function stylesheet(name) {
+  return new Promise((resolve) => {
+    const href = new URL(`../css/${name}`, import.meta.url).href;
+    if (document.querySelector(`link[href="${href}"]`)) { resolve(); return; }
+    document.head.append(el("link", { rel: "stylesheet", href, onload: resolve, onerror: resolve }));
+  });
+}
+
 /** Text made safe to put into HTML. */
 export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) =>
