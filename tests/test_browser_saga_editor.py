@@ -161,8 +161,11 @@ def test_a_saga_made_in_the_editor_saved_run_exported_deleted_imported_runs_the_
                           "↻3 send_mail holds nothing"]  # fmt: skip
     # Save: stored on the server, and the form's picker offers it
     page.click(f"{EDITOR} [data-action='save']")
-    page.wait_for_function("document.querySelector('#f-saga option[value=room-and-card]')")
-    assert "stored as “room-and-card”" in page.inner_text(f"{EDITOR} .editor-status")
+    page.wait_for_function(
+        "document.querySelector('#saga-editor .editor-status').textContent"
+        ".includes('stored as “room-and-card”')"
+    )
+    assert page.locator("#f-saga option[value=room-and-card]").count() == 1
     status, stored = call(server, "GET", "/api/sagas/room-and-card")
     assert status == 200 and stored["written"] == LESSON, stored
     # Run: the form takes the saga (keeping the seed and bookings typed) and starts it
@@ -207,7 +210,18 @@ def test_a_saga_made_in_the_editor_saved_run_exported_deleted_imported_runs_the_
     assert second["summary"] == first["summary"], (first["summary"], second["summary"])
     assert second["event_count"] == first["event_count"]
     assert "from the editor" in page.inner_text("#f-saga option:checked")
-    assert errors == []
+    # the run's share link and its Re-run follow the saga the run carries
+    viewer, viewer_errors = new_page(browser, 1280, 720)
+    viewer.goto(f"{server}/runs/{second['id']}")
+    wait_finished(viewer)
+    assert [h["step"] for h in heads(viewer)] == ["hold_room", "charge_card", "send_mail"]
+    page.click("#btn-rerun")
+    page.wait_for_function("(before) => document.body.dataset.runId !== before", arg=second["id"])
+    wait_finished(page)
+    third = call(server, "GET", f"/api/runs/{page.evaluate('document.body.dataset.runId')}")[1]
+    assert third["params"]["saga"] == first["params"]["saga"]
+    assert third["summary"] == first["summary"]
+    assert errors == [] and viewer_errors == []
 
 
 def test_the_editor_on_a_phone(server: str, browser: Browser) -> None:

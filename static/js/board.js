@@ -124,7 +124,7 @@ function headCells(sagaModel) {
     return el("span.colhead", { dataset: { step: step.name, kind: step.kind },
       title: `${step.number} ${step.name}: ${step.service}` +
         (KIND_MEANING[step.kind] ? ` (${KIND_MEANING[step.kind]})` : "") },
-    el("span.long", {}, `${mark}${step.number}\u00a0`, ...breakable(step.name)),
+    el("span.long", {}, `${mark}${step.number} `, ...breakable(step.name)),
     el("span.short", {}, step.mark ? el("span.kmark", {}, step.mark) : "", step.words.short));
   });
 }
