@@ -106,8 +106,11 @@ def start_run(
     plan: str | None = TUTORIAL_PLAN,
     speed: str = "instant",
     fields: dict[str, str] | None = None,
+    started: bool = True,
 ) -> None:
-    """Fill the form and press Start."""
+    """Fill the form and press Start; if `started` (not a start the server refuses), wait
+    until the page has joined the new run, so that a wait for its end is not answered by the
+    run the page showed before (its `data-finished` stays until the new run's reset)."""
     page.select_option("#f-preset", preset)
     if plan is not None:
         page.fill("[id='f-plan']", plan)
@@ -123,7 +126,12 @@ def start_run(
         else:
             locator.fill(value)
     set_speed(page, speed)
+    before = page.evaluate("document.body.dataset.runId || ''")
     page.click("#btn-start")
+    if started:
+        page.wait_for_function(
+            "(before) => (document.body.dataset.runId || '') !== before", arg=before
+        )
 
 
 # Every view marks its root with data-drawn (the store's render it has drawn, set after the

@@ -211,11 +211,11 @@ def test_field_errors_appear_next_to_the_field_and_nothing_starts(
     server: str, browser: Browser
 ) -> None:
     page, errors = open_page(browser, server + "/", 1280, 720, "light")
-    start_run(page, plan="BOOK009:car")  # only 5 bookings: the server refuses the plan
+    start_run(page, plan="BOOK009:car", started=False)  # 5 bookings: the server refuses it
     error = page.locator("[data-error-for='plan']")
     error.wait_for()
     assert "BOOK009" in error.inner_text()
-    start_run(page, plan="", fields={"services.car.failure_rate": "1.5"})
+    start_run(page, plan="", fields={"services.car.failure_rate": "1.5"}, started=False)
     rate_error = page.locator("[data-error-for='services.car.failure_rate']")
     rate_error.wait_for()
     assert "from 0 to 1" in rate_error.inner_text()

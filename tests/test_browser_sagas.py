@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from harness.browser import Browser, Page
-from harness.page import new_page, open_page, show_charts, start_run, wait_finished
+from harness.page import (
+    new_page,
+    open_page,
+    screenshot,
+    set_speed,
+    show_charts,
+    start_run,
+    wait_drawn,
+    wait_finished,
+)
 from tests.history_support import call
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -234,4 +243,42 @@ def test_the_form_follows_the_picked_saga(server: str, browser: Browser) -> None
     page.select_option("#f-preset", "tutorial")
     page.wait_for_function("document.querySelector('#form').dataset.sagaName === 'travel'")
     assert form_steps(page) == ["flight", "hotel", "car"]
+    assert errors == []
+
+
+@pytest.mark.parametrize("saga", ["create-order", "eight-steps"])
+def test_the_presenter_view_of_a_saga_of_many_steps(
+    server: str, browser: Browser, saga: str
+) -> None:
+    """On the projector's presenter view a cell keeps its icon in the view's large type and no
+    cell, head or outcome is cut; the timeline's lane names stay apart however many lanes."""
+    if saga == "eight-steps":
+        assert call(server, "POST", "/api/sagas", EIGHT)[0] in (201, 409)
+    page, errors = open_page(browser, server + "/", 1920, 1080, "light")
+    page.select_option("#f-saga", saga)
+    page.wait_for_function(f"document.querySelector('#form').dataset.sagaName === '{saga}'")
+    page.fill("[id='f-bookings']", "8")
+    set_speed(page, "instant")
+    page.click("#btn-start")
+    page.wait_for_function("document.body.dataset.runId")
+    wait_finished(page)
+    page.keyboard.press("f")
+    page.wait_for_function("document.body.classList.contains('presenting')")
+    wait_drawn(page)
+    assert page.evaluate(OVERLAPS) == []
+    cells = page.evaluate("""() => [...document.querySelectorAll('#board-rows .cell')]
+        .map(c => parseFloat(getComputedStyle(c).fontSize))""")
+    assert min(cells) >= 20, min(cells)  # 0.9rem of the view's 24 px: the back row reads it
+    words = page.eval_on_selector_all(
+        "#board-rows .cell .w", "es => es.filter(e => e.getClientRects().length).length"
+    )
+    assert words == 0  # the icons carry the state; a tap writes the cause under the board
+    lanes = page.evaluate("""() => { const c = document.getElementById('timeline-canvas');
+        return { h: c.clientHeight, n: c.dataset.lanes.split(' ').length,
+                 font: parseFloat(getComputedStyle(c).fontSize),
+                 names: parseFloat(c.dataset.labelFont) }; }""")
+    pitch = (lanes["h"] - lanes["font"] * 1.6) / lanes["n"]  # timeline.js: axis, then lanes
+    assert lanes["names"] <= pitch * 0.75, lanes  # a name's type shorter than its lane
+    assert lanes["names"] >= 12, lanes
+    screenshot(page, f"presenter-{saga}-1920", full_page=False)
     assert errors == []

@@ -93,6 +93,7 @@ export function createRunStore(scope) {
       rendered = 0;
       selected = null;
       scope.dataset.runId = runId || "";
+      scope.dataset.finished = "false"; // at once: a wait for the new run's end waits for it
       bus.emit("reset", { runId });
       schedule();
     },

@@ -111,6 +111,10 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     canvas.dataset.down = lastState ? lastState.downtime.filter((d) => d.to === null)
       .map((d) => d.actor).join(" ") : "";
     canvas.dataset.window = String(windowSec);
+    // lanes closer than the type is tall (many steps in a short panel): smaller names, apart
+    const labelFont = Math.min(font, laneH * 0.72);
+    ctx.font = `${labelFont}px system-ui, sans-serif`;
+    canvas.dataset.labelFont = labelFont.toFixed(1);
     names.forEach((name, i) => {
       ctx.strokeStyle = palette["--lane"];
       ctx.lineWidth = 2;
@@ -119,8 +123,9 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
       ctx.lineTo(width, y(i));
       ctx.stroke();
       ctx.fillStyle = palette["--fg"];
-      fitText(ctx, name, 4, y(i), gutter - 8, font);
+      fitText(ctx, name, 4, y(i), gutter - 8, labelFont);
     });
+    ctx.font = `${font}px system-ui, sans-serif`;
     canvas.dataset.lanes = names.join(" ");
     if (canvas.style.getPropertyValue("--lanes") !== String(names.length)) {
       canvas.style.setProperty("--lanes", String(names.length)); // a saga of many steps: taller
