@@ -6,6 +6,7 @@ import pytest
 
 from app import create_app
 from app.extensions import socketio_of
+from tests.conftest import wait_until
 from tests.sim_helpers import experiment_spec
 from tests.test_batch_pool import fake_run_summary
 
@@ -176,3 +177,39 @@ def test_a_crashing_run_fails_the_experiment_with_its_message_and_the_queue_goes
     assert got["error"] == "RuntimeError: the model broke"
     assert [p["value"] for p in got["points"]] == [0.0, 0.0, 0.2, 0.2]
     assert wait_until_done(client, fine.get_json()["id"])["status"] == "finished"
+
+
+@pytest.mark.parametrize("ending", ["finished", "cancelled"])
+def test_an_experiments_end_is_stored_before_it_is_announced(app_with, ending):
+    """A page that hears an experiment's end asks for it at once; the answer must already be
+    the end, not "running" (the page then showed "running" for good: 1 of 3 tries of the
+    browser test after the sagas tests, under load)."""
+    app = app_with(SLOW_FAKE)
+    manager = app.extensions["experiments"]
+    seen: list[tuple[str, str, str]] = []
+    emit = manager.socketio.emit
+
+    def watching(event, message, **kwargs):
+        if event == "experiment_status" and message["status"] not in ("queued", "running"):
+            answer = manager.snapshot(message["id"])["status"]
+            seen.append((message["status"], answer, manager.store.get(message["id"])["status"]))
+        return emit(event, message, **kwargs)
+
+    manager.socketio.emit = watching
+    client = app.test_client()
+    created = client.post(
+        "/api/experiments", json=body(replications=40 if ending == "cancelled" else 2)
+    )
+    exp_id = created.get_json()["id"]
+    if ending == "cancelled":
+        wait_until(
+            lambda: client.get(f"/api/experiments/{exp_id}").get_json()["points"],
+            what="a first point",
+        )
+        token = created.get_json()["control_token"]
+        assert (
+            client.post(f"/api/experiments/{exp_id}/cancel", json={"token": token}).status_code
+            == 200
+        )
+    assert wait_until_done(client, exp_id)["status"] == ending
+    assert seen == [(ending, ending, ending)]
