@@ -59,7 +59,8 @@ class PointTally:
         rate, ci, deff = clustered_proportion(self.successes, self.trials)
         per_run = [c / m for c, m in zip(self.successes, self.trials, strict=True) if m]
         mean, mean_ci95 = mean_ci(per_run) if per_run else (0.0, (0.0, 1.0))
-        comp_mean, comp_ci95 = mean_ci(self.performed) if self.performed else (0.0, (0.0, 0.0))
+        comp_mean, (low, high) = mean_ci(self.performed) if self.performed else (0.0, (0.0, 0.0))
+        comp_ci95 = (max(0.0, low), high)  # a count: never below 0, however few the runs
         return {
             "index": self.index,
             "value": self.value,

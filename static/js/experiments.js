@@ -60,7 +60,7 @@ on("exp:status", (msg) => {
 initTheme($("theme-toggle"), () => render());
 initExperimentForm($("exp-form"), bus);
 initExperimentProgress($("exp-progress"), $("exp-empty"), bus);
-initExperimentCharts($("exp-charts"), bus);
+initExperimentCharts($("exp-charts"), $("exp-order-key"), bus);
 initExperimentTable($("exp-table"), bus);
 initExperimentList($("exp-list"), bus);
 linkExperiments(document.body.dataset.experimentId, bus);
