@@ -1,6 +1,9 @@
 """Orders of one saga's steps (sim/saga/order.py) and the experiment factor `order`."""
 
 import itertools
+import json
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -225,3 +228,15 @@ def test_the_built_in_pessimistic_order_experiment_shows_the_lesson():
         if tutorial["value"] >= 0.3:
             low = tutorial["compensations"]["per_run"]["ci95"][0]
             assert pessimistic["compensations"]["per_run"]["ci95"][1] < low
+
+
+def test_the_docs_spec_is_the_built_in_experiment_and_a_point_has_the_documented_keys():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "experiments.md").read_text("utf-8")
+    example = json.loads(re.search(r"```json\n(.*?)```", doc, flags=re.S).group(1))
+    assert {**example, "name": None} == {**EXPERIMENTS["pessimistic-order"]["spec"], "name": None}
+    spec = {**example, "replications": 2, "sweep": {**example["sweep"], "to": 0}}
+    (point, _) = run_experiment(plan_experiment(spec), workers=0).points
+    table = doc.split("A point, once all its")[1].split("`GET /api/experiments/<id>.csv`")[0]
+    documented = {key for cell in re.findall(r"^\| (.*?) \|", table, flags=re.M)
+                  for key in re.findall(r"`(\w+)`", cell)}  # fmt: skip
+    assert documented == set(point)

@@ -213,3 +213,71 @@ def test_an_experiments_end_is_stored_before_it_is_announced(app_with, ending):
         )
     assert wait_until_done(client, exp_id)["status"] == ending
     assert seen == [(ending, ending, ending)]
+
+
+REAL = "sim.runner:run_summary"
+
+
+def orders_body(levels, **changes):
+    return {
+        "base": {"preset": None, "params": {"saga": "create-order", "bookings": 6}},
+        "sweep": {"param": "services.authorize_card.failure_rate", "from": 0.5, "to": 0.5,
+                  "step": 0.1},
+        "factor": {"param": "order", "levels": levels},
+        "replications": 3,
+        "seed": 1,
+        **changes,
+    }  # fmt: skip
+
+
+CREATE_ORDER = [
+    "create_order", "verify_consumer", "create_ticket", "authorize_card", "approve_ticket",
+    "approve_order",
+]  # fmt: skip
+
+
+def test_orders_of_a_saga_are_checked_each_at_its_level_and_nothing_runs(client):
+    early = [*CREATE_ORDER[:3], "approve_ticket", "authorize_card", "approve_order"]
+    reply = client.post(
+        "/api/experiments", json=orders_body([CREATE_ORDER, early, CREATE_ORDER[:2], "x"])
+    )
+    assert reply.status_code == 400
+    errors = reply.get_json()["errors"]
+    assert errors == {
+        "factor.levels.1": "approve_ticket (step 3): a retriable step must come after the "
+        "pivot; give a step another kind as name:kind (compensatable, pivot, retriable)",
+        "factor.levels.2": "leaves out create_ticket, authorize_card, approve_ticket, "
+        "approve_order: an order lists every step once",
+        "factor.levels.3": "must be a list of the saga's steps in the order they run, e.g. "
+        '["car:compensatable", "hotel", "flight:pivot"]',
+    }
+    assert client.get("/api/experiments").get_json() == []
+    fields = client.get("/api/experiment-fields?saga=create-order").get_json()
+    assert fields["order"]["kind"] == "order"
+    assert [s["name"] for s in fields["order"]["steps"]] == CREATE_ORDER
+    assert fields["order"]["steps"][3] == {
+        "name": "authorize_card", "kind": "pivot", "failure_rate": 0.15,
+    }  # fmt: skip
+
+
+def test_an_orders_experiment_gives_a_point_per_order_with_intervals(app_with):
+    client = app_with(REAL).test_client()
+    first = ["create_ticket", "create_order", "verify_consumer", *CREATE_ORDER[3:]]
+    created = client.post("/api/experiments", json=orders_body([CREATE_ORDER, first]))
+    assert created.status_code == 201, created.get_json()
+    got = wait_until_done(client, created.get_json()["id"])
+    assert got["status"] == "finished"
+    assert got["spec"]["factor"]["levels"][1][:2] == [
+        "create_ticket:compensatable", "create_order:compensatable",
+    ]  # fmt: skip
+    assert [p["level"] for p in got["points"]] == got["spec"]["factor"]["levels"]
+    for point in got["points"]:
+        assert point["runs"] == 3 and point["sagas"] == 18
+        assert point["completed"] + point["compensated"] + point["flagged"] == 18
+        assert point["ci95"][0] <= point["success_rate"] <= point["ci95"][1]
+        per_run = point["compensations"]["per_run"]
+        assert per_run["ci95"][0] <= per_run["mean"] <= per_run["ci95"][1]
+        assert per_run["mean"] == point["compensations"]["performed"] / 3
+    lines = client.get(f"/api/experiments/{got['id']}.csv").get_data(as_text=True).splitlines()
+    assert lines[0].startswith("services.authorize_card.failure_rate,order,runs,")
+    assert lines[2].startswith("0.5,create_ticket:compensatable > create_order:compensatable >")
