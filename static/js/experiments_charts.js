@@ -95,17 +95,23 @@ function draw(root, key, exp) {
       gridcolor: css("--lane"), tickformat: ".0%" } }), config);
 
   const cols = Math.max(1, groups.length);
+  // side by side panels too narrow for the swept parameter's name under each (a phone): one
+  // name under them all, and smaller panel titles
+  const cramped = cols > 1 && root.clientWidth / cols < 260;
   const axes = {};
   groups.forEach((g, i) => {
     const lane = css("--lane");
-    axes[`xaxis${i ? i + 1 : ""}`] = { title: { text: x }, gridcolor: lane, range: xRange };
+    axes[`xaxis${i ? i + 1 : ""}`] = { title: { text: cramped ? "" : x }, gridcolor: lane,
+      range: xRange };
     axes[`yaxis${i ? i + 1 : ""}`] = { range: [0, 1], tickformat: ".0%", gridcolor: css("--lane") };
   });
   Plotly.react("chart-outcomes", outcomeTraces(groups, 0.8 * step), layout(x, xRange, "share of sagas", {
     ...axes, barmode: "stack", grid: { rows: 1, columns: cols, pattern: "independent" },
-    annotations: named ? groups.map((g, i) => ({
+    annotations: [...(named ? groups.map((g, i) => ({
       text: named.name(g), showarrow: false, xref: `x${i ? i + 1 : ""} domain`,
-      yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", font: { size: 13 } })) : [],
+      yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", font: { size: cramped ? 10 : 13 } }))
+      : []), ...(cramped ? [{ text: x, showarrow: false, xref: "paper", yref: "paper",
+      x: 0.5, y: -0.16, yanchor: "top", font: { size: 13 } }] : [])],
     margin: { l: 56, r: 12, t: named ? 58 : 34, b: 48 },
     legend: { orientation: "h", x: 0, y: 1.14, yanchor: "bottom" },
   }), config);
