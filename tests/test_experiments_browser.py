@@ -6,6 +6,7 @@ import pytest
 
 from harness.browser import Browser, Page, expect
 from harness.page import new_page, screenshot
+from tests.axe import describe, severe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -134,6 +135,8 @@ def test_orders_of_one_saga_run_as_an_experiment_with_a_result_per_order(page: P
     expect(page.locator("#exp-orders .exp-order-preview")).to_have_text(
         ["flight → hotel → car ◆", "car → hotel → flight ◆"]
     )
+    violations = severe_violations(page)
+    assert violations == [], describe(violations)
     page.fill("#exp-from", "0.3")
     page.fill("#exp-to", "0.6")
     page.fill("#exp-step", "0.3")
