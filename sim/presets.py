@@ -6,6 +6,7 @@ from typing import Any
 
 from sim.params import ParamsError, RunParams, deep_merge, validate
 from sim.saga.builtin import CHECKOUT
+from sim.saga.order import reorder
 from sim.saga.travel import TRAVEL
 
 TUTORIAL_PLAN = {
@@ -26,15 +27,9 @@ ORCHESTRATOR_CRASH = {
 HOTEL_CRASH = {"crash_service": "hotel", "crash_saga": "BOOK002", "restart_after": 5.0}
 
 
-def _reordered(saga: dict[str, Any], name: str, title: str, kinds: dict[str, str]) -> dict:
-    """A built-in saga with its steps in another order and other kinds (`kinds` in order)."""
-    steps = {s["name"]: s for s in saga["steps"]}
-    return {
-        "name": name,
-        "title": title,
-        "description": saga["description"],
-        "steps": [{**steps[step], "kind": kind} for step, kind in kinds.items()],
-    }
+def _reordered(saga: dict[str, Any], name: str, title: str, order: list[str]) -> dict:
+    """A built-in saga under another name, its steps in another order or of other kinds."""
+    return {**reorder(saga, order), "name": name, "title": title}
 
 
 #: the tutorial's saga with the step most likely to fail first (car 30%, hotel 15%, flight 10%)
@@ -42,14 +37,14 @@ PESSIMISTIC_TRAVEL = _reordered(
     TRAVEL,
     "travel-pessimistic",
     "Travel booking, the likeliest failure first",
-    {"car": "compensatable", "hotel": "compensatable", "flight": "pivot"},
+    ["car:compensatable", "hotel", "flight:pivot"],
 )
 #: the checkout with no pivot: every step can be undone, so a shipping failure refunds the order
 CHECKOUT_NO_PIVOT = _reordered(
     CHECKOUT,
     "checkout-no-pivot",
     "Checkout without a pivot",
-    {s["name"]: "compensatable" for s in CHECKOUT["steps"]},
+    [f"{s['name']}:compensatable" for s in CHECKOUT["steps"]],
 )
 #: plenty of inventory, so that only failure rates decide how sagas end
 ROOMY_TRAVEL = {s["name"]: {"capacity": 1000} for s in TRAVEL["steps"]}

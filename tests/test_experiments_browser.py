@@ -6,6 +6,7 @@ import pytest
 
 from harness.browser import Browser, Page, expect
 from harness.page import new_page, screenshot
+from tests.axe import describe, severe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -118,3 +119,103 @@ def test_the_picked_sagas_parameters_are_offered_and_swept(page: Page):
     assert spec["base"]["params"] == {"bookings": 4, "saga": "create-order"}
     assert spec["sweep"]["param"] == "services.authorize_card.failure_rate"
     expect(page.locator("#exp-status")).not_to_have_text("")
+
+
+def test_orders_of_one_saga_run_as_an_experiment_with_a_result_per_order(page: Page, server: str):
+    """The pessimistic-order lesson in one link: the tutorial's order against the likeliest
+    failure first, each order's completed sagas and compensations with intervals."""
+    page.goto(f"{server}/experiments?builtin=pessimistic-order")
+    expect(page.locator("#exp-builtin")).to_have_value("pessimistic-order")
+    expect(page.locator("#exp-factor-param")).to_have_value("order")
+    expect(page.locator("#exp-levels")).to_be_hidden()
+    orders = page.locator("#exp-orders textarea")
+    expect(orders).to_have_count(2)
+    assert orders.nth(0).input_value() == "flight, hotel, car"
+    assert orders.nth(1).input_value() == "car:compensatable, hotel, flight:pivot"
+    expect(page.locator("#exp-orders .exp-order-preview")).to_have_text(
+        ["flight → hotel → car ◆", "car → hotel → flight ◆"]
+    )
+    violations = severe_violations(page)
+    assert violations == [], describe(violations)
+    page.fill("#exp-from", "0.3")
+    page.fill("#exp-to", "0.6")
+    page.fill("#exp-step", "0.3")
+    page.fill("#exp-reps", "8")
+    expect(page.locator("#exp-runs")).to_contain_text("2 values × 2 orders × 8 replications")
+    page.click("#exp-run")
+    expect(page.locator("body")).to_have_attribute("data-status", "finished", timeout=60_000)
+    expect(page.locator("#exp-numbers")).to_contain_text("points 4/4")
+    rows = page.locator("#exp-points tbody tr")
+    expect(rows).to_have_count(4)
+    levels = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(4)]
+    assert levels == ["flight → hotel → car ◆", "car → hotel → flight ◆"] * 2
+    # every order has its completed sagas and compensations per run with an interval
+    head = page.locator("#exp-points thead th").all_inner_texts()
+    for i in range(4):
+        cells = dict(zip(head, rows.nth(i).locator("td").all_inner_texts(), strict=True))
+        assert int(cells["completed"].replace(",", "")) > 0
+        assert " – " in cells["95% CI"] and "(" in cells["comp. per run (95% CI)"]
+    legend = ["flight → hotel → car ◆", "car → hotel → flight ◆"]
+    expect(page.locator("#chart-success .legendtext")).to_have_text(legend)
+    expect(page.locator("#exp-order-key")).to_be_hidden()  # short orders name themselves
+    performed = page.locator("#chart-compensations .legendtext")
+    expect(performed.first).to_have_text("performed, flight → hotel → car ◆")
+    expect(page.locator("#chart-compensations .errorbars path").first).to_be_attached()
+    screenshot(page, "experiments-orders")
+
+
+def test_an_order_the_sagas_rules_refuse_is_named_at_its_row_and_nothing_is_lost(page: Page):
+    before = history_rows(page)
+    page.select_option("#exp-saga", "create-order")
+    page.wait_for_function(
+        "document.querySelector('#exp-form').dataset.sagaName === 'create-order'"
+    )
+    page.fill("#exp-base-params", '{"bookings": 4}')  # not the built-in's travel services
+    page.select_option("#exp-sweep-param", "services.authorize_card.failure_rate")
+    page.fill("#exp-from", "0")
+    page.fill("#exp-to", "0.5")
+    page.fill("#exp-step", "0.5")
+    page.select_option("#exp-factor-param", "order")
+    orders = page.locator("#exp-orders textarea")
+    expect(orders.first).to_have_value(
+        "create_order, verify_consumer, create_ticket, authorize_card, approve_ticket, "
+        "approve_order"
+    )
+    early = (
+        "create_order, verify_consumer, create_ticket, approve_ticket, authorize_card, "
+        "approve_order"
+    )
+    orders.nth(1).fill(early)
+    page.click("#exp-order-add")
+    expect(orders).to_have_count(3)
+    orders.nth(2).fill("create_order, verify_consumer")
+    page.fill("#exp-reps", "2")
+    page.click("#exp-run")
+    second = page.locator('#exp-orders [data-field="factor.levels.1"]')
+    expect(second).to_have_class("field invalid")
+    expect(second.locator(".field-error")).to_have_text(
+        "approve_ticket (step 3): a retriable step must come after the pivot; give a step "
+        "another kind as name:kind (compensatable, pivot, retriable)"
+    )
+    third = page.locator('#exp-orders [data-field="factor.levels.2"]')
+    expect(third.locator(".field-error")).to_contain_text(
+        "leaves out create_ticket, authorize_card, approve_ticket, approve_order"
+    )
+    expect(page.locator('#exp-orders [data-field="factor.levels.0"]')).to_have_class("field")
+    assert orders.nth(1).input_value() == early  # nothing lost
+    assert history_rows(page) == before
+    # removing the bad orders leaves one that runs
+    page.locator('[data-field="factor.levels.2"] .exp-order-remove').click()
+    page.locator('[data-field="factor.levels.1"] .exp-order-remove').click()
+    expect(orders).to_have_count(1)
+    page.click("#exp-run")
+    expect(page.locator("#exp-status")).to_have_text("finished", timeout=60_000)
+    # an order too long for a legend is "order 1" there, spelled out in the key
+    expect(page.locator("#chart-success .legendtext")).to_have_text(["order 1"])
+    expect(page.locator("#exp-order-key li")).to_have_text(
+        [
+            "order 1: create_order → verify_consumer → create_ticket → authorize_card ◆ → "
+            "approve_ticket ↻ → approve_order ↻"
+        ]
+    )
+    screenshot(page, "experiments-order-refused", full_page=False)

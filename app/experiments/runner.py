@@ -169,19 +169,22 @@ class ExperimentManager:
         self._finish(job, outcome.status)
 
     def _finish(self, job: Job, status: str, error: str | None = None) -> None:
-        """Tell the room, store the outcome, then forget the job (readers then see the store).
+        """Store the outcome, forget the job, then tell the room (readers then see the store).
 
-        Only the first outcome counts (shutdown may end a job its worker thread ends later)."""
+        In that order: a page that hears the outcome asks for the experiment at once, and
+        must not be answered "running" by a job or a row not yet ended (it then showed
+        "running" for good). Only the first outcome counts (shutdown may end a job its worker
+        thread ends later)."""
         with self._lock:
             if job.ending:
                 return
             job.ending = True
+            job.status = status
             progress, points = job.progress, list(job.points)
-        self._emit_status(job, error, status)
         self.store.update(job.id, status, progress, points, error)
         with self._lock:
-            job.status = status
             self._jobs.pop(job.id, None)
+        self._emit_status(job, error, status)
 
     def _emit_status(self, job: Job, error: str | None = None, status: str | None = None) -> None:
         with self._lock:

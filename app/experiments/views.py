@@ -17,6 +17,7 @@ from sim.batch.plan import plan_experiment
 from sim.batch.points import points_csv
 from sim.batch.pool import DEFAULT_RUN_FN
 from sim.batch.presets import EXPERIMENTS
+from sim.batch.spec import ORDER
 from sim.params import ParamsError, saga_of
 from sim.schema import fields_for
 
@@ -58,16 +59,25 @@ def presets() -> Response:
 
 @bp.get("/api/experiment-fields")
 def fields() -> Response | tuple[Response, int]:
-    """Every parameter an experiment may vary: kind, range, choices and what it means;
-    `?saga=NAME`: of that saga (a built-in or a stored one); `?preset=NAME`: of its saga."""
+    """Every parameter an experiment may vary: kind, range, choices and what it means, and
+    the factor `order` with the saga's steps; `?saga=NAME`: of that saga (a built-in or a
+    stored one); `?preset=NAME`: of its saga."""
     try:
         saga = requested_saga(request.args) or saga_of(None)
     except LookupError as exc:
         return jsonify(error=str(exc)), 404
-    out = {
+    out: dict[str, Any] = {
         name: {"kind": f.kind, "lo": f.lo, "hi": f.hi, "choices": list(f.choices), "doc": f.doc}
         for name, f in fields_for(saga).items()
         if name != "seed" and f.kind in ("int", "float", "bool", "choice")
+    }
+    out[ORDER] = {
+        "kind": "order",
+        "doc": "the order of the saga's steps (each level lists every step once, a step "
+        "as name:kind to give it another kind)",
+        "steps": [
+            {"name": s.name, "kind": s.kind, "failure_rate": s.failure_rate} for s in saga.steps
+        ],
     }
     return jsonify(out)
 

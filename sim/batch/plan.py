@@ -1,8 +1,9 @@
 """Batch experiments: check a sweep spec, expand it into points, derive every run's seed.
 
 A spec is `{"base": {"preset", "params"}, "sweep": {"param", "from", "to", "step"},
-"factor": {"param", "levels"} (optional), "replications", "seed"}`. `plan_experiment`
-checks all of it before anything runs and raises ParamsError naming each bad field.
+"factor": {"param", "levels"} (optional), "replications", "seed"}` (docs/experiments.md);
+the factor `order` compares orders of the base saga's steps. `plan_experiment` checks all of
+it before anything runs and raises ParamsError naming each bad field.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sim.batch.spec import (
     check_factor,
     check_int,
     check_sweep,
+    factor_override,
     fields_of,
     resolve_base,
     validate_point,
@@ -71,7 +73,9 @@ def plan_experiment(spec: Any, limits: dict[str, int] | None = None) -> Experime
     base = resolve_base(base_spec, errors)
     fields = fields_of(base)
     sweep_name, values = check_sweep(spec.get("sweep"), errors, limits, fields)
-    factor_name, levels = check_factor(spec.get("factor"), sweep_name, errors, limits, fields)
+    factor_name, levels = check_factor(
+        spec.get("factor"), sweep_name, errors, limits, fields, base.get("saga")
+    )
     reps = check_int(spec, "replications", 1, limits["max_runs"], errors)
     seed = check_int(spec, "seed", 0, 2**63 - 1, errors)
     runs = len(values) * len(levels) * reps
@@ -84,11 +88,11 @@ def plan_experiment(spec: Any, limits: dict[str, int] | None = None) -> Experime
         raise ParamsError(dict(sorted(errors.items())))
     points = []
     for value in values:
-        for level in levels:
+        for i, level in enumerate(levels):
             override = nested(sweep_name, value)
             if factor_name:
-                override = deep_merge(override, nested(factor_name, level))
-            params = validate_point(deep_merge(base, override), sweep_name, factor_name, errors)
+                override = deep_merge(override, factor_override(factor_name, level, base))
+            params = validate_point(deep_merge(base, override), sweep_name, factor_name, errors, i)
             points.append(Point(len(points), value, level, params))
     sagas = sum(p.params["bookings"] for p in points if p.params) * reps
     if not errors and sagas > limits["max_sagas"]:
@@ -101,7 +105,7 @@ def plan_experiment(spec: Any, limits: dict[str, int] | None = None) -> Experime
     clean = {
         "base": {"preset": base_spec.get("preset"), "params": base_spec.get("params") or {}},
         "sweep": {key: spec["sweep"][key] for key in ("param", "from", "to", "step")},
-        "factor": {"param": factor["param"], "levels": factor["levels"]} if factor else None,
+        "factor": {"param": factor["param"], "levels": levels} if factor else None,
         "replications": reps,
         "seed": seed,
         "name": str(spec.get("name") or "")[:120],

@@ -63,6 +63,30 @@ EXPERIMENTS: dict[str, dict[str, Any]] = {
             "seed": 1,
         },
     },  # fmt: skip
+    "pessimistic-order": {
+        "title": "The pessimistic order: the likeliest failure first",
+        "description": (
+            "The optimistic-order preset's 30 bookings, rooms to spare: travel as the tutorial "
+            "orders it (the car, likeliest to fail, last) against the pessimistic order (the "
+            "car first, the flight the pivot), car failure rate 0 to 0.6. Both complete the "
+            "same share of sagas. Once the car is the likeliest failure (above the hotel's "
+            "0.15) the pessimistic order needs fewer compensations per run, and the gap grows "
+            "with the car's failure rate."
+        ),
+        "spec": {
+            "base": {"preset": "optimistic-order", "params": {}},
+            "sweep": CAR_SWEEP,
+            "factor": {
+                "param": "order",
+                "levels": [
+                    ["flight", "hotel", "car"],
+                    ["car:compensatable", "hotel", "flight:pivot"],
+                ],
+            },
+            "replications": 100,
+            "seed": 1,
+        },
+    },  # fmt: skip
     "orchestration-vs-choreography": {
         "title": "Orchestration against choreography across car failure rates",
         "description": (

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.params import ParamsError, saga_of, validate
+from sim.params import ParamsError, nested, saga_of, validate
+from sim.saga.order import OrderError, normal_level, reorder
 from sim.schema import ALL_FIELDS, Field, fields_for
 
 NOT_VARIABLE = ("seed", "plan")
+#: the factor whose levels are orders of the base saga's steps (sim/saga/order.py)
+ORDER = "order"
 
 
 def sweep_values(start: float, stop: float, step: float) -> list[float]:
@@ -81,22 +84,59 @@ def check_sweep(
 
 
 def check_factor(
-    raw: Any, sweep: str, errors: dict[str, str], limits: dict[str, int], fields: dict[str, Field]
+    raw: Any,
+    sweep: str,
+    errors: dict[str, str],
+    limits: dict[str, int],
+    fields: dict[str, Field],
+    saga: dict[str, Any] | None = None,
 ) -> tuple[str | None, list]:
+    """The second factor's name and levels; `order` (ORDER) takes orders of the base's `saga`
+    as its levels, each checked alone (`factor.levels.N`) and kept as step:kind."""
     if raw is None:
         return None, [None]
     if not isinstance(raw, dict):
         errors["factor"] = 'must be {"param", "levels"} or null'
         return None, [None]
-    name = _param_name(raw, errors, "factor", fields)
+    ordering = raw.get("param") == ORDER
+    name = ORDER if ordering else _param_name(raw, errors, "factor", fields)
     if name and name == sweep:
         errors["factor.param"] = "must differ from the swept parameter"
     levels = raw.get("levels")
     if not isinstance(levels, list) or not levels:
         errors["factor.levels"] = "must be a non-empty list"
-    elif len(levels) > limits["max_levels"] or len({repr(v) for v in levels}) != len(levels):
+        return name, [None]
+    if len(levels) > limits["max_levels"] or (
+        not ordering and len({repr(v) for v in levels}) != len(levels)
+    ):
         errors["factor.levels"] = f"must be at most {limits['max_levels']} distinct values"
-    return name, levels if isinstance(levels, list) else [None]
+    elif ordering and saga is not None:
+        levels = _orders(levels, saga, errors)
+    return name, levels
+
+
+def _orders(levels: list, saga: dict[str, Any], errors: dict[str, str]) -> list:
+    """Each level as an order of the saga's steps in step:kind form; a bad one named at
+    `factor.levels.N`, and one that repeats an earlier order (in other words)."""
+    out: list = []
+    for i, level in enumerate(levels):
+        try:
+            order = normal_level(saga, level)
+        except OrderError as exc:
+            errors[f"factor.levels.{i}"] = str(exc)
+            order = level
+        else:
+            if order in out:
+                errors[f"factor.levels.{i}"] = f"is the same order as level {out.index(order)}"
+        out.append(order)
+    return out
+
+
+def factor_override(name: str, level: Any, base: dict[str, Any]) -> dict[str, Any]:
+    """What a factor's level changes in the base: its value, or for ORDER the saga's steps."""
+    if name == ORDER:
+        return {"saga": reorder(base["saga"], level)}
+    return nested(name, level)
 
 
 def check_int(spec: dict, key: str, lo: int, hi: int, errors: dict[str, str]) -> int:
@@ -123,15 +163,19 @@ def resolve_base(raw: Any, errors: dict[str, str]) -> dict[str, Any]:
 
 
 def validate_point(
-    params: dict[str, Any], sweep: str, factor: str | None, errors: dict[str, str]
+    params: dict[str, Any], sweep: str, factor: str | None, errors: dict[str, str], level: int = 0
 ) -> dict[str, Any]:
-    """One point's validated parameters; a bad swept value or level is blamed on sweep/factor."""
+    """One point's validated parameters; a bad swept value or level is blamed on sweep/factor
+    (for ORDER, whatever the base alone did not break is the `level`-th order's doing, e.g. a
+    choreography.unheard_failure that names the step now first)."""
     try:
         return validate(params).to_dict()
     except ParamsError as exc:
         for field, message in exc.errors.items():
             if field == sweep:
                 errors.setdefault("sweep", f"{field}={params_value(params, field)!r} {message}")
+            elif factor == ORDER:
+                errors.setdefault(f"factor.levels.{level}", f"{field}: {message}")
             elif field == factor:
                 errors.setdefault("factor.levels", f"{params_value(params, field)!r} {message}")
             else:

@@ -11,6 +11,7 @@ import { initTheme } from "./theme.js";
 import { perFrame } from "./util.js";
 
 const $ = (id) => document.getElementById(id);
+const isLive = (status) => status === "queued" || status === "running";
 const bus = createBus();
 const { emit, on } = bus;
 
@@ -33,10 +34,12 @@ on("exp:reset", ({ id }) => {
 on("exp:loaded", ({ experiment, controller }) => {
   const first = !shown || shown.id !== experiment.id || !shown.spec;
   if (!shown || shown.id !== experiment.id) shown = { id: experiment.id, points: new Map() };
-  Object.assign(shown, {
-    name: experiment.name, spec: experiment.spec, status: experiment.status,
-    progress: experiment.progress, error: experiment.error, controller,
-  });
+  // an experiment that ended stays ended: a snapshot taken before its end (a join's answer
+  // overtaken by the end's message) does not bring "running" back
+  const stale = isLive(experiment.status) && shown.status && !isLive(shown.status);
+  Object.assign(shown, { name: experiment.name, spec: experiment.spec, controller },
+    stale ? {} : { status: experiment.status, progress: experiment.progress,
+      error: experiment.error });
   for (const point of experiment.points) shown.points.set(point.index, point);
   if (first) emit("exp:spec", { spec: experiment.spec });
   render();
@@ -49,7 +52,7 @@ on("exp:point", ({ point }) => {
 });
 
 on("exp:status", (msg) => {
-  if (!shown) return;
+  if (!shown || (isLive(msg.status) && !isLive(shown.status))) return;
   Object.assign(shown, { status: msg.status, progress: msg.progress, error: msg.error });
   render();
 });
@@ -57,7 +60,7 @@ on("exp:status", (msg) => {
 initTheme($("theme-toggle"), () => render());
 initExperimentForm($("exp-form"), bus);
 initExperimentProgress($("exp-progress"), $("exp-empty"), bus);
-initExperimentCharts($("exp-charts"), bus);
+initExperimentCharts($("exp-charts"), $("exp-order-key"), bus);
 initExperimentTable($("exp-table"), bus);
 initExperimentList($("exp-list"), bus);
 linkExperiments(document.body.dataset.experimentId, bus);

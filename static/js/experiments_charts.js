@@ -1,6 +1,9 @@
 // Plotly charts of an experiment: success rate with 95% CIs (a line per factor level),
-// stacked outcomes, invariant violation rate, compensations performed against expected.
+// stacked outcomes, invariant violation rate, compensations performed per run (95% CIs)
+// against expected. A factor level is named by levelLabel ("retries = 1", "car → hotel → flight ◆").
 
+import { levelLabel, ORDER, orderLabel } from "./experiments_order.js";
+import { el } from "./util.js";
 import { loadPlotly } from "./plotly_loader.js";
 
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F7F7F"];
@@ -38,8 +41,20 @@ function layout(xTitle, xRange, yTitle, extra = {}) {
   };
 }
 
+/** Orders longer than this are "order 1", "order 2" in the charts, spelled out in the key. */
+const LONG_ORDER = 36;
+
+/** How the charts name each group's level: levelLabel, or "order N" when an order's steps
+ * would not fit a legend (the key above the charts then lists them). */
+function namer(named, groups) {
+  const long = named === ORDER && groups.some((g) => orderLabel(g.level).length > LONG_ORDER);
+  const names = new Map(groups.map((g, i) =>
+    [g, long ? `order ${i + 1}` : levelLabel(named, g.level)]));
+  return { long, name: (g) => names.get(g) };
+}
+
 function withCi(group, i, named, y, ci, hover) {
-  const label = named ? `${named} = ${group.level}` : "all";
+  const label = named ? named.name(group) : "all";
   return {
     x: group.points.map((p) => p.value), y: group.points.map(y),
     error_y: { type: "data", symmetric: false, visible: true, thickness: 1.5,
@@ -60,10 +75,14 @@ function outcomeTraces(groups, width) {
   })));
 }
 
-function draw(root, exp) {
+function draw(root, key, exp) {
   const { spec, points } = exp;
   const groups = byLevel(points);
-  const named = spec.factor ? spec.factor.param : null;
+  const named = spec.factor ? namer(spec.factor.param, groups) : null;
+  key.hidden = !named?.long;
+  key.replaceChildren(...(named?.long ? groups.map((g, i) => el("li", {},
+    el("b", { dataset: { colour: String(i % PALETTE.length) } }, `${named.name(g)}: `),
+    orderLabel(g.level))) : []));
   const x = spec.sweep.param;
   const { from, to, step } = spec.sweep;
   const xRange = [from - step / 2, to + step / 2]; // the swept range, half a step either side
@@ -76,17 +95,23 @@ function draw(root, exp) {
       gridcolor: css("--lane"), tickformat: ".0%" } }), config);
 
   const cols = Math.max(1, groups.length);
+  // side by side panels too narrow for the swept parameter's name under each (a phone): one
+  // name under them all, and smaller panel titles
+  const cramped = cols > 1 && root.clientWidth / cols < 260;
   const axes = {};
   groups.forEach((g, i) => {
     const lane = css("--lane");
-    axes[`xaxis${i ? i + 1 : ""}`] = { title: { text: x }, gridcolor: lane, range: xRange };
+    axes[`xaxis${i ? i + 1 : ""}`] = { title: { text: cramped ? "" : x }, gridcolor: lane,
+      range: xRange };
     axes[`yaxis${i ? i + 1 : ""}`] = { range: [0, 1], tickformat: ".0%", gridcolor: css("--lane") };
   });
   Plotly.react("chart-outcomes", outcomeTraces(groups, 0.8 * step), layout(x, xRange, "share of sagas", {
     ...axes, barmode: "stack", grid: { rows: 1, columns: cols, pattern: "independent" },
-    annotations: named ? groups.map((g, i) => ({
-      text: `${named} = ${g.level}`, showarrow: false, xref: `x${i ? i + 1 : ""} domain`,
-      yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", font: { size: 13 } })) : [],
+    annotations: [...(named ? groups.map((g, i) => ({
+      text: named.name(g), showarrow: false, xref: `x${i ? i + 1 : ""} domain`,
+      yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", font: { size: cramped ? 10 : 13 } }))
+      : []), ...(cramped ? [{ text: x, showarrow: false, xref: "paper", yref: "paper",
+      x: 0.5, y: -0.16, yanchor: "top", font: { size: 13 } }] : [])],
     margin: { l: 56, r: 12, t: named ? 58 : 34, b: 48 },
     legend: { orientation: "h", x: 0, y: 1.14, yanchor: "bottom" },
   }), config);
@@ -101,12 +126,18 @@ function draw(root, exp) {
 
   Plotly.react("chart-compensations", groups.flatMap((g, i) => {
     const colour = PALETTE[i % PALETTE.length];
-    const label = named ? `, ${named} = ${g.level}` : "";
+    const label = named ? `, ${named.name(g)}` : "";
     const xs = g.points.map((p) => p.value);
     const perRun = (key) => g.points.map((p) => (p.runs ? p.compensations[key] / p.runs : 0));
+    // the interval of the mean per run (points stored before it was kept have none)
+    const interval = g.points.every((p) => p.compensations.per_run) ? {
+      type: "data", symmetric: false, visible: true, thickness: 1.5,
+      array: g.points.map((p) => p.compensations.per_run.ci95[1] - p.compensations.per_run.mean),
+      arrayminus: g.points.map((p) => p.compensations.per_run.mean - p.compensations.per_run.ci95[0]),
+    } : undefined;
     return [
       { x: xs, y: perRun("performed"), mode: "lines+markers", name: `performed${label}`,
-        line: { color: colour, width: 3 } },
+        line: { color: colour, width: 3 }, error_y: interval },
       { x: xs, y: perRun("expected"), mode: "lines+markers", name: `expected${label}`,
         line: { color: colour, width: 2, dash: "dot" }, marker: { symbol: "x", size: 9 } },
     ];
@@ -114,13 +145,14 @@ function draw(root, exp) {
 }
 
 /** Draw each render with points into `root`; Plotly loads with an experiment's first point. */
-export function initExperimentCharts(root, { on }) {
+export function initExperimentCharts(root, key, { on }) {
   let latest = null;
   const hasPoints = () => Boolean(latest.spec && latest.points.length);
   const show = () => {
     const ready = hasPoints() && Boolean(window.Plotly);
     root.hidden = !ready;
-    if (ready) draw(root, latest);
+    if (ready) draw(root, key, latest);
+    else key.hidden = true;
   };
   on("exp:render", (exp) => {
     latest = exp;

@@ -1,8 +1,10 @@
 // The experiment setup form: base (preset, saga + parameters), sweep, second factor,
 // replications and master seed; built-in experiments fill it in. The parameters offered to
-// sweep are the base's saga's (its steps' failure rates and capacities). Submits
-// `exp:submit`, shows `exp:errors`.
+// sweep are the base's saga's (its steps' failure rates and capacities); the second factor
+// may be the order of its steps, one row per order. Submits `exp:submit`, shows `exp:errors`.
 
+import { defaultOrders, ORDER } from "./experiments_order.js";
+import { ordersField } from "./experiments_orders_field.js";
 import { el, fmtN } from "./util.js";
 
 const NUMERIC = new Set(["int", "float"]);
@@ -18,6 +20,8 @@ function select(id, options) {
 }
 
 const number = (id, step) => el(`input#${id}`, { type: "number", step, required: true });
+/** A factor's choice in its picker: the order of the steps says what it is. */
+const factorOption = (n) => [n, n === ORDER ? "order of the saga's steps" : n];
 
 /** "orchestration, choreography" or "false, true" or "0, 1" -> typed levels. */
 export function parseLevels(text) {
@@ -55,10 +59,12 @@ export async function initExperimentForm(form, { emit, on }) {
     sweep: select("exp-sweep-param", names.filter((n) => NUMERIC.has(fields[n].kind))
       .map((n) => [n, n])),
     from: number("exp-from", "any"), to: number("exp-to", "any"), step: number("exp-step", "any"),
-    factor: select("exp-factor-param", [["", "none"], ...names.map((n) => [n, n])]),
+    factor: select("exp-factor-param", [["", "none"], ...names.map(factorOption)]),
     levels: el("input#exp-levels", { type: "text", placeholder: "orchestration, choreography" }),
     reps: number("exp-reps", "1"), seed: number("exp-seed", "1"),
   };
+  const orders = ordersField(() => count());
+  const levelsField = field("factor.levels", "Levels (comma-separated)", $.levels);
   const runs = el("p.exp-runs#exp-runs");
   const formError = el("p.form-error#exp-form-error");
   form.replaceChildren(
@@ -72,8 +78,7 @@ export async function initExperimentForm(form, { emit, on }) {
       el("div.exp-row", {}, field("sweep.from", "from", $.from), field("sweep.to", "to", $.to),
         field("sweep.step", "step", $.step)), el("span.field-error")),
     el("fieldset", {}, el("legend", {}, "Second factor (optional)"),
-      field("factor.param", "Parameter", $.factor),
-      field("factor.levels", "Levels (comma-separated)", $.levels)),
+      field("factor.param", "Parameter", $.factor), levelsField, orders.node),
     el("div.exp-row.two", {}, field("replications", "Replications per point", $.reps),
       field("seed", "Master seed", $.seed)),
     runs, formError,
@@ -88,14 +93,32 @@ export async function initExperimentForm(form, { emit, on }) {
     $.sweep.value = spec.sweep.param;
     $.from.value = spec.sweep.from; $.to.value = spec.sweep.to; $.step.value = spec.sweep.step;
     $.factor.value = spec.factor ? spec.factor.param : "";
-    $.levels.value = spec.factor ? spec.factor.levels.map((v) => String(v)).join(", ") : "";
+    const ordering = spec.factor?.param === ORDER;
+    $.levels.value = spec.factor && !ordering
+      ? spec.factor.levels.map((v) => String(v)).join(", ") : "";
+    if (ordering) orders.set(spec.factor.levels, fields[ORDER]?.steps);
+    showFactor();
     $.reps.value = spec.replications; $.seed.value = spec.seed;
     count();
     const { sweep, factor } = spec;
-    followSaga().then(() => { // the spec's own choices, once its saga's fields are offered
-      $.sweep.value = sweep.param;
+    followSaga(ordering ? factor.levels : null).then(() => { // the spec's own choices, once
+      $.sweep.value = sweep.param; // its saga's fields are offered
       $.factor.value = factor ? factor.param : "";
+      showFactor();
     });
+  }
+
+  /** The levels' text field, or the rows of orders for the factor `order`. */
+  function showFactor() {
+    const ordering = $.factor.value === ORDER;
+    levelsField.hidden = ordering;
+    orders.node.hidden = !ordering;
+  }
+
+  function factorSpec() {
+    if (!$.factor.value) return null;
+    const ordering = $.factor.value === ORDER;
+    return { param: $.factor.value, levels: ordering ? orders.read() : parseLevels($.levels.value) };
   }
 
   function read() {
@@ -112,7 +135,7 @@ export async function initExperimentForm(form, { emit, on }) {
       base: { preset: $.preset.value || null, params },
       sweep: { param: $.sweep.value, from: Number($.from.value), to: Number($.to.value),
         step: Number($.step.value) },
-      factor: $.factor.value ? { param: $.factor.value, levels: parseLevels($.levels.value) } : null,
+      factor: factorSpec(),
       replications: Number($.reps.value), seed: Number($.seed.value),
     } };
   }
@@ -124,7 +147,8 @@ export async function initExperimentForm(form, { emit, on }) {
     const values = step > 0 && to >= from ? Math.floor((to - from) / step + 1e-9) + 1 : 0;
     const levels = spec.factor ? spec.factor.levels.length : 1;
     const total = values * levels * spec.replications;
-    runs.textContent = `${values} values × ${levels} level${levels === 1 ? "" : "s"} × ` +
+    const what = spec.factor?.param === ORDER ? "order" : "level";
+    runs.textContent = `${values} values × ${levels} ${what}${levels === 1 ? "" : "s"} × ` +
       `${fmtN(spec.replications)} replications = ${fmtN(total)} runs`;
   }
 
@@ -137,7 +161,8 @@ export async function initExperimentForm(form, { emit, on }) {
     const loose = [];
     for (const [key, message] of Object.entries(errors)) {
       const name = key.startsWith("base.params") ? "base.params" : key;
-      const node = form.querySelector(`[data-field="${name}"]`);
+      const node = [...form.querySelectorAll(`[data-field="${name}"]`)]
+        .find((n) => !n.hidden);
       const slot = node && node.querySelector(":scope > .field-error");
       if (!slot) { loose.push(`${key}: ${message}`); continue; }
       node.classList.add("invalid");
@@ -154,7 +179,7 @@ export async function initExperimentForm(form, { emit, on }) {
   /** The parameters the base's saga has, offered to sweep and as the second factor (a value
    * chosen that the saga still has stays chosen). */
   let asked = 0; // the latest choice's look-up: an older answer arriving later is dropped
-  async function followSaga() {
+  async function followSaga(levels = null) {
     const mine = ++asked;
     const query = $.saga.value ? `?saga=${encodeURIComponent($.saga.value)}`
       : $.preset.value ? `?preset=${encodeURIComponent($.preset.value)}` : "";
@@ -170,14 +195,24 @@ export async function initExperimentForm(form, { emit, on }) {
       if (options.some(([value]) => value === was)) box.value = was;
     };
     keep($.sweep, all.filter((n) => NUMERIC.has(fields[n].kind)).map((n) => [n, n]));
-    keep($.factor, [["", "none"], ...all.map((n) => [n, n])]);
+    keep($.factor, [["", "none"], ...all.map(factorOption)]);
+    const steps = fields[ORDER]?.steps || [];
+    const names = (list) => list.map((s) => s.name).join(",");
+    if (levels) orders.set(levels, steps); // a spec's orders, shown in its saga's terms
+    else if (names(steps) !== names(orders.steps)) orders.set(defaultOrders(steps), steps);
+    count();
     form.dataset.sagaName = $.saga.value || (presets[$.preset.value]?.params.saga?.name
       ?? presets[$.preset.value]?.params.saga) || "";
   }
-  $.saga.addEventListener("change", followSaga);
-  $.preset.addEventListener("change", followSaga);
+  $.saga.addEventListener("change", () => followSaga());
+  $.preset.addEventListener("change", () => followSaga());
   $.factor.addEventListener("change", () => {
-    $.levels.value = defaultLevels(fields[$.factor.value]);
+    if ($.factor.value === ORDER) {
+      orders.set(defaultOrders(fields[ORDER].steps), fields[ORDER].steps);
+    } else {
+      $.levels.value = defaultLevels(fields[$.factor.value]);
+    }
+    showFactor();
     count();
   });
   form.addEventListener("input", count);
@@ -190,5 +225,14 @@ export async function initExperimentForm(form, { emit, on }) {
   on("exp:errors", ({ errors }) => showErrors(errors));
   early();
   on("exp:spec", ({ spec }) => { if (spec) fill(spec); });
-  fill(loaded || builtins["orchestration-vs-choreography"]?.spec || Object.values(builtins)[0].spec);
+  // /experiments?builtin=NAME opens with that built-in experiment filled in (a lesson's link)
+  const linked = new URLSearchParams(location.search).get("builtin");
+  if (!loaded && builtins[linked]) {
+    $.builtin.value = linked;
+    about.textContent = builtins[linked].description;
+    fill({ ...builtins[linked].spec, name: builtins[linked].title });
+  } else {
+    fill(loaded || builtins["orchestration-vs-choreography"]?.spec ||
+      Object.values(builtins)[0].spec);
+  }
 }

@@ -1,8 +1,11 @@
-// The experiment's points as a table: one row per (swept value, factor level).
+// The experiment's points as a table: one row per (swept value, factor level); an order of
+// the saga's steps as "car → hotel → flight ◆".
 
+import { ORDER, orderLabel } from "./experiments_order.js";
 import { el, fmtN } from "./util.js";
 
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
+const num = (x) => x.toFixed(2);
 
 const COLUMNS = [
   ["runs", (p) => fmtN(p.runs)],
@@ -14,6 +17,9 @@ const COLUMNS = [
   ["stuck", (p) => fmtN(p.stuck), (p) => p.stuck > 0],
   ["flagged", (p) => fmtN(p.flagged), (p) => p.flagged > 0],
   ["violating runs", (p) => pct(p.violation_rate), (p) => p.violation_rate > 0],
+  ["comp. per run (95% CI)", (p) => (p.compensations.per_run
+    ? `${num(p.compensations.per_run.mean)} (${num(p.compensations.per_run.ci95[0])} – ` +
+      `${num(p.compensations.per_run.ci95[1])})` : "–")],
   ["comp. performed / expected", (p) =>
     `${fmtN(p.compensations.performed)} / ${fmtN(p.compensations.expected)}`,
   (p) => p.compensations.performed !== p.compensations.expected],
@@ -32,7 +38,8 @@ export function initExperimentTable(root, { on }) {
     const rows = points.map((p) =>
       el("tr", { dataset: { index: String(p.index) } },
         el("td", {}, String(p.value)),
-        el("td", {}, p.level === null ? "–" : String(p.level)),
+        spec.factor?.param === ORDER ? el("td.exp-order-cell", {}, orderLabel(p.level))
+          : el("td", {}, p.level === null ? "–" : String(p.level)),
         COLUMNS.map(([, cell, bad]) => el(`td${bad && bad(p) ? ".bad" : ""}`, {}, cell(p)))));
     root.replaceChildren(el("table.exp-table#exp-points", {},
       el("thead", {}, el("tr", {}, head.map((h) => el("th", {}, h)))),
