@@ -24,6 +24,10 @@ def test_presets_lists_every_preset_with_description_and_params(client: FlaskCli
     for name, preset in response.json.items():
         assert preset["description"] == PRESETS[name]["description"]
         assert preset["params"] == PRESETS[name]["params"]
+    # a lesson measured by a built-in experiment links to it (the dashboard shows the link)
+    measured = response.json["optimistic-order"]["experiments"]
+    assert [x["url"] for x in measured] == ["/experiments?builtin=pessimistic-order"]
+    assert response.json["no-isolation"]["experiments"] == []
 
 
 def test_post_run_returns_id_token_and_url(client: FlaskClient, app: Flask) -> None:

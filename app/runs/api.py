@@ -13,6 +13,7 @@ from app.runs.manager import RunManager
 from app.runs.request import parse_start
 from app.sagas import find_saga
 from sim import PRESETS
+from sim.batch.presets import EXPERIMENTS
 from sim.presets import REMEDIES
 from sim.trace.vocabulary import LIVE_STATES
 
@@ -27,6 +28,15 @@ def not_found(run_id: str) -> tuple[Response, int]:
     return jsonify(error=f"no run with id {run_id!r}"), 404
 
 
+def _experiments_of(preset: str) -> list[dict[str, str]]:
+    """The built-in experiments that measure a preset's lesson (their base is the preset)."""
+    return [
+        {"name": name, "title": e["title"], "url": f"/experiments?builtin={name}"}
+        for name, e in EXPERIMENTS.items()
+        if e["spec"]["base"].get("preset") == preset
+    ]
+
+
 @bp.get("/api/presets")
 def presets() -> Response:
     return jsonify(
@@ -35,6 +45,7 @@ def presets() -> Response:
                 "description": p["description"],
                 "remedy": REMEDIES.get(name),
                 "params": p["params"],
+                "experiments": _experiments_of(name),
             }
             for name, p in PRESETS.items()
         }

@@ -78,7 +78,10 @@ export async function createForm(root, store) {
   async function choosePreset(name) {
     const preset = presets[name];
     const description = document.getElementById("preset-description");
-    description.textContent = preset ? preset.description : "";
+    // the lesson's built-in experiment, where one measures it (/api/presets says which)
+    const measured = ((preset && preset.experiments) || []).map((x) =>
+      el("a.preset-experiment", { href: x.url }, `▸ In numbers: ${x.title}`));
+    description.replaceChildren(preset ? preset.description : "", ...measured);
     const saga = presetSaga(preset);
     if (typeof saga === "object") {
       await useSaga(() => getJSON(`/api/params?preset=${encodeURIComponent(name)}`), saga,
