@@ -5,12 +5,12 @@
 // form through the run store's bus: saga:use {saga, name, start}, saga:saved {saga},
 // saga:deleted {name}. The draft stays while the page lives: closing loses nothing.
 
-import { copyOf, errorsBySlot, newDraft, addStep, sagaTokens, sameSaga } from "./saga_draft.js";
+import { problems, sagaApi } from "./saga_api.js";
+import { addStep, copyOf, errorsBySlot, newDraft, sagaTokens, sameSaga } from "./saga_draft.js";
 import { drawFlow, drawRows, messageSlot } from "./saga_editor_rows.js";
-import { el, stylesheet } from "./util.js";
+import { el, saveBlob, stylesheet } from "./util.js";
 
 const CHECK_AFTER_MS = 150; // a pause in typing this long sends the draft to be checked
-const JSON_HEADERS = { "Content-Type": "application/json" };
 
 let editor = null;
 
@@ -24,17 +24,6 @@ export async function openSagaEditor(store, source) {
   await editor.open(source);
   return editor;
 }
-
-async function send(url, method, body, headers = JSON_HEADERS) {
-  const response = await fetch(url, { method, headers,
-    body: typeof body === "string" ? body : JSON.stringify(body) });
-  const answer = response.headers.get("Content-Type")?.includes("json")
-    ? await response.json().catch(() => ({})) : null;
-  return { response, answer: answer || {} };
-}
-
-const problem = (answer, response) => answer.errors
-  || { saga: answer.error || `the server answered HTTP ${response.status}` };
 
 function createEditor(store) {
   let draft = newDraft();
@@ -133,19 +122,18 @@ function createEditor(store) {
     if (checked.edit === edit) return checked.valid;
     let result;
     try {
-      result = await send("/api/sagas/check", "POST", draft);
+      result = await sagaApi.check(draft);
     } catch (err) {
       if (edit === edits) show({ saga: `could not check the saga (${err.message}): offline?` });
       return false;
     }
-    const { response, answer } = result;
     if (edit !== edits) return check(); // typed on meanwhile: that newer draft is what counts
-    checked = { edit, valid: response.ok };
-    show(response.ok ? {} : problem(answer, response));
+    checked = { edit, valid: result.ok };
+    show(result.ok ? {} : problems(result));
     dialog.dataset.checked = edit;
-    dialog.dataset.valid = response.ok;
+    dialog.dataset.valid = result.ok;
     showStatus();
-    return response.ok;
+    return result.ok;
   }
 
   /** The server's messages, each at its field (the rest on the editor's own line). */
@@ -173,8 +161,7 @@ function createEditor(store) {
 
   async function refreshListing() {
     try {
-      const { answer } = await send("/api/sagas", "GET");
-      listing = answer.sagas || listing;
+      listing = (await sagaApi.list()).answer.sagas || listing;
     } catch { /* offline: the old listing serves */ }
     const option = (label, value) => el("option", { value: JSON.stringify(value) }, label);
     startFrom.replaceChildren(el("option", { value: "", disabled: true }, "…pick one"),
@@ -190,12 +177,12 @@ function createEditor(store) {
     let written = null;
     let builtin = false;
     if (source?.name) {
-      const { response, answer } = await send(`/api/sagas/${encodeURIComponent(source.name)}`, "GET");
-      if (!response.ok) { show(problem(answer, response)); return; }
-      ({ written, builtin } = answer);
+      const result = await sagaApi.get(source.name);
+      if (!result.ok) { show(problems(result)); return; }
+      ({ written, builtin } = result.answer);
     } else if (source?.definition) {
-      const { response, answer } = await send("/api/sagas/check", "POST", source.definition);
-      written = response.ok ? answer.written : source.definition;
+      const result = await sagaApi.check(source.definition);
+      written = result.ok ? result.answer.written : source.definition;
     }
     const mine = written && !builtin && source?.name && sagaTokens.get(source.name);
     draft = !written ? newDraft(taken) : mine ? structuredClone(written) : copyOf(written, taken);
@@ -213,26 +200,23 @@ function createEditor(store) {
   async function save() {
     if (!(await check())) return focusFirstProblem("Save needs a saga that keeps the rules");
     const token = stored && draft.name === stored ? sagaTokens.get(stored) : null;
-    const { response, answer } = token
-      ? await send(`/api/sagas/${encodeURIComponent(stored)}`, "PUT", { token, saga: draft })
-      : await send("/api/sagas", "POST", draft);
-    if (!response.ok) {
-      show(response.status === 409 && !answer.errors ? { name: answer.error } : problem(answer, response));
+    const result = await sagaApi.store(draft, token);
+    if (!result.ok) {  // a name taken (409) is said at the name
+      show(problems(result, result.status === 409 ? "name" : "saga"));
       return focusFirstProblem();
     }
-    if (!token) sagaTokens.set(draft.name, answer.token);
+    if (!token) sagaTokens.set(draft.name, result.answer.token);
     stored = draft.name;
     saved = structuredClone(draft);
-    store.emit("saga:saved", { saga: answer.saga });
+    store.emit("saga:saved", { saga: result.answer.saga });
     await refreshListing();
     showStatus(`saved “${draft.name}”`);
   }
 
   async function remove() {
     const name = stored;
-    const { response, answer } = await send(`/api/sagas/${encodeURIComponent(name)}`, "DELETE",
-      { token: sagaTokens.get(name) });
-    if (!response.ok && response.status !== 404) { show(problem(answer, response)); return; }
+    const result = await sagaApi.remove(name, sagaTokens.get(name));
+    if (!result.ok && result.status !== 404) { show(problems(result)); return; }
     sagaTokens.drop(name);
     stored = null;
     saved = null;
@@ -243,14 +227,9 @@ function createEditor(store) {
   }
 
   async function exportAs(format) {
-    const { response, answer } = await send(`/api/sagas/export?format=${format}`, "POST", draft);
-    if (!response.ok) { show(problem(answer, response)); return; }
-    const url = URL.createObjectURL(await response.blob());
-    const link = el("a", { href: url, download: `${draft.name}.${format}`, hidden: true });
-    dialog.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    const result = await sagaApi.exportFile(draft, format);
+    if (!result.ok) { show(problems(result)); return; }
+    saveBlob(result.blob, `${draft.name}.${format}`);
     showStatus(`exported ${draft.name}.${format}`);
   }
 
@@ -259,15 +238,14 @@ function createEditor(store) {
     fileInput.value = "";
     if (!file) return;
     const format = /\.json$/i.test(file.name) ? "json" : "yaml";
-    const { response, answer } = await send(`/api/sagas/file?format=${format}`, "POST",
-      await file.text(), { "Content-Type": "text/plain; charset=utf-8" });
-    if (!response.ok) {  // the draft is left as it was
-      const errors = problem(answer, response);
-      show({ saga: `${file.name}: ${Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join("; ")}` });
+    const result = await sagaApi.importFile(await file.text(), format);
+    if (!result.ok) {  // the draft is left as it was
+      const said = Object.entries(problems(result)).map(([k, v]) => `${k}: ${v}`).join("; ");
+      show({ saga: `${file.name}: ${said}` });
       return;
     }
-    const name = answer.written.name;
-    draft = answer.written;
+    const { name } = result.answer.written;
+    draft = result.answer.written;
     stored = listing.some((s) => s.name === name && !s.builtin) && sagaTokens.get(name) ? name : null;
     saved = null;
     pristine = null;

@@ -6,7 +6,7 @@
 
 import { paintBase, paintLegend, paintOver } from "./chart_paint.js";
 import { levelAt } from "./chart_scale.js";
-import { el, fmtT, whenIdle } from "./util.js";
+import { el, fmtT, saveBlob, whenIdle } from "./util.js";
 
 /** A chart in `root` (a .chart element) whose value axis is titled `yTitle`: {canvas,
  * draw(model), restyle(), png(filename, title, model)}; `onResize` is called when its size
@@ -156,9 +156,7 @@ export function createStepChart(root, { yTitle, label, onResize }) {
       const geometry = paintBase(ctx, width, height, font, shown, yTitle);
       paintOver(ctx, shown, geometry, null);
       return new Promise((resolve) => picture.toBlob((blob) => {
-        const href = URL.createObjectURL(blob);
-        el("a", { href, download: `${filename}.png` }).click();
-        setTimeout(() => URL.revokeObjectURL(href), 10_000);
+        saveBlob(blob, `${filename}.png`);
         resolve(blob);
       }, "image/png"));
     },

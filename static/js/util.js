@@ -53,6 +53,14 @@ export function stylesheet(name) {
   });
 }
 
+/** Hand a Blob to the browser as a download named `filename` (the object URL is let go
+ * once the browser has had time to take it). */
+export function saveBlob(blob, filename) {
+  const href = URL.createObjectURL(blob);
+  el("a", { href, download: filename }).click();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
+
 /** Text made safe to put into HTML. */
 export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) =>
