@@ -227,12 +227,14 @@ class ClassHub:
 
     def join(self, sid: str, data: dict[str, Any]) -> Joined:
         """Connection `sid` of this process follows a class, or presents it."""
+        with self._lock:
+            was_in = self._here.get(sid)
         presenting = "presenter_token" in data
-        if presenting:
-            room = self.classes.presenter(data.get("code"), data["presenter_token"])
-        else:
-            room = self.classes.find(data.get("code"))
-        joined = self.classes.join(room.code, sid, presenting, data.get("voter"), self.alive)
+        joined = self.classes.join(
+            data.get("code"), sid, presenting, data.get("presenter_token"), data.get("voter"),
+            self.alive, was_in,
+        )  # fmt: skip
+        room = joined.room
         with self._lock:
             self._here[sid] = room.code
         if joined.left:

@@ -67,9 +67,10 @@ def insert(db: Connection, poll: Poll, class_code: str) -> None:
     poll.id = int(row[0])
 
 
-def load(db: Connection, poll_id: int, class_code: str) -> Poll | None:
+def load(db: Connection, poll_id: int, class_code: str, tally: bool = True) -> Poll | None:
     """The poll with its tally: the live one of the class's devices while it is open (and
-    how many could vote), the one kept at the reveal once closed."""
+    how many could vote), the one kept at the reveal once closed; `tally` False: the
+    question without the live tally (a vote's checks)."""
     row = db.execute(f"SELECT {POLL_COLUMNS} FROM polls WHERE id=?", (poll_id,)).fetchone()
     if row is None:  # its run was deleted
         return None
@@ -85,7 +86,7 @@ def load(db: Connection, poll_id: int, class_code: str) -> Poll | None:
         answer=stored["answer"],
         counts=stored["counts"],
     )
-    if poll.open:
+    if poll.open and tally:
         poll.counts = live_tally(db, poll_id, class_code)
         poll.connected = int(
             db.execute(

@@ -145,7 +145,7 @@ class ClassStore:
         """The class, if `token` is its presenter token; ClassError 404 or 403 otherwise."""
         room = self.find(code)
         if not token_shaped(token) or not same(digest(token), room.token_digest):
-            raise ClassError(403, "only the presenter (with the class's presenter token) may")
+            raise _not_presenter()
         self.touch(room.code)
         return room
 
@@ -215,16 +215,26 @@ class ClassStore:
 
     def join(
         self,
-        code: str,
+        code: Any,
         sid: str,
         presenting: bool,
+        token: Any,
         previous: Any,
         alive: Callable[[str], bool],
+        was_in: str | None = None,
     ) -> Joined:
-        """Connection `sid` (of this process) follows the class, or presents it; a student
-        gets a voter id (voters.py). It leaves the class it was in before, if another."""
-        left = self.leave(sid, unless=None if presenting else code)
+        """Connection `sid` (of this process) follows the class, or presents it (with the
+        presenter `token`); a student gets a voter id (voters.py). It leaves `was_in`, the
+        class it was in before, if another. ClassError 404 or 403."""
+        if not isinstance(code, str):
+            raise _missing(code)
+        code = code.upper()
+        left = None
+        if was_in is not None and (was_in != code or presenting):
+            left = self.leave(sid)
         with self._changing(code) as (db, room):
+            if presenting and not (token_shaped(token) and same(digest(token), room.token_digest)):
+                raise _not_presenter()
             mine = db.execute(
                 "SELECT voter FROM class_members WHERE sid=? AND class_code=?", (sid, code)
             ).fetchone()
@@ -242,7 +252,7 @@ class ClassStore:
                 )
             state = self.state(code, full=presenting, db=db) or {}
             your_vote = records.vote_of(db, room.poll_id, voter) if room.poll_id else None
-        return Joined(room, voter, left, state, your_vote)
+        return Joined(room, voter, left if left != code else None, state, your_vote)
 
     def leave(self, sid: str, unless: str | None = None) -> str | None:
         """Connection `sid` leaves its class (unless it is `unless`); the class it left."""
@@ -305,7 +315,7 @@ class ClassStore:
         past MAX_POLLS_PER_CLASS."""
         limit = self._limit("MAX_POLLS_PER_CLASS")
         with self._changing(code) as (db, room):
-            current = records.load(db, room.poll_id, code) if room.poll_id else None
+            current = records.load(db, room.poll_id, code, False) if room.poll_id else None
             if current is not None and current.open:
                 raise ClassError(409, "reveal the open question before asking another", "poll")
             if room.polls_asked >= limit:
@@ -331,7 +341,7 @@ class ClassStore:
         if room.poll_id is None:
             return None
         with self.db.read() as db:
-            return records.load(db, room.poll_id, room.code)
+            return records.load(db, room.poll_id, room.code, tally=False)
 
     def vote(self, code: str, body: Any) -> tuple[Classroom, str]:
         """A joined device's vote {"voter", "choice", "poll"?}: the class and the choice,
@@ -346,7 +356,7 @@ class ClassStore:
             voter = voters.admit(
                 db, code, body.get("voter"), self.clock(), self._limit("VOTES_PER_MINUTE")
             )
-            poll = records.load(db, room.poll_id, code) if room.poll_id else None
+            poll = records.load(db, room.poll_id, code, tally=False) if room.poll_id else None
             try:
                 if poll is None or body.get("poll", poll.id) != poll.id:
                     raise ClassError(409, "that question is closed", "vote")
@@ -361,6 +371,10 @@ class ClassStore:
         poll = records.load(db, room.poll_id, room.code) if room.poll_id else None
         if poll is not None:
             records.close(db, poll)
+
+
+def _not_presenter() -> ClassError:
+    return ClassError(403, "only the presenter (with the class's presenter token) may")
 
 
 def _missing(code: Any) -> ClassError:
