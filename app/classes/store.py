@@ -93,13 +93,11 @@ class ClassStore:
     def _changing(self, code: str, touch: bool = True) -> Iterator[tuple[Connection, Classroom]]:
         """A transaction on the class: its row written first (the lock that orders changes;
         its activity time, if `touch`), then read; ClassError 404 if there is no such class."""
+        active = "?" if touch else "active"
         with self.db.write() as db:
-            if touch:
-                db.execute("UPDATE classes SET active=? WHERE code=?", (self.clock(), code))
-            else:
-                db.execute("UPDATE classes SET active=active WHERE code=?", (code,))
             row = db.execute(
-                f"SELECT {CLASS_COLUMNS} FROM classes WHERE code=?", (code,)
+                f"UPDATE classes SET active={active} WHERE code=? RETURNING {CLASS_COLUMNS}",
+                (self.clock(), code) if touch else (code,),
             ).fetchone()
             if row is None:
                 raise _missing(code)
