@@ -1,8 +1,9 @@
 """`python -m bench.class_votes`: a class of N students votes; how fast, and who sees what when?
 
-Starts the server (`--server`: `python -m app`, or gunicorn gthread / gevent as README says),
-or with `--proxy` two processes on one PostgreSQL and one Redis behind nginx
-(harness/processes.py, docs/deploy.md's config). A presenter creates a class, starts a paused
+Starts the server (`--server`: `python -m app`, or gunicorn gthread / gevent as README says)
+on SQLite, or on PostgreSQL (`--postgres`), or with `--proxy` two processes on one
+PostgreSQL and one Redis behind nginx (harness/processes.py, docs/deploy.md's config), and
+waits until start-up work (compressing the assets) is done. A presenter creates a class, starts a paused
 run for it and asks a question. N students (python-socketio clients, threads in worker
 processes, through the proxy when there is one) join the class, then each casts `--votes`
 votes over HTTP (changing its mind), from `--threads` threads per worker at once. Prints:
@@ -29,9 +30,16 @@ from typing import Any
 import requests
 import socketio
 
-from bench.fanout import BENCH_LIMITS
+from bench.fanout import BENCH_LIMITS, settle
 from bench.live import client, gather, pct
-from harness.processes import SERVERS, app_process, cpu_seconds, two_machines
+from harness.processes import (
+    SERVERS,
+    app_process,
+    cpu_seconds,
+    new_database,
+    postgres_server,
+    two_machines,
+)
 
 CHOICES = ["a", "b", "c"]
 
@@ -199,6 +207,11 @@ def servers(args: argparse.Namespace, workdir: str) -> Iterator[tuple[str, list[
     if args.proxy:
         with two_machines(workdir, server=args.server, **env) as (proxy, machines, _nginx):
             yield proxy, [pid for _url, pid in machines]
+    elif args.postgres:
+        with postgres_server() as server:
+            database = new_database(server, "sagalab")
+            with app_process(database, server=args.server, **env) as (url, pid):
+                yield url, [pid]
     else:
         with app_process(workdir, server=args.server, **env) as (url, pid):
             yield url, [pid]
@@ -212,12 +225,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8, help="voting threads per worker")
     parser.add_argument("--server", choices=sorted(SERVERS), default="werkzeug")
     parser.add_argument("--proxy", action="store_true", help="two processes behind nginx")
+    parser.add_argument("--postgres", action="store_true", help="one process on PostgreSQL")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir, servers(args, workdir) as (url, pids):
         where = "two processes behind nginx" if args.proxy else "one process"
+        where += ", PostgreSQL" if args.proxy or args.postgres else ", SQLite"
+        waited = settle(pids)
         print(
             f"server: {url} ({args.server}, {where}); {os.cpu_count()} CPUs; "
-            f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+            f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+            f"{waited:.0f} s for start-up work (assets' compression in a new instance folder)"
         )
         a_class(url, args.students, args.votes, args.procs, args.threads, pids)
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
