@@ -3,15 +3,15 @@
 Starts the server (`--server`: `python -m app`, or gunicorn gthread / gevent as README says)
 on SQLite, or on PostgreSQL (`--postgres`), or with `--proxy` two processes on one
 PostgreSQL and one Redis behind nginx (harness/processes.py, docs/deploy.md's config), and
-waits until start-up work (compressing the assets) is done. A presenter creates a class, starts a paused
-run for it and asks a question. N students (python-socketio clients, threads in worker
-processes, through the proxy when there is one) join the class, then each casts `--votes`
-votes over HTTP (changing its mind), from `--threads` threads per worker at once. Prints:
-the joins' ack p50/p95; votes per second (all votes / the time from the first vote sent to
-the last answered) and the votes' p50/p95/max; how long after the last vote the presenter's
-class_state shows every student's last vote; how long after the reveal every student has
-the revealed tally (p50/p95/max); and the server's CPU seconds over the whole class.
-"""
+waits until start-up work (compressing the assets) is done. A presenter creates a class,
+starts a paused run for it and asks a question. N students (python-socketio clients, threads
+in worker processes, through the proxy when there is one) join the class, then each casts
+`--votes` votes over HTTP (changing its mind), from `--threads` threads per worker at once.
+Prints: the joins' ack p50/p95; votes per second (all votes / the time from the first vote
+sent to the last answered) and the votes' p50/p95/max; how long after the last vote the
+presenter's class_state shows every student's last vote; how long after the reveal every
+student has the revealed tally (p50/p95/max); and the server's CPU seconds over the whole
+class."""
 
 from __future__ import annotations
 
