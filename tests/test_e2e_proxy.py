@@ -152,7 +152,7 @@ def test_a_class_follows_its_presenter_across_two_machines_behind_nginx(tmp_path
     they see its run and question, their votes count once each wherever they land, the
     viewer count spans both, and the reveal reaches them; then the other way round."""
     with two_machines(str(tmp_path)) as (proxy, machines, _nginx):
-        (a, _pid_a), (b, _pid_b) = machines
+        (a, _pid_a), (b, pid_b) = machines
         made = requests.post(f"{a}/api/classes", json={}, timeout=30)
         assert made.status_code == 201, made.text
         code, token = made.json()["code"], made.json()["presenter_token"]
@@ -259,9 +259,43 @@ def test_a_class_follows_its_presenter_across_two_machines_behind_nginx(tmp_path
         polls = requests.get(f"{b}/api/runs/{second['id']}/polls", timeout=30).json()["polls"]
         assert polls[0]["counts"]["completed"] == 1 and polls[0]["open"] is False
 
-        # ending the class through nginx tells every student on both machines
+        # machine B dies: its students leave the count and come back through A with their ids
+        shown = requests.post(f"{a}/api/classes/{code}/run",
+                              json={**auth, "run_id": run["id"]}, timeout=30)  # fmt: skip
+        assert shown.status_code == 200
+        third = {**auth, "question": "Again?", "choices": ["yes", "no"], "seq": 10}
+        third_id = requests.post(f"{a}/api/classes/{code}/poll", json=third, timeout=30).json()[
+            "id"
+        ]
+        wait_until(lambda: all(s.poll().get("id") == third_id for s in students), what="Q3")
+        for student in students:
+            assert student.vote(code, "yes").status_code == 200
+        wait_until(lambda: presenter.poll().get("counts") == {"yes": 7, "no": 0}, what="Q3 votes")
+        os.kill(pid_b, signal.SIGKILL)
+        wait_until(lambda: not students[1].client.connected, what="B's students to be cut off")
+        time.sleep(1)
+        lost = [s for s in students if not s.client.connected]
+        kept = [s for s in students if s.client.connected]
+        assert lost and kept and presenter.client.connected
+        first = Student(a)  # one comes back at once: its id is taken from the dead machine
+        assert first.join_class(code, voter=lost[0].voter)["voter"] == lost[0].voter
+        assert first.latest()["your_vote"] == "yes"
+        wait_until(lambda: presenter.latest().get("viewers") == len(kept) + 1, timeout=60,
+                   what="the dead machine's other students to leave the count")  # fmt: skip
+        assert presenter.poll()["counts"] == {"yes": len(kept) + 1, "no": 0}
+        returning = [Student(a) for _ in lost[1:]]
+        for new, old in zip(returning, lost[1:], strict=True):
+            assert new.join_class(code, voter=old.voter)["voter"] == old.voter
+        wait_until(lambda: presenter.poll().get("counts") == {"yes": 7, "no": 0}
+                   and presenter.latest()["viewers"] == 7, what="every vote back")  # fmt: skip
+        students = [*kept, first, *returning]
+
+        # ending the class through nginx tells every student
         ended = requests.delete(f"{proxy}/api/classes/{code}", json=auth, timeout=30)
         assert ended.status_code == 200
         wait_until(lambda: all(s.closed for s in students), what="class_closed everywhere")
         assert requests.get(f"{a}/api/classes/{code}", timeout=30).status_code == 404
         close_all(*(s.client for s in students), presenter.client)
+        assert all(
+            requests.get(f"{a}/api/runs/{r['id']}/polls", timeout=30).ok for r in (run, second)
+        )

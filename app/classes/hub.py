@@ -63,6 +63,7 @@ class ClassHub:
         self._looping = False
         self._here: dict[str, str] = {}  # connections of this process in a class -> its code
         self._told: dict[str, float] = {}  # run id -> when a vote last touched it elsewhere
+        self._dead: set[str] = set()  # processes found gone at the last sweep
         if self.cluster is not None:
             self.cluster.handlers.update(
                 class_ask=self._ask_for_other,
@@ -232,7 +233,7 @@ class ClassHub:
         presenting = "presenter_token" in data
         joined = self.classes.join(
             data.get("code"), sid, presenting, data.get("presenter_token"), data.get("voter"),
-            self.alive, was_in,
+            was_in,
         )  # fmt: skip
         room = joined.room
         with self._lock:
@@ -344,9 +345,21 @@ class ClassHub:
     def _sweep(self) -> None:
         for room in self.classes.expired():
             self._closed(room.code, "the class expired after being idle")
-        if self.cluster is None or self.cluster.health.available():
-            for code in self.classes.drop_hosts(self.alive):
-                self._mark(code)
+        if self.cluster is not None and not self.cluster.health.available():
+            return
+        dead: set[str] = set()
+
+        def staying(host: str) -> bool:
+            """A process is gone when it was at the last sweep too (5 s on: a live one has
+            refreshed its key by then, even just after a Redis outage)."""
+            if self.alive(host):
+                return True
+            dead.add(host)
+            return host not in self._dead
+
+        for code in self.classes.drop_hosts(staying):
+            self._mark(code)
+        self._dead = dead
 
     def _closed(self, code: str, why: str) -> None:
         for name in (student_room(code), presenter_room(code)):

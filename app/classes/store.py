@@ -218,7 +218,6 @@ class ClassStore:
         presenting: bool,
         token: Any,
         previous: Any,
-        alive: Callable[[str], bool],
         was_in: str | None = None,
     ) -> Joined:
         """Connection `sid` (of this process) follows the class, or presents it (with the
@@ -242,7 +241,7 @@ class ClassStore:
                 if mine is not None:  # e.g. a watcher of a full class trying again
                     self._release(db, code, sid)
                 size = self._limit("MAX_CLASS_SIZE")
-                voter = None if presenting else voters.join(db, code, previous, size, alive)
+                voter = None if presenting else voters.join(db, code, previous, size)
                 db.execute(
                     "INSERT INTO class_members (sid, class_code, host, presenter, voter)"
                     " VALUES (?,?,?,?,?)",

@@ -3,8 +3,10 @@
 A student's `join_class` is given a voter id (docs/protocol.md); a vote must carry it. The
 id counts only while its connection is still in the class: a vote cast by a device that
 has gone no longer counts (it counts again if the device rejoins with its id), so a script
-that joins, votes and leaves, again and again, adds nothing. At most `limit` devices hold
-an id at once (the class size), and each id may vote `per_minute` times a minute.
+that joins, votes and leaves, again and again, adds nothing. A device that comes back with
+its id (a reconnect, to any process) takes it over from its old connection. At most `limit`
+devices hold an id at once (the class size), and each id may vote `per_minute` times a
+minute.
 
 The ids live in the database (table class_voters; the connection holding one is its row in
 class_members), so every server process sees the same ones. These functions run inside a
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from app.classes.errors import ClassError
@@ -34,18 +35,16 @@ def held(db: Connection, code: str) -> int:
     )
 
 
-def join(
-    db: Connection, code: str, previous: Any, limit: int, alive: Callable[[str], bool]
-) -> str | None:
-    """An id for a device joining the class: its previous one if it left (or its server
-    process died) and it comes back with it, else a new one; None when the class already
-    has `limit` voters. The caller binds the id to the device's connection."""
+def join(db: Connection, code: str, previous: Any, limit: int) -> str | None:
+    """An id for a device joining the class: the one it had if it comes back with it (from
+    a connection that has gone, or has not been noticed gone yet: a page holds one
+    connection, and only that page knows its id), else a new one; None when the class
+    already has `limit` voters. The caller binds the id to the device's new connection."""
     if isinstance(previous, str):
-        holder = db.execute(
-            "SELECT sid, host FROM class_members WHERE class_code=? AND voter=?", (code, previous)
-        ).fetchone()
-        if holder is not None and not alive(holder["host"]):  # its process died
-            db.execute("DELETE FROM class_members WHERE sid=?", (holder["sid"],))
+        moved = db.execute(
+            "DELETE FROM class_members WHERE class_code=? AND voter=?", (code, previous)
+        ).rowcount
+        if moved:  # its old connection (on any process) no longer holds it
             return previous
     if held(db, code) >= limit:
         return None
