@@ -249,3 +249,28 @@ def test_a_rule_question_settled_meanwhile_keeps_its_answer_at_the_reveal(two) -
     _room, revealed = a.reveal(room.code, lambda _poll: None)
     assert PollRecords(a.db).for_run("R1")[0]["answer"] == "completed"
     assert revealed.id == poll.id
+
+
+def test_votes_from_two_processes_at_once_keep_each_device_s_rate_limit(two) -> None:
+    a, b, _now = two
+    room, _token = a.create()
+    poll = asked(a, room.code)
+    devices = [a.join(room.code, f"sid-{n}", False, None, None).voter for n in range(2)]
+    answers: list[int] = []
+
+    def vote(store: ClassStore, voter: str | None) -> None:
+        try:
+            store.vote(room.code, {"voter": voter, "choice": "b", "poll": poll.id})
+            answers.append(200)
+        except ClassError as exc:
+            answers.append(exc.status)
+
+    threads = [
+        threading.Thread(target=vote, args=((a, b)[n % 2], devices[n % 4 // 2])) for n in range(16)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200] * 6 + [429] * 10  # VOTES_PER_MINUTE=3, for each device
+    assert a.state(room.code, True)["poll"]["counts"] == {"a": 0, "b": 2}

@@ -8,8 +8,9 @@ no class; the connections it had leave it (`drop_hosts`).
 
 Every change to a class is one transaction that starts by writing the class's row (its
 `active` time): on PostgreSQL that row lock makes changes to one class from several
-processes take turns (SQLite has one writer anyway), so a class size or a rate limit
-holds exactly across processes.
+processes take turns (SQLite has one writer anyway), so a class size holds exactly across
+processes. Votes lock only their voter's row (a rate limit holds exactly; the class's many
+devices vote side by side) and count as the class's activity every VOTE_TOUCH_EVERY.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from app.inputs import token_shaped
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 CLASS_COLUMNS = "code, token_digest, active, run_id, owns_run, poll_id, polls_asked"
+VOTE_TOUCH_EVERY = 10.0  # seconds: votes count as the class's activity this often at most
 
 
 @dataclass(frozen=True)
@@ -247,8 +249,10 @@ class ClassStore:
                     " VALUES (?,?,?,?,?)",
                     (sid, code, self.host, int(presenting), voter),
                 )
+        with self.db.read() as db:  # after the class's row is free again
             state = self.state(code, full=presenting, db=db) or {}
-            your_vote = records.vote_of(db, room.poll_id, voter) if room.poll_id else None
+            poll_id = state["poll"]["id"] if state.get("poll") else None
+            your_vote = records.vote_of(db, poll_id, voter) if poll_id else None
         return Joined(room, voter, left if left != code else None, state, your_vote)
 
     def leave(self, sid: str, unless: str | None = None) -> str | None:
@@ -345,14 +349,24 @@ class ClassStore:
         or ClassError. A vote refused for its question or choice still counts towards the
         device's rate limit."""
         refused: ClassError | None = None
-        with self._changing(code) as (db, room):
+        now = self.clock()
+        with self.db.write() as db:  # the class's row is not locked: votes go side by side
+            row = db.execute(
+                f"SELECT {CLASS_COLUMNS} FROM classes WHERE code=?", (code,)
+            ).fetchone()
+            if row is None:
+                raise _missing(code)
+            room = _room(row)
             if not isinstance(body, dict):
                 raise ClassError(
                     400, "must be a JSON object (Content-Type: application/json)", "body"
                 )
-            voter = voters.admit(
-                db, code, body.get("voter"), self.clock(), self._limit("VOTES_PER_MINUTE")
-            )
+            voter = voters.admit(db, code, body.get("voter"), now, self._limit("VOTES_PER_MINUTE"))
+            if now - room.active >= VOTE_TOUCH_EVERY:  # the class is active
+                db.execute(
+                    "UPDATE classes SET active=? WHERE code=? AND active<?",
+                    (now, code, now - VOTE_TOUCH_EVERY),
+                )
             poll = records.load(db, room.poll_id, code, tally=False) if room.poll_id else None
             try:
                 if poll is None or body.get("poll", poll.id) != poll.id:

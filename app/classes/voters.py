@@ -86,14 +86,15 @@ def leave(db: Connection, code: str, voter: str, now: float, limit: int) -> None
 
 def admit(db: Connection, code: str, voter: Any, now: float, per_minute: int) -> str:
     """The voter id of a vote, if it is held by a joined device and under its rate limit;
-    ClassError 403 or 429 otherwise. An admitted vote counts towards the limit."""
+    ClassError 403 or 429 otherwise. An admitted vote counts towards the limit. The voter's
+    row is locked (written) first: one device's votes take turns, other devices' do not."""
     row = None
     if isinstance(voter, str):
         row = db.execute(
-            "SELECT v.recent FROM class_voters v JOIN class_members m"
-            " ON m.class_code=v.class_code AND m.voter=v.voter"
-            " WHERE v.class_code=? AND v.voter=?",
-            (code, voter),
+            "UPDATE class_voters SET recent=recent WHERE class_code=? AND voter=? AND EXISTS"
+            " (SELECT 1 FROM class_members m WHERE m.class_code=? AND m.voter=?)"
+            " RETURNING recent",
+            (code, voter, code, voter),
         ).fetchone()
     if row is None:
         raise ClassError(
