@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import multiprocessing as mp
 import os
 import tempfile
 import threading
@@ -31,7 +30,7 @@ import requests
 import socketio
 
 from bench.fanout import BENCH_LIMITS, settle
-from bench.live import client, gather, pct
+from bench.live import client, gather, pct, start_workers
 from harness.processes import (
     SERVERS,
     app_process,
@@ -142,26 +141,18 @@ def a_class(url: str, n: int, votes: int, procs: int, threads: int, pids: list[i
     assert run.status_code == 201, run.text
     presenter = Presenter(url, code, token)
     cpu = sum(cpu_seconds(pid) for pid in pids)
-    ctx = mp.get_context("spawn")
-    ready, go, results = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
-    shares = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
-    workers = [
-        ctx.Process(target=students, args=(url, code, k, votes, threads, ready, go, results))
-        for k in shares
-    ]
-    began = time.perf_counter()
-    for w in workers:
-        w.start()
-    ready.wait(timeout=300)
-    joined = time.perf_counter() - began
+    workers = start_workers(
+        n, procs, students, lambda k, *sync: (url, code, k, votes, threads, *sync)
+    )
+    joined = workers.ready_after
     asked = requests.post(
         f"{url}/api/classes/{code}/poll",
         json={**auth, "question": "Which?", "choices": CHOICES},
         timeout=30,
     )
     assert asked.status_code == 201, asked.text
-    go.set()
-    reports = [results.get(timeout=600) for _ in workers]
+    workers.go.set()
+    reports = [workers.results.get(timeout=600) for _ in workers.processes]
     answers = [a for r in reports for a in r["answers"]]
     joins = [j for r in reports for j in r["joins"]]
     finals = {v: c for r in reports for v, c in r["finals"].items()}
@@ -175,7 +166,9 @@ def a_class(url: str, n: int, votes: int, procs: int, threads: int, pids: list[i
     revealing = time.time()
     shown = requests.post(f"{url}/api/classes/{code}/reveal", json={**auth}, timeout=30)
     assert shown.status_code == 200 and shown.json()["counts"] == wanted, shown.text
-    revealed = [r for rep in gather(workers, results, 300) for r in rep["revealed"]]
+    revealed = [
+        r for rep in gather(workers.processes, workers.results, 300) for r in rep["revealed"]
+    ]
     cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
     presenter.client.disconnect()
     print(

@@ -147,6 +147,24 @@ class Student(Viewer):
         return requests.post(f"{via or self.url}/api/classes/{code}/vote", json=body, timeout=30)
 
 
+def class_run(
+    machine: tuple[str, int],
+    auth: dict[str, str],
+    students: list[Student],
+    machines: list[tuple[str, int]],
+) -> dict[str, Any]:
+    """A paused run started for the class on `machine`, once every student is shown it."""
+    run = requests.post(
+        f"{machine[0]}/api/runs",
+        json={**BODY, "speed": 50, "start_paused": True, "class": auth},
+        timeout=30,
+    ).json()
+    assert owner_of(run["id"], machines) == machine
+    wait_until(lambda: all(s.latest().get("run_id") == run["id"] for s in students),
+               what=f"every student to be shown the run on {machine[0]}")  # fmt: skip
+    return run
+
+
 def test_a_class_follows_its_presenter_across_two_machines_behind_nginx(tmp_path) -> None:
     """The presenter on one machine, students on the other (directly and through nginx):
     they see its run and question, their votes count once each wherever they land, the
@@ -173,13 +191,7 @@ def test_a_class_follows_its_presenter_across_two_machines_behind_nginx(tmp_path
                    what="the presenter to count the students of both machines")  # fmt: skip
 
         # the presenter starts a run for the class on A: every student follows it
-        run = requests.post(
-            f"{a}/api/runs", json={**BODY, "speed": 50, "start_paused": True, "class": auth},
-            timeout=30,
-        ).json()  # fmt: skip
-        assert owner_of(run["id"], machines) == machines[0]
-        wait_until(lambda: all(s.latest().get("run_id") == run["id"] for s in students),
-                   what="every student to be shown the run")  # fmt: skip
+        run = class_run(machines[0], auth, students, machines)
         for student in students:
             student.join(run["id"])
 
@@ -230,13 +242,7 @@ def test_a_class_follows_its_presenter_across_two_machines_behind_nginx(tmp_path
         assert all(texts(s) == stored for s in students[1:])  # every event once, in order
 
         # the other way round: a run on B, a question settled by its trace asked on A
-        second = requests.post(
-            f"{b}/api/runs", json={**BODY, "speed": 50, "start_paused": True, "class": auth},
-            timeout=30,
-        ).json()  # fmt: skip
-        assert owner_of(second["id"], machines) == machines[1]
-        wait_until(lambda: all(s.latest().get("run_id") == second["id"] for s in students),
-                   what="every student to follow the presenter to the run on B")  # fmt: skip
+        second = class_run(machines[1], auth, students, machines)
         rule = {"rule": "saga_outcome", "saga": "BOOK001"}
         outcome = {**auth, "question": "How does BOOK001 end?", "rule": rule,
                    "choices": ["completed", "compensated", "stuck", "flagged"]}  # fmt: skip
@@ -264,9 +270,8 @@ def test_a_class_follows_its_presenter_across_two_machines_behind_nginx(tmp_path
                               json={**auth, "run_id": run["id"]}, timeout=30)  # fmt: skip
         assert shown.status_code == 200
         third = {**auth, "question": "Again?", "choices": ["yes", "no"], "seq": 10}
-        third_id = requests.post(f"{a}/api/classes/{code}/poll", json=third, timeout=30).json()[
-            "id"
-        ]
+        third_asked = requests.post(f"{a}/api/classes/{code}/poll", json=third, timeout=30)
+        third_id = third_asked.json()["id"]
         wait_until(lambda: all(s.poll().get("id") == third_id for s in students), what="Q3")
         for student in students:
             assert student.vote(code, "yes").status_code == 200
