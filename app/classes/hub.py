@@ -64,6 +64,8 @@ class ClassHub:
         self._here: dict[str, str] = {}  # connections of this process in a class -> its code
         self._told: dict[str, float] = {}  # run id -> when a vote last touched it elsewhere
         self._dead: set[str] = set()  # processes found gone at the last sweep
+        #: code -> (when, students' state, presenter's state) this process last sent
+        self._sent: dict[str, tuple[float, dict[str, Any], dict[str, Any]]] = {}
         if self.cluster is not None:
             self.cluster.handlers.update(
                 class_ask=self._ask_for_other,
@@ -226,8 +228,9 @@ class ClassHub:
 
     # ----- devices joining and leaving (sockets.py) --------------------------------------------
 
-    def join(self, sid: str, data: dict[str, Any]) -> Joined:
-        """Connection `sid` of this process follows a class, or presents it."""
+    def join(self, sid: str, data: dict[str, Any]) -> tuple[Joined, dict[str, Any]]:
+        """Connection `sid` of this process follows a class, or presents it; the class's
+        state as it sees it."""
         with self._lock:
             was_in = self._here.get(sid)
         presenting = "presenter_token" in data
@@ -241,7 +244,22 @@ class ClassHub:
         if joined.left:
             self._mark(joined.left)
         self._mark(room.code)
-        return joined
+        return joined, self._state_for(joined, presenting)
+
+    def _state_for(self, joined: Joined, presenting: bool) -> dict[str, Any]:
+        """The class's state for a device that joined: as this process last sent it to the
+        students, if that was within PUBLISH_EVERY and shows the run and question (open or
+        not) the join read (a class opening the link: hundreds of joins at once read it
+        once); read afresh otherwise, and for the presenter. Counts follow in class_state."""
+        room = joined.room
+        with self._lock:
+            sent = self._sent.get(room.code)
+        if not presenting and sent is not None and time.monotonic() - sent[0] < PUBLISH_EVERY:
+            state, poll = sent[1], sent[1]["poll"]
+            shown = (poll["id"], poll["open"]) if poll else (None, None)
+            if state["run_id"] == room.run_id and shown == (room.poll_id, joined.poll_open):
+                return dict(state)
+        return self.classes.state(room.code, full=presenting) or {"code": room.code}
 
     def leave(self, sid: str, code: str | None = None) -> str | None:
         """Connection `sid` of this process leaves its class (only `code`, if given); the
@@ -304,9 +322,13 @@ class ClassHub:
     def _send(self, code: str) -> None:
         with self._publishing:  # this process's states go out in the order they were read
             states = self.classes.states(code)
-            if states is None:
+            if states is None:  # it has ended
+                with self._lock:
+                    self._sent.pop(code, None)
                 return
             students, presenter = states
+            with self._lock:
+                self._sent[code] = (time.monotonic(), students, presenter)
             self.socketio.emit("class_state", students, to=student_room(code))
             self.socketio.emit("class_state", presenter, to=presenter_room(code))
 
@@ -362,6 +384,8 @@ class ClassHub:
         self._dead = dead
 
     def _closed(self, code: str, why: str) -> None:
+        with self._lock:
+            self._sent.pop(code, None)
         for name in (student_room(code), presenter_room(code)):
             self.socketio.emit("class_closed", {"code": code, "reason": why}, to=name)
             self.socketio.server.close_room(name, namespace="/")

@@ -28,14 +28,14 @@ def join_class(data: Any = None) -> Ack:
     if problem:
         return {"ok": False, "status": 429, "error": problem}
     try:
-        joined = hub().join(request.sid, data)
+        joined, state = hub().join(request.sid, data)
     except ClassError as exc:
         return {"ok": False, "status": exc.status, "error": exc.message}
     if joined.left:
         _leave_rooms(joined.left)
     presenting = "presenter_token" in data
     join_room((presenter_room if presenting else student_room)(joined.room.code))
-    state = {**joined.state, "your_vote": joined.your_vote}
+    state = {**state, "your_vote": joined.your_vote}
     if not presenting:
         state["voter"] = joined.voter  # None: the class is full (MAX_CLASS_SIZE); watch, not vote
     if presenting:

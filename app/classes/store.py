@@ -51,13 +51,13 @@ class Classroom:
 
 @dataclass(frozen=True)
 class Joined:
-    """What join_class tells a device: the class as it sees it, its voter id and vote."""
+    """A device in a class: the class as its join read it, its voter id and vote."""
 
     room: Classroom
     voter: str | None
     left: str | None  # the class this connection was in before, if another one
-    state: dict[str, Any]
     your_vote: str | None
+    poll_open: bool | None  # whether the class's question is open (None: there is none)
 
 
 def _room(row: Any) -> Classroom:
@@ -249,11 +249,13 @@ class ClassStore:
                     " VALUES (?,?,?,?,?)",
                     (sid, code, self.host, int(presenting), voter),
                 )
-        with self.db.read() as db:  # after the class's row is free again
-            state = self.state(code, full=presenting, db=db) or {}
-            poll_id = state["poll"]["id"] if state.get("poll") else None
-            your_vote = records.vote_of(db, poll_id, voter) if poll_id else None
-        return Joined(room, voter, left if left != code else None, state, your_vote)
+            your_vote, poll_open = None, None
+            if room.poll_id is not None:
+                poll = records.load(db, room.poll_id, code, tally=False)
+                poll_open = poll.open if poll else None
+                if voter is not None and voter in (previous, mine and mine["voter"]):  # back
+                    your_vote = records.vote_of(db, room.poll_id, voter)
+        return Joined(room, voter, left if left != code else None, your_vote, poll_open)
 
     def leave(self, sid: str, unless: str | None = None) -> str | None:
         """Connection `sid` leaves its class (unless it is `unless`); the class it left."""
