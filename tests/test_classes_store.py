@@ -133,7 +133,7 @@ def test_a_voters_rate_limit_frees_up_after_a_minute(two) -> None:
     room, _token = a.create()
     asked(a, room.code)
     voter = a.join(room.code, "sid-1", False, None, None).voter
-    assert voter and a.join(room.code, "sid-1", False, None, None).voter == voter
+    assert voter and a.join(room.code, "sid-1", False, None, None, room.code).voter == voter
     for store in (a, b, a):  # a device's votes count wherever they arrive
         store.vote(room.code, {"voter": voter, "choice": "a"})
     with pytest.raises(ClassError) as refused:
@@ -144,7 +144,7 @@ def test_a_voters_rate_limit_frees_up_after_a_minute(two) -> None:
     assert b.join(room.code, "sid-2", False, None, None).voter
     assert b.join(room.code, "sid-3", False, None, None).voter is None  # full
     a.leave("sid-1")
-    assert b.join(room.code, "sid-3", False, None, voter).voter == voter  # came back
+    assert b.join(room.code, "sid-3", False, None, voter, room.code).voter == voter  # back
 
 
 def test_the_oldest_departures_are_forgotten_beyond_the_class_size(two) -> None:

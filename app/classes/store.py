@@ -223,8 +223,9 @@ class ClassStore:
         was_in: str | None = None,
     ) -> Joined:
         """Connection `sid` (of this process) follows the class, or presents it (with the
-        presenter `token`); a student gets a voter id (voters.py). It leaves `was_in`, the
-        class it was in before, if another. ClassError 404 or 403."""
+        presenter `token`); a student gets a voter id (voters.py). `was_in`: the class the
+        connection is in (this process knows its own connections), which it leaves if it
+        is another. ClassError 404 or 403."""
         if not isinstance(code, str):
             raise _missing(code)
         code = code.upper()
@@ -234,9 +235,11 @@ class ClassStore:
         with self._changing(code) as (db, room):
             if presenting and not (token_shaped(token) and same(digest(token), room.token_digest)):
                 raise _not_presenter()
-            mine = db.execute(
-                "SELECT voter FROM class_members WHERE sid=? AND class_code=?", (sid, code)
-            ).fetchone()
+            mine = None
+            if was_in == code and not presenting:  # only then can it have a row here
+                mine = db.execute(
+                    "SELECT voter FROM class_members WHERE sid=? AND class_code=?", (sid, code)
+                ).fetchone()
             if mine is not None and mine["voter"] and not presenting:
                 voter = mine["voter"]  # joined already: the same id
             else:
@@ -246,7 +249,9 @@ class ClassStore:
                 voter = None if presenting else voters.join(db, code, previous, size)
                 db.execute(
                     "INSERT INTO class_members (sid, class_code, host, presenter, voter)"
-                    " VALUES (?,?,?,?,?)",
+                    " VALUES (?,?,?,?,?) ON CONFLICT (sid) DO UPDATE SET"
+                    " class_code=excluded.class_code, host=excluded.host,"
+                    " presenter=excluded.presenter, voter=excluded.voter",
                     (sid, code, self.host, int(presenting), voter),
                 )
             your_vote, poll_open = None, None
