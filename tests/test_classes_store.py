@@ -111,7 +111,7 @@ def test_a_vote_counts_while_its_device_is_in_and_again_after_it_rejoins(two) ->
     poll = asked(a, room.code)
     voter = a.join(room.code, "sid-1", False, None, None).voter
     a.vote(room.code, {"voter": voter, "choice": "b"})
-    assert a.leave("sid-1") == room.code
+    assert a.leave("sid-1", room.code) == room.code
     assert b.state(room.code, True)["poll"]["counts"] == {"a": 0, "b": 0}
     with pytest.raises(ClassError):
         b.vote(room.code, {"voter": voter, "choice": "a"})
@@ -121,7 +121,7 @@ def test_a_vote_counts_while_its_device_is_in_and_again_after_it_rejoins(two) ->
     now[0] += 1
     room2, poll2 = b.reveal(room.code, lambda _poll: None)
     assert poll2.id == poll.id and not poll2.open
-    b.leave("sid-9")
+    b.leave("sid-9", room.code)
     kept = a.state(room.code, True)["poll"]
     assert kept["counts"] == {"a": 0, "b": 1} and kept["connected"] is None
     records = PollRecords(a.db).for_run("R1")
@@ -143,7 +143,7 @@ def test_a_voters_rate_limit_frees_up_after_a_minute(two) -> None:
     assert b.vote(room.code, {"voter": voter, "choice": "b"})[1] == "b"
     assert b.join(room.code, "sid-2", False, None, None).voter
     assert b.join(room.code, "sid-3", False, None, None).voter is None  # full
-    a.leave("sid-1")
+    a.leave("sid-1", room.code)
     assert b.join(room.code, "sid-3", False, None, voter, room.code).voter == voter  # back
 
 
@@ -154,7 +154,7 @@ def test_the_oldest_departures_are_forgotten_beyond_the_class_size(two) -> None:
     for n in range(4):
         now[0] += 1
         ids.append(a.join(room.code, f"sid-{n}", False, None, None).voter)
-        a.leave(f"sid-{n}")
+        a.leave(f"sid-{n}", room.code)
     with a.db.read() as db:
         kept = {row[0] for row in db.execute("SELECT voter FROM class_voters").fetchall()}
     assert kept == set(ids[2:])  # MAX_CLASS_SIZE=2 departures remembered

@@ -268,7 +268,7 @@ class ClassHub:
             if sid not in self._here or (code is not None and self._here[sid] != code.upper()):
                 return None
             left = self._here.pop(sid)
-        self.classes.leave(sid)
+        self.classes.leave(sid, left)
         self._mark(left)
         return left
 

@@ -55,7 +55,7 @@ class Joined:
 
     room: Classroom
     voter: str | None
-    left: str | None  # the class this connection was in before, if another one
+    left: str | None  # the class this connection left to join (as presenter: maybe this one)
     your_vote: str | None
     poll_open: bool | None  # whether the class's question is open (None: there is none)
 
@@ -231,7 +231,7 @@ class ClassStore:
         code = code.upper()
         left = None
         if was_in is not None and (was_in != code or presenting):
-            left = self.leave(sid)
+            left = self.leave(sid, was_in)
         with self._changing(code) as (db, room):
             if presenting and not (token_shaped(token) and same(digest(token), room.token_digest)):
                 raise _not_presenter()
@@ -260,25 +260,26 @@ class ClassStore:
                 poll_open = poll.open if poll else None
                 if voter is not None and voter in (previous, mine and mine["voter"]):  # back
                     your_vote = records.vote_of(db, room.poll_id, voter)
-        return Joined(room, voter, left if left != code else None, your_vote, poll_open)
+        return Joined(room, voter, left, your_vote, poll_open)
 
-    def leave(self, sid: str, unless: str | None = None) -> str | None:
-        """Connection `sid` leaves its class (unless it is `unless`); the class it left."""
-        with self.db.read() as db:
-            row = db.execute("SELECT class_code FROM class_members WHERE sid=?", (sid,)).fetchone()
-        if row is None or row[0] == unless:
-            return None
+    def leave(self, sid: str, code: str) -> str | None:
+        """Connection `sid` leaves class `code` (this process knows which class its own
+        connections are in); the class, or None if it was not in it (any more)."""
         try:
-            with self._changing(row[0], touch=False) as (db, _room):
-                self._release(db, row[0], sid)
+            with self._changing(code, touch=False) as (db, _room):
+                gone = self._release(db, code, sid)
         except ClassError:  # the class ended meanwhile: its members went with it
             return None
-        return row[0]
+        return code if gone else None
 
-    def _release(self, db: Connection, code: str, sid: str) -> None:
-        row = db.execute("DELETE FROM class_members WHERE sid=? RETURNING voter", (sid,)).fetchone()
+    def _release(self, db: Connection, code: str, sid: str) -> bool:
+        """Take the connection out of the class (its voter id left); False if it was not in."""
+        row = db.execute(
+            "DELETE FROM class_members WHERE sid=? AND class_code=? RETURNING voter", (sid, code)
+        ).fetchone()
         if row is not None and row[0]:
             voters.leave(db, code, row[0], self.clock(), self._limit("MAX_CLASS_SIZE"))
+        return row is not None
 
     def drop_hosts(self, alive: Callable[[str], bool]) -> set[str]:
         """The connections of server processes that are gone leave their classes; the
