@@ -2,8 +2,10 @@
 
 Flask-SocketIO's message queue carries every emit to the viewers of every process. This
 adds the two things it does not know: which process executes a run (a Redis key per run,
-refreshed while it lives, gone within OWNER_TTL seconds of that process dying), and a way to
-ask that process to attach a viewer connected elsewhere or to apply a control. The owner
+refreshed while it lives, gone within OWNER_TTL seconds of that process dying; and one per
+process, for the classes' devices: app/classes/hub.py), and a way to ask that process to
+attach a viewer connected elsewhere, to apply a control, or to do what a class needs of
+its run (`call` and `tell` with an op of `handlers`). The owner
 then sends the catch-up, the room entry and the live batches through the queue in one
 order, so a viewer on another process sees no gap and no repeat. The owner tracks every
 viewer's pace the same way (its `run_sync` probes and their acks cross the queue); the
