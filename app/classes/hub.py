@@ -61,6 +61,7 @@ class ClassHub:
         self._lock = threading.Lock()
         self._publishing = threading.Lock()
         self._looping = False
+        self._stopped = False
         self._here: dict[str, str] = {}  # connections of this process in a class -> its code
         self._told: dict[str, float] = {}  # run id -> when a vote last touched it elsewhere
         self._dead: set[str] = set()  # processes found gone at the last sweep
@@ -80,6 +81,17 @@ class ClassHub:
             self.classes.drop_hosts(self.alive)
         if self.classes.count():
             self._start_loop()
+
+    def shutdown(self) -> None:
+        """The process stops: its devices leave their classes now (not at the others' next
+        sweeps), and its loop ends (once: this may be called again at exit)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        try:
+            self.classes.drop_hosts(lambda host: host != self.classes.host)
+        except Exception as exc:  # the database is gone already: the others sweep
+            log.warning("could not take this process's devices out of their classes: %s", exc)
 
     def alive(self, host: str) -> bool:
         """Whether the server process `host` is running (this one, or one Redis knows)."""
@@ -339,7 +351,7 @@ class ClassHub:
 
     def _start_loop(self) -> None:
         with self._lock:
-            if self._looping:
+            if self._looping or self._stopped:
                 return
             self._looping = True
         self.socketio.start_background_task(self._loop)
@@ -347,7 +359,7 @@ class ClassHub:
     def _loop(self) -> None:
         """Coalesced updates, expiry and gone processes' devices, while there are classes."""
         swept = time.monotonic()
-        while True:
+        while not self._stopped:
             self.socketio.sleep(PUBLISH_EVERY)
             with self._lock:
                 dirty, self._dirty = self._dirty, set()
