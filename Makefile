@@ -8,7 +8,7 @@ PORT ?= 5000
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-scale setup-test browser redis postgres nginx services run test test-fast \
 	test-js lint lint-check bench bench-live bench-store bench-dashboard bench-replay bench-experiments \
-	bench-crowd clean
+	bench-crowd bench-class clean
 
 ## help: list the targets
 help:
@@ -114,6 +114,13 @@ bench-live: setup-test browser redis postgres nginx
 ## bench-store: the store on SQLite and on PostgreSQL: appends, reads, a history page, a delete
 bench-store: setup-test postgres
 	$(BIN)/python -m bench.store
+
+## bench-class: a class of 300 students joins and votes: one process on SQLite, on PostgreSQL,
+## and two "machines" (PostgreSQL, Redis) behind nginx
+bench-class: setup-test redis postgres nginx
+	$(BIN)/python -m bench.class_votes --server gevent
+	$(BIN)/python -m bench.class_votes --server gevent --postgres
+	$(BIN)/python -m bench.class_votes --server gevent --proxy
 
 ## bench-crowd: 500 viewers join one live run at once: join acks, /healthz p50/p95, tracebacks
 ## (`python -m app`, then gunicorn with gevent as README serves it)

@@ -88,9 +88,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def shutdown(app: Flask, reason: str = "the server stopped during the run") -> None:
-    """Stop app's work: live runs are marked interrupted, experiments cancelled (idempotent)."""
+    """Stop app's work: live runs are marked interrupted, experiments cancelled, its devices
+    taken out of their classes (idempotent)."""
     app.extensions["sagalab.runs"].shutdown(reason)
     app.extensions["experiments"].shutdown()
+    app.extensions["sagalab.classes"].shutdown()
 
 
 @atexit.register

@@ -133,6 +133,45 @@ STEPS: tuple[Step, ...] = (
         )
         """,
     ),
+    Step(
+        4,
+        "classes shared by every process: the class, who is in it, voter ids, votes",
+        """
+        CREATE TABLE classes (
+            code TEXT PRIMARY KEY,
+            token_digest TEXT NOT NULL,
+            created {real} NOT NULL,
+            active {real} NOT NULL,
+            run_id TEXT,
+            owns_run {bigint} NOT NULL DEFAULT 0,
+            poll_id {bigint},
+            polls_asked {bigint} NOT NULL DEFAULT 0
+        );
+        CREATE INDEX classes_active ON classes (active);
+        CREATE TABLE class_members (
+            sid TEXT PRIMARY KEY,
+            class_code TEXT NOT NULL REFERENCES classes (code) ON DELETE CASCADE,
+            host TEXT NOT NULL,
+            presenter {bigint} NOT NULL,
+            voter TEXT
+        );
+        CREATE INDEX class_members_voter ON class_members (class_code, voter);
+        CREATE INDEX class_members_host ON class_members (host);
+        CREATE TABLE class_voters (
+            class_code TEXT NOT NULL REFERENCES classes (code) ON DELETE CASCADE,
+            voter TEXT NOT NULL,
+            left_at {real},
+            recent TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (class_code, voter)
+        );
+        CREATE TABLE poll_votes (
+            poll_id {bigint} NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+            voter TEXT NOT NULL,
+            choice TEXT NOT NULL,
+            PRIMARY KEY (poll_id, voter)
+        ) {without_rowid}
+        """,
+    ),
 )
 
 #: the table of applied steps, made before any step

@@ -11,7 +11,6 @@ Loopback only; every wait is bounded.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import tempfile
 import threading
@@ -20,7 +19,7 @@ import time
 import requests
 
 from bench.fanout import BENCH_LIMITS
-from bench.live import client, gather, pct, run_body
+from bench.live import client, gather, pct, run_body, start_workers
 from bench.viewers import watch
 from harness.processes import SERVERS, app_process
 
@@ -52,23 +51,15 @@ def crowd(url: str, viewers: int, procs: int, bookings: int, speed: float, limit
     stop, healthz = threading.Event(), []
     prober = threading.Thread(target=probe_healthz, args=(url, stop, healthz), daemon=True)
     prober.start()
-    ctx = mp.get_context("spawn")
-    ready, go, results = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
-    shares = [viewers // procs + (1 if i < viewers % procs else 0) for i in range(procs)]
-    workers = [
-        ctx.Process(target=watch, args=(url, ack["id"], n, ready, go, results, limit))
-        for n in shares
-    ]
-    began = time.perf_counter()
-    for w in workers:
-        w.start()
-    ready.wait(timeout=300)
-    joined = time.perf_counter() - began
+    workers = start_workers(
+        viewers, procs, watch, lambda n, *sync: (url, ack["id"], n, *sync, limit)
+    )
+    joined = workers.ready_after
     control = {"run_id": ack["id"], "token": ack["control_token"], "action": "resume"}
     starter.call("control_run", control, timeout=60)
     playing = time.perf_counter()
-    go.set()
-    stats = gather(workers, results, limit + 120)
+    workers.go.set()
+    stats = gather(workers.processes, workers.results, limit + 120)
     stop.set()
     prober.join(timeout=60)
     starter.disconnect()

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -125,24 +126,17 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
     c = client(url)
     ack = c.call("start_run", run_body(bookings, speed, paused=True), timeout=30)
     assert ack["ok"], ack
-    ctx = mp.get_context("spawn")
-    ready, go, results = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
-    shares = [viewers // procs + (1 if i < viewers % procs else 0) for i in range(procs)]
     limit = bookings * 3.0 / speed + 60  # the run's length at this speed, plus a minute
-    workers = [
-        ctx.Process(target=watch, args=(url, ack["id"], n, ready, go, results, limit))
-        for n in shares
-    ]
-    for w in workers:
-        w.start()
-    ready.wait(timeout=300)
+    workers = start_workers(
+        viewers, procs, watch, lambda n, *sync: (url, ack["id"], n, *sync, limit)
+    )
     c.call(
         "control_run",
         {"run_id": ack["id"], "token": ack["control_token"], "action": "resume"},
         timeout=30,
     )
-    go.set()
-    stats = gather(workers, results, 600)
+    workers.go.set()
+    stats = gather(workers.processes, workers.results, 600)
     c.disconnect()
     total = requests.get(f"{url}/api/runs/{ack['id']}", timeout=30).json()["event_count"]
     got = [n for s in stats for n in s["counts"]]
@@ -158,6 +152,35 @@ def fan_out(url: str, viewers: int, bookings: int, speed: float, procs: int) -> 
         f"p95 {pct(delays, 95) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms; "
         f"viewer processes' CPU while the run played: {cpu:.1f} s"
     )
+
+
+@dataclass
+class Workers:
+    """Client worker processes, started and ready (their clients connected and joined)."""
+
+    processes: list[Any]
+    go: Any  # set it to let them go on
+    results: Any  # where they put their reports (gather)
+    ready_after: float  # seconds from their start until every one was ready
+
+
+def start_workers(
+    clients: int,
+    procs: int,
+    target: Callable[..., None],
+    args_of: Callable[[int, Any, Any, Any], tuple[Any, ...]],
+) -> Workers:
+    """`clients` split over `procs` spawned processes running target(*args_of(share, ready,
+    go, results)); returns once every one has waited on `ready`."""
+    ctx = mp.get_context("spawn")
+    ready, go, results = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
+    shares = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+    processes = [ctx.Process(target=target, args=args_of(n, ready, go, results)) for n in shares]
+    began = time.perf_counter()
+    for process in processes:
+        process.start()
+    ready.wait(timeout=300)
+    return Workers(processes, go, results, time.perf_counter() - began)
 
 
 def gather(workers: list[Any], results: Any, timeout: float) -> list[dict[str, Any]]:

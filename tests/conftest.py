@@ -56,6 +56,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    from app import _shutdown_all
+
+    _shutdown_all()  # the apps' background work ends before the servers they use stop
     _SESSION["stack"].close()
 
 

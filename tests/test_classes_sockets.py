@@ -157,3 +157,36 @@ def test_ending_a_class_tells_everyone(client, klass, students) -> None:
     closed = drain(students[0])["class_closed"]
     assert closed == [{"code": klass["code"], "reason": "the presenter ended the class"}]
     assert client.get(f"/class/{klass['code']}").status_code == 404
+
+
+def test_a_restart_ends_no_class_and_its_devices_come_back_with_their_votes(tmp_path) -> None:
+    from app import shutdown
+    from tests.conftest import make_app
+
+    first = make_app(tmp_path)
+    klass = first.test_client().post("/api/classes").get_json()
+    auth = {"code": klass["code"], "presenter_token": klass["presenter_token"]}
+    run = first.test_client().post("/api/runs", json={"preset": "tutorial", "class": auth})
+    assert run.status_code == 201
+    asked = first.test_client().post(
+        f"/api/classes/{klass['code']}/poll", json={**auth, "question": "Q?", "choices": ["a", "b"]}
+    )
+    assert asked.status_code == 201
+    device = socketio_of(first).test_client(first, flask_test_client=first.test_client())
+    voter = join(device, klass)["class"]["voter"]
+    vote = first.test_client().post(
+        f"/api/classes/{klass['code']}/vote", json={"voter": voter, "choice": "b"}
+    )
+    assert vote.status_code == 200
+    shutdown(first)  # its connections leave their classes; the class stays
+    assert first.test_client().get(f"/api/classes/{klass['code']}").get_json()["viewers"] == 0
+
+    second = make_app(tmp_path)  # the same database, a new process
+    back = socketio_of(second).test_client(second, flask_test_client=second.test_client())
+    ack = back.emit("join_class", {"code": klass["code"], "voter": voter}, callback=True)
+    assert ack["ok"] and ack["class"]["voter"] == voter and ack["class"]["your_vote"] == "b"
+    headers = {"X-Presenter-Token": klass["presenter_token"]}
+    state = second.test_client().get(f"/api/classes/{klass['code']}", headers=headers)
+    assert state.get_json()["poll"]["counts"] == {"a": 0, "b": 1}
+    assert state.get_json()["viewers"] == 1
+    shutdown(second)

@@ -11,8 +11,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
-from app.classes.errors import ClassError
-from app.classes.voters import Voters
 from app.extensions import socketio_of
 from tests.conftest import make_app
 
@@ -138,20 +136,3 @@ def test_the_tally_at_the_reveal_is_kept(app: Flask, asked: dict[str, Any]) -> N
     sio.disconnect()
     poll = tally(client, asked)
     assert poll["counts"] == {"a": 1, "b": 0} and poll["connected"] is None
-
-
-def test_a_voters_rate_limit_frees_up_after_a_minute() -> None:
-    now = [0.0]
-    voters = Voters(limit=2, per_minute=3, clock=lambda: now[0])
-    voter = voters.join("sid-1")
-    assert voter and voters.join("sid-1") == voter  # one id per connection
-    for _ in range(3):
-        assert voters.admit(voter) == voter
-    with pytest.raises(ClassError) as refused:
-        voters.admit(voter)
-    assert refused.value.status == 429 and refused.value.retry_after == 61
-    now[0] = 61.0
-    assert voters.admit(voter) == voter
-    assert voters.join("sid-2") and voters.join("sid-3") is None
-    voters.leave("sid-1")
-    assert voters.join("sid-3", previous=voter) == voter  # came back with its id

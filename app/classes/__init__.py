@@ -14,7 +14,9 @@ def init_app(app: Flask, runs: RunManager) -> ClassHub:
     """The app's classes: store, question records, start hook, REST views, Socket.IO."""
     from app.classes import sockets, views
 
-    hub = ClassHub(ClassStore(app.config), PollRecords(runs.store.db), runs)
+    host = runs.cluster.host if runs.cluster else None  # names this process to the others
+    hub = ClassHub(ClassStore(runs.store.db, app.config, host), PollRecords(runs.store.db), runs)
+    hub.open()
     runs.hooks.append(hub)
     app.extensions["sagalab.classes"] = hub
     app.register_blueprint(views.bp)

@@ -2,79 +2,42 @@
 
 from __future__ import annotations
 
-import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.classes.errors import ClassError
 from app.classes.rules import parse_rule
-from app.classes.voters import Voters
 
 MAX_QUESTION_CHARS = 200
 MAX_CHOICE_CHARS = 60
 
 
+@dataclass
 class Poll:
-    """Voting is open until the reveal; `answer` is filled in when the trace settles it."""
+    """A question as stored (app/classes/records.py): voting is open until the reveal;
+    `answer` is filled in when the trace settles it."""
 
-    def __init__(
-        self,
-        run_id: str,
-        question: str,
-        choices: list[str],
-        rule: dict[str, str] | None,
-        seq: int,
-        voters: Voters | None = None,
-    ) -> None:
-        self.id = 0  # set when stored
-        self.run_id = run_id
-        self.question = question
-        self.choices = choices
-        self.rule = rule
-        self.seq = seq  # the last event the class had seen when it was asked
-        self.open = True
-        self.answer: str | None = None
-        self._votes: dict[str, str] = {}  # voter id -> choice
-        self._voters = voters  # whose votes count (those still joined); None: every vote
-        self._final: dict[str, int] | None = None  # the tally at the reveal
-        self._lock = threading.Lock()
+    run_id: str
+    question: str
+    choices: list[str]
+    rule: dict[str, str] | None
+    seq: int  # the last event the class had seen when it was asked
+    id: int = 0  # set when stored
+    open: bool = True
+    answer: str | None = None
+    #: votes per choice: of the devices still in the class while open, as at the reveal after
+    counts: dict[str, int] = field(default_factory=dict)
+    connected: int | None = None  # devices that could vote now (None once closed)
 
-    def vote(self, voter: str, choice: Any) -> None:
-        """Record (or change) this device's vote; ClassError if it cannot count."""
-        if not self.open:
-            raise ClassError(409, "voting on this question has closed", "vote")
-        if choice not in self.choices:
-            raise ClassError(400, f"{choice!r} is not one of the choices", "choice")
-        with self._lock:
-            self._votes[voter] = choice
-
-    def vote_of(self, voter: str | None) -> str | None:
-        return self._votes.get(voter) if voter else None
-
-    def counts(self) -> dict[str, int]:
-        """Votes per choice: of the devices still in the class while open, as at the
-        reveal once closed."""
-        if self._final is not None:
-            return dict(self._final)
-        counting = self._voters.connected() if self._voters is not None else None
-        with self._lock:
-            votes = [c for v, c in self._votes.items() if counting is None or v in counting]
-        return {choice: votes.count(choice) for choice in self.choices}
-
-    def close(self) -> None:
-        """Voting ends: the tally is kept as it is now."""
-        if self.open:
-            self._final = self.counts()
-            self.open = False
-
-    def connected(self) -> int | None:
-        """How many devices could vote now (None for a poll without a class)."""
-        return len(self._voters) if self._voters is not None and self.open else None
+    def tally(self) -> dict[str, int]:
+        """Every choice with its count (0 for a choice nobody picked)."""
+        return {choice: self.counts.get(choice, 0) for choice in self.choices}
 
     def view(self, full: bool) -> dict[str, Any]:
         """The poll as the API shows it; counts and answer only to the presenter until the
         reveal (`full`), to everyone after it."""
         shown = full or not self.open
-        counts = self.counts()
+        counts = self.tally()
         return {
             "id": self.id,
             "run_id": self.run_id,
@@ -82,12 +45,20 @@ class Poll:
             "choices": list(self.choices),
             "counts": counts if shown else None,
             "votes": sum(counts.values()),
-            "connected": self.connected(),
+            "connected": self.connected if self.open else None,
             "open": self.open,
             "answer": self.answer if shown else None,
             "rule": self.rule,
             "seq": self.seq,
         }
+
+    def check_vote(self, choice: Any) -> str:
+        """The choice of a vote on this poll; ClassError if it cannot count."""
+        if not self.open:
+            raise ClassError(409, "voting on this question has closed", "vote")
+        if choice not in self.choices:
+            raise ClassError(400, f"{choice!r} is not one of the choices", "choice")
+        return choice
 
 
 def parse_poll(body: Any, max_choices: int) -> tuple[str, list[str], dict[str, str] | None]:

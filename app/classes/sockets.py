@@ -9,7 +9,6 @@ from flask_socketio import SocketIO, join_room, leave_room
 
 from app.classes.errors import ClassError
 from app.classes.hub import ClassHub, presenter_room, student_room
-from app.classes.store import Classroom
 from app.classes.views import join_url
 from app.runs.sockets import too_many_joins
 
@@ -28,55 +27,37 @@ def join_class(data: Any = None) -> Ack:
     problem = too_many_joins()
     if problem:
         return {"ok": False, "status": 429, "error": problem}
-    classes = hub().classes
     try:
-        if "presenter_token" in data:
-            room = classes.presenter(data.get("code"), data["presenter_token"])
-        else:
-            room = classes.find(data.get("code"))
+        joined, state = hub().join(request.sid, data)
     except ClassError as exc:
         return {"ok": False, "status": exc.status, "error": exc.message}
+    if joined.left:
+        _leave_rooms(joined.left)
     presenting = "presenter_token" in data
-    for other in classes.holding(request.sid):
-        _leave(other, request.sid)
-    voter = None if presenting else room.voters.join(request.sid, data.get("voter"))
-    with classes.lock:
-        (room.presenters if presenting else room.viewers).add(request.sid)
-    join_room((presenter_room if presenting else student_room)(room.code))
-    classes.touch(room)
-    hub().publish(room, soon=True)
-    with classes.lock:
-        state = room.state(full=presenting)
-    state["your_vote"] = room.poll.vote_of(voter) if room.poll else None
+    join_room((presenter_room if presenting else student_room)(joined.room.code))
+    state = {**state, "your_vote": joined.your_vote}
     if not presenting:
-        state["voter"] = voter  # None: the class is full (MAX_CLASS_SIZE); watch, not vote
+        state["voter"] = joined.voter  # None: the class is full (MAX_CLASS_SIZE); watch, not vote
     if presenting:
-        state["join_url"] = join_url(room.code)  # what the join card and QR code show
+        state["join_url"] = join_url(joined.room.code)  # what the join card and QR code show
     return {"ok": True, "class": state}
 
 
 def leave_class(data: Any = None) -> Ack:
     code = data.get("code") if isinstance(data, dict) else None
-    room = hub().classes.get(code) if isinstance(code, str) else None
-    if room is not None:
-        _leave(room, request.sid)
+    left = hub().leave(request.sid, code) if isinstance(code, str) else None
+    if left is not None:
+        _leave_rooms(left)
     return {"ok": True}
 
 
 def disconnected(*_reason: Any) -> None:
-    for room in hub().classes.holding(request.sid):
-        _leave(room, request.sid, rooms=False)  # Socket.IO drops a gone client's rooms itself
+    hub().leave(request.sid)  # Socket.IO drops a gone client's rooms itself
 
 
-def _leave(room: Classroom, sid: str, rooms: bool = True) -> None:
-    room.voters.leave(sid)
-    with hub().classes.lock:
-        room.viewers.discard(sid)
-        room.presenters.discard(sid)
-    if rooms:
-        for name in (student_room(room.code), presenter_room(room.code)):
-            leave_room(name, sid=sid)
-    hub().publish(room, soon=True)
+def _leave_rooms(code: str) -> None:
+    for name in (student_room(code), presenter_room(code)):
+        leave_room(name, sid=request.sid)
 
 
 def register(socketio: SocketIO) -> None:

@@ -94,11 +94,11 @@ def qr_svg(code: str) -> Response:
 
 @bp.post("/api/classes")
 def create_class() -> tuple[Response, int, dict[str, str]]:
-    room = _hub().create()
+    room, token = _hub().create()
     url = f"/class/{room.code}"
     body = {
         "code": room.code,
-        "presenter_token": room.token,
+        "presenter_token": token,
         "url": url,
         "join_url": join_url(room.code),
     }  # what the join card and the QR code carry
@@ -110,14 +110,20 @@ def get_class(code: str) -> Response:
     """Anyone may look; counts and the answer of an open poll need the presenter token."""
     full = "X-Presenter-Token" in request.headers
     room = _presenter(code) if full else _hub().classes.find(code)
-    with _hub().classes.lock:
-        return jsonify(room.state(full=full))
+    return jsonify(_state(room, full))
+
+
+def _state(room: Classroom, full: bool) -> dict[str, Any]:
+    state = _hub().classes.state(room.code, full)
+    if state is None:
+        raise ClassError(404, f"there is no class with code {room.code!r} (it has ended)")
+    return state
 
 
 @bp.delete("/api/classes/<code>")
 def end_class(code: str) -> Response:
     room = _presenter(code, loose_json() or {})
-    _hub().end(room, "the presenter ended the class")
+    _hub().end(room.code, "the presenter ended the class")
     return jsonify(ended=room.code)
 
 
@@ -129,30 +135,27 @@ def show_run(code: str) -> Response:
     if not isinstance(run_id, str) or _hub().runs.store.get_run(run_id) is None:
         raise ClassError(404, f"there is no run with id {run_id!r}", "run_id")
     _hub().show(room, run_id)
-    with _hub().classes.lock:
-        return jsonify(room.state(full=True))
+    return jsonify(_state(room, True))
 
 
 @bp.post("/api/classes/<code>/poll")
 def ask(code: str) -> tuple[Response, int]:
     body = _body()
-    poll = _hub().ask(_presenter(code, body), body)
-    return jsonify(poll.view(full=True)), 201
+    return jsonify(_hub().ask(_presenter(code, body), body)), 201
 
 
 @bp.post("/api/classes/<code>/reveal")
 def reveal(code: str) -> Response:
     body = _body()
-    return jsonify(_hub().reveal(_presenter(code, body), body).view(full=True))
+    return jsonify(_hub().reveal(_presenter(code, body), body))
 
 
 @bp.post("/api/classes/<code>/vote")
 def vote(code: str) -> Response:
     """A student's vote: one per joined device (the voter id its join_class got),
     changeable until the reveal."""
-    room = _hub().classes.find(code)
-    choice = _hub().vote(room, _body())
-    return jsonify(ok=True, poll=room.poll.id if room.poll else None, choice=choice)
+    room, choice = _hub().vote(code, loose_json())
+    return jsonify(ok=True, poll=room.poll_id, choice=choice)
 
 
 @bp.get("/api/runs/<run_id>/polls")

@@ -3,96 +3,113 @@
 A student's `join_class` is given a voter id (docs/protocol.md); a vote must carry it. The
 id counts only while its connection is still in the class: a vote cast by a device that
 has gone no longer counts (it counts again if the device rejoins with its id), so a script
-that joins, votes and leaves, again and again, adds nothing. At most `limit` devices hold
-an id at once (the class size), and each id may vote `per_minute` times a minute.
+that joins, votes and leaves, again and again, adds nothing. A device that comes back with
+its id (a reconnect, to any process) takes it over from its old connection. At most `limit`
+devices hold an id at once (the class size), and each id may vote `per_minute` times a
+minute.
+
+The ids live in the database (table class_voters; the connection holding one is its row in
+class_members), so every server process sees the same ones. These functions run inside a
+transaction of the class store (app/classes/store.py) that has locked the class's row.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
-import threading
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
 from typing import Any
 
 from app.classes.errors import ClassError
+from app.db import Connection
 
 VOTER_ID_BYTES = 12
 RATE_WINDOW = 60.0  # seconds over which a voter's votes are counted for the rate limit
 
 
-class Voters:
-    """The voter ids of one class; thread-safe."""
+def held(db: Connection, code: str) -> int:
+    """How many devices of the class hold a voter id now."""
+    return int(
+        db.execute(
+            "SELECT COUNT(*) FROM class_members WHERE class_code=? AND voter IS NOT NULL", (code,)
+        ).fetchone()[0]
+    )
 
-    def __init__(
-        self, limit: int, per_minute: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.per_minute = per_minute
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._sid_of: dict[str, str] = {}  # voter id -> the connection holding it
-        self._id_of: dict[str, str] = {}  # connection -> its voter id
-        self._left: OrderedDict[str, None] = OrderedDict()  # ids whose device left (rejoinable)
-        self._recent: dict[str, deque[float]] = {}  # voter id -> times of its recent votes
 
-    def join(self, sid: str, previous: Any = None) -> str | None:
-        """An id for the device joining on `sid`: its previous one if it left and comes back
-        with it, else a new one; None when the class already has `limit` voters."""
-        with self._lock:
-            if sid in self._id_of:
-                return self._id_of[sid]
-            if len(self._sid_of) >= self.limit:
-                return None
-            if isinstance(previous, str) and previous in self._left:
-                del self._left[previous]
-                voter = previous
-            else:
-                voter = secrets.token_urlsafe(VOTER_ID_BYTES)
-            self._sid_of[voter], self._id_of[sid] = sid, voter
-            return voter
+def join(db: Connection, code: str, previous: Any, limit: int) -> str | None:
+    """An id for a device joining the class: the one it had if it comes back with it (from
+    a connection that has gone, or has not been noticed gone yet: a page holds one
+    connection, and only that page knows its id), else a new one; None when the class
+    already has `limit` voters. The caller binds the id to the device's new connection."""
+    if isinstance(previous, str):
+        moved = db.execute(
+            "DELETE FROM class_members WHERE class_code=? AND voter=?", (code, previous)
+        ).rowcount
+        if moved:  # its old connection (on any process) no longer holds it
+            return previous
+    if held(db, code) >= limit:
+        return None
+    if isinstance(previous, str):
+        back = db.execute(
+            "UPDATE class_voters SET left_at=NULL WHERE class_code=? AND voter=?"
+            " AND left_at IS NOT NULL",
+            (code, previous),
+        ).rowcount
+        if back:
+            return previous
+    voter = secrets.token_urlsafe(VOTER_ID_BYTES)
+    db.execute("INSERT INTO class_voters (class_code, voter) VALUES (?, ?)", (code, voter))
+    return voter
 
-    def leave(self, sid: str) -> None:
-        """The device on `sid` left: its id stops counting until it rejoins with it."""
-        with self._lock:
-            voter = self._id_of.pop(sid, None)
-            if voter is None:
-                return
-            del self._sid_of[voter]
-            self._left[voter] = None
-            while len(self._left) > self.limit:  # the oldest departures are forgotten
-                gone, _ = self._left.popitem(last=False)
-                self._recent.pop(gone, None)
 
-    def admit(self, voter: Any) -> str:
-        """The voter id of a vote, if it is held by a joined device and under its rate
-        limit; ClassError 403 or 429 otherwise."""
-        with self._lock:
-            if not isinstance(voter, str) or voter not in self._sid_of:
-                raise ClassError(
-                    403,
-                    "a vote needs the voter id this device got when it joined the class "
-                    "(join_class), while it stays connected",
-                    "voter",
-                )
-            now = self._clock()
-            recent = self._recent.setdefault(voter, deque())
-            while recent and now - recent[0] > RATE_WINDOW:
-                recent.popleft()
-            if len(recent) >= self.per_minute:
-                wait = max(1, int(RATE_WINDOW - (now - recent[0])) + 1)
-                raise ClassError(
-                    429, f"at most {self.per_minute} votes a minute per device", "vote"
-                ).retry(wait)
-            recent.append(now)
-            return voter
+def leave(db: Connection, code: str, voter: str, now: float, limit: int) -> None:
+    """The device holding `voter` left: its id stops counting until it rejoins with it; the
+    oldest departures beyond `limit` are forgotten (with their votes' rate counts)."""
+    db.execute(
+        "UPDATE class_voters SET left_at=? WHERE class_code=? AND voter=?", (now, code, voter)
+    )
+    gone = int(
+        db.execute(
+            "SELECT COUNT(*) FROM class_voters WHERE class_code=? AND left_at IS NOT NULL", (code,)
+        ).fetchone()[0]
+    )
+    if gone > limit:
+        oldest = db.execute(
+            "SELECT voter FROM class_voters WHERE class_code=? AND left_at IS NOT NULL"
+            " ORDER BY left_at, voter LIMIT ?",
+            (code, gone - limit),
+        ).fetchall()
+        db.executemany(
+            "DELETE FROM class_voters WHERE class_code=? AND voter=?",
+            [(code, row[0]) for row in oldest],
+        )
 
-    def connected(self) -> frozenset[str]:
-        """The ids held by devices still in the class (the votes that count)."""
-        with self._lock:
-            return frozenset(self._sid_of)
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._sid_of)
+def admit(db: Connection, code: str, voter: Any, now: float, per_minute: int) -> str:
+    """The voter id of a vote, if it is held by a joined device and under its rate limit;
+    ClassError 403 or 429 otherwise. An admitted vote counts towards the limit. The voter's
+    row is locked (written) first: one device's votes take turns, other devices' do not."""
+    row = None
+    if isinstance(voter, str):
+        row = db.execute(
+            "UPDATE class_voters SET recent=recent WHERE class_code=? AND voter=? AND EXISTS"
+            " (SELECT 1 FROM class_members m WHERE m.class_code=? AND m.voter=?)"
+            " RETURNING recent",
+            (code, voter, code, voter),
+        ).fetchone()
+    if row is None:
+        raise ClassError(
+            403,
+            "a vote needs the voter id this device got when it joined the class "
+            "(join_class), while it stays connected",
+            "voter",
+        )
+    recent = [t for t in json.loads(row[0]) if now - t <= RATE_WINDOW]
+    if len(recent) >= per_minute:
+        wait = max(1, int(RATE_WINDOW - (now - recent[0])) + 1)
+        raise ClassError(429, f"at most {per_minute} votes a minute per device", "vote").retry(wait)
+    recent.append(now)
+    db.execute(
+        "UPDATE class_voters SET recent=? WHERE class_code=? AND voter=?",
+        (json.dumps(recent), code, voter),
+    )
+    return voter

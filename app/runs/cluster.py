@@ -2,8 +2,10 @@
 
 Flask-SocketIO's message queue carries every emit to the viewers of every process. This
 adds the two things it does not know: which process executes a run (a Redis key per run,
-refreshed while it lives, gone within OWNER_TTL seconds of that process dying), and a way to
-ask that process to attach a viewer connected elsewhere or to apply a control. The owner
+refreshed while it lives, gone within OWNER_TTL seconds of that process dying; and one per
+process, for the classes' devices: app/classes/hub.py), and a way to ask that process to
+attach a viewer connected elsewhere, to apply a control, or to do what a class needs of
+its run (`call` and `tell` with an op of `handlers`). The owner
 then sends the catch-up, the room entry and the live batches through the queue in one
 order, so a viewer on another process sees no gap and no repeat. The owner tracks every
 viewer's pace the same way (its `run_sync` probes and their acks cross the queue); the
@@ -22,6 +24,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -34,10 +37,14 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "sagalab:runs"
 OWNER = "sagalab:owner:{}"
+PROCESS = "sagalab:process:{}"  # a live process's key (who holds class connections)
 OWNER_TTL = 6  # seconds an owner key outlives its last refresh
 REFRESH = 2.0
 WATCH_EVERY = 0.25  # seconds between looks at the queue's health
 REPLY_WAIT = 10  # seconds a control waits for the owner's answer
+
+#: what a process does with a request for a run it executes: an answer, or None (no reply)
+Handler = Callable[[Any, dict[str, Any]], "dict[str, Any] | None"]
 
 
 class Cluster:
@@ -51,8 +58,13 @@ class Cluster:
         self.health = health
         self._lock = threading.Lock()
         self._forwarded: dict[str, set[str]] = {}  # sid -> runs it joined through another process
+        self.handlers: dict[str, Handler] = {"control": self._control}
 
     def start(self) -> None:
+        try:
+            self.redis.set(PROCESS.format(self.host), 1, ex=OWNER_TTL)
+        except redis.RedisError as exc:
+            self.health.down("commands", exc)
         self.socketio.start_background_task(self._listen)
         self.socketio.start_background_task(self._watch)
 
@@ -82,6 +94,17 @@ class Cluster:
         """The process executing run_id, or None if no live process is; QueueDown while
         Redis is away or has just come back (its owners may not have claimed their runs yet)."""
         return self._command("get", OWNER.format(run_id))
+
+    def alive(self, host: str) -> bool:
+        """Whether the process `host` is running (its key is refreshed with its runs'); a
+        process that cannot tell (Redis away) says yes."""
+        if host == self.host:
+            return True
+        try:
+            return bool(self.redis.exists(PROCESS.format(host)))
+        except redis.RedisError as exc:
+            self.health.down("commands", exc)
+            return True
 
     def orphaned(self, run_id: str) -> None:
         """run_id's process died (its key expired): mark the run interrupted in the store."""
@@ -115,6 +138,7 @@ class Cluster:
 
     def _refresh(self) -> bool:
         try:
+            self.redis.set(PROCESS.format(self.host), 1, ex=OWNER_TTL)
             for run_id in self.manager.run_ids():
                 self.redis.set(OWNER.format(run_id), self.host, ex=OWNER_TTL)
             self._report_gone()
@@ -152,12 +176,21 @@ class Cluster:
 
     def control(self, run_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Apply a control where the run executes; its answer as the ack."""
+        return self.call(run_id, "control", data)
+
+    def call(self, run_id: str, op: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Have the process executing run_id do `op` (a handler of `handlers` there); its
+        answer, or {"ok": False, "error"} if it did not answer in REPLY_WAIT seconds."""
         reply = f"sagalab:reply:{secrets.token_hex(8)}"
-        self._publish({"op": "control", "run_id": run_id, "data": data, "reply": reply})
+        self._publish({"op": op, "run_id": run_id, "data": data, "reply": reply})
         answer = self._command("blpop", [reply], timeout=REPLY_WAIT)
         if answer is None:
             return {"ok": False, "error": "the server process running this run did not answer"}
         return json.loads(answer[1])
+
+    def tell(self, run_id: str, op: str, data: dict[str, Any]) -> None:
+        """Have the process executing run_id do `op`, without waiting for it."""
+        self._publish({"op": op, "run_id": run_id, "data": data})
 
     def _publish(self, message: dict[str, Any]) -> None:
         self._command("publish", CHANNEL, json.dumps(message))
@@ -191,13 +224,18 @@ class Cluster:
             run.attach(message["sid"], int(message["first"]), remote=True)
         elif message["op"] == "detach":
             run.detach(message["sid"])
-        elif message["op"] == "control":
-            try:
-                answer = {"ok": True, **apply_control(self.manager, message["data"])}
-            except ControlError as exc:
-                answer = {"ok": False, "error": str(exc)}
+        elif message["op"] in self.handlers:
+            answer = self.handlers[message["op"]](run, message["data"])
+            if "reply" not in message:
+                return
             try:
                 self.redis.rpush(message["reply"], json.dumps(answer))
                 self.redis.expire(message["reply"], REPLY_WAIT * 2)
             except redis.RedisError as exc:  # the asking process answers "did not answer"
                 self.health.down("commands", exc)
+
+    def _control(self, _run: Any, data: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {"ok": True, **apply_control(self.manager, data)}
+        except ControlError as exc:
+            return {"ok": False, "error": str(exc)}
