@@ -72,7 +72,7 @@ export function ordersField(onChange) {
       hint.textContent = steps.length
         ? `The saga's order: ${orderLabel(steps.map((s) => `${s.name}:${s.kind}`))} ` +
           "(◆ pivot, ↻ retriable). List every step once; write name:kind to give a step " +
-          "another kind, e.g. car:compensatable."
+          `another kind, e.g. ${steps[steps.length - 1].name}:compensatable.`
         : "";
     },
     read: () => [...rows.querySelectorAll("textarea")].map((input) => parseOrder(input.value)),

@@ -8,8 +8,7 @@ export const SCENARIO = [
   { name: "interarrival", label: "Arrival interval (s)", step: 0.1 },
   { name: "seed", label: "Seed" },
   { name: "until", label: "Stop at t (s)", placeholder: "when all sagas end" },
-  { name: "plan", label: "Failure plan", kind: "plan",
-    help: "forced failures, e.g. BOOK002:flight,BOOK004:car" },
+  { name: "plan", label: "Failure plan", kind: "plan" }, // its help names the saga's steps
 ];
 
 /** Per-step fields of a saga (its definition, as GET /api/params gives it), shown as one row
@@ -53,7 +52,8 @@ export const FAULTS = [
   { name: "orchestrator.restart_after", label: "Restart after (s)" },
   { name: "orchestrator.durable_log", label: "Durable saga log" },
   { name: "choreography.unheard_failure", label: "Nobody listens to the failure of",
-    help: "a step whose failure event no one hears: the tutorial's gap (hotel: the flight leaks)" },
+    help: "a step whose failure event no one hears: the steps done before it are never undone "
+      + "and their units leak (the tutorial's gap)" },
   { name: "choreography.crash_service", label: "Service crashes before publish" },
   { name: "choreography.crash_saga", label: "…during saga" },
   { name: "choreography.restart_after", label: "Restart after (s)" },
@@ -105,12 +105,20 @@ export function setPath(obj, dotted, value) {
   node[leaf] = value;
 }
 
-/** `BOOK002:a,BOOK004:b` -> {"BOOK002": ["a"], "BOOK004": ["b"]}: failing steps by booking. */
-export function parsePlan(text) {
+/** The plan's example in a saga's own step names: "BOOK002:<first>,BOOK004:<last>". */
+export function planExample(stepNames) {
+  return `BOOK002:${stepNames[0]},BOOK004:${stepNames[stepNames.length - 1]}`;
+}
+
+/** `BOOK002:a,BOOK004:b` -> {"BOOK002": ["a"], "BOOK004": ["b"]}: failing steps by booking
+ * (`stepNames`: the saga's, for the error's example). */
+export function parsePlan(text, stepNames = ["step"]) {
   const plan = {};
   for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
     const [id, step] = item.split(":").map((s) => (s || "").trim());
-    if (!id || !step) throw new Error(`"${item}" is not BOOKID:step, e.g. BOOK002:flight`);
+    if (!id || !step) {
+      throw new Error(`"${item}" is not BOOKID:step, e.g. BOOK002:${stepNames[0]}`);
+    }
     (plan[id] ??= []).push(step);
   }
   return plan;

@@ -5,7 +5,8 @@
 // editor (saga_editor.js, loaded then), which hands a saga back on the bus (saga:use).
 
 import {
-  FAULTS, SCENARIO, TIMING, deepMerge, getPath, parsePlan, serviceFields, setPath, withSchema,
+  FAULTS, SCENARIO, TIMING, deepMerge, getPath, parsePlan, planExample, serviceFields, setPath,
+  withSchema,
 } from "./fields.js";
 import { el, VOCABULARY } from "./util.js";
 import { buildField as widget, errorSlot } from "./widgets.js";
@@ -130,7 +131,9 @@ export async function createForm(root, store) {
       if (name === "preset") continue;
       let value = read();
       if (spec.kind === "plan") {
-        try { value = parsePlan(value); } catch (err) { errors.plan = err.message; continue; }
+        try {
+          value = parsePlan(value, schema.saga.steps.map((s) => s.name));
+        } catch (err) { errors.plan = err.message; continue; }
       } else if (spec.kind === "saga") value = value || null;
       else if (["int", "float", "rate"].includes(spec.kind) && value !== null) {
         const lo = spec.min;
@@ -200,7 +203,8 @@ export async function createForm(root, store) {
       el("div.grid2", {}, buildField(SCENARIO[0]), buildField(SCENARIO[1])),
       seedRow(),
       buildField(SCENARIO.find((f) => f.name === "until")),
-      buildField(SCENARIO.find((f) => f.name === "plan")),
+      buildField({ ...SCENARIO.find((f) => f.name === "plan"),
+        help: `forced failures, e.g. ${planExample(schema.saga.steps.map((s) => s.name))}` }),
       el("details.services", { open: servicesOpen }, el("summary", {}, "Services"), services),
       el("details.faults", { open: faultsOpen }, el("summary", {}, "Faults & remedies"),
         FAULTS.map(buildField)),

@@ -1,7 +1,7 @@
 // static/js/fields.js: the form's layout merged with the server's schema, and the plan's text.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { deepMerge, FAULTS, formatPlan, parsePlan, serviceFields, withSchema }
+import { deepMerge, FAULTS, formatPlan, parsePlan, planExample, serviceFields, withSchema }
   from "../../static/js/fields.js";
 import VOCABULARY from "../../static/js/vocabulary.js";
 import { runPython } from "./python.mjs";
@@ -46,6 +46,10 @@ test("the plan's text spelling round-trips and bad items are refused", () => {
   assert.deepEqual(plan, { BOOK002: ["flight"], BOOK004: ["car", "hotel"] });
   assert.equal(formatPlan(plan), "BOOK002:flight,BOOK004:car,BOOK004:hotel");
   assert.throws(() => parsePlan("BOOK002"), /is not BOOKID:step/);
+  // the example in the error and the field's help speak the saga's own step names
+  const order = ["create_order", "verify_consumer", "approve_order"];
+  assert.throws(() => parsePlan("BOOK002", order), /e\.g\. BOOK002:create_order$/);
+  assert.equal(planExample(order), "BOOK002:create_order,BOOK004:approve_order");
   assert.deepEqual(deepMerge({ a: { b: 1, c: 2 }, plan: { X: [1] } },
     { a: { b: 3 }, plan: { Y: [2] } }), { a: { b: 3, c: 2 }, plan: { Y: [2] } });
 });
