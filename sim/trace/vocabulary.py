@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sim.saga import BUILTIN, DEFAULT_SAGA
+from sim.saga import BUILTIN, DEFAULT_SAGA, KINDS
 
 #: the default saga's steps: the page's until it reads each run's definition (`params.saga`)
 DEFAULT_STEPS: tuple[str, ...] = BUILTIN[DEFAULT_SAGA].names
@@ -366,6 +366,7 @@ def vocabulary() -> dict[str, Any]:
     """Everything above as JSON for the page (GET /api/vocabulary, /static/js/vocabulary.js)."""
     return {
         "default_saga": BUILTIN[DEFAULT_SAGA].to_dict(),
+        "step_kinds": list(KINDS),
         "steps": list(STEPS),
         "modes": list(MODES),
         "actors": list(ACTORS),

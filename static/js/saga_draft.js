@@ -8,7 +8,7 @@ import { VOCABULARY } from "./util.js";
 /** The step count a saga may have (docs/sagas.md); the add and remove buttons stop there. */
 export const MIN_STEPS = 2;
 export const MAX_STEPS = 8;
-export const KINDS = ["compensatable", "pivot", "retriable"];
+export const KINDS = VOCABULARY.step_kinds; // sim/saga/definition.py, in a saga's order
 /** The fields of a step the table edits, in its columns' order (words ride along unseen). */
 export const STEP_FIELDS = ["name", "service", "unit", "capacity", "failure_rate", "kind"];
 
@@ -123,6 +123,3 @@ export const sagaTokens = {
   set(name, token, storage = globalThis.localStorage) { storage?.setItem(this.key(name), token); },
   drop(name, storage = globalThis.localStorage) { storage?.removeItem(this.key(name)); },
 };
-
-/** The default saga's name (the picker starts there). */
-export const DEFAULT_SAGA = VOCABULARY.default_saga.name;
