@@ -248,8 +248,10 @@ def test_orders_of_a_saga_are_checked_each_at_its_level_and_nothing_runs(client)
         "pivot; give a step another kind as name:kind (compensatable, pivot, retriable)",
         "factor.levels.2": "leaves out create_ticket, authorize_card, approve_ticket, "
         "approve_order: an order lists every step once",
+        # the example is in create-order's own steps, the likeliest failure first
         "factor.levels.3": "must be a list of the saga's steps in the order they run, e.g. "
-        '["car:compensatable", "hotel", "flight:pivot"]',
+        '["authorize_card:compensatable", "create_ticket", "approve_ticket:compensatable", '
+        '"verify_consumer:pivot", "approve_order", "create_order:retriable"]',
     }
     assert client.get("/api/experiments").get_json() == []
     fields = client.get("/api/experiment-fields?saga=create-order").get_json()

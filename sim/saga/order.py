@@ -1,8 +1,9 @@
-"""Another order of a saga's steps: `["car:compensatable", "hotel", "flight:pivot"]` lists
-every step once, in the order it should run, each keeping its kind unless `:kind` follows."""
+"""Another order of a saga's steps: a list of every step once, in the order it should run
+(`["b:compensatable", "a:pivot"]`), each keeping its kind unless `:kind` follows."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,22 +13,34 @@ from sim.saga.rules import SagaError, check_saga
 ENTRY = re.compile(r"\s*([^:\s]+)\s*(?::\s*([^:\s]*)\s*)?")
 STEP_KIND = re.compile(r"steps\.(\d+)\.kind")
 STEP_NUMBER = re.compile(r"step (\d+)(?= is one)")
-EXAMPLE = 'e.g. ["car:compensatable", "hotel", "flight:pivot"]'
 
 
 class OrderError(ValueError):
     """An order that is not one of the saga's: the message says why, in the saga's words."""
 
 
-def _entries(level: Any) -> list[tuple[str, str | None]]:
-    """(step, kind or None) for each entry of an order, or OrderError for its spelling."""
+def likeliest_first(definition: dict[str, Any]) -> list[str]:
+    """The saga's steps with the likeliest failure first (the pessimistic order), each place
+    keeping its kind so that the rules still hold: travel gives `["car:compensatable",
+    "hotel", "flight:pivot"]` (static/js/experiments_order.js starts a form with the same)."""
+    steps = definition["steps"]
+    ranked = sorted(enumerate(steps), key=lambda e: (-e[1]["failure_rate"], e[0]))
+    return [
+        s["name"] if s["kind"] == steps[place]["kind"] else f"{s['name']}:{steps[place]['kind']}"
+        for place, (_, s) in enumerate(ranked)
+    ]
+
+
+def _entries(level: Any, example: str) -> list[tuple[str, str | None]]:
+    """(step, kind or None) for each entry of an order, or OrderError for its spelling (with
+    an example in the saga's own steps)."""
     if not isinstance(level, list) or not all(isinstance(e, str) for e in level):
-        raise OrderError(f"must be a list of the saga's steps in the order they run, {EXAMPLE}")
+        raise OrderError(f"must be a list of the saga's steps in the order they run, {example}")
     out = []
     for entry in level:
         match = ENTRY.fullmatch(entry)
         if not match:
-            raise OrderError(f"'{entry[:40]}' is not a step, or a step:kind ({EXAMPLE})")
+            raise OrderError(f"'{entry[:40]}' is not a step, or a step:kind ({example})")
         name, kind = match.group(1), match.group(2)
         if kind is not None and kind not in KINDS:
             kinds = ", ".join(KINDS)
@@ -42,7 +55,8 @@ def reorder(definition: dict[str, Any], level: Any) -> dict[str, Any]:
     rule the order breaks)."""
     steps = {s["name"]: s for s in definition["steps"]}
     names = list(steps)
-    entries = _entries(level)
+    example = "e.g. " + json.dumps(likeliest_first(definition))
+    entries = _entries(level, example)
     seen: set[str] = set()
     for name, _ in entries:
         if name not in steps:

@@ -61,6 +61,11 @@ test("every built-in saga's starting orders are orders sim/ accepts, and differ"
       assert.ok(Array.isArray(got), `${name} level ${i}: ${got}`);
     }
     assert.equal(new Set(read.map((r) => JSON.stringify(r))).size, levels.length, name);
+    // the pessimistic order is sim/'s own (the example its refusals give)
+    const sims = JSON.parse(runPython(["-c", "import json, sys; from sim.saga import BUILTIN; " +
+      "from sim.saga.order import likeliest_first; " +
+      "print(json.dumps(likeliest_first(BUILTIN[sys.argv[1]].to_dict())))", name]));
+    assert.deepEqual(levels[levels.length - 1], sims, name);
   }
 });
 
