@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
+from app.inputs import json_body
 from app.sagas import requested_saga
 from sim.params import saga_of
-from sim.saga import Saga
+from sim.saga import Saga, SagaError, check_saga
 from sim.schema import MODES, Field, defaults_for, fields_for
 from sim.trace.vocabulary import es_module, vocabulary
 
@@ -61,6 +62,18 @@ def params() -> Response | tuple[Response, int]:
     response = jsonify(params_schema(saga))
     response.cache_control.no_cache = True
     return response
+
+
+@bp.post("/api/params")
+def params_of_definition() -> Response | tuple[Response, int]:
+    """Body `{"saga": definition}`: the schema of a run of a saga nobody stored (the saga
+    editor's draft in the form), as `GET /api/params?saga=` gives a stored one's; 400
+    `{"errors"}` with the schema's fields."""
+    try:
+        saga = check_saga(json_body().get("saga"))
+    except SagaError as exc:
+        return jsonify(errors=exc.errors), 400
+    return jsonify(params_schema(saga))
 
 
 @bp.get("/api/vocabulary")

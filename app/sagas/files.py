@@ -1,5 +1,5 @@
-"""The saga editor's files and fields: import a YAML/JSON file, export a definition as one,
-and the parameter schema of a definition not stored anywhere (docs/protocol.md)."""
+"""The saga editor's files: import a YAML/JSON file, export a definition as one
+(docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from app.inputs import json_body
-from app.schema import params_schema
 from sim.saga import SagaError, check_saga
 from sim.saga.files import parse_saga_text
 
@@ -71,14 +70,3 @@ def export_file() -> Any:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{saga.name}.{wanted}"'},
     )
-
-
-@bp.post("/api/params")
-def params_of_definition() -> Any:
-    """Body `{"saga": definition}`: the parameter schema of a run of it (as `GET /api/params`
-    gives a named saga's), for a saga the editor has not stored; 400 `{"errors"}`."""
-    try:
-        saga = check_saga(json_body().get("saga"))
-    except SagaError as exc:
-        return jsonify(errors=exc.errors), 400
-    return jsonify(params_schema(saga))
