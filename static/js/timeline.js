@@ -114,7 +114,8 @@ export function createTimeline(root, store, { prefix = "" } = {}) {
     // lanes closer than the type is tall (many steps in a short panel): smaller names, apart
     const labelFont = Math.min(font, laneH * 0.72);
     ctx.font = `${labelFont}px system-ui, sans-serif`;
-    canvas.dataset.labelFont = labelFont.toFixed(1);
+    const drawnFont = labelFont.toFixed(1);
+    if (canvas.dataset.labelFont !== drawnFont) canvas.dataset.labelFont = drawnFont;
     names.forEach((name, i) => {
       ctx.strokeStyle = palette["--lane"];
       ctx.lineWidth = 2;
