@@ -174,12 +174,12 @@ class ExperimentManager:
         In that order: a page that hears the outcome asks for the experiment at once, and
         must not be answered "running" by a job or a row not yet ended (it then showed
         "running" for good). Only the first outcome counts (shutdown may end a job its worker
-        thread ends later)."""
+        thread ends later). The live job keeps its status until then: a snapshot taken between
+        would lay an ended status over a row without the outcome's error yet."""
         with self._lock:
             if job.ending:
                 return
             job.ending = True
-            job.status = status
             progress, points = job.progress, list(job.points)
         self.store.update(job.id, status, progress, points, error)
         with self._lock:
